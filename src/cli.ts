@@ -1,0 +1,118 @@
+// The CLI entry: parse flags with commander, load the one command asked for, map known errors to
+// exit codes. Commands live in src/commands/, each loaded only when it runs.
+import { Command, CommanderError, Option } from 'commander';
+import { EXIT, CliError } from './errors.js';
+import { resolvePaths } from './load/paths.js';
+import { makeStyle, useColor } from './render/style.js';
+import type { CommandContext } from './commands/context.js';
+import { TOOL_VERSION } from './version.js';
+
+function context(program: Command): CommandContext {
+  const g = program.opts<{ configDir: string; color: boolean }>();
+  const env = process.env;
+  return {
+    paths: resolvePaths(g.configDir),
+    env,
+    stdout: process.stdout,
+    stderr: process.stderr,
+    out: makeStyle(useColor(process.stdout, env, g.color)),
+    err: makeStyle(useColor(process.stderr, env, g.color)),
+  };
+}
+
+export function buildProgram(): { program: Command; result: { code: number } } {
+  const result = { code: EXIT.ok as number };
+  const program = new Command('aibackend')
+    .description('Validate config/ (provider registry and model routing), compile it into a LiteLLM gateway config, and apply it safely.')
+    .version(TOOL_VERSION, '-V, --version', 'print the version')
+    .option('-C, --config-dir <dir>', 'directory holding providers.yaml, model-mappings.yaml, gateway.yaml, ports.yaml', 'config')
+    .option('--no-color', 'never colour the output (NO_COLOR=1 does the same)')
+    .showHelpAfterError('(run with --help for usage)')
+    .showSuggestionAfterError(true)
+    .configureHelp({ sortSubcommands: false })
+    .addHelpText(
+      'after',
+      `
+Exit codes:
+  0  success
+  1  validation errors, drift (generate --check), or warnings under --strict
+  2  usage error
+  3  reload failed; the previous config was restored and is healthy
+  4  reload failed and so did the rollback: the gateway needs a person
+  5  another reload holds the lock
+
+Examples:
+  aibackend validate                 check config/ and the generated file
+  aibackend validate --json          one JSON report on stdout, for CI
+  aibackend generate                 write config/litellm-unified.yaml if it changed
+  aibackend generate --check         exit 1 when the generated file is missing, stale or hand-edited
+  aibackend explain coder            how one public name is routed, with its fallback order`,
+    );
+
+  const run = (fn: (ctx: CommandContext) => Promise<number>) => async () => {
+    result.code = await fn(context(program));
+  };
+
+  program
+    .command('validate')
+    .description('check the sources and the generated file; writes nothing')
+    .option('--json', 'print one JSON report on stdout (same as --format json)')
+    .addOption(new Option('--format <format>', 'report format').choices(['text', 'json']).default('text'))
+    .option('--strict', 'fail on warnings too')
+    .action((opts: { json?: boolean; format?: string; strict?: boolean }) =>
+      run(async (ctx) => (await import('./commands/validate.js')).validate(ctx, opts))(),
+    );
+
+  program
+    .command('generate')
+    .description('compile the sources into the LiteLLM config and write it atomically when it changed')
+    .option('--check', 'write nothing; exit 1 when the file is missing, stale or hand-edited')
+    .option('--stdout', 'print the compiled file instead of writing it')
+    .action((opts: { check?: boolean; stdout?: boolean }) =>
+      run(async (ctx) => (await import('./commands/generate.js')).generate(ctx, opts))(),
+    );
+
+  program
+    .command('explain')
+    .description('show how a public name or alias is routed: routes, weights, providers, fallback order')
+    .argument('<name>', 'public model name or alias')
+    .option('--json', 'print the explanation as JSON')
+    .action((name: string, opts: { json?: boolean }) =>
+      run(async (ctx) => (await import('./commands/explain.js')).explain(ctx, name, opts))(),
+    );
+
+  return { program, result };
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const { program, result } = buildProgram();
+  program.exitOverride();
+  program.configureOutput({ writeErr: (s) => process.stderr.write(s), writeOut: (s) => process.stdout.write(s) });
+  try {
+    await program.parseAsync(argv);
+    return result.code;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // --help and --version end through here with exit code 0.
+      return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    }
+    if (err instanceof CliError) {
+      process.stderr.write(`aibackend: ${err.message}\n`);
+      return err.exitCode;
+    }
+    const e = err as Error;
+    process.stderr.write(`aibackend: internal error: ${e?.message ?? String(err)}\n`);
+    if (process.env.AIBACKEND_DEBUG) process.stderr.write(`${e?.stack ?? ''}\n`);
+    else process.stderr.write('(set AIBACKEND_DEBUG=1 for a stack trace, and please report it)\n');
+    return EXIT.failed;
+  }
+}
+
+main(process.argv).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  () => {
+    process.exitCode = EXIT.failed;
+  },
+);

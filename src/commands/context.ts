@@ -1,0 +1,17 @@
+// What every command receives from the CLI entry: resolved paths, streams and colour choices.
+import type { ChalkInstance } from 'chalk';
+import type { ConfigPaths } from '../load/paths.js';
+
+export interface CommandContext {
+  paths: ConfigPaths;
+  env: NodeJS.ProcessEnv;
+  stdout: NodeJS.WriteStream;
+  stderr: NodeJS.WriteStream;
+  /** Styles for stdout and stderr, each plain unless that stream is a colour TTY. */
+  out: ChalkInstance;
+  err: ChalkInstance;
+}
+
+export function print(stream: NodeJS.WriteStream, text: string): void {
+  stream.write(text.endsWith('\n') ? text : `${text}\n`);
+}

@@ -1,0 +1,54 @@
+// aibackend generate: compile and write litellm-unified.yaml atomically, only when it changed.
+// --check reports drift without writing; --stdout prints instead of writing.
+import { checkConfig, type CheckedConfig } from '../core/check-config.js';
+import { outputStatus } from '../core/output-status.js';
+import { sourceLines } from '../core/source-lines.js';
+import { EXIT } from '../errors.js';
+import { formatCounts, formatDiagnostics } from '../render/format-diagnostics.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
+import { print, type CommandContext } from './context.js';
+
+export interface GenerateOptions {
+  check?: boolean;
+  stdout?: boolean;
+}
+
+export async function generate(ctx: CommandContext, opts: GenerateOptions): Promise<number> {
+  const checked = checkConfig(ctx.paths, { env: ctx.env, unsetEnvSeverity: 'warning' });
+  reportDiagnostics(ctx, checked);
+  if (!checked.compiled) {
+    print(ctx.stderr, `${ctx.err.red('✖')} nothing written: fix the errors above first (${formatCounts(checked.errors, checked.warnings, ctx.err)})`);
+    return EXIT.failed;
+  }
+  if (opts.stdout) {
+    ctx.stdout.write(checked.compiled.text);
+    return EXIT.ok;
+  }
+  const status = outputStatus(checked);
+  if (opts.check) {
+    if (status.state === 'up-to-date') {
+      print(ctx.stdout, `${ctx.out.green('✔')} ${checked.outputDisplay} is up to date`);
+      return EXIT.ok;
+    }
+    print(ctx.stderr, formatDiagnostics(status.diagnostics, sourceLines(checked.loaded, { [checked.outputDisplay]: status.text }), ctx.err));
+    print(ctx.stderr, `${ctx.err.red('✖')} ${checked.outputDisplay} is ${status.state}; run \`aibackend generate\``);
+    return EXIT.failed;
+  }
+  if (status.text === checked.compiled.text) {
+    print(ctx.stdout, `${ctx.out.green('✔')} ${checked.outputDisplay} is already up to date; nothing written`);
+    return EXIT.ok;
+  }
+  if (status.state === 'hand-edited') {
+    print(ctx.stderr, `${ctx.err.yellow('!')} ${checked.outputDisplay} had hand edits; they are replaced by the compiled config`);
+  }
+  writeFileAtomic(checked.outputPath, checked.compiled.text);
+  const models = checked.compiled.config.model_list.length;
+  print(ctx.stdout, `${ctx.out.green('✔')} wrote ${checked.outputDisplay} (${models} deployment${models === 1 ? '' : 's'})`);
+  return EXIT.ok;
+}
+
+/** Diagnostics of a command that is not validate go to stderr: stdout may carry the product. */
+export function reportDiagnostics(ctx: CommandContext, checked: CheckedConfig): void {
+  if (checked.diagnostics.length === 0) return;
+  print(ctx.stderr, `${formatDiagnostics(checked.diagnostics, sourceLines(checked.loaded), ctx.err)}\n`);
+}

@@ -1,0 +1,42 @@
+// aibackend validate: every check, nothing written. Exit 1 on errors (or warnings with --strict).
+import { checkConfig } from '../core/check-config.js';
+import { outputStatus } from '../core/output-status.js';
+import { sourceLines } from '../core/source-lines.js';
+import type { CheckName } from '../diagnostics/codes.js';
+import { sortDiagnostics } from '../diagnostics/diagnostic.js';
+import { EXIT, UsageError } from '../errors.js';
+import { buildValidateReport, renderValidateText } from '../render/validate-report.js';
+import { print, type CommandContext } from './context.js';
+
+export interface ValidateOptions {
+  json?: boolean;
+  format?: string;
+  strict?: boolean;
+}
+
+export const VALIDATE_FORMATS = ['text', 'json'] as const;
+
+export async function validate(ctx: CommandContext, opts: ValidateOptions): Promise<number> {
+  const format = opts.json ? 'json' : (opts.format ?? 'text');
+  if (!(VALIDATE_FORMATS as readonly string[]).includes(format)) {
+    throw new UsageError(`unknown format '${format}'; expected one of: ${VALIDATE_FORMATS.join(', ')}`);
+  }
+  const checked = checkConfig(ctx.paths, { env: ctx.env, unsetEnvSeverity: 'warning' });
+  const output = outputStatus(checked);
+  const diagnostics = sortDiagnostics([...checked.diagnostics, ...output.diagnostics]);
+  const skipped = new Set<CheckName>();
+  if (!checked.loaded.providers || !checked.loaded.mappings) skipped.add('references');
+  const report = buildValidateReport(diagnostics, Boolean(opts.strict), skipped);
+  if (format === 'json') {
+    print(ctx.stdout, JSON.stringify(report, null, 2));
+  } else {
+    const lines = sourceLines(checked.loaded, { [checked.outputDisplay]: output.text });
+    print(ctx.stdout, renderValidateText(report, diagnostics, lines, ctx.out, Boolean(opts.strict), displayDir(ctx)));
+  }
+  return report.ok ? EXIT.ok : EXIT.failed;
+}
+
+function displayDir(ctx: CommandContext): string {
+  const rel = ctx.paths.configDir.startsWith(ctx.paths.cwd + '/') ? ctx.paths.configDir.slice(ctx.paths.cwd.length + 1) : ctx.paths.configDir;
+  return `${rel}/`;
+}

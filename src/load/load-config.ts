@@ -1,0 +1,79 @@
+// Loads the four sources of config/: read, parse with positions, check the shape. The result is
+// a discriminated set: typed data for every file that passed, diagnostics for every one that did not.
+import path from 'node:path';
+import type { z } from 'zod';
+import type { Diagnostic } from '../diagnostics/diagnostic.js';
+import { gatewayFileSchema, type GatewayFile } from '../schema/gateway.js';
+import { mappingsFileSchema, type MappingsFile } from '../schema/mappings.js';
+import { portsFileSchema, type PortsFile } from '../schema/ports.js';
+import { providersFileSchema, type ProvidersFile } from '../schema/providers.js';
+import { displayPath, type ConfigPaths } from './paths.js';
+import { readSource } from './read-source.js';
+import { parseSource, type SourceDoc } from './source-doc.js';
+import { issuesToDiagnostics } from './zod-issues.js';
+
+export { displayPath, resolvePaths, type ConfigPaths } from './paths.js';
+
+export const SOURCE_FILES = {
+  providers: 'providers.yaml',
+  mappings: 'model-mappings.yaml',
+  gateway: 'gateway.yaml',
+  ports: 'ports.yaml',
+} as const;
+export type SourceKind = keyof typeof SOURCE_FILES;
+export const SOURCE_KINDS = Object.keys(SOURCE_FILES) as SourceKind[];
+const REQUIRED: ReadonlySet<SourceKind> = new Set(['providers', 'mappings']);
+
+const SCHEMAS: Record<SourceKind, z.ZodType> = {
+  providers: providersFileSchema,
+  mappings: mappingsFileSchema,
+  gateway: gatewayFileSchema,
+  ports: portsFileSchema,
+};
+
+export interface LoadedConfig {
+  paths: ConfigPaths;
+  /** Parsed YAML of every source that exists and parses, for positions and secret scanning. */
+  sources: Partial<Record<SourceKind, SourceDoc>>;
+  /** Raw text of every source that could be read as UTF-8, for the secret scan. */
+  texts: Partial<Record<SourceKind, { file: string; text: string }>>;
+  /** Sources whose file exists (parsed or not). */
+  present: SourceKind[];
+  providers?: ProvidersFile;
+  mappings?: MappingsFile;
+  /** Always set: defaults when gateway.yaml is absent; undefined only when it exists and is invalid. */
+  gateway?: GatewayFile;
+  ports?: PortsFile;
+  diagnostics: Diagnostic[];
+}
+
+export function loadConfig(paths: ConfigPaths): LoadedConfig {
+  const result: LoadedConfig = { paths, sources: {}, texts: {}, present: [], diagnostics: [] };
+  for (const kind of SOURCE_KINDS) {
+    const abs = path.join(paths.configDir, SOURCE_FILES[kind]);
+    const shown = displayPath(abs, paths.cwd);
+    const read = readSource(abs, shown, REQUIRED.has(kind));
+    if (read === undefined) continue;
+    if (!read.ok) {
+      if (read.diagnostic.code !== 'file-missing') result.present.push(kind);
+      result.diagnostics.push(read.diagnostic);
+      continue;
+    }
+    result.present.push(kind);
+    result.texts[kind] = { file: shown, text: read.text };
+    const parsed = parseSource(read.text, shown, abs);
+    if (!parsed.ok) {
+      result.diagnostics.push(...parsed.diagnostics);
+      continue;
+    }
+    result.sources[kind] = parsed.source;
+    const checked = SCHEMAS[kind].safeParse(parsed.source.data);
+    if (!checked.success) {
+      result.diagnostics.push(...issuesToDiagnostics(parsed.source, SCHEMAS[kind], checked.error.issues));
+      continue;
+    }
+    (result as unknown as Record<string, unknown>)[kind] = checked.data;
+  }
+  if (!result.present.includes('gateway')) result.gateway = gatewayFileSchema.parse({ version: 1 });
+  return result;
+}

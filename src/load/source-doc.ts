@@ -1,0 +1,173 @@
+// A parsed YAML source that remembers where everything came from, so that any later finding
+// (schema, cross-file rule, secret scan) can be reported at file:line:column.
+import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, visit, type Document, type Node } from 'yaml';
+import { diag, type Diagnostic, type Position } from '../diagnostics/diagnostic.js';
+
+export type PathSegment = string | number;
+
+export interface SourceDoc {
+  /** Path as shown to the user. */
+  file: string;
+  /** Absolute path. */
+  absPath: string;
+  text: string;
+  doc: Document.Parsed;
+  lineCounter: LineCounter;
+  /** Plain data, or undefined when the document could not be turned into data. */
+  data: unknown;
+}
+
+/** Aliases are legitimate in YAML, but more than this in a config file is an expansion attack. */
+export const MAX_ALIAS_COUNT = 100;
+
+export type ParseResult = { ok: true; source: SourceDoc } | { ok: false; diagnostics: Diagnostic[] };
+
+export function parseSource(text: string, file: string, absPath: string): ParseResult {
+  const lineCounter = new LineCounter();
+  const pos = (offset: number, length?: number): Position => {
+    const p = lineCounter.linePos(offset);
+    return { file, line: p.line, column: p.col, ...(length !== undefined ? { length } : {}) };
+  };
+  const docs = parseAllDocuments(text, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true });
+  const list = Array.isArray(docs) ? docs : [];
+  const diagnostics: Diagnostic[] = [];
+  const nonEmpty = list.filter((d) => d.contents !== null);
+  if (nonEmpty.length === 0) {
+    const errs = list.flatMap((d) => d.errors);
+    if (errs.length > 0) return { ok: false, diagnostics: errs.map((e) => yamlErrorToDiag(e, pos)) };
+    return { ok: false, diagnostics: [diag('file-empty', 'error', pos(0), `${file} is empty: expected a mapping that starts with "version: 1"`)] };
+  }
+  if (list.length > 1) {
+    const second = list[1]!;
+    diagnostics.push(diag('yaml-multi-document', 'error', pos(second.range[0]), `${file} holds ${list.length} YAML documents; a source file holds exactly one`));
+  }
+  const doc = list[0]!;
+  for (const e of doc.errors) diagnostics.push(yamlErrorToDiag(e, pos));
+  for (const w of doc.warnings) {
+    // Unknown tags would silently become strings or objects; in a config source they are a mistake.
+    if (w.code === 'TAG_RESOLVE_FAILED') {
+      diagnostics.push(diag('yaml-tag', 'error', pos(w.pos[0], w.pos[1] - w.pos[0]), `${firstLine(w.message)}: tags are not allowed in config sources`));
+    }
+  }
+  if (diagnostics.length > 0) return { ok: false, diagnostics };
+
+  if (!isMap(doc.contents)) {
+    const node = doc.contents as Node;
+    const [start, end] = node.range ?? [0, 1];
+    return {
+      ok: false,
+      diagnostics: [diag('not-a-mapping', 'error', pos(start, end - start), `the top level of ${file} must be a mapping (key: value pairs), found ${describeNode(node)}`)],
+    };
+  }
+
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (err) {
+    if (err instanceof ReferenceError && /alias/i.test(err.message)) {
+      let at = pos(0);
+      visit(doc, {
+        Alias(_k, node) {
+          if (node.range) at = pos(node.range[0], node.range[1] - node.range[0]);
+          return visit.BREAK;
+        },
+      });
+      return {
+        ok: false,
+        diagnostics: [diag('yaml-alias-limit', 'error', at, `aliases in ${file} expand beyond the limit of ${MAX_ALIAS_COUNT}; this looks like an alias bomb`)],
+      };
+    }
+    return { ok: false, diagnostics: [diag('yaml-syntax', 'error', pos(0), `${file} could not be read as data: ${(err as Error).message}`)] };
+  }
+  return { ok: true, source: { file, absPath, text, doc, lineCounter, data } };
+}
+
+function yamlErrorToDiag(e: { code: string; message: string; pos: [number, number] }, pos: (o: number, l?: number) => Position): Diagnostic {
+  const length = Math.max(1, e.pos[1] - e.pos[0]);
+  if (e.code === 'DUPLICATE_KEY') return diag('yaml-duplicate-key', 'error', pos(e.pos[0], length), 'duplicate key: this key already appears earlier in the same mapping');
+  return diag('yaml-syntax', 'error', pos(e.pos[0], length), `YAML syntax error: ${firstLine(e.message)}`);
+}
+
+function firstLine(s: string): string {
+  const i = s.indexOf('\n');
+  return (i === -1 ? s : s.slice(0, i)).replace(/ at line \d+, column \d+:?$/, '');
+}
+
+function describeNode(node: Node | null): string {
+  if (node === null) return 'nothing';
+  if (isSeq(node)) return 'a list';
+  if (isScalar(node)) return node.value === null ? 'null' : `the ${typeof node.value} ${JSON.stringify(String(node.value)).slice(0, 40)}`;
+  if (isAlias(node)) return 'an alias';
+  return 'a value';
+}
+
+export interface Located {
+  position: Position;
+  /** True when the whole path was found; false when the position is the deepest existing parent. */
+  exact: boolean;
+}
+
+/**
+ * Position of the node at `path` (`key: true` points at the key instead of the value).
+ * A path that does not exist resolves to its deepest existing ancestor, so that "missing key"
+ * findings point at the mapping that lacks it.
+ */
+export function locate(source: SourceDoc, path: readonly PathSegment[], key = false): Located {
+  let node: unknown = source.doc.contents;
+  let keyNode: Node | undefined;
+  let exact = true;
+  for (let i = 0; i < path.length; i++) {
+    const seg = path[i];
+    let next: unknown;
+    keyNode = undefined;
+    if (isMap(node)) {
+      const pair = node.items.find((p) => isPair(p) && keyOf(p.key) === String(seg));
+      if (pair) {
+        next = pair.value ?? pair.key;
+        keyNode = pair.key as Node;
+      }
+    } else if (isSeq(node) && typeof seg === 'number') {
+      next = node.items[seg];
+    }
+    if (next === undefined || next === null) {
+      exact = false;
+      break;
+    }
+    node = next;
+  }
+  const target = (exact && key && keyNode) || (exact ? (node as Node) : (keyOfParent(source, path) ?? (node as Node)));
+  const range = (target as Node | undefined)?.range;
+  if (!range) return { position: { file: source.file, line: 1, column: 1 }, exact: false };
+  const p = source.lineCounter.linePos(range[0]);
+  let length = range[1] - range[0];
+  const lineEnd = source.text.indexOf('\n', range[0]);
+  if (lineEnd !== -1 && range[0] + length > lineEnd) length = lineEnd - range[0];
+  return { position: { file: source.file, line: p.line, column: p.col, length: Math.max(1, length) }, exact };
+}
+
+/** For a missing key, point at the key of the deepest existing mapping (more readable than its first child). */
+function keyOfParent(source: SourceDoc, path: readonly PathSegment[]): Node | undefined {
+  let node: unknown = source.doc.contents;
+  let lastKey: Node | undefined;
+  for (const seg of path) {
+    if (isMap(node)) {
+      const pair = node.items.find((p) => isPair(p) && keyOf(p.key) === String(seg));
+      if (!pair || pair.value === null || pair.value === undefined) break;
+      lastKey = pair.key as Node;
+      node = pair.value;
+    } else if (isSeq(node) && typeof seg === 'number' && node.items[seg]) {
+      node = node.items[seg];
+      lastKey = node as Node;
+    } else break;
+  }
+  return lastKey;
+}
+
+function keyOf(k: unknown): string | undefined {
+  if (isScalar(k)) return String(k.value);
+  return undefined;
+}
+
+export function positionOf(source: SourceDoc, path: readonly PathSegment[], key = false): Position {
+  return locate(source, path, key).position;
+}

@@ -1,0 +1,31 @@
+// Human rendering of an explanation.
+import type { ChalkInstance } from 'chalk';
+import type { Explanation, RouteView } from '../core/explain-route.js';
+
+export function renderExplanation(e: Explanation, s: ChalkInstance): string {
+  const out: string[] = [];
+  out.push(`${s.bold(e.name)}${e.aliasOf ? ` ${s.dim('(alias of')} ${s.bold(e.aliasOf)}${s.dim(')')}` : ''}${e.description ? ` ${s.dim('-')} ${e.description}` : ''}`);
+  out.push('');
+  out.push(e.routes.length > 1 ? `routes (load-balanced by weight, simple-shuffle):` : 'route:');
+  for (const r of e.routes) out.push(`  ${routeLine(r, s, e.routes.length > 1)}`);
+  out.push('');
+  if (e.fallbacks.length === 0) {
+    out.push('fallbacks: none; when every route fails the request fails');
+  } else {
+    out.push(`fallback order when every route fails (depth first, at most ${e.maxFallbacks} deep):`);
+    e.fallbacks.forEach((f, i) => {
+      const indent = '  '.repeat(f.depth);
+      out.push(`${indent}${i + 1}. ${s.bold(f.name)} ${s.dim(`(fallback of ${f.from})`)}`);
+      for (const r of f.routes) out.push(`${indent}     ${routeLine(r, s, f.routes.length > 1)}`);
+    });
+  }
+  if (e.unreachable.length > 0) {
+    out.push('', s.yellow(`never reached (max_fallbacks ${e.maxFallbacks} stops first): ${e.unreachable.join(', ')}`));
+  }
+  return out.join('\n');
+}
+
+function routeLine(r: RouteView, s: ChalkInstance, weighted: boolean): string {
+  const w = weighted ? ` ${s.dim(`weight ${r.weight} (${r.share}%)`)}` : '';
+  return `${s.cyan(r.provider)} [${r.type}] ${r.baseUrl ?? s.dim('(hosted API)')} -> ${r.backendModel} ${s.dim(`as ${r.litellmModel}`)}${w}`;
+}

@@ -1,0 +1,28 @@
+// The gateway's own settings: a pinned, trustworthy image and an output path that stays home.
+import path from 'node:path';
+import { SOURCE_FILES } from '../load/load-config.js';
+import type { RuleContext } from './context.js';
+import { imageProblems } from '../util/image.js';
+
+export function checkGateway(ctx: RuleContext): void {
+  const gw = ctx.gateway;
+  if (!gw || !ctx.config.sources.gateway) return;
+  if (gw.gateway.image) {
+    const at = ctx.at('gateway', ['gateway', 'image']);
+    for (const p of imageProblems(gw.gateway.image)) {
+      if (p.kind === 'compromised') ctx.error('image-compromised', at, p.message);
+      else ctx.warn('image-floating-tag', at, p.message, p.suggestion);
+    }
+  }
+  if (gw.output !== undefined) {
+    const at = ctx.at('gateway', ['output']);
+    const { projectDir, configDir } = ctx.config.paths;
+    const abs = path.resolve(projectDir, gw.output);
+    const rel = path.relative(projectDir, abs);
+    if (rel === '' || rel.startsWith('..') || path.isAbsolute(rel)) {
+      ctx.error('output-outside-project', at, `output '${gw.output}' resolves outside the project directory ${projectDir}`);
+    } else if (Object.values(SOURCE_FILES).some((f) => path.join(configDir, f) === abs)) {
+      ctx.error('output-is-source', at, `output '${gw.output}' would overwrite a source file`);
+    }
+  }
+}

@@ -1,0 +1,60 @@
+// One port, one service: the registry must not double-book a port, and every local URL must use
+// a registered, unreserved port.
+import type { SourceKind } from '../load/load-config.js';
+import type { PathSegment } from '../load/source-doc.js';
+import type { RuleContext } from './context.js';
+import { endpointOf } from './check-urls.js';
+
+interface Use {
+  who: string;
+  kind: SourceKind;
+  path: PathSegment[];
+  host: string;
+  port: number;
+}
+
+export function checkPorts(ctx: RuleContext): void {
+  const registry = ctx.ports;
+  const reserved = new Set(registry?.reserved ?? []);
+  const byPort = new Map<number, string>();
+  for (const [name, entry] of Object.entries(registry?.ports ?? {})) {
+    const owner = byPort.get(entry.port);
+    if (owner !== undefined) {
+      ctx.error('port-conflict', ctx.at('ports', ['ports', name, 'port']), `port ${entry.port} is registered for both '${owner}' and '${name}'`);
+    } else byPort.set(entry.port, name);
+    if (reserved.has(entry.port)) {
+      ctx.error('port-reserved', ctx.at('ports', ['ports', name, 'port']), `port ${entry.port} of '${name}' is in the reserved list`);
+    }
+  }
+
+  const uses: Use[] = [];
+  for (const [id, p] of Object.entries(ctx.providers?.providers ?? {})) {
+    if ((p.status ?? 'active') !== 'active' || !p.base_url) continue;
+    const ep = endpointOf(p.base_url);
+    if (ep && (ep.local || ep.explicit)) uses.push({ who: `provider '${id}'`, kind: 'providers', path: ['providers', id, 'base_url'], host: ep.host, port: ep.port });
+  }
+  const gw = ctx.gateway;
+  if (gw) {
+    const ep = endpointOf(gw.gateway.url);
+    if (ep && (ep.local || ep.explicit)) uses.push({ who: 'the gateway', kind: 'gateway', path: ['gateway', 'url'], host: ep.host, port: ep.port });
+    if (gw.cache.enabled) {
+      const local = gw.cache.host === 'localhost' || gw.cache.host.startsWith('127.');
+      uses.push({ who: 'the Redis cache', kind: 'gateway', path: ['cache', 'port'], host: local ? 'loopback' : gw.cache.host, port: gw.cache.port });
+    }
+  }
+
+  const seen = new Map<string, Use>();
+  for (const use of uses) {
+    const at = ctx.config.sources[use.kind] ? ctx.at(use.kind, use.path) : { file: `${use.kind}.yaml (default)`, line: 1, column: 1 };
+    const key = `${use.host}:${use.port}`;
+    const other = seen.get(key);
+    if (other) {
+      ctx.error('port-conflict', at, `${use.who} and ${other.who} both use port ${use.port}${use.host === 'loopback' ? '' : ` on ${use.host}`}`);
+    } else seen.set(key, use);
+    if (reserved.has(use.port)) {
+      ctx.error('port-reserved', at, `${use.who} uses port ${use.port}, which ports.yaml reserves`);
+    } else if (registry && use.host === 'loopback' && !byPort.has(use.port)) {
+      ctx.warn('port-unregistered', at, `${use.who} uses port ${use.port}, which is not in the ports registry`, `add it to ports.yaml`);
+    }
+  }
+}

@@ -1,0 +1,36 @@
+// The cross-file rules, in the order their findings read best. Each is one concern.
+import { checkAliases } from './check-aliases.js';
+import { checkEnv } from './check-env.js';
+import { checkFallbacks } from './check-fallbacks.js';
+import { checkGateway } from './check-gateway.js';
+import { checkPorts } from './check-ports.js';
+import { checkProviders } from './check-providers.js';
+import { checkRoutes } from './check-routes.js';
+import { checkSecrets } from './check-secrets.js';
+import { checkUnusedProviders } from './check-unused-providers.js';
+import { checkUrls } from './check-urls.js';
+import { RuleContext, type Rule, type RuleOptions } from './context.js';
+import type { LoadedConfig } from '../load/load-config.js';
+import type { Diagnostic } from '../diagnostics/diagnostic.js';
+
+export const RULES: readonly { name: string; run: Rule }[] = [
+  { name: 'providers', run: checkProviders },
+  { name: 'urls', run: checkUrls },
+  { name: 'routes', run: checkRoutes },
+  { name: 'fallbacks', run: checkFallbacks },
+  { name: 'aliases', run: checkAliases },
+  { name: 'unused-providers', run: checkUnusedProviders },
+  { name: 'secrets', run: checkSecrets },
+  { name: 'env', run: checkEnv },
+  { name: 'ports', run: checkPorts },
+  { name: 'gateway', run: checkGateway },
+];
+
+export function runRules(config: LoadedConfig, options: RuleOptions): Diagnostic[] {
+  const ctx = new RuleContext(config, options);
+  for (const rule of RULES) rule.run(ctx);
+  return ctx.diagnostics;
+}
+
+export { RuleContext } from './context.js';
+export type { RuleOptions } from './context.js';

@@ -1,0 +1,102 @@
+// "Did you mean" search. Registries can hold tens of thousands of names and a broken file can
+// produce thousands of unknown names, so one lookup must not be a full edit-distance scan:
+// candidates are bucketed by length, cheap letter-count bounds discard most of them, and the
+// remaining distances are computed with a cut-off band.
+
+export class Suggester {
+  private readonly byLength = new Map<number, string[]>();
+  private readonly lower = new Map<string, string>();
+  private readonly cache = new Map<string, string | undefined>();
+
+  constructor(candidates: Iterable<string>) {
+    for (const c of candidates) {
+      const bucket = this.byLength.get(c.length);
+      if (bucket) bucket.push(c);
+      else this.byLength.set(c.length, [c]);
+      const l = c.toLowerCase();
+      if (!this.lower.has(l)) this.lower.set(l, c);
+    }
+    for (const bucket of this.byLength.values()) bucket.sort();
+  }
+
+  /** The closest candidate within a distance that scales with the word, or undefined. */
+  suggest(word: string): string | undefined {
+    if (this.cache.has(word)) return this.cache.get(word);
+    const result = this.search(word);
+    this.cache.set(word, result);
+    return result;
+  }
+
+  private search(word: string): string | undefined {
+    const caseOnly = this.lower.get(word.toLowerCase());
+    if (caseOnly !== undefined && caseOnly !== word) return caseOnly;
+    const max = maxDistance(word.length);
+    let best: string | undefined;
+    let bestD = max + 1;
+    // Nearer lengths first: they can only be closer, which tightens the bound sooner.
+    for (let delta = 0; delta <= max && delta < bestD; delta++) {
+      for (const len of delta === 0 ? [word.length] : [word.length - delta, word.length + delta]) {
+        const bucket = this.byLength.get(len);
+        if (!bucket) continue;
+        for (const c of bucket) {
+          if (c === word) continue;
+          const d = boundedDistance(word, c, Math.min(bestD, max));
+          if (d <= max && (d < bestD || (d === bestD && best !== undefined && c < best))) {
+            bestD = d;
+            best = c;
+          }
+        }
+      }
+    }
+    // Prefix match as a last resort ("qwen2.5-coder" for "qwen2.5-coder:7b").
+    if (best === undefined && word.length >= 4) {
+      for (const bucket of this.byLength.values()) {
+        for (const c of bucket) if (c.startsWith(word) || word.startsWith(c)) return c;
+      }
+    }
+    return best;
+  }
+}
+
+export function suggestOne(word: string, candidates: Iterable<string>): string | undefined {
+  return new Suggester(candidates).suggest(word);
+}
+
+function maxDistance(len: number): number {
+  if (len <= 3) return 1;
+  if (len <= 6) return 2;
+  return Math.min(4, Math.ceil(len / 4));
+}
+
+/** Optimal-string-alignment distance (a swap of neighbours counts once), or limit+1 once above limit. */
+export function boundedDistance(a: string, b: string, limit: number): number {
+  if (Math.abs(a.length - b.length) > limit) return limit + 1;
+  if (a === b) return 0;
+  const n = a.length;
+  const m = b.length;
+  let prev2 = new Array<number>(m + 1).fill(0);
+  let prev = new Array<number>(m + 1);
+  let cur = new Array<number>(m + 1);
+  for (let j = 0; j <= m; j++) prev[j] = j;
+  for (let i = 1; i <= n; i++) {
+    cur[0] = i;
+    let rowMin = cur[0];
+    const ai = a.charCodeAt(i - 1);
+    for (let j = 1; j <= m; j++) {
+      const cost = ai === b.charCodeAt(j - 1) ? 0 : 1;
+      let v = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + cost);
+      if (i > 1 && j > 1 && ai === b.charCodeAt(j - 2) && a.charCodeAt(i - 2) === b.charCodeAt(j - 1)) {
+        v = Math.min(v, prev2[j - 2]! + 1);
+      }
+      cur[j] = v;
+      if (v < rowMin) rowMin = v;
+    }
+    if (rowMin > limit) return limit + 1;
+    const t = prev2;
+    prev2 = prev;
+    prev = cur;
+    cur = t;
+  }
+  const d = prev[m]!;
+  return d > limit ? limit + 1 : d;
+}
