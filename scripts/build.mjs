@@ -48,8 +48,11 @@ async function bundle() {
     format: 'esm',
     target: 'node20',
     outdir: path.join(root, 'dist'),
-    minify: true,
+    minify: !process.argv.includes('--no-minify'),
     legalComments: 'none',
+    // yaml's ESM build (its "browser" entry, plain ES2018 with no browser APIs) instead of its
+    // CommonJS build: esbuild can tree-shake it and calls need no CommonJS interop getters.
+    alias: { yaml: path.join(root, 'node_modules/yaml/browser/index.js') },
     logLevel: 'warning',
     // Some bundled CommonJS dependencies call require(); give the ESM bundle one.
     banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },

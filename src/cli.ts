@@ -29,6 +29,9 @@ export function buildProgram(): { program: Command; result: { code: number } } {
     .option('--no-color', 'never colour the output (NO_COLOR=1 does the same)')
     .showHelpAfterError('(run with --help for usage)')
     .showSuggestionAfterError(true)
+    // Set before any subcommand is added, so that subcommands inherit them.
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s), writeOut: (s) => process.stdout.write(s) })
     .configureHelp({ sortSubcommands: false })
     .addHelpText(
       'after',
@@ -86,8 +89,6 @@ Examples:
 
 export async function main(argv: string[]): Promise<number> {
   const { program, result } = buildProgram();
-  program.exitOverride();
-  program.configureOutput({ writeErr: (s) => process.stderr.write(s), writeOut: (s) => process.stdout.write(s) });
   try {
     await program.parseAsync(argv);
     return result.code;
@@ -108,9 +109,14 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+const started = performance.now();
 main(process.argv).then(
   (code) => {
     process.exitCode = code;
+    // For bench/: wall time and peak memory of this run, on stderr, only when asked.
+    if (process.env.AIBACKEND_STATS) {
+      process.stderr.write(`aibackend-stats: ms=${(performance.now() - started).toFixed(1)} maxrss_kb=${process.resourceUsage().maxRSS}\n`);
+    }
   },
   () => {
     process.exitCode = EXIT.failed;

@@ -30,7 +30,7 @@ export async function generate(ctx: CommandContext, opts: GenerateOptions): Prom
       print(ctx.stdout, `${ctx.out.green('✔')} ${checked.outputDisplay} is up to date`);
       return EXIT.ok;
     }
-    print(ctx.stderr, formatDiagnostics(status.diagnostics, sourceLines(checked.loaded, { [checked.outputDisplay]: status.text }), ctx.err));
+    print(ctx.stderr, formatDiagnostics(status.diagnostics, sourceLines(checked.loaded, { [checked.outputDisplay]: status.text }, status.diagnostics), ctx.err));
     print(ctx.stderr, `${ctx.err.red('✖')} ${checked.outputDisplay} is ${status.state}; run \`aibackend generate\``);
     return EXIT.failed;
   }
@@ -50,5 +50,5 @@ export async function generate(ctx: CommandContext, opts: GenerateOptions): Prom
 /** Diagnostics of a command that is not validate go to stderr: stdout may carry the product. */
 export function reportDiagnostics(ctx: CommandContext, checked: CheckedConfig): void {
   if (checked.diagnostics.length === 0) return;
-  print(ctx.stderr, `${formatDiagnostics(checked.diagnostics, sourceLines(checked.loaded), ctx.err)}\n`);
+  print(ctx.stderr, `${formatDiagnostics(checked.diagnostics, sourceLines(checked.loaded, {}, checked.diagnostics), ctx.err)}\n`);
 }

@@ -22,7 +22,8 @@ export async function validate(ctx: CommandContext, opts: ValidateOptions): Prom
     throw new UsageError(`unknown format '${format}'; expected one of: ${VALIDATE_FORMATS.join(', ')}`);
   }
   const checked = checkConfig(ctx.paths, { env: ctx.env, unsetEnvSeverity: 'warning' });
-  const output = outputStatus(checked);
+  // A bad output path was reported already; reading whatever is there would only add noise.
+  const output = checked.outputUsable ? outputStatus(checked) : { diagnostics: [], text: undefined };
   const diagnostics = sortDiagnostics([...checked.diagnostics, ...output.diagnostics]);
   const skipped = new Set<CheckName>();
   if (!checked.loaded.providers || !checked.loaded.mappings) skipped.add('references');
@@ -30,7 +31,7 @@ export async function validate(ctx: CommandContext, opts: ValidateOptions): Prom
   if (format === 'json') {
     print(ctx.stdout, JSON.stringify(report, null, 2));
   } else {
-    const lines = sourceLines(checked.loaded, { [checked.outputDisplay]: output.text });
+    const lines = sourceLines(checked.loaded, { [checked.outputDisplay]: output.text }, diagnostics);
     print(ctx.stdout, renderValidateText(report, diagnostics, lines, ctx.out, Boolean(opts.strict), displayDir(ctx)));
   }
   return report.ok ? EXIT.ok : EXIT.failed;

@@ -32,6 +32,8 @@ export interface CheckedConfig {
   /** Absolute path of the generated file. */
   outputPath: string;
   outputDisplay: string;
+  /** False when the output path is outside the project or names a source file. */
+  outputUsable: boolean;
   /** Set when there are no errors. */
   compiled?: Compiled;
 }
@@ -68,6 +70,7 @@ export function checkConfig(paths: ConfigPaths, options: RuleOptions): CheckedCo
     sourceList,
     outputPath,
     outputDisplay: displayPath(outputPath, paths.cwd),
+    outputUsable: !masked.some((d) => d.code === 'output-outside-project' || d.code === 'output-is-source'),
     ...(compiled ? { compiled } : {}),
   };
 }

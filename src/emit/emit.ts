@@ -1,9 +1,9 @@
 // Compiled config to the exact bytes of litellm-unified.yaml: an AUTO-GENERATED header that
 // names the tool, the sources and two hashes, then the YAML body. No timestamps, ever.
-import { stringify } from 'yaml';
 import type { LiteLLMConfig } from '../compile/litellm-config.js';
 import { sha256 } from '../util/canonical.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
+import { writeYaml } from './yaml-writer.js';
 
 export const HEADER_MARK = '# AUTO-GENERATED';
 
@@ -16,7 +16,7 @@ export interface HeaderInfo {
 }
 
 export function renderBody(config: LiteLLMConfig): string {
-  return stringify(config, { indent: 2, lineWidth: 0, minContentWidth: 0, aliasDuplicateObjects: false });
+  return writeYaml(config as unknown as Record<string, unknown>);
 }
 
 export function renderFile(config: LiteLLMConfig, sources: string[], sourceHash: string): string {

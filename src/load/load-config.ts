@@ -1,7 +1,7 @@
 // Loads the four sources of config/: read, parse with positions, check the shape. The result is
 // a discriminated set: typed data for every file that passed, diagnostics for every one that did not.
 import path from 'node:path';
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { gatewayFileSchema, type GatewayFile } from '../schema/gateway.js';
 import { mappingsFileSchema, type MappingsFile } from '../schema/mappings.js';
@@ -24,7 +24,7 @@ export type SourceKind = keyof typeof SOURCE_FILES;
 export const SOURCE_KINDS = Object.keys(SOURCE_FILES) as SourceKind[];
 const REQUIRED: ReadonlySet<SourceKind> = new Set(['providers', 'mappings']);
 
-const SCHEMAS: Record<SourceKind, z.ZodType> = {
+const SCHEMAS: Record<SourceKind, z.ZodMiniType> = {
   providers: providersFileSchema,
   mappings: mappingsFileSchema,
   gateway: gatewayFileSchema,

@@ -1,6 +1,6 @@
 // A parsed YAML source that remembers where everything came from, so that any later finding
 // (schema, cross-file rule, secret scan) can be reported at file:line:column.
-import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, visit, type Document, type Node } from 'yaml';
+import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, visit, type Document, type Node, type Pair, type YAMLMap } from 'yaml';
 import { diag, type Diagnostic, type Position } from '../diagnostics/diagnostic.js';
 
 export type PathSegment = string | number;
@@ -28,7 +28,8 @@ export function parseSource(text: string, file: string, absPath: string): ParseR
     const p = lineCounter.linePos(offset);
     return { file, line: p.line, column: p.col, ...(length !== undefined ? { length } : {}) };
   };
-  const docs = parseAllDocuments(text, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true });
+  // Duplicate keys are found by findDuplicateKeys below: the parser's own check is quadratic.
+  const docs = parseAllDocuments(text, { lineCounter, uniqueKeys: false, prettyErrors: false, strict: true });
   const list = Array.isArray(docs) ? docs : [];
   const diagnostics: Diagnostic[] = [];
   const nonEmpty = list.filter((d) => d.contents !== null);
@@ -43,6 +44,9 @@ export function parseSource(text: string, file: string, absPath: string): ParseR
   }
   const doc = list[0]!;
   for (const e of doc.errors) diagnostics.push(yamlErrorToDiag(e, pos));
+  for (const k of findDuplicateKeys(doc)) {
+    diagnostics.push(diag('yaml-duplicate-key', 'error', pos(k.start, k.end - k.start), `duplicate key '${k.key}': it already appears earlier in the same mapping`));
+  }
   for (const w of doc.warnings) {
     // Unknown tags would silently become strings or objects; in a config source they are a mistake.
     if (w.code === 'TAG_RESOLVE_FAILED') {
@@ -80,6 +84,26 @@ export function parseSource(text: string, file: string, absPath: string): ParseR
     return { ok: false, diagnostics: [diag('yaml-syntax', 'error', pos(0), `${file} could not be read as data: ${(err as Error).message}`)] };
   }
   return { ok: true, source: { file, absPath, text, doc, lineCounter, data } };
+}
+
+/** Keys that repeat within one mapping, in one pass per mapping. */
+function findDuplicateKeys(doc: Document.Parsed): { key: string; start: number; end: number }[] {
+  const out: { key: string; start: number; end: number }[] = [];
+  visit(doc, {
+    Map(_k, map) {
+      const seen = new Set<string>();
+      for (const pair of map.items) {
+        if (!isScalar(pair.key)) continue;
+        const key = String(pair.key.value);
+        if (seen.has(key)) {
+          const [start, end] = pair.key.range ?? [0, 1];
+          out.push({ key: key.length > 60 ? `${key.slice(0, 57)}...` : key, start, end });
+        }
+        seen.add(key);
+      }
+    },
+  });
+  return out;
 }
 
 function yamlErrorToDiag(e: { code: string; message: string; pos: [number, number] }, pos: (o: number, l?: number) => Position): Diagnostic {
@@ -121,7 +145,7 @@ export function locate(source: SourceDoc, path: readonly PathSegment[], key = fa
     let next: unknown;
     keyNode = undefined;
     if (isMap(node)) {
-      const pair = node.items.find((p) => isPair(p) && keyOf(p.key) === String(seg));
+      const pair = pairOf(node, String(seg));
       if (pair) {
         next = pair.value ?? pair.key;
         keyNode = pair.key as Node;
@@ -135,7 +159,9 @@ export function locate(source: SourceDoc, path: readonly PathSegment[], key = fa
     }
     node = next;
   }
-  const target = (exact && key && keyNode) || (exact ? (node as Node) : (keyOfParent(source, path) ?? (node as Node)));
+  // An empty value ("models:" with nothing after it) has no text of its own: point at its key.
+  const emptyValue = exact && keyNode && isScalar(node) && node.value === null && node.range && node.range[0] === node.range[1];
+  const target = (exact && (key || emptyValue) && keyNode) || (exact ? (node as Node) : (keyOfParent(source, path) ?? (node as Node)));
   const range = (target as Node | undefined)?.range;
   if (!range) return { position: { file: source.file, line: 1, column: 1 }, exact: false };
   const p = source.lineCounter.linePos(range[0]);
@@ -151,7 +177,7 @@ function keyOfParent(source: SourceDoc, path: readonly PathSegment[]): Node | un
   let lastKey: Node | undefined;
   for (const seg of path) {
     if (isMap(node)) {
-      const pair = node.items.find((p) => isPair(p) && keyOf(p.key) === String(seg));
+      const pair = pairOf(node, String(seg));
       if (!pair || pair.value === null || pair.value === undefined) break;
       lastKey = pair.key as Node;
       node = pair.value;
@@ -163,9 +189,21 @@ function keyOfParent(source: SourceDoc, path: readonly PathSegment[]): Node | un
   return lastKey;
 }
 
-function keyOf(k: unknown): string | undefined {
-  if (isScalar(k)) return String(k.value);
-  return undefined;
+/** Pairs of a mapping by key, indexed on first use: registries have tens of thousands of keys. */
+const pairIndex = new WeakMap<YAMLMap, Map<string, Pair>>();
+function pairOf(map: YAMLMap, key: string): Pair | undefined {
+  let index = pairIndex.get(map);
+  if (!index) {
+    index = new Map();
+    for (const p of map.items) {
+      if (isPair(p) && isScalar(p.key)) {
+        const k = String(p.key.value);
+        if (!index.has(k)) index.set(k, p as Pair);
+      }
+    }
+    pairIndex.set(map, index);
+  }
+  return index.get(key);
 }
 
 export function positionOf(source: SourceDoc, path: readonly PathSegment[], key = false): Position {

@@ -1,6 +1,6 @@
 // Turns Zod issues into diagnostics at the right line and column, with our own stable codes and
 // messages. Values of secret-bearing keys are never quoted.
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import { diag, type Diagnostic } from '../diagnostics/diagnostic.js';
 import type { Code } from '../diagnostics/codes.js';
 import { ENV_REF_RE, HTTP_URL_RE, PROVIDER_ID_RE, PUBLIC_NAME_RE, SUPPORTED_VERSIONS } from '../schema/common.js';
@@ -9,13 +9,13 @@ import { positionOf, type PathSegment, type SourceDoc } from './source-doc.js';
 
 export const SECRET_KEYS: ReadonlySet<string> = new Set(['api_key', 'master_key', 'password']);
 
-export function issuesToDiagnostics(source: SourceDoc, schema: z.ZodType, issues: readonly z.core.$ZodIssue[]): Diagnostic[] {
+export function issuesToDiagnostics(source: SourceDoc, schema: z.ZodMiniType, issues: readonly z.core.$ZodIssue[]): Diagnostic[] {
   const out: Diagnostic[] = [];
   for (const issue of issues) out.push(...issueToDiagnostics(source, schema, issue));
   return out;
 }
 
-function issueToDiagnostics(source: SourceDoc, schema: z.ZodType, issue: z.core.$ZodIssue): Diagnostic[] {
+function issueToDiagnostics(source: SourceDoc, schema: z.ZodMiniType, issue: z.core.$ZodIssue): Diagnostic[] {
   const path = issue.path.filter((p): p is PathSegment => typeof p !== 'symbol');
   const where = describePath(path);
   const last = path[path.length - 1];
@@ -53,6 +53,9 @@ function issueToDiagnostics(source: SourceDoc, schema: z.ZodType, issue: z.core.
     }
     case 'invalid_value': {
       if (path.length === 1 && last === 'version') return versionIssue(value, one);
+      if (value === undefined) {
+        return one('missing-key', `missing required key '${String(last)}' in ${describePath(path.slice(0, -1))}; expected one of: ${issue.values.map(String).join(', ')}`);
+      }
       const options = issue.values.map(String);
       const s = typeof value === 'string' ? suggestOne(value, options) : undefined;
       return one(
@@ -148,13 +151,13 @@ export function quote(v: unknown): string {
   return `'${short}'`;
 }
 
-type Def = { type: string; shape?: Record<string, z.ZodType>; innerType?: z.ZodType; valueType?: z.ZodType; element?: z.ZodType; options?: z.ZodType[]; discriminator?: string; in?: z.ZodType };
+type Def = { type: string; shape?: Record<string, z.ZodMiniType>; innerType?: z.ZodMiniType; valueType?: z.ZodMiniType; element?: z.ZodMiniType; options?: z.ZodMiniType[]; discriminator?: string; in?: z.ZodMiniType };
 
 /** The keys a strict object accepts at `path`, found by walking the schema alongside the data. */
-export function knownKeys(schema: z.ZodType, path: readonly PathSegment[], data: unknown): string[] {
-  let s: z.ZodType | undefined = schema;
+export function knownKeys(schema: z.ZodMiniType, path: readonly PathSegment[], data: unknown): string[] {
+  let s: z.ZodMiniType | undefined = schema;
   let d: unknown = data;
-  const unwrap = (x: z.ZodType | undefined, value: unknown): z.ZodType | undefined => {
+  const unwrap = (x: z.ZodMiniType | undefined, value: unknown): z.ZodMiniType | undefined => {
     for (let i = 0; x && i < 10; i++) {
       const def = (x as unknown as { _zod: { def: Def } })._zod.def;
       if ((def.type === 'optional' || def.type === 'default' || def.type === 'nullable' || def.type === 'prefault') && def.innerType) x = def.innerType;

@@ -13,19 +13,19 @@ export function checkFallbacks(ctx: RuleContext): void {
     const out: { to: string; index: number }[] = [];
     const seen = new Set<string>();
     (mapping.fallbacks ?? []).forEach((fb, i) => {
-      const at = ctx.at('mappings', ['models', name, 'fallbacks', i]);
+      const at = () => ctx.at('mappings', ['models', name, 'fallbacks', i]);
       const target = resolve(fb);
       if (target === undefined) {
         const s = ctx.suggestPublicName(fb);
-        ctx.error('unknown-fallback', at, `'${name}' falls back to unknown public name '${fb}'${didYouMean(s)}`, s);
+        ctx.error('unknown-fallback', at(), `'${name}' falls back to unknown public name '${fb}'${didYouMean(s)}`, s);
         return;
       }
       if (target === name) {
-        ctx.error('self-fallback', at, `'${name}' falls back to itself${fb !== name ? ` (through alias '${fb}')` : ''}`);
+        ctx.error('self-fallback', at(), `'${name}' falls back to itself${fb !== name ? ` (through alias '${fb}')` : ''}`);
         return;
       }
       if (seen.has(target)) {
-        ctx.error('duplicate-fallback', at, `'${name}' lists fallback '${fb}' more than once`);
+        ctx.error('duplicate-fallback', at(), `'${name}' lists fallback '${fb}' more than once`);
         return;
       }
       seen.add(target);

@@ -9,6 +9,19 @@ export function checkSecrets(ctx: RuleContext): void {
   const literalLines = new Set(
     ctx.config.diagnostics.filter((d) => d.code === 'secret-literal').map((d) => `${d.file}:${d.line}`),
   );
+  const passthrough = ctx.config.sources.gateway ? ctx.gateway?.passthrough : undefined;
+  if (passthrough) {
+    for (const [section, values] of Object.entries(passthrough)) {
+      walk(values, ['passthrough', section], (path, key, value) => {
+        if (!SECRET_KEY_NAME.test(key) || typeof value !== 'string') return;
+        if (value.startsWith('os.environ/') || value === '') return;
+        const at = ctx.at('gateway', path);
+        if (literalLines.has(`${at.file}:${at.line}`)) return;
+        literalLines.add(`${at.file}:${at.line}`);
+        ctx.error('secret-literal', at, `${path.join('.')} holds a literal secret; passthrough values go to LiteLLM verbatim, so write os.environ/VAR_NAME (the value is not shown)`, 'os.environ/VAR_NAME');
+      });
+    }
+  }
   for (const { file, text } of Object.values(ctx.config.texts)) {
     let line = 1;
     let lineStart = 0;
@@ -21,20 +34,10 @@ export function checkSecrets(ctx: RuleContext): void {
         }
       }
       if (literalLines.has(`${file}:${line}`)) continue;
-      ctx.error('secret-in-source', { file, line, column: m.index - lineStart + 1, length: m.length }, `this looks like a ${m.kind}; secrets never belong in config sources: reference an environment variable (env:VAR_NAME) and rotate the exposed credential (the value is not shown)`);
+      const lineEnd = text.indexOf('\n', m.index);
+      const length = lineEnd === -1 ? m.length : Math.min(m.length, lineEnd - m.index);
+      ctx.error('secret-in-source', { file, line, column: m.index - lineStart + 1, length }, `this looks like a ${m.kind}; secrets never belong in config sources: reference an environment variable (env:VAR_NAME) and rotate the exposed credential (the value is not shown)`);
     }
-  }
-  const passthrough = ctx.config.sources.gateway ? ctx.gateway?.passthrough : undefined;
-  if (!passthrough) return;
-  for (const [section, values] of Object.entries(passthrough)) {
-    walk(values, ['passthrough', section], (path, key, value) => {
-      if (!SECRET_KEY_NAME.test(key) || typeof value !== 'string') return;
-      if (value.startsWith('os.environ/') || value === '') return;
-      const at = ctx.at('gateway', path);
-      if (literalLines.has(`${at.file}:${at.line}`)) return;
-      literalLines.add(`${at.file}:${at.line}`);
-      ctx.error('secret-literal', at, `${path.join('.')} holds a literal secret; passthrough values go to LiteLLM verbatim, so write os.environ/VAR_NAME (the value is not shown)`, 'os.environ/VAR_NAME');
-    });
   }
 }
 

@@ -1,5 +1,5 @@
-import { z } from 'zod';
-import { envRef, httpUrl, nonNegativeInt, portNumber, positiveInt, positiveNumber, version } from './common.js';
+import * as z from 'zod/mini';
+import { describedString, envRef, httpUrl, nonEmptyString, nonNegativeInt, nonNegativeNumber, portNumber, positiveInt, positiveNumber, version } from './common.js';
 
 export const ROUTER_STRATEGIES = [
   'simple-shuffle',
@@ -10,74 +10,74 @@ export const ROUTER_STRATEGIES = [
   'cost-based-routing',
 ] as const;
 
-const argv = z.array(z.string().min(1)).min(1);
+const argv = z.array(nonEmptyString).check(z.minLength(1));
 
 export const runtimeSchema = z.discriminatedUnion('kind', [
   z.strictObject({
     kind: z.literal('compose'),
-    file: z.string().min(1).default('docker-compose.yml'),
-    service: z.string().min(1).default('litellm'),
+    file: z._default(nonEmptyString, 'docker-compose.yml'),
+    service: z._default(nonEmptyString, 'litellm'),
   }),
   z.strictObject({
     kind: z.literal('command'),
-    restart: argv.describe('argv of the restart command, e.g. [systemctl, restart, litellm]'),
+    restart: argv.check(z.describe('argv of the restart command, e.g. [systemctl, restart, litellm]')),
   }),
   z.strictObject({
     kind: z.literal('process'),
-    command: argv.describe('argv that starts the gateway; "{config}" becomes the deployed file path'),
-    state_dir: z.string().min(1).default('.aibackend').describe('where the pid and log files live'),
-    stop_grace_s: positiveNumber.default(10),
+    command: argv.check(z.describe('argv that starts the gateway; "{config}" becomes the deployed file path')),
+    state_dir: z._default(describedString('where the pid and log files live'), '.aibackend'),
+    stop_grace_s: z._default(positiveNumber, 10),
   }),
 ]);
 
 const passthroughSection = z.record(z.string(), z.unknown());
 
 export const gatewayFileSchema = z.strictObject({
-  $schema: z.string().optional(),
+  $schema: z.optional(z.string()),
   version,
-  output: z.string().min(1).optional().describe('Generated file, relative to the project directory'),
-  gateway: z
-    .strictObject({
-      url: httpUrl.default('http://127.0.0.1:4000'),
-      master_key: envRef.default('env:LITELLM_MASTER_KEY'),
-      image: z.string().min(1).optional(),
-    })
-    .default({ url: 'http://127.0.0.1:4000', master_key: 'env:LITELLM_MASTER_KEY' }),
-  runtime: runtimeSchema.default({ kind: 'compose', file: 'docker-compose.yml', service: 'litellm' }),
-  health: z
-    .strictObject({ timeout_s: positiveNumber.default(90), interval_ms: positiveInt.default(250) })
-    .default({ timeout_s: 90, interval_ms: 250 }),
-  backups: z
-    .strictObject({ dir: z.string().min(1).default('backups'), keep: positiveInt.default(20) })
-    .default({ dir: 'backups', keep: 20 }),
-  router: z
-    .strictObject({
-      strategy: z.enum(ROUTER_STRATEGIES).default('simple-shuffle'),
-      num_retries: nonNegativeInt.default(2),
-      timeout_s: positiveNumber.default(600),
-      allowed_fails: nonNegativeInt.default(3),
-      cooldown_s: z.number().nonnegative().default(30),
-    })
-    .default({ strategy: 'simple-shuffle', num_retries: 2, timeout_s: 600, allowed_fails: 3, cooldown_s: 30 }),
-  cache: z
-    .strictObject({
-      enabled: z.boolean().default(false),
-      host: z.string().min(1).default('127.0.0.1'),
-      port: portNumber.default(6379),
-      password: envRef.optional(),
-      namespace: z.string().min(1).default('litellm'),
-      ttl_s: positiveInt.default(3600),
-    })
-    .default({ enabled: false, host: '127.0.0.1', port: 6379, namespace: 'litellm', ttl_s: 3600 }),
-  logging: z.strictObject({ json: z.boolean().default(true) }).default({ json: true }),
-  metrics: z.strictObject({ prometheus: z.boolean().default(false) }).default({ prometheus: false }),
-  passthrough: z
-    .strictObject({
-      litellm_settings: passthroughSection.optional(),
-      router_settings: passthroughSection.optional(),
-      general_settings: passthroughSection.optional(),
-    })
-    .default({}),
+  output: z.optional(describedString('Generated file, relative to the project directory')),
+  gateway: z._default(
+    z.strictObject({
+      url: z._default(httpUrl, 'http://127.0.0.1:4000'),
+      master_key: z._default(envRef, 'env:LITELLM_MASTER_KEY'),
+      image: z.optional(nonEmptyString),
+    }),
+    { url: 'http://127.0.0.1:4000', master_key: 'env:LITELLM_MASTER_KEY' },
+  ),
+  runtime: z._default(runtimeSchema, { kind: 'compose', file: 'docker-compose.yml', service: 'litellm' }),
+  health: z._default(z.strictObject({ timeout_s: z._default(positiveNumber, 90), interval_ms: z._default(positiveInt, 250) }), { timeout_s: 90, interval_ms: 250 }),
+  backups: z._default(z.strictObject({ dir: z._default(nonEmptyString, 'backups'), keep: z._default(positiveInt, 20) }), { dir: 'backups', keep: 20 }),
+  router: z._default(
+    z.strictObject({
+      strategy: z._default(z.enum(ROUTER_STRATEGIES), 'simple-shuffle'),
+      num_retries: z._default(nonNegativeInt, 2),
+      timeout_s: z._default(positiveNumber, 600),
+      allowed_fails: z._default(nonNegativeInt, 3),
+      cooldown_s: z._default(nonNegativeNumber, 30),
+    }),
+    { strategy: 'simple-shuffle', num_retries: 2, timeout_s: 600, allowed_fails: 3, cooldown_s: 30 },
+  ),
+  cache: z._default(
+    z.strictObject({
+      enabled: z._default(z.boolean(), false),
+      host: z._default(nonEmptyString, '127.0.0.1'),
+      port: z._default(portNumber, 6379),
+      password: z.optional(envRef),
+      namespace: z._default(nonEmptyString, 'litellm'),
+      ttl_s: z._default(positiveInt, 3600),
+    }),
+    { enabled: false, host: '127.0.0.1', port: 6379, namespace: 'litellm', ttl_s: 3600 },
+  ),
+  logging: z._default(z.strictObject({ json: z._default(z.boolean(), true) }), { json: true }),
+  metrics: z._default(z.strictObject({ prometheus: z._default(z.boolean(), false) }), { prometheus: false }),
+  passthrough: z._default(
+    z.strictObject({
+      litellm_settings: z.optional(passthroughSection),
+      router_settings: z.optional(passthroughSection),
+      general_settings: z.optional(passthroughSection),
+    }),
+    {},
+  ),
 });
 
 export type GatewayFile = z.output<typeof gatewayFileSchema>;

@@ -1,6 +1,6 @@
 // JSON Schemas for editors (yaml-language-server), exported from the Zod schemas so that the
 // two can never disagree; tests/schemas.test.ts fails when the checked-in files drift.
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { gatewayFileSchema } from './gateway.js';
 import { mappingsFileSchema } from './mappings.js';
 import { portsFileSchema } from './ports.js';

@@ -1,23 +1,23 @@
-import { z } from 'zod';
-import { positiveInt, publicName, version } from './common.js';
+import * as z from 'zod/mini';
+import { nonEmptyString, positiveInt, publicName, version } from './common.js';
 
 export const routeSchema = z.strictObject({
-  provider: z.string().min(1),
-  model: z.string().min(1).optional().describe('Backend model; defaults to the public name'),
-  weight: positiveInt.optional().describe('Load-balancing weight (default 1)'),
+  provider: nonEmptyString,
+  model: z.optional(nonEmptyString.check(z.describe('Backend model; defaults to the public name'))),
+  weight: z.optional(positiveInt.check(z.describe('Load-balancing weight (default 1)'))),
 });
 
 export const mappingSchema = z.strictObject({
-  description: z.string().optional(),
-  routes: z.array(routeSchema).min(1),
-  fallbacks: z.array(publicName).optional().describe('Other public names, tried in order when all routes fail'),
+  description: z.optional(z.string()),
+  routes: z.array(routeSchema).check(z.minLength(1)),
+  fallbacks: z.optional(z.array(publicName).check(z.describe('Other public names, tried in order when all routes fail'))),
 });
 
 export const mappingsFileSchema = z.strictObject({
-  $schema: z.string().optional(),
+  $schema: z.optional(z.string()),
   version,
   models: z.record(publicName, mappingSchema),
-  aliases: z.record(publicName, publicName).optional(),
+  aliases: z.optional(z.record(publicName, publicName)),
 });
 
 export type MappingsFile = z.infer<typeof mappingsFileSchema>;

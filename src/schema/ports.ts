@@ -1,17 +1,17 @@
-import { z } from 'zod';
-import { portNumber, version } from './common.js';
+import * as z from 'zod/mini';
+import { nonEmptyString, portNumber, version } from './common.js';
 
 export const portEntrySchema = z.strictObject({
   port: portNumber,
-  required: z.boolean().optional(),
-  description: z.string().optional(),
+  required: z.optional(z.boolean()),
+  description: z.optional(z.string()),
 });
 
 export const portsFileSchema = z.strictObject({
-  $schema: z.string().optional(),
+  $schema: z.optional(z.string()),
   version,
-  ports: z.record(z.string().min(1), portEntrySchema),
-  reserved: z.array(portNumber).optional(),
+  ports: z.record(nonEmptyString, portEntrySchema),
+  reserved: z.optional(z.array(portNumber)),
 });
 
 export type PortsFile = z.infer<typeof portsFileSchema>;

@@ -1,32 +1,32 @@
-import { z } from 'zod';
-import { envRef, httpUrl, positiveInt, positiveNumber, PROVIDER_ID_RE, version } from './common.js';
+import * as z from 'zod/mini';
+import { envRef, httpUrl, nonEmptyString, positiveInt, positiveNumber, PROVIDER_ID_RE, version } from './common.js';
 
 export const PROVIDER_TYPES = ['ollama', 'llama_cpp', 'vllm', 'openai_compatible', 'openai', 'anthropic'] as const;
 /** Types that talk to a well-known hosted API and so need no base_url. */
 export const HOSTED_TYPES: ReadonlySet<string> = new Set(['openai', 'anthropic']);
 
 export const backendModelSchema = z.strictObject({
-  name: z.string().min(1).describe('Backend model id, exactly as the provider knows it'),
-  context_window: positiveInt.optional(),
-  capabilities: z.array(z.string()).optional(),
-  mode: z.enum(['chat', 'embedding']).optional().describe('chat (default) or embedding'),
-  description: z.string().optional(),
+  name: nonEmptyString.check(z.describe('Backend model id, exactly as the provider knows it')),
+  context_window: z.optional(positiveInt),
+  capabilities: z.optional(z.array(z.string())),
+  mode: z.optional(z.enum(['chat', 'embedding']).check(z.describe('chat (default) or embedding'))),
+  description: z.optional(z.string()),
 });
 
 export const providerSchema = z.strictObject({
   type: z.enum(PROVIDER_TYPES),
-  base_url: httpUrl.optional(),
-  status: z.enum(['active', 'disabled']).optional().describe('active (default) or disabled'),
-  description: z.string().optional(),
-  api_key: envRef.optional(),
-  timeout_s: positiveNumber.optional(),
-  models: z.array(backendModelSchema).optional(),
+  base_url: z.optional(httpUrl),
+  status: z.optional(z.enum(['active', 'disabled']).check(z.describe('active (default) or disabled'))),
+  description: z.optional(z.string()),
+  api_key: z.optional(envRef),
+  timeout_s: z.optional(positiveNumber),
+  models: z.optional(z.array(backendModelSchema)),
 });
 
 export const providersFileSchema = z.strictObject({
-  $schema: z.string().optional(),
+  $schema: z.optional(z.string()),
   version,
-  providers: z.record(z.string().regex(PROVIDER_ID_RE), providerSchema),
+  providers: z.record(z.string().check(z.regex(PROVIDER_ID_RE)), providerSchema),
 });
 
 export type ProvidersFile = z.infer<typeof providersFileSchema>;

@@ -7,7 +7,8 @@ export interface SecretPattern {
 }
 
 export const SECRET_PATTERNS: readonly SecretPattern[] = [
-  { kind: 'private key', re: /-----BEGIN [A-Z ]*PRIVATE KEY-----/g },
+  // The header and the base64 body after it (up to the END line, or whatever follows).
+  { kind: 'private key', re: /-----BEGIN [A-Z ]*PRIVATE KEY-----[A-Za-z0-9+/=\s"'\\]*(?:-----END [A-Z ]*PRIVATE KEY-----)?/g },
   { kind: 'Anthropic API key', re: /\bsk-ant-[A-Za-z0-9_-]{16,}/g },
   { kind: 'OpenAI-style API key', re: /\bsk-[A-Za-z0-9_-]{16,}/g },
   { kind: 'AWS access key id', re: /\b(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA)[A-Z0-9]{16}\b/g },

@@ -1,0 +1,33 @@
+// Cold start of `aibackend validate` on the example config against a bare `node -e 0`, both
+// measured in the same run, interleaved so that machine noise hits both alike.
+// Target (issue 2): validate within 2.5x of node -e 0.   Usage: node bench/validate-startup.mjs [runs]
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const runs = Number(process.argv[2] ?? 30);
+const env = { ...process.env, NO_COLOR: '1', LITELLM_MASTER_KEY: 'bench' };
+
+function time(args) {
+  const t = process.hrtime.bigint();
+  const r = spawnSync(process.execPath, args, { cwd: root, env, stdio: ['ignore', 'ignore', 'pipe'] });
+  const ms = Number(process.hrtime.bigint() - t) / 1e6;
+  if (r.status !== 0 && args[0] !== '-e') throw new Error(`validate exited ${r.status}: ${r.stderr}`);
+  return ms;
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const bare = [];
+const validate = [];
+time(['-e', '0']);
+time(['bin/aibackend.js', 'validate']);
+for (let i = 0; i < runs; i++) {
+  bare.push(time(['-e', '0']));
+  validate.push(time(['bin/aibackend.js', 'validate']));
+}
+const b = median(bare);
+const v = median(validate);
+console.log(`node -e 0            median ${b.toFixed(1)} ms (${runs} runs)`);
+console.log(`aibackend validate   median ${v.toFixed(1)} ms (${runs} runs, example config)`);
+console.log(`ratio                ${(v / b).toFixed(2)}x (target <= 2.5x)`);

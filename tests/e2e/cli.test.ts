@@ -1,0 +1,226 @@
+// The built CLI as a process in temp directories: validate, generate, explain, flags and exit codes.
+import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, describe, expect, test } from 'vitest';
+import { ROOT, runCli } from '../helpers/cli.js';
+import { cleanupTempDirs, makeProject } from '../helpers/fixtures.js';
+
+afterAll(cleanupTempDirs);
+const EXAMPLE = path.join(ROOT, 'config');
+const ANSI = /\u001b\[/;
+
+function example() {
+  const p = makeProject({}, EXAMPLE);
+  rmSync(path.join(p.config, 'litellm-unified.yaml'), { force: true });
+  return { ...p, out: path.join(p.config, 'litellm-unified.yaml') };
+}
+
+function snapshot(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string) => {
+    for (const f of readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, f.name);
+      if (f.isDirectory()) walk(p);
+      else out.push(`${path.relative(dir, p)} ${statSync(p).mtimeMs} ${statSync(p).size}`);
+    }
+  };
+  walk(dir);
+  return out.sort();
+}
+
+describe('usage', () => {
+  test('--help explains the commands and exit codes', async () => {
+    const r = await runCli(['--help'], { cwd: ROOT });
+    expect(r.exitCode).toBe(0);
+    for (const w of ['validate', 'generate', 'explain', 'Exit codes', '--config-dir']) expect(r.stdout).toContain(w);
+  });
+  test('an unknown command or flag is a usage error (exit 2) without a stack trace', async () => {
+    const a = await runCli(['valdate'], { cwd: ROOT });
+    expect(a.exitCode).toBe(2);
+    expect(a.stderr).toContain('validate');
+    const b = await runCli(['validate', '--jsn'], { cwd: ROOT });
+    expect(b.exitCode).toBe(2);
+    expect(b.stderr).not.toMatch(/\bat .*:\d+:\d+/);
+    const c = await runCli(['validate', '--format', 'xml'], { cwd: ROOT });
+    expect(c.exitCode).toBe(2);
+  });
+  test('--version prints the package version', async () => {
+    const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string };
+    const r = await runCli(['--version'], { cwd: ROOT });
+    expect(r.stdout.trim()).toBe(pkg.version);
+  });
+});
+
+describe('validate', () => {
+  test('the shipped example is valid in the repository as committed', async () => {
+    const r = await runCli(['validate'], { cwd: ROOT });
+    expect(r.stdout).toContain('is valid');
+    expect(r.exitCode).toBe(0);
+  });
+
+  test('--json prints one object of the documented shape and nothing else', async () => {
+    const { project } = example();
+    const r = await runCli(['validate', '--json'], { cwd: project });
+    const report = JSON.parse(r.stdout);
+    expect(Object.keys(report).sort()).toEqual(['checks', 'diagnostics', 'errors', 'ok', 'warnings']);
+    expect(report.ok).toBe(false); // the generated file is missing
+    expect(report.diagnostics).toEqual([
+      { code: 'output-missing', severity: 'error', message: expect.any(String), file: 'config/litellm-unified.yaml', line: 1, column: 1 },
+    ]);
+    expect(report.checks.map((c: { name: string }) => c.name)).toEqual(['loading', 'shape', 'references', 'secrets', 'ports', 'gateway', 'output']);
+    expect(r.exitCode).toBe(1);
+    const f = await runCli(['validate', '--format', 'json'], { cwd: project });
+    expect(JSON.parse(f.stdout)).toEqual(report);
+  });
+
+  test('writes nothing, even when everything is wrong', async () => {
+    const { project, config } = example();
+    writeFileSync(path.join(config, 'providers.yaml'), 'version: 1\nproviders: [\n');
+    const before = snapshot(project);
+    const r = await runCli(['validate'], { cwd: project });
+    expect(r.exitCode).toBe(1);
+    expect(snapshot(project)).toEqual(before);
+  });
+
+  test('warnings pass, and fail under --strict', async () => {
+    const { project } = example();
+    expect((await runCli(['generate'], { cwd: project })).exitCode).toBe(0);
+    const env = { LITELLM_MASTER_KEY: undefined };
+    const r = await runCli(['validate'], { cwd: project, env });
+    expect(r.stdout).toContain('[env-unset]');
+    expect(r.exitCode).toBe(0);
+    const s = await runCli(['validate', '--strict', '--json'], { cwd: project, env });
+    expect(JSON.parse(s.stdout)).toMatchObject({ ok: false, errors: 0, warnings: 1 });
+    expect(s.exitCode).toBe(1);
+  });
+
+  test('text output: position, code, source line with a caret, suggestion; no colour off a TTY', async () => {
+    const { project, config } = example();
+    const p = readFileSync(path.join(config, 'model-mappings.yaml'), 'utf8').replace('      - provider: vllm\n', '      - provider: vlm\n');
+    writeFileSync(path.join(config, 'model-mappings.yaml'), p);
+    const r = await runCli(['validate'], { cwd: project, env: { NO_COLOR: undefined } });
+    const line = p.split('\n').findIndex((l) => l.includes('provider: vlm')) + 1;
+    expect(r.stdout).toContain(`config/model-mappings.yaml:${line}:19: error: route 1 of 'qwen-coder-vllm' names unknown provider 'vlm'; did you mean 'vllm'? [unknown-provider]`);
+    expect(r.stdout).toContain(`${line} |       - provider: vlm\n${' '.repeat(String(line).length)} |                   ^^^`);
+    expect(r.stdout).not.toMatch(ANSI);
+    const c = await runCli(['validate'], { cwd: project, env: { NO_COLOR: undefined, FORCE_COLOR: '1' } });
+    expect(c.stdout).toMatch(ANSI);
+    const n = await runCli(['validate'], { cwd: project, env: { NO_COLOR: '1', FORCE_COLOR: '1' } });
+    expect(n.stdout).not.toMatch(ANSI);
+  });
+
+  test('--config-dir points at another directory', async () => {
+    const { project } = example();
+    const r = await runCli(['--config-dir', path.join(project, 'config'), 'generate'], { cwd: ROOT });
+    expect(r.exitCode).toBe(0);
+    expect(statSync(path.join(project, 'config', 'litellm-unified.yaml')).isFile()).toBe(true);
+  });
+});
+
+describe('generate', () => {
+  test('writes once, then reports up to date without rewriting', async () => {
+    const { project, out } = example();
+    const a = await runCli(['generate'], { cwd: project });
+    expect(a.exitCode).toBe(0);
+    expect(a.stdout).toContain('wrote config/litellm-unified.yaml');
+    const first = statSync(out).mtimeMs;
+    const text = readFileSync(out, 'utf8');
+    expect(text.startsWith('# AUTO-GENERATED by aibackend')).toBe(true);
+    await new Promise((r) => setTimeout(r, 20));
+    const b = await runCli(['generate'], { cwd: project });
+    expect(b.stdout).toContain('up to date');
+    expect(statSync(out).mtimeMs).toBe(first);
+    expect(readdirSync(path.dirname(out)).filter((f) => f.includes('.tmp-'))).toEqual([]);
+  });
+
+  test('--check tells missing, stale and hand-edited apart, and writes nothing', async () => {
+    const { project, config, out } = example();
+    const missing = await runCli(['generate', '--check'], { cwd: project });
+    expect(missing.exitCode).toBe(1);
+    expect(missing.stderr).toContain('[output-missing]');
+    expect(() => statSync(out)).toThrow();
+
+    await runCli(['generate'], { cwd: project });
+    expect((await runCli(['generate', '--check'], { cwd: project })).exitCode).toBe(0);
+
+    const mappings = path.join(config, 'model-mappings.yaml');
+    const original = readFileSync(mappings, 'utf8');
+    writeFileSync(mappings, original.replace('  chat: llama3.1:8b\n', ''));
+    const stale = await runCli(['generate', '--check'], { cwd: project });
+    expect(stale.exitCode).toBe(1);
+    expect(stale.stderr).toContain('[output-stale]');
+    expect(stale.stderr).toContain('is stale');
+
+    writeFileSync(mappings, original);
+    writeFileSync(mappings, `${original}# a comment changes nothing that matters\n`);
+    expect((await runCli(['generate', '--check'], { cwd: project })).exitCode).toBe(0);
+
+    const generated = readFileSync(out, 'utf8');
+    writeFileSync(out, generated.replace('num_retries: 2', 'num_retries: 9'));
+    const edited = await runCli(['generate', '--check'], { cwd: project });
+    expect(edited.exitCode).toBe(1);
+    expect(edited.stderr).toContain('[output-hand-edited]');
+    const line = generated.split('\n').findIndex((l) => l.includes('num_retries')) + 1;
+    expect(edited.stderr).toContain(`config/litellm-unified.yaml:${line}:1:`);
+    const v = await runCli(['validate', '--json'], { cwd: project });
+    expect(JSON.parse(v.stdout).diagnostics.map((d: { code: string }) => d.code)).toEqual(['output-hand-edited']);
+  });
+
+  test('--stdout prints the file and writes nothing', async () => {
+    const { project, out } = example();
+    const r = await runCli(['generate', '--stdout'], { cwd: project });
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toBe(readFileSync(path.join(ROOT, 'tests/golden/example.litellm-unified.yaml'), 'utf8'));
+    expect(() => statSync(out)).toThrow();
+  });
+
+  test('an invalid config writes nothing and keeps the previous file', async () => {
+    const { project, config, out } = example();
+    await runCli(['generate'], { cwd: project });
+    const before = readFileSync(out, 'utf8');
+    writeFileSync(path.join(config, 'providers.yaml'), readFileSync(path.join(config, 'providers.yaml'), 'utf8').replace('type: vllm', 'type: vlm'));
+    const r = await runCli(['generate'], { cwd: project });
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toContain('[invalid-value]');
+    expect(r.stderr).toContain('nothing written');
+    expect(readFileSync(out, 'utf8')).toBe(before);
+  });
+
+  test('the committed example output is up to date', async () => {
+    const r = await runCli(['generate', '--check'], { cwd: ROOT });
+    expect(r.stderr).toBe('');
+    expect(r.exitCode).toBe(0);
+  });
+});
+
+describe('explain', () => {
+  test('an alias: its target, route, backend model, provider URL and fallbacks', async () => {
+    const { project } = example();
+    const r = await runCli(['explain', 'coder'], { cwd: project });
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toContain('coder (alias of qwen-coder-vllm)');
+    expect(r.stdout).toContain('vllm [vllm] http://127.0.0.1:8001/v1 -> Qwen/Qwen2.5-Coder-7B-Instruct-AWQ as hosted_vllm/Qwen/Qwen2.5-Coder-7B-Instruct-AWQ');
+    expect(r.stdout).toContain('1. qwen2.5-coder:7b (fallback of coder)');
+  });
+
+  test('a load-balanced name: weights and shares, and fallbacks of fallbacks in LiteLLM order', async () => {
+    const { project } = example();
+    const r = await runCli(['explain', 'llama2-13b', '--json'], { cwd: project });
+    const e = JSON.parse(r.stdout);
+    expect(e.routes.map((x: { provider: string; weight: number; share: number }) => [x.provider, x.weight, x.share])).toEqual([
+      ['llama_cpp_native', 3, 75],
+      ['llama_cpp_python', 1, 25],
+    ]);
+    expect(e.fallbacks.map((f: { name: string; depth: number }) => [f.name, f.depth])).toEqual([
+      ['llama3.1:8b', 1],
+      ['qwen2.5-coder:7b', 2],
+    ]);
+  });
+
+  test('an unknown name exits 1 with a suggestion', async () => {
+    const { project } = example();
+    const r = await runCli(['explain', 'codr'], { cwd: project });
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toContain("did you mean 'coder'?");
+  });
+});

@@ -1,0 +1,162 @@
+// The compiler: the example's output is pinned by a golden file, output is byte-identical
+// whatever the key order of the sources, and each mapping rule of the spec holds.
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { isMap, parseDocument, type Document } from 'yaml';
+import { afterAll, describe, expect, test } from 'vitest';
+import { checkConfig } from '../../src/core/check-config.js';
+import { parseGenerated } from '../../src/emit/emit.js';
+import { resolvePaths } from '../../src/load/paths.js';
+import { sha256 } from '../../src/util/canonical.js';
+import { ROOT } from '../helpers/cli.js';
+import { checkFiles } from '../helpers/check.js';
+import { BASE, cleanupTempDirs, makeProject } from '../helpers/fixtures.js';
+
+afterAll(cleanupTempDirs);
+const GOLDEN = path.join(ROOT, 'tests/golden/example.litellm-unified.yaml');
+const env = { LITELLM_MASTER_KEY: 'x' };
+
+function compileDir(configDir: string, cwd = ROOT) {
+  const checked = checkConfig(resolvePaths(configDir, cwd), { env, unsetEnvSeverity: 'warning' });
+  expect(checked.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+  return checked.compiled!;
+}
+
+describe('golden output', () => {
+  test('the example config compiles to tests/golden/example.litellm-unified.yaml (UPDATE_GOLDEN=1 rewrites it)', () => {
+    const { text } = compileDir('config');
+    if (process.env.UPDATE_GOLDEN) writeFileSync(GOLDEN, text);
+    expect(text).toBe(readFileSync(GOLDEN, 'utf8'));
+  });
+
+  test('the header names the tool, the sources and both hashes, and the body hash is right', () => {
+    const { text } = compileDir('config');
+    const parsed = parseGenerated(text)!;
+    expect(parsed.header.tool).toBe('aibackend');
+    expect(parsed.header.sources).toEqual(['config/providers.yaml', 'config/model-mappings.yaml', 'config/gateway.yaml', 'config/ports.yaml']);
+    expect(parsed.header.sourceHash).toMatch(/^[0-9a-f]{64}$/);
+    expect(parsed.header.bodyHash).toBe(sha256(parsed.body));
+    expect(text).not.toMatch(/20\d\d-\d\d-\d\d/); // no timestamps
+  });
+});
+
+/** Rewrites every mapping of a YAML text with its keys in reverse order, comments dropped. */
+function reverseKeys(text: string): string {
+  const doc = parseDocument(text) as Document;
+  const visit = (node: unknown) => {
+    if (isMap(node)) {
+      node.items.reverse();
+      for (const p of node.items) visit(p.value);
+    } else if (node && typeof node === 'object' && 'items' in node) {
+      for (const i of (node as { items: unknown[] }).items) visit(i);
+    }
+  };
+  visit(doc.contents);
+  return doc.toString();
+}
+
+describe('determinism', () => {
+  test('the same sources in another key order give byte-identical output', () => {
+    const a = compileDir('config').text;
+    const files: Record<string, string> = {};
+    for (const f of ['providers.yaml', 'model-mappings.yaml', 'gateway.yaml', 'ports.yaml']) {
+      files[f] = reverseKeys(readFileSync(path.join(ROOT, 'config', f), 'utf8'));
+    }
+    expect(files['providers.yaml']!.indexOf('anthropic')).toBeLessThan(files['providers.yaml']!.indexOf('ollama'));
+    const { project } = makeProject(files, path.join(ROOT, 'config'));
+    const b = compileDir('config', project).text;
+    expect(b).toBe(a);
+  });
+
+  test('two compiles of the same sources are identical', () => {
+    expect(compileDir('config').text).toBe(compileDir('config').text);
+  });
+});
+
+describe('mapping rules', () => {
+  const P = readFileSync(path.join(BASE, 'providers.yaml'), 'utf8');
+  const M = readFileSync(path.join(BASE, 'model-mappings.yaml'), 'utf8');
+  const G = readFileSync(path.join(BASE, 'gateway.yaml'), 'utf8');
+
+  test.each([
+    ['ollama', 'http://127.0.0.1:11434', 'ollama_chat/m'],
+    ['vllm', 'http://127.0.0.1:8001/v1', 'hosted_vllm/m'],
+    ['llama_cpp', 'http://127.0.0.1:8080/v1', 'openai/m'],
+    ['openai_compatible', 'http://127.0.0.1:8080/v1', 'openai/m'],
+    ['openai', undefined, 'openai/m'],
+    ['anthropic', undefined, 'anthropic/m'],
+  ])('%s becomes %s', (type, base, model) => {
+    const providers = `version: 1\nproviders:\n  p:\n    type: ${type}\n${base ? `    base_url: ${base}\n` : ''}    api_key: env:P_KEY\n    models:\n      - name: m\n`;
+    const mappings = 'version: 1\nmodels:\n  m:\n    routes:\n      - provider: p\n';
+    const c = checkFiles({ 'providers.yaml': providers, 'model-mappings.yaml': mappings, 'ports.yaml': null }, { LITELLM_MASTER_KEY: 'x', P_KEY: 'y' });
+    expect(c.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    const entry = c.compiled!.config.model_list[0]!;
+    expect(entry.litellm_params.model).toBe(model);
+    expect(entry.litellm_params.api_base).toBe(base);
+    expect(entry.litellm_params.api_key).toBe('os.environ/P_KEY');
+  });
+
+  test('ollama embedding models use the ollama provider, with mode embedding', () => {
+    const c = checkFiles({
+      'providers.yaml': P.replace('      - name: qwen2.5-coder:7b\n', '      - name: qwen2.5-coder:7b\n      - name: nomic-embed-text\n        mode: embedding\n'),
+      'model-mappings.yaml': M.replace('aliases:', '  nomic-embed-text:\n    routes:\n      - provider: ollama\naliases:'),
+    });
+    const e = c.compiled!.config.model_list.find((m) => m.model_name === 'nomic-embed-text')!;
+    expect(e.litellm_params.model).toBe('ollama/nomic-embed-text');
+    expect(e.model_info).toEqual({ mode: 'embedding' });
+  });
+
+  test('weights are emitted for every route of a weighted load-balanced name, and only there', () => {
+    const c = checkFiles({
+      'providers.yaml': `${P}  vllm2:\n    type: vllm\n    base_url: http://127.0.0.1:8003/v1\n    models:\n      - name: Qwen/Qwen2.5-Coder-7B-Instruct-AWQ\n`,
+      'model-mappings.yaml': M.replace('        model: Qwen/Qwen2.5-Coder-7B-Instruct-AWQ\n', '        model: Qwen/Qwen2.5-Coder-7B-Instruct-AWQ\n        weight: 3\n      - provider: vllm2\n        model: Qwen/Qwen2.5-Coder-7B-Instruct-AWQ\n'),
+      'ports.yaml': null,
+    });
+    const lb = c.compiled!.config.model_list.filter((m) => m.model_name === 'qwen-coder-vllm');
+    expect(lb.map((m) => [m.litellm_params.api_base, m.litellm_params.weight])).toEqual([
+      ['http://127.0.0.1:8001/v1', 3],
+      ['http://127.0.0.1:8003/v1', 1],
+    ]);
+    expect(c.compiled!.config.model_list.find((m) => m.model_name === 'llama3.1:8b')!.litellm_params.weight).toBeUndefined();
+  });
+
+  test('aliases are served as their own model group and keep their target fallbacks', () => {
+    const c = checkFiles({});
+    const cfg = c.compiled!.config;
+    const coder = cfg.model_list.filter((m) => m.model_name === 'coder');
+    const target = cfg.model_list.filter((m) => m.model_name === 'qwen-coder-vllm');
+    expect(coder.map((m) => m.litellm_params)).toEqual(target.map((m) => m.litellm_params));
+    expect(cfg.router_settings.fallbacks).toEqual([
+      { coder: ['qwen2.5-coder:7b'] },
+      { 'llama3.1:8b': ['qwen2.5-coder:7b'] },
+      { 'qwen-coder-vllm': ['qwen2.5-coder:7b'] },
+    ]);
+    expect(cfg.router_settings).not.toHaveProperty('model_group_alias');
+  });
+
+  test('router, Redis cache, JSON logs, Prometheus and passthrough settings', () => {
+    const c = checkFiles(
+      {
+        'gateway.yaml': `${G}router:\n  strategy: least-busy\n  num_retries: 4\n  timeout_s: 30\n  allowed_fails: 1\n  cooldown_s: 5\ncache:\n  enabled: true\n  host: 127.0.0.1\n  port: 6380\n  password: env:REDIS_PASSWORD\n  ttl_s: 60\nmetrics:\n  prometheus: true\nlogging:\n  json: false\npassthrough:\n  litellm_settings:\n    drop_params: true\n  router_settings:\n    num_retries: 7\n  general_settings:\n    disable_spend_logs: true\n`,
+        'ports.yaml': null,
+      },
+      { LITELLM_MASTER_KEY: 'x', REDIS_PASSWORD: 'y' },
+    );
+    const cfg = c.compiled!.config;
+    expect(cfg.router_settings).toMatchObject({ routing_strategy: 'least-busy', num_retries: 7, timeout: 30, allowed_fails: 1, cooldown_time: 5, redis_host: '127.0.0.1', redis_port: 6380, redis_password: 'os.environ/REDIS_PASSWORD' });
+    expect(cfg.litellm_settings).toEqual({
+      callbacks: ['prometheus'],
+      cache: true,
+      cache_params: { type: 'redis', host: '127.0.0.1', port: 6380, namespace: 'litellm', ttl: 60, password: 'os.environ/REDIS_PASSWORD' },
+      drop_params: true,
+    });
+    expect(cfg.general_settings).toEqual({ master_key: 'os.environ/LITELLM_MASTER_KEY', disable_spend_logs: true });
+    expect(c.compiled!.text).not.toContain('json_logs');
+  });
+
+  test('a passthrough value of the wrong shape is caught by the output schema, and nothing compiles', () => {
+    const c = checkFiles({ 'gateway.yaml': `${G}passthrough:\n  router_settings:\n    routing_strategy: round-robin\n` });
+    expect(c.compiled).toBeUndefined();
+    expect(c.diagnostics.map((d) => d.code)).toContain('output-invalid');
+  });
+});

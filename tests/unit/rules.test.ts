@@ -1,0 +1,114 @@
+// One table per rule: inputs that must trigger it (with the code and the line) and inputs that
+// must not. Positions are asserted as line numbers; prose is not asserted.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, describe, expect, test } from 'vitest';
+import { checkFiles } from '../helpers/check.js';
+import { BASE, cleanupTempDirs } from '../helpers/fixtures.js';
+
+afterAll(cleanupTempDirs);
+
+const base = (f: string) => readFileSync(path.join(BASE, f), 'utf8');
+const P = base('providers.yaml');
+const M = base('model-mappings.yaml');
+const G = base('gateway.yaml');
+const PO = base('ports.yaml');
+
+interface Row {
+  name: string;
+  files: Record<string, string | null>;
+  /** [code, file, line] that must appear; empty means the rule's codes must not appear at all. */
+  expect: [string, string, number][];
+}
+
+function table(rule: string, ruleCodes: string[], rows: Row[]) {
+  describe(rule, () => {
+    test.each(rows.map((r) => [r.name, r] as const))('%s', (_n, row) => {
+      const checked = checkFiles(row.files);
+      const got = checked.diagnostics.filter((d) => ruleCodes.includes(d.code)).map((d) => [d.code, path.basename(d.file), d.line]);
+      expect(got).toEqual(row.expect);
+    });
+  });
+}
+
+const withModel = (extra: string) => M.replace('aliases:\n', `${extra}aliases:\n`);
+
+table('check-routes', ['unknown-provider', 'disabled-provider', 'unknown-backend-model', 'duplicate-route'], [
+  { name: 'the base config routes cleanly', files: {}, expect: [] },
+  { name: 'unknown provider', files: { 'model-mappings.yaml': M.replace('provider: vllm', 'provider: vllmm') }, expect: [['unknown-provider', 'model-mappings.yaml', 12]] },
+  { name: 'disabled provider', files: { 'model-mappings.yaml': withModel('  gpt-4o-mini:\n    routes:\n      - provider: openai\n') }, expect: [['disabled-provider', 'model-mappings.yaml', 17]] },
+  { name: 'backend model not listed (explicit)', files: { 'model-mappings.yaml': M.replace('Instruct-AWQ', 'Instruct') }, expect: [['unknown-backend-model', 'model-mappings.yaml', 13]] },
+  { name: 'backend model not listed (defaults to public name)', files: { 'model-mappings.yaml': withModel('  phi3:\n    routes:\n      - provider: ollama\n') }, expect: [['unknown-backend-model', 'model-mappings.yaml', 17]] },
+  { name: 'explicit backend model on another public name is fine', files: { 'model-mappings.yaml': withModel('  fast:\n    routes:\n      - provider: ollama\n        model: llama3.1:8b\n') }, expect: [] },
+  { name: 'same provider and model twice', files: { 'model-mappings.yaml': withModel('  lb:\n    routes:\n      - { provider: ollama, model: llama3.1:8b }\n      - { provider: ollama, model: llama3.1:8b }\n') }, expect: [['duplicate-route', 'model-mappings.yaml', 18]] },
+  { name: 'two providers, same backend model: load-balanced, fine', files: {
+      'providers.yaml': P + '  vllm2:\n    type: vllm\n    base_url: http://127.0.0.1:8005/v1\n    models:\n      - name: Qwen/Qwen2.5-Coder-7B-Instruct-AWQ\n',
+      'model-mappings.yaml': M.replace('        model: Qwen/Qwen2.5-Coder-7B-Instruct-AWQ\n', '        model: Qwen/Qwen2.5-Coder-7B-Instruct-AWQ\n      - provider: vllm2\n        model: Qwen/Qwen2.5-Coder-7B-Instruct-AWQ\n') }, expect: [] },
+]);
+
+table('check-fallbacks', ['unknown-fallback', 'self-fallback', 'fallback-cycle', 'duplicate-fallback'], [
+  { name: 'a chain without a loop', files: {}, expect: [] },
+  { name: 'a fallback to an alias is fine', files: { 'model-mappings.yaml': M.replace('fallbacks: [qwen2.5-coder:7b]', 'fallbacks: [coder]') }, expect: [] },
+  { name: 'unknown name', files: { 'model-mappings.yaml': M.replace('fallbacks: [qwen2.5-coder:7b]', 'fallbacks: [gpt-5]') }, expect: [['unknown-fallback', 'model-mappings.yaml', 6]] },
+  { name: 'itself', files: { 'model-mappings.yaml': M.replace('fallbacks: [qwen2.5-coder:7b]\n  qwen2.5', 'fallbacks: [llama3.1:8b]\n  qwen2.5') }, expect: [['self-fallback', 'model-mappings.yaml', 6]] },
+  { name: 'a two-step cycle', files: { 'model-mappings.yaml': M.replace('  qwen2.5-coder:7b:\n    routes:\n      - provider: ollama\n', '  qwen2.5-coder:7b:\n    routes:\n      - provider: ollama\n    fallbacks: [llama3.1:8b]\n') }, expect: [['fallback-cycle', 'model-mappings.yaml', 6]] },
+  { name: 'a cycle through an alias', files: { 'model-mappings.yaml': M.replace('  qwen2.5-coder:7b:\n    routes:\n      - provider: ollama\n', '  qwen2.5-coder:7b:\n    routes:\n      - provider: ollama\n    fallbacks: [coder]\n').replace('fallbacks: [qwen2.5-coder:7b]\naliases', 'fallbacks: [qwen2.5-coder:7b]\naliases') }, expect: [['fallback-cycle', 'model-mappings.yaml', 15]] },
+  { name: 'listed twice', files: { 'model-mappings.yaml': M.replace('fallbacks: [qwen2.5-coder:7b]', 'fallbacks: [qwen2.5-coder:7b, qwen2.5-coder:7b]') }, expect: [['duplicate-fallback', 'model-mappings.yaml', 6]] },
+]);
+
+table('check-aliases', ['unknown-alias-target', 'alias-to-alias', 'alias-shadows-model'], [
+  { name: 'an alias of a public name', files: {}, expect: [] },
+  { name: 'unknown target', files: { 'model-mappings.yaml': M.replace('coder: qwen-coder-vllm', 'coder: qwen-coder') }, expect: [['unknown-alias-target', 'model-mappings.yaml', 16]] },
+  { name: 'alias of an alias', files: { 'model-mappings.yaml': `${M}  dev: coder\n` }, expect: [['alias-to-alias', 'model-mappings.yaml', 17]] },
+  { name: 'shadows a public name', files: { 'model-mappings.yaml': `${M}  llama3.1:8b: qwen-coder-vllm\n` }, expect: [['alias-shadows-model', 'model-mappings.yaml', 17]] },
+]);
+
+table('check-providers', ['missing-base-url', 'provider-without-models', 'duplicate-backend-model'], [
+  { name: 'hosted types need no base_url', files: {}, expect: [] },
+  { name: 'local type without base_url', files: { 'providers.yaml': P.replace('    base_url: http://127.0.0.1:11434\n', '') }, expect: [['missing-base-url', 'providers.yaml', 3]] },
+  { name: 'disabled provider without models is fine', files: { 'providers.yaml': `${P}  spare:\n    type: anthropic\n    status: disabled\n` }, expect: [] },
+  { name: 'active provider without models', files: { 'providers.yaml': `${P}  spare:\n    type: anthropic\n` }, expect: [['provider-without-models', 'providers.yaml', 20]] },
+  { name: 'backend model listed twice', files: { 'providers.yaml': P.replace('      - name: qwen2.5-coder:7b\n', '      - name: qwen2.5-coder:7b\n      - name: qwen2.5-coder:7b\n') }, expect: [['duplicate-backend-model', 'providers.yaml', 9]] },
+]);
+
+table('check-urls', ['invalid-url', 'url-credentials'], [
+  { name: 'plain http URLs', files: {}, expect: [] },
+  { name: 'https with a path', files: { 'providers.yaml': P.replace('http://127.0.0.1:8001/v1', 'https://vllm.internal.example:8443/v1') }, expect: [] },
+  { name: 'credentials', files: { 'providers.yaml': P.replace('http://127.0.0.1:8001/v1', 'http://u:p@127.0.0.1:8001/v1') }, expect: [['url-credentials', 'providers.yaml', 11]] },
+  { name: 'bad port', files: { 'providers.yaml': P.replace('http://127.0.0.1:8001/v1', 'http://127.0.0.1:99999/v1') }, expect: [['invalid-url', 'providers.yaml', 11]] },
+]);
+
+table('check-secrets', ['secret-in-source', 'secret-literal'], [
+  { name: 'env references only', files: {}, expect: [] },
+  { name: 'a key in a comment', files: { 'ports.yaml': `${PO}# sk-abcdefghijklmnopqrstuvwx\n` }, expect: [['secret-in-source', 'ports.yaml', 7]] },
+  { name: 'os.environ in passthrough is fine', files: { 'gateway.yaml': `${G}passthrough:\n  general_settings:\n    database_url: os.environ/DATABASE_URL\n    alerting_token: os.environ/ALERT_TOKEN\n` }, expect: [] },
+  { name: 'a literal token in passthrough', files: { 'gateway.yaml': `${G}passthrough:\n  litellm_settings:\n    slack_token: not-an-env-ref\n` }, expect: [['secret-literal', 'gateway.yaml', 8]] },
+  { name: 'words that merely mention keys are fine', files: { 'providers.yaml': P.replace('    type: vllm\n', '    type: vllm\n    description: "set api_key via env; sk- prefix keys go in the vault"\n') }, expect: [] },
+]);
+
+table('check-env', ['env-unset'], [
+  { name: 'master key set', files: {}, expect: [] },
+  { name: 'master key variable unset', files: { 'gateway.yaml': G.replace('LITELLM_MASTER_KEY', 'SOME_OTHER_UNSET_KEY') }, expect: [['env-unset', 'gateway.yaml', 4]] },
+  { name: 'disabled provider keys are not needed', files: { 'providers.yaml': P.replace('OPENAI_API_KEY', 'UNSET_OPENAI_KEY_FOR_TEST') }, expect: [] },
+]);
+
+table('check-ports', ['port-conflict', 'port-reserved', 'port-unregistered'], [
+  { name: 'every port registered once', files: {}, expect: [] },
+  { name: 'registry double-booking', files: { 'ports.yaml': PO.replace('vllm: { port: 8001 }', 'vllm: { port: 11434 }') }, expect: [['port-conflict', 'ports.yaml', 5], ['port-unregistered', 'providers.yaml', 11]] },
+  { name: 'reserved port', files: { 'providers.yaml': P.replace(':8001/', ':8002/') }, expect: [['port-reserved', 'providers.yaml', 11]] },
+  { name: 'unregistered port is a warning', files: { 'providers.yaml': P.replace(':8001/', ':8009/') }, expect: [['port-unregistered', 'providers.yaml', 11]] },
+  { name: 'remote https provider needs no registry entry', files: { 'providers.yaml': P.replace('http://127.0.0.1:8001/v1', 'https://api.example.com/v1') }, expect: [] },
+  { name: 'no ports.yaml: no registry checks', files: { 'ports.yaml': null, 'providers.yaml': P.replace(':8001/', ':8009/') }, expect: [] },
+]);
+
+describe('severity', () => {
+  test('warnings alone compile; errors do not', () => {
+    const warn = checkFiles({ 'providers.yaml': P.replace(':8001/', ':8009/') });
+    expect(warn.errors).toBe(0);
+    expect(warn.warnings).toBe(1);
+    expect(warn.compiled).toBeDefined();
+    const err = checkFiles({ 'providers.yaml': P.replace(':8001/', ':8002/') });
+    expect(err.errors).toBe(1);
+    expect(err.compiled).toBeUndefined();
+  });
+});
