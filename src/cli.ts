@@ -49,7 +49,9 @@ Examples:
   aibackend validate --json          one JSON report on stdout, for CI
   aibackend generate                 write config/litellm-unified.yaml if it changed
   aibackend generate --check         exit 1 when the generated file is missing, stale or hand-edited
-  aibackend explain coder            how one public name is routed, with its fallback order`,
+  aibackend explain coder            how one public name is routed, with its fallback order
+  aibackend reload --yes             apply to the running gateway, rolling back if it is unhealthy
+  aibackend rollback                 go back to the previous config`,
     );
 
   const run = (fn: (ctx: CommandContext) => Promise<number>) => async () => {
@@ -83,6 +85,37 @@ Examples:
     .action((name: string, opts: { json?: boolean }) =>
       run(async (ctx) => (await import('./commands/explain.js')).explain(ctx, name, opts))(),
     );
+
+  const reloadFlags = (cmd: Command) =>
+    cmd
+      .option('-y, --yes', 'do not ask for confirmation')
+      .option('-f, --force', 'do not ask for confirmation (same as --yes)')
+      .option('--dry-run', 'validate, diff and say what would happen; write and restart nothing')
+      .option('--timeout <seconds>', 'how long to wait for the gateway to become healthy (default: health.timeout_s)')
+      .option('--json', 'print the result as one JSON object on stdout (progress goes to stderr)');
+
+  reloadFlags(
+    program
+      .command('reload')
+      .description('apply the sources to the running gateway: diff, back up, write, restart, probe, roll back on failure')
+      .option('--validate-only', 'validate and show the diff, then stop')
+      .option('--restart', 'restart even when the deployed config is identical'),
+  )
+    .addHelpText('after', '\nExit codes: 0 applied (or nothing to do), 1 invalid config, 3 failed and rolled back (old config healthy),\n4 failed and the rollback failed too, 5 another reload holds the lock.')
+    .action((opts: Record<string, unknown>) => run(async (ctx) => (await import('./commands/reload.js')).reload(ctx, opts))());
+
+  reloadFlags(
+    program
+      .command('rollback')
+      .description('restore a backup (by default the previous config), restart and probe')
+      .option('--to <backup>', 'backup file name, path or unique prefix (see `aibackend backups`)'),
+  ).action((opts: Record<string, unknown>) => run(async (ctx) => (await import('./commands/rollback.js')).rollback(ctx, opts))());
+
+  program
+    .command('backups')
+    .description('list the backups of the deployed config: time, hash, size, which one is deployed')
+    .option('--json', 'print the list as JSON')
+    .action((opts: { json?: boolean }) => run(async (ctx) => (await import('./commands/backups.js')).backups(ctx, opts))());
 
   return { program, result };
 }

@@ -6,6 +6,9 @@ import type { Provider, ProvidersFile } from '../schema/providers.js';
 import { byCodePoint } from '../util/canonical.js';
 import type { LiteLLMParams, ModelEntry } from './litellm-config.js';
 
+/** What an OpenAI-compatible server without authentication gets as its api_key. */
+export const NO_KEY = 'no-key-required';
+
 /** LiteLLM's provider prefix for each provider type. */
 export function litellmModel(provider: Provider, backend: string, mode: 'chat' | 'embedding'): string {
   switch (provider.type) {
@@ -40,6 +43,9 @@ export function compileModels(providers: ProvidersFile, mappings: MappingsFile):
       const params: LiteLLMParams = { model: litellmModel(provider, backend, mode) };
       if (provider.base_url) params.api_base = provider.base_url;
       if (provider.api_key) params.api_key = envToLiteLLM(provider.api_key);
+      // LiteLLM's openai client refuses to send a request without some key; local
+      // OpenAI-compatible servers (llama.cpp, ...) ignore it. A fixed placeholder, not a secret.
+      else if (provider.type === 'llama_cpp' || provider.type === 'openai_compatible') params.api_key = NO_KEY;
       if (provider.timeout_s !== undefined) params.timeout = provider.timeout_s;
       if (weighted) params.weight = route.weight ?? 1;
       const entry: ModelEntry = { model_name: name, litellm_params: params };

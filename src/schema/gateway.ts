@@ -27,6 +27,7 @@ export const runtimeSchema = z.discriminatedUnion('kind', [
     command: argv.check(z.describe('argv that starts the gateway; "{config}" becomes the deployed file path')),
     state_dir: z._default(describedString('where the pid and log files live'), '.aibackend'),
     stop_grace_s: z._default(positiveNumber, 10),
+    env: z.optional(z.record(z.string().check(z.regex(/^[A-Za-z_][A-Za-z0-9_]*$/)), z.string()).check(z.describe('extra environment for the gateway process, e.g. LITELLM_LOCAL_MODEL_COST_MAP'))),
   }),
 ]);
 

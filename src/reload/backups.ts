@@ -1,0 +1,122 @@
+// Timestamped copies of the deployed file, each with a small metadata record, and the retention
+// that keeps the newest N without ever deleting the one in use.
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { execa } from 'execa';
+import { parseGenerated } from '../emit/emit.js';
+import { sha256 } from '../util/canonical.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
+
+export interface BackupMeta {
+  file: string;
+  created: string;
+  sha256: string;
+  size: number;
+  /** From the AUTO-GENERATED header of the backed-up file, when it has one. */
+  sourceHash?: string;
+  gitCommit?: string;
+  command: string;
+  /** The path it was copied from. */
+  from: string;
+}
+
+export interface BackupEntry extends BackupMeta {
+  path: string;
+  deployed: boolean;
+}
+
+const META = '.meta.json';
+
+export function stamp(d = new Date()): string {
+  return d.toISOString().replace(/[-:]/g, '').replace('.', '-');
+}
+
+export async function createBackup(dir: string, deployedPath: string, text: string, command: string, projectDir: string): Promise<BackupEntry> {
+  const base = path.basename(deployedPath).replace(/\.ya?ml$/, '');
+  let name = `${base}.${stamp()}.yaml`;
+  for (let i = 1; existsSync(path.join(dir, name)); i++) name = `${base}.${stamp()}-${i}.yaml`;
+  const file = path.join(dir, name);
+  writeFileAtomic(file, text);
+  const header = parseGenerated(text)?.header;
+  const gitCommit = await gitHead(projectDir);
+  const meta: BackupMeta = {
+    file: name,
+    created: new Date().toISOString(),
+    sha256: sha256(text),
+    size: Buffer.byteLength(text),
+    ...(header ? { sourceHash: header.sourceHash } : {}),
+    ...(gitCommit ? { gitCommit } : {}),
+    command,
+    from: deployedPath,
+  };
+  writeFileAtomic(`${file}${META}`, `${JSON.stringify(meta, null, 2)}\n`);
+  return { ...meta, path: file, deployed: false };
+}
+
+/** Newest first; `deployed` marks those whose content is the deployed file's. */
+export function listBackups(dir: string, deployedPath: string): BackupEntry[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  let deployedHash: string | undefined;
+  try {
+    deployedHash = sha256(readFileSync(deployedPath, 'utf8'));
+  } catch {
+    deployedHash = undefined;
+  }
+  const out: BackupEntry[] = [];
+  for (const n of names) {
+    if (!n.endsWith(META)) continue;
+    const file = path.join(dir, n.slice(0, -META.length));
+    try {
+      const meta = JSON.parse(readFileSync(path.join(dir, n), 'utf8')) as BackupMeta;
+      if (!existsSync(file)) continue;
+      out.push({ ...meta, path: file, deployed: meta.sha256 === deployedHash });
+    } catch {
+      // A metadata file that does not parse is not a backup we can vouch for.
+    }
+  }
+  return out.sort((a, b) => (a.created < b.created ? 1 : a.created > b.created ? -1 : a.file < b.file ? 1 : -1));
+}
+
+/** Deletes all but the newest `keep`, never one whose content is deployed. Returns the deleted. */
+export function applyRetention(dir: string, deployedPath: string, keep: number): string[] {
+  const all = listBackups(dir, deployedPath);
+  const removed: string[] = [];
+  all.slice(keep).forEach((b) => {
+    if (b.deployed) return;
+    rmSync(b.path, { force: true });
+    rmSync(`${b.path}${META}`, { force: true });
+    removed.push(b.path);
+  });
+  return removed;
+}
+
+export function readBackup(entry: { path: string; sha256: string }): string {
+  const text = readFileSync(entry.path, 'utf8');
+  if (sha256(text) !== entry.sha256) throw new Error(`backup ${entry.path} does not match its recorded sha256; it was changed after it was taken`);
+  return text;
+}
+
+/** A backup named by path, file name or unique prefix of its name. */
+export function findBackup(dir: string, deployedPath: string, ref: string): BackupEntry | undefined {
+  const all = listBackups(dir, deployedPath);
+  const abs = path.resolve(ref);
+  const exact = all.find((b) => b.path === abs || b.file === ref || b.file === path.basename(ref));
+  if (exact) return exact;
+  const prefixed = all.filter((b) => b.file.startsWith(ref) || b.sha256.startsWith(ref));
+  return prefixed.length === 1 ? prefixed[0] : undefined;
+}
+
+async function gitHead(dir: string): Promise<string | undefined> {
+  try {
+    if (!statSync(dir).isDirectory()) return undefined;
+    const r = await execa('git', ['rev-parse', 'HEAD'], { cwd: dir, reject: false, timeout: 5000, stdin: 'ignore' });
+    return r.exitCode === 0 ? String(r.stdout).trim() : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,85 @@
+// An append-only record of every reload and rollback, as JSON lines beside the backups. It is
+// also how a reload that was killed part-way is found by the next run.
+import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+
+export type JournalEvent =
+  | 'begin'
+  | 'backed-up'
+  | 'written'
+  | 'restarted'
+  | 'healthy'
+  | 'committed'
+  | 'unchanged'
+  | 'aborted'
+  | 'rollback'
+  | 'rolled-back'
+  | 'rollback-failed'
+  | 'recovered';
+
+/** Events after which a reload is over, one way or another. */
+const TERMINAL: ReadonlySet<JournalEvent> = new Set(['committed', 'unchanged', 'aborted', 'rolled-back', 'rollback-failed', 'recovered']);
+
+export interface JournalEntry {
+  time: string;
+  id: string;
+  event: JournalEvent;
+  [key: string]: unknown;
+}
+
+export class Journal {
+  constructor(readonly file: string) {}
+
+  append(id: string, event: JournalEvent, data: Record<string, unknown> = {}): void {
+    mkdirSync(path.dirname(this.file), { recursive: true });
+    appendFileSync(this.file, `${JSON.stringify({ time: new Date().toISOString(), id, event, ...data })}\n`);
+  }
+
+  entries(): JournalEntry[] {
+    let text: string;
+    try {
+      text = readFileSync(this.file, 'utf8');
+    } catch {
+      return [];
+    }
+    const out: JournalEntry[] = [];
+    for (const line of text.split('\n')) {
+      if (!line.trim()) continue;
+      try {
+        out.push(JSON.parse(line) as JournalEntry);
+      } catch {
+        // A line cut short by a crash; the ones before it still count.
+      }
+    }
+    return out;
+  }
+
+  /** The last operation that began and never ended, with all of its events. */
+  interrupted(): JournalEntry[] | undefined {
+    const byId = new Map<string, JournalEntry[]>();
+    for (const e of this.entries()) {
+      const list = byId.get(e.id) ?? [];
+      list.push(e);
+      byId.set(e.id, list);
+    }
+    let last: JournalEntry[] | undefined;
+    for (const events of byId.values()) {
+      if (events[0]?.event === 'begin' && !events.some((e) => TERMINAL.has(e.event))) last = events;
+    }
+    return last;
+  }
+
+  /** sha256 of the config that the last successful reload or rollback left serving. */
+  lastApplied(): string | undefined {
+    const entries = this.entries();
+    for (let i = entries.length - 1; i >= 0; i--) {
+      const e = entries[i]!;
+      if ((e.event === 'committed' || e.event === 'rolled-back' || e.event === 'recovered') && typeof e.sha256 === 'string') return e.sha256;
+    }
+    return undefined;
+  }
+}
+
+export function newOperationId(): string {
+  return `${new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${process.pid}`;
+}

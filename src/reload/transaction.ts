@@ -1,0 +1,346 @@
+// The reload transaction: lock, recover an interrupted run, validate and compile, diff, confirm,
+// back up, write atomically, restart, probe, and commit, or restore the backup, restart and probe
+// again. The promise kept is Caddy's and Prometheus's: when this returns after a failure, the
+// old config is serving again, or the result says plainly that a person is needed.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { CheckedConfig } from '../core/check-config.js';
+import { EXIT } from '../errors.js';
+import { RuntimeError, type RuntimeAdapter } from '../runtime/adapter.js';
+import type { GatewayFile } from '../schema/gateway.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
+import { sha256 } from '../util/canonical.js';
+import { applyRetention, createBackup, readBackup, type BackupEntry } from './backups.js';
+import { diffConfigs, servedNamesOf, type ConfigChange } from './diff.js';
+import { Journal, newOperationId } from './journal.js';
+import { acquireLock, type HeldLock } from './lock.js';
+import { probeGateway, type ProbeResult, type ProbeStepName } from './probe.js';
+
+export type ReloadStatus = 'applied' | 'unchanged' | 'dry-run' | 'validated' | 'rolled-back' | 'rollback-failed' | 'refused';
+
+export interface ProbeRecord extends ProbeResult {
+  phase: 'apply' | 'rollback' | 'recovery';
+}
+
+export interface ReloadResult {
+  operation: 'reload' | 'rollback';
+  status: ReloadStatus;
+  exit_code: number;
+  message: string;
+  deployed: string;
+  changes?: Omit<ConfigChange, 'diff'>;
+  diff?: string;
+  backup: string | null;
+  probes: ProbeRecord[];
+  rollback: { happened: boolean; reason?: string; restored?: string | null; healthy?: boolean };
+  recovery?: { interrupted: string; after: string; action: string; healthy: boolean };
+  lock_taken_over?: { pid: number; started: string };
+  timings: { total_ms: number; restart_ms: number; ready_ms: number };
+  /** For exit 4: what a person needs to know. */
+  attention?: { deployed: string; running: string; backup: string | null };
+}
+
+export interface TransactionContext {
+  checked: CheckedConfig;
+  gateway: GatewayFile;
+  runtime: RuntimeAdapter;
+  env: NodeJS.ProcessEnv;
+  command: string;
+  progress: (line: string) => void;
+  /** Asks the person at the terminal; undefined when there is none. */
+  confirm?: (question: string, diff: string | undefined) => Promise<boolean>;
+}
+
+export interface ReloadOptions {
+  force?: boolean;
+  yes?: boolean;
+  dryRun?: boolean;
+  validateOnly?: boolean;
+  restart?: boolean;
+  timeoutS?: number;
+}
+
+export interface StatePaths {
+  deployed: string;
+  backups: string;
+  journal: string;
+  lock: string;
+}
+
+export function statePaths(checked: CheckedConfig, gw: GatewayFile): StatePaths {
+  const backups = path.resolve(checked.loaded.paths.projectDir, gw.backups.dir);
+  return { deployed: checked.outputPath, backups, journal: path.join(backups, 'journal.jsonl'), lock: path.join(backups, 'reload.lock') };
+}
+
+function readIfExists(file: string): string | undefined {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+}
+
+/** Work shared by reload and rollback once the lock is held. */
+class Operation {
+  readonly journal: Journal;
+  readonly id = newOperationId();
+  readonly probes: ProbeRecord[] = [];
+  restartMs = 0;
+  readyMs = 0;
+  private readonly started = performance.now();
+
+  constructor(
+    readonly ctx: TransactionContext,
+    readonly paths: StatePaths,
+    readonly timeoutMs: number,
+  ) {
+    this.journal = new Journal(paths.journal);
+  }
+
+  elapsed(): number {
+    return Math.round(performance.now() - this.started);
+  }
+
+  masterKey(): string | undefined {
+    const ref = this.ctx.gateway.gateway.master_key;
+    return ref.startsWith('env:') ? this.ctx.env[ref.slice(4)] : undefined;
+  }
+
+  /** Write (when the text differs from what is deployed), restart, probe. */
+  async deploy(text: string, phase: ProbeRecord['phase'], write = true): Promise<{ ok: boolean; reason?: string }> {
+    if (write) {
+      writeFileAtomic(this.paths.deployed, text);
+      this.journal.append(this.id, 'written', { phase, sha256: sha256(text) });
+    }
+    this.ctx.progress(`restarting the gateway: ${this.ctx.runtime.describe()}`);
+    const t0 = performance.now();
+    try {
+      await this.ctx.runtime.restart(this.paths.deployed);
+    } catch (err) {
+      if (!(err instanceof RuntimeError)) throw err;
+      this.restartMs += performance.now() - t0;
+      const reason = `${err.message}${err.detail ? `\n${err.detail}` : ''}`;
+      this.journal.append(this.id, 'restarted', { phase, ok: false, reason: err.message });
+      return { ok: false, reason };
+    }
+    this.restartMs += performance.now() - t0;
+    this.journal.append(this.id, 'restarted', { phase, ok: true });
+    const expected = servedNamesOf(text);
+    this.ctx.progress(`waiting for ${this.ctx.gateway.gateway.url} to serve ${expected.length} names (up to ${Math.round(this.timeoutMs / 1000)} s)`);
+    let lastStep: ProbeStepName | undefined;
+    const probe = await probeGateway({
+      url: this.ctx.gateway.gateway.url,
+      masterKey: this.masterKey(),
+      expected,
+      timeoutMs: this.timeoutMs,
+      intervalMs: this.ctx.gateway.health.interval_ms,
+      exited: () => this.ctx.runtime.exited(),
+      onProgress: (step) => {
+        if (step !== lastStep) this.ctx.progress(`  probe: ${step}`);
+        lastStep = step;
+      },
+    });
+    this.probes.push({ phase, ...probe });
+    this.readyMs += probe.total_ms;
+    if (probe.ok) {
+      this.journal.append(this.id, 'healthy', { phase, ms: probe.total_ms });
+      return { ok: true };
+    }
+    const log = this.ctx.runtime.logExcerpt?.();
+    if (log) this.ctx.progress(`gateway log:\n${log.replace(/^/gm, '    ')}`);
+    return { ok: false, reason: probe.reason ?? 'the gateway is not healthy' };
+  }
+}
+
+/** Takes the lock and brings the gateway back to a known state if an earlier run was killed. */
+async function begin(ctx: TransactionContext, paths: StatePaths, timeoutMs: number): Promise<{ op: Operation; lock: HeldLock; recovery?: ReloadResult['recovery']; failed?: ReloadResult }> {
+  const lock = acquireLock(paths.lock, ctx.command);
+  const op = new Operation(ctx, paths, timeoutMs);
+  if (lock.takenOverFrom) ctx.progress(`took over a stale lock left by pid ${lock.takenOverFrom.pid} (started ${lock.takenOverFrom.started})`);
+  const open = op.journal.interrupted();
+  if (!open) return { op, lock };
+  const first = open[0]!;
+  const events = new Set(open.map((e) => e.event));
+  const after = open[open.length - 1]!.event;
+  ctx.progress(`an earlier ${String(first.operation ?? 'reload')} (${first.id}) was interrupted after '${after}'; restoring a consistent state first`);
+  const backup = open.find((e) => e.event === 'backed-up')?.path as string | undefined;
+  const rec = (action: string, healthy: boolean) => ({ interrupted: first.id, after, action, healthy });
+  if (!events.has('written')) {
+    op.journal.append(first.id, 'recovered', { action: 'nothing had been written' });
+    return { op, lock, recovery: rec('nothing had been written; nothing to restore', true) };
+  }
+  let text: string | undefined;
+  let action: string;
+  if (backup) {
+    text = readFileSync(backup, 'utf8');
+    action = `restored ${backup} and restarted`;
+  } else {
+    text = readIfExists(paths.deployed);
+    action = 'no backup existed (first deploy): restarted with the deployed file';
+  }
+  const res = text === undefined ? { ok: false, reason: 'nothing to restore' } : await op.deploy(text, 'recovery', backup !== undefined);
+  if (res.ok) {
+    op.journal.append(first.id, 'recovered', { action, sha256: sha256(text!) });
+    return { op, lock, recovery: rec(action, true) };
+  }
+  op.journal.append(first.id, 'rollback-failed', { action, reason: res.reason });
+  const recovery = rec(`${action}, but the gateway is not healthy: ${res.reason}`, false);
+  return {
+    op,
+    lock,
+    recovery,
+    failed: result(op, {
+      operation: 'reload',
+      status: 'rollback-failed',
+      exit_code: EXIT.rollbackFailed,
+      message: `recovering from the interrupted run ${first.id} failed: ${res.reason}`,
+      backup: backup ?? null,
+      rollback: { happened: true, reason: 'interrupted earlier run', restored: backup ?? null, healthy: false },
+      recovery,
+    }),
+  };
+}
+
+function result(op: Operation | undefined, r: Omit<ReloadResult, 'probes' | 'timings' | 'deployed'> & { deployed?: string }, paths?: StatePaths): ReloadResult {
+  const total = op?.elapsed() ?? 0;
+  return {
+    deployed: r.deployed ?? op?.paths.deployed ?? paths?.deployed ?? '',
+    ...r,
+    probes: op?.probes ?? [],
+    timings: { total_ms: total, restart_ms: Math.round(op?.restartMs ?? 0), ready_ms: Math.round(op?.readyMs ?? 0) },
+  };
+}
+
+async function confirmOrRefuse(ctx: TransactionContext, opts: ReloadOptions, question: string, diff: string | undefined): Promise<string | undefined> {
+  if (opts.force || opts.yes) return undefined;
+  if (!ctx.confirm) return 'refusing to change the gateway without confirmation: there is no terminal to ask; pass --yes (or --force)';
+  return (await ctx.confirm(question, diff)) ? undefined : 'cancelled: nothing was changed';
+}
+
+export async function runReload(ctx: TransactionContext, opts: ReloadOptions): Promise<ReloadResult> {
+  const { checked, gateway } = ctx;
+  const paths = statePaths(checked, gateway);
+  const timeoutMs = (opts.timeoutS ?? gateway.health.timeout_s) * 1000;
+  const candidate = checked.compiled!.text;
+  const deployedText = readIfExists(paths.deployed);
+  const change = diffConfigs(path.basename(paths.deployed), deployedText, candidate);
+  const { diff, ...changes } = change;
+  const base = { operation: 'reload' as const, changes, ...(diff ? { diff } : {}), backup: null, rollback: { happened: false } };
+
+  // Read-only modes take no lock and write nothing, not even the journal.
+  if (opts.validateOnly) return result(undefined, { ...base, status: 'validated', exit_code: EXIT.ok, message: change.identical ? 'valid; the deployed file is already identical' : 'valid; this is what a reload would change' }, paths);
+  if (opts.dryRun) {
+    const steps = change.identical && !opts.restart ? 'nothing (identical)' : `back up ${deployedText === undefined ? '(nothing deployed yet)' : paths.deployed}, write ${paths.deployed}, ${ctx.runtime.describe()}, probe ${gateway.gateway.url}`;
+    return result(undefined, { ...base, status: 'dry-run', exit_code: EXIT.ok, message: `dry run: would ${steps}` }, paths);
+  }
+
+  const started = await begin(ctx, paths, timeoutMs);
+  const { op, lock } = started;
+  try {
+    const extra = {
+      ...(started.recovery ? { recovery: started.recovery } : {}),
+      ...(lock.takenOverFrom ? { lock_taken_over: { pid: lock.takenOverFrom.pid, started: lock.takenOverFrom.started } } : {}),
+    };
+    if (started.failed) return { ...started.failed, ...extra };
+    // Recovery may have restored an older file: diff against what is deployed now.
+    const nowDeployed = started.recovery ? readIfExists(paths.deployed) : deployedText;
+    const c = started.recovery ? diffConfigs(path.basename(paths.deployed), nowDeployed, candidate) : change;
+    const { diff: d, ...cs } = c;
+    const b = { ...base, changes: cs, ...(d ? { diff: d } : { diff: undefined }), ...extra };
+    if (c.identical && !opts.restart) {
+      op.journal.append(op.id, 'begin', { operation: 'reload', command: ctx.command, pid: process.pid });
+      op.journal.append(op.id, 'unchanged', { sha256: sha256(candidate) });
+      return result(op, { ...b, status: 'unchanged', exit_code: EXIT.ok, message: 'the deployed config is already identical; no restart (use --restart to restart anyway)' });
+    }
+    const refusal = await confirmOrRefuse(ctx, opts, c.identical ? 'Restart the gateway with the same config?' : 'Apply these changes and restart the gateway?', d);
+    if (refusal) return result(op, { ...b, status: 'refused', exit_code: ctx.confirm ? EXIT.failed : EXIT.usage, message: refusal });
+
+    op.journal.append(op.id, 'begin', { operation: 'reload', command: ctx.command, pid: process.pid, candidate: sha256(candidate), deployed: nowDeployed === undefined ? null : sha256(nowDeployed) });
+    let backup: BackupEntry | undefined;
+    if (nowDeployed !== undefined) {
+      backup = await createBackup(paths.backups, paths.deployed, nowDeployed, ctx.command, checked.loaded.paths.projectDir);
+      op.journal.append(op.id, 'backed-up', { path: backup.path, sha256: backup.sha256 });
+      ctx.progress(`backed up the deployed config to ${backup.path}`);
+    }
+    ctx.progress(`writing ${paths.deployed}`);
+    const applied = await op.deploy(candidate, 'apply', !c.identical);
+    if (applied.ok) {
+      op.journal.append(op.id, 'committed', { sha256: sha256(candidate), backup: backup?.path ?? null });
+      const removed = applyRetention(paths.backups, paths.deployed, gateway.backups.keep);
+      if (removed.length) ctx.progress(`retention: removed ${removed.length} old backup${removed.length === 1 ? '' : 's'}`);
+      return result(op, { ...b, status: 'applied', exit_code: EXIT.ok, message: `applied: the gateway serves the new config (${servedNamesOf(candidate).length} names)`, backup: backup?.path ?? null });
+    }
+    ctx.progress(`the new config is not healthy: ${applied.reason}`);
+    return await rollBack(op, ctx, { ...b, backup: backup?.path ?? null }, backup, nowDeployed, applied.reason ?? 'unhealthy');
+  } finally {
+    lock.release();
+  }
+}
+
+async function rollBack(op: Operation, ctx: TransactionContext, b: Omit<ReloadResult, 'probes' | 'timings' | 'deployed' | 'status' | 'exit_code' | 'message'>, backup: BackupEntry | undefined, previous: string | undefined, reason: string): Promise<ReloadResult> {
+  op.journal.append(op.id, 'rollback', { reason });
+  if (!backup || previous === undefined) {
+    op.journal.append(op.id, 'rollback-failed', { reason: 'no previous config to restore' });
+    return result(op, {
+      ...b,
+      status: 'rollback-failed',
+      exit_code: EXIT.rollbackFailed,
+      message: `the new config is not healthy (${reason}), and there was no previous config to restore`,
+      rollback: { happened: false, reason, restored: null, healthy: false },
+      attention: { deployed: `${op.paths.deployed} (the new, unhealthy config)`, running: ctx.runtime.running(), backup: null },
+    });
+  }
+  ctx.progress(`rolling back to ${backup.path}`);
+  const text = readBackup(backup);
+  const restored = await op.deploy(text, 'rollback');
+  if (restored.ok) {
+    op.journal.append(op.id, 'rolled-back', { sha256: sha256(text), restored: backup.path, reason });
+    return result(op, { ...b, status: 'rolled-back', exit_code: EXIT.rolledBack, message: `the new config failed (${reason}); the previous config was restored and is healthy`, rollback: { happened: true, reason, restored: backup.path, healthy: true } });
+  }
+  op.journal.append(op.id, 'rollback-failed', { reason: restored.reason, restored: backup.path });
+  return result(op, {
+    ...b,
+    status: 'rollback-failed',
+    exit_code: EXIT.rollbackFailed,
+    message: `the new config failed (${reason}), and so did the rollback (${restored.reason})`,
+    rollback: { happened: true, reason, restored: backup.path, healthy: false },
+    attention: { deployed: `${op.paths.deployed} (restored from ${backup.path}, sha256 ${backup.sha256.slice(0, 12)})`, running: ctx.runtime.running(), backup: backup.path },
+  });
+}
+
+/** `aibackend rollback`: restore a backup (the previous config by default), restart, probe. */
+export async function runRollback(ctx: TransactionContext, opts: ReloadOptions & { to?: BackupEntry; pick: () => BackupEntry | undefined }): Promise<ReloadResult> {
+  const paths = statePaths(ctx.checked, ctx.gateway);
+  const timeoutMs = (opts.timeoutS ?? ctx.gateway.health.timeout_s) * 1000;
+  const started = await begin(ctx, paths, timeoutMs);
+  const { op, lock } = started;
+  try {
+    if (started.failed) return { ...started.failed, operation: 'rollback' };
+    const target = opts.to ?? opts.pick();
+    const base = { operation: 'rollback' as const, backup: null, rollback: { happened: false } };
+    if (!target) return result(op, { ...base, status: 'refused', exit_code: EXIT.failed, message: `no backup to roll back to in ${paths.backups}` });
+    const text = readBackup(target);
+    const current = readIfExists(paths.deployed);
+    const change = diffConfigs(path.basename(paths.deployed), current, text);
+    const { diff, ...changes } = change;
+    const b = { ...base, changes, ...(diff ? { diff } : {}) };
+    if (opts.dryRun) return result(op, { ...b, status: 'dry-run', exit_code: EXIT.ok, message: `dry run: would restore ${target.path}` });
+    const refusal = await confirmOrRefuse(ctx, opts, `Restore ${target.file} and restart the gateway?`, diff);
+    if (refusal) return result(op, { ...b, status: 'refused', exit_code: ctx.confirm ? EXIT.failed : EXIT.usage, message: refusal });
+    op.journal.append(op.id, 'begin', { operation: 'rollback', command: ctx.command, pid: process.pid, target: target.path });
+    let backup: BackupEntry | undefined;
+    if (current !== undefined) {
+      backup = await createBackup(paths.backups, paths.deployed, current, ctx.command, ctx.checked.loaded.paths.projectDir);
+      op.journal.append(op.id, 'backed-up', { path: backup.path, sha256: backup.sha256 });
+    }
+    const res = await op.deploy(text, 'apply', !change.identical);
+    if (res.ok) {
+      op.journal.append(op.id, 'committed', { sha256: sha256(text), restored: target.path });
+      return result(op, { ...b, backup: backup?.path ?? null, status: 'applied', exit_code: EXIT.ok, message: `rolled back to ${target.file}; the gateway is healthy` });
+    }
+    return await rollBack(op, ctx, { ...b, backup: backup?.path ?? null }, backup, current, res.reason ?? 'unhealthy');
+  } finally {
+    lock.release();
+  }
+}

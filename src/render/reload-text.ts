@@ -1,0 +1,39 @@
+// Human rendering of a reload or rollback result, and of a diff.
+import type { ChalkInstance } from 'chalk';
+import type { ReloadResult } from '../reload/transaction.js';
+
+export function renderDiff(diff: string, s: ChalkInstance): string {
+  return diff
+    .split('\n')
+    .map((l) => (l.startsWith('+++') || l.startsWith('---') ? s.bold(l) : l.startsWith('+') ? s.green(l) : l.startsWith('-') ? s.red(l) : l.startsWith('@@') ? s.cyan(l) : l))
+    .join('\n');
+}
+
+export function renderReload(r: ReloadResult, s: ChalkInstance, showDiff: boolean): string {
+  const out: string[] = [];
+  if (showDiff && r.diff) out.push(renderDiff(r.diff, s), '');
+  if (r.changes && !r.changes.identical) {
+    const parts = [`${r.changes.linesAdded} line${r.changes.linesAdded === 1 ? '' : 's'} added, ${r.changes.linesRemoved} removed`];
+    if (r.changes.added.length) parts.push(`new names: ${r.changes.added.join(', ')}`);
+    if (r.changes.removed.length) parts.push(`removed names: ${r.changes.removed.join(', ')}`);
+    out.push(`changes: ${parts.join('; ')}`);
+  }
+  if (r.recovery) out.push(`${s.yellow('recovered')} interrupted run ${r.recovery.interrupted} (after '${r.recovery.after}'): ${r.recovery.action}`);
+  if (r.backup) out.push(`backup: ${r.backup}`);
+  for (const p of r.probes) {
+    const steps = p.steps.map((st) => `${st.step} ${st.ok ? s.green('ok') : s.red('failed')} at ${st.at_ms} ms`).join(', ');
+    out.push(`probe (${p.phase}): ${p.ok ? s.green('healthy') : s.red('unhealthy')} in ${p.total_ms} ms: ${steps}`);
+  }
+  const mark = r.exit_code === 0 ? s.green('✔') : r.exit_code === 3 ? s.yellow('↩') : s.red('✖');
+  out.push(`${mark} ${r.message}`);
+  if (r.attention) {
+    out.push(
+      s.red.bold('The gateway needs a person:'),
+      `  deployed: ${r.attention.deployed}`,
+      `  running:  ${r.attention.running}`,
+      `  backup:   ${r.attention.backup ?? '(none)'}`,
+    );
+  }
+  if (r.status === 'applied' || r.status === 'rolled-back') out.push(s.dim(`took ${r.timings.total_ms} ms (restart ${r.timings.restart_ms} ms, waiting for health ${r.timings.ready_ms} ms)`));
+  return out.join('\n');
+}

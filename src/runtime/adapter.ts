@@ -1,0 +1,61 @@
+// How the gateway is restarted. LiteLLM reads its config only at start-up, so applying a config
+// is a restart; each runtime knows one way of doing that.
+import path from 'node:path';
+import type { Runtime } from '../schema/gateway.js';
+import { CommandRuntime } from './command.js';
+import { ComposeRuntime } from './compose.js';
+import { ProcessRuntime } from './process.js';
+
+export interface RuntimeAdapter {
+  readonly kind: 'compose' | 'command' | 'process';
+  /** One line for people: what a restart will do. */
+  describe(): string;
+  /** Restart the gateway so that it reads the deployed file. Throws RuntimeError on failure. */
+  restart(deployedPath: string): Promise<void>;
+  /** Whether the gateway is known to have died (only the process runtime can tell). */
+  exited(): string | undefined;
+  /** One line for people: what is running now, as far as this runtime can tell. */
+  running(): string;
+  /** The end of the gateway's own log, when this runtime keeps one. */
+  logExcerpt?(): string | undefined;
+}
+
+export class RuntimeError extends Error {
+  constructor(
+    message: string,
+    readonly detail?: string,
+  ) {
+    super(message);
+    this.name = 'RuntimeError';
+  }
+}
+
+export function makeRuntime(runtime: Runtime, projectDir: string): RuntimeAdapter {
+  switch (runtime.kind) {
+    case 'compose':
+      return new ComposeRuntime(path.resolve(projectDir, runtime.file), runtime.service, projectDir);
+    case 'command':
+      return new CommandRuntime(runtime.restart, projectDir);
+    case 'process':
+      return new ProcessRuntime(runtime.command, path.resolve(projectDir, runtime.state_dir), runtime.stop_grace_s, runtime.env ?? {}, projectDir);
+  }
+}
+
+/** argv with every "{config}" replaced by the deployed file's absolute path. */
+export function substitute(argv: readonly string[], deployedPath: string): string[] {
+  return argv.map((a) => a.split('{config}').join(deployedPath));
+}
+
+/** The lines of a log worth showing after a failure: the last errors, shortened, without colour codes. */
+export function excerpt(log: string, lines = 8, width = 240): string {
+  const clean = log.replace(/\u001b\[[0-9;]*m/g, '').split('\n').filter((l) => l.trim() && !/^#|^\s*#/.test(l.trim()));
+  const errors = clean.filter((l) => /error|exception|traceback|failed|refused/i.test(l));
+  const pick = (errors.length ? errors : clean).slice(-lines);
+  return pick.map((l) => (l.length > width ? `${l.slice(0, width)}…` : l)).join('\n');
+}
+
+/** The last lines of a process's output, for error messages. */
+export function tail(text: string | undefined, lines = 15): string {
+  if (!text) return '';
+  return text.trimEnd().split('\n').slice(-lines).join('\n');
+}

@@ -1,0 +1,83 @@
+// Small inference servers on loopback that speak the Ollama and OpenAI APIs well enough for
+// LiteLLM, and record every request they receive. LiteLLM itself is never faked.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface Recorded {
+  method: string;
+  path: string;
+  model?: string;
+  authorization?: string;
+  body: unknown;
+}
+
+export interface FakeServer {
+  kind: 'ollama' | 'openai';
+  port: number;
+  url: string;
+  models: string[];
+  requests: Recorded[];
+  /** Chat requests only, as [path, model]. */
+  chats(): { path: string; model: string }[];
+  close(): Promise<void>;
+}
+
+export async function startFakeLLM(kind: 'ollama' | 'openai', models: string[], name = kind): Promise<FakeServer> {
+  const requests: Recorded[] = [];
+  const server = http.createServer((req, res) => {
+    let raw = '';
+    req.on('data', (c: Buffer) => (raw += c.toString('utf8')));
+    req.on('end', () => {
+      let body: unknown = undefined;
+      try {
+        body = raw ? JSON.parse(raw) : undefined;
+      } catch {
+        body = raw;
+      }
+      const model = (body as { model?: string } | undefined)?.model;
+      const path = (req.url ?? '/').split('?')[0]!;
+      requests.push({ method: req.method ?? 'GET', path, ...(model ? { model } : {}), ...(req.headers.authorization ? { authorization: req.headers.authorization } : {}), body });
+      const send = (status: number, payload: unknown) => {
+        const text = JSON.stringify(payload);
+        res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+        res.end(text);
+      };
+      const reply = `hello from ${name} ${model ?? ''}`.trim();
+      if (kind === 'ollama') {
+        if (path === '/api/tags') return send(200, { models: models.map((m) => ({ name: m, model: m, modified_at: '2026-01-01T00:00:00Z', size: 1, digest: 'x', details: {} })) });
+        if (path === '/api/version') return send(200, { version: '0.5.0' });
+        if (path === '/api/show') return send(200, { modelfile: '', parameters: '', template: '', details: {}, model_info: {} });
+        if (path === '/api/chat') {
+          return send(200, { model, created_at: '2026-01-01T00:00:00Z', message: { role: 'assistant', content: reply }, done: true, done_reason: 'stop', prompt_eval_count: 3, eval_count: 5 });
+        }
+        if (path === '/api/generate') return send(200, { model, created_at: '2026-01-01T00:00:00Z', response: reply, done: true, prompt_eval_count: 3, eval_count: 5 });
+        if (path === '/api/embed' || path === '/api/embeddings') return send(200, { model, embeddings: [[0.1, 0.2, 0.3]], embedding: [0.1, 0.2, 0.3] });
+        return send(404, { error: `no route ${path}` });
+      }
+      if (path === '/v1/models' || path === '/models') return send(200, { object: 'list', data: models.map((m) => ({ id: m, object: 'model', created: 0, owned_by: name })) });
+      if (path === '/v1/chat/completions' || path === '/chat/completions') {
+        return send(200, {
+          id: 'chatcmpl-fake',
+          object: 'chat.completion',
+          created: 1_700_000_000,
+          model,
+          choices: [{ index: 0, message: { role: 'assistant', content: reply }, finish_reason: 'stop' }],
+          usage: { prompt_tokens: 3, completion_tokens: 5, total_tokens: 8 },
+        });
+      }
+      if (path === '/v1/embeddings' || path === '/embeddings') return send(200, { object: 'list', data: [{ object: 'embedding', index: 0, embedding: [0.1, 0.2, 0.3] }], model, usage: { prompt_tokens: 1, total_tokens: 1 } });
+      return send(404, { error: { message: `no route ${path}` } });
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    kind,
+    port,
+    url: kind === 'ollama' ? `http://127.0.0.1:${port}` : `http://127.0.0.1:${port}/v1`,
+    models,
+    requests,
+    chats: () => requests.filter((r) => /chat/.test(r.path) && r.model).map((r) => ({ path: r.path, model: r.model! })),
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}

@@ -1,0 +1,189 @@
+// Projects that deploy to a real LiteLLM proxy (from the pinned virtualenv) through the process
+// runtime, on free loopback ports, with fake inference servers behind it.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import { homedir } from 'node:os';
+import path from 'node:path';
+import { ROOT } from './cli.js';
+import { makeProject } from './fixtures.js';
+import type { FakeServer } from './fake-llm.js';
+
+function litellmVersion(): string {
+  const req = readFileSync(path.join(ROOT, 'requirements/litellm.txt'), 'utf8');
+  return /^litellm==([\d.]+)/m.exec(req)![1]!;
+}
+
+/** The litellm executable that scripts/setup-litellm.sh installs, or AIBACKEND_LITELLM. */
+export function litellmBin(): string | undefined {
+  const candidates = [
+    process.env.AIBACKEND_LITELLM,
+    path.join(process.env.AIBACKEND_VENV ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(homedir(), '.cache'), 'aibackend', `litellm-${litellmVersion()}`), 'bin', 'litellm'),
+  ];
+  return candidates.find((c): c is string => Boolean(c && existsSync(c)));
+}
+
+/** In CI the gateway tests must run; on a laptop without the venv they are skipped, loudly. */
+export function requireLitellm(): string | undefined {
+  const bin = litellmBin();
+  if (!bin && (process.env.CI || process.env.AIBACKEND_REQUIRE_GATEWAY)) {
+    throw new Error('LiteLLM is not installed: run `bash scripts/setup-litellm.sh` (CI requires the gateway tests)');
+  }
+  if (!bin) console.warn('skipping real-gateway tests: run `bash scripts/setup-litellm.sh` to install LiteLLM');
+  return bin;
+}
+
+export async function freePort(): Promise<number> {
+  return await new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.unref();
+    s.on('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+export const MASTER_KEY = 'sk-e2e-master-key-000000000000';
+export const GATEWAY_ENV = { LITELLM_MASTER_KEY: MASTER_KEY };
+
+export interface GatewayProject {
+  project: string;
+  config: string;
+  port: number;
+  url: string;
+  write(files: Record<string, string>): void;
+}
+
+export interface GatewaySpec {
+  bin: string;
+  ollama: FakeServer;
+  llamaA: FakeServer;
+  llamaB: FakeServer;
+  vllm: FakeServer;
+  /** Extra gateway.yaml content (cache, passthrough, ...). */
+  gatewayExtra?: string;
+  command?: string[];
+  timeoutS?: number;
+}
+
+export function providersYaml(s: Pick<GatewaySpec, 'ollama' | 'llamaA' | 'llamaB' | 'vllm'>, extraModels: string[] = []): string {
+  return `version: 1
+providers:
+  ollama:
+    type: ollama
+    base_url: ${s.ollama.url}
+    models:
+${[...s.ollama.models, ...extraModels].map((m) => `      - name: ${m}`).join('\n')}
+  llama_cpp_native:
+    type: llama_cpp
+    base_url: ${s.llamaA.url}
+    models:
+      - name: llama-2-13b-chat
+  llama_cpp_python:
+    type: llama_cpp
+    base_url: ${s.llamaB.url}
+    models:
+      - name: llama-2-13b-chat
+  vllm:
+    type: vllm
+    base_url: ${s.vllm.url}
+    models:
+      - name: Qwen/Qwen2.5-Coder-7B-Instruct-AWQ
+`;
+}
+
+export const MAPPINGS = `version: 1
+models:
+  llama3.1:8b:
+    routes:
+      - provider: ollama
+    fallbacks: [qwen2.5-coder:7b]
+  qwen2.5-coder:7b:
+    routes:
+      - provider: ollama
+  qwen-coder-vllm:
+    routes:
+      - provider: vllm
+        model: Qwen/Qwen2.5-Coder-7B-Instruct-AWQ
+    fallbacks: [qwen2.5-coder:7b]
+  llama2-13b:
+    routes:
+      - { provider: llama_cpp_native, model: llama-2-13b-chat, weight: 1 }
+      - { provider: llama_cpp_python, model: llama-2-13b-chat, weight: 1 }
+aliases:
+  coder: qwen-coder-vllm
+`;
+
+export function gatewayYaml(bin: string, port: number, extra = '', command?: string[], timeoutS = 90): string {
+  const argv = command ?? [bin, '--config', '{config}', '--host', '127.0.0.1', '--port', String(port)];
+  return `version: 1
+gateway:
+  url: http://127.0.0.1:${port}
+  master_key: env:LITELLM_MASTER_KEY
+runtime:
+  kind: process
+  command: [${argv.map((a) => JSON.stringify(a)).join(', ')}]
+  stop_grace_s: 10
+  env:
+    LITELLM_LOCAL_MODEL_COST_MAP: "True"
+health:
+  timeout_s: ${timeoutS}
+  interval_ms: 200
+backups:
+  dir: backups
+  keep: 20
+${extra}`;
+}
+
+export async function makeGatewayProject(spec: GatewaySpec): Promise<GatewayProject> {
+  const port = await freePort();
+  const { project, config } = makeProject(
+    {
+      'providers.yaml': providersYaml(spec),
+      'model-mappings.yaml': MAPPINGS,
+      'gateway.yaml': gatewayYaml(spec.bin, port, spec.gatewayExtra, spec.command, spec.timeoutS),
+      'ports.yaml': null,
+    },
+    '',
+  );
+  return {
+    project,
+    config,
+    port,
+    url: `http://127.0.0.1:${port}`,
+    write(files) {
+      for (const [f, t] of Object.entries(files)) writeFileSync(path.join(config, f), t);
+    },
+  };
+}
+
+/** Stops the gateway a project's process runtime started, whatever state the test left. */
+export function stopGateway(project: string): void {
+  try {
+    const rec = JSON.parse(readFileSync(path.join(project, '.aibackend', 'gateway.pid'), 'utf8')) as { pid: number };
+    try {
+      process.kill(-rec.pid, 'SIGKILL');
+    } catch {
+      process.kill(rec.pid, 'SIGKILL');
+    }
+  } catch {
+    // nothing running
+  }
+}
+
+export async function servedModels(url: string): Promise<string[]> {
+  const res = await fetch(`${url}/v1/models`, { headers: { authorization: `Bearer ${MASTER_KEY}` } });
+  const body = (await res.json()) as { data: { id: string }[] };
+  return body.data.map((d) => d.id).sort();
+}
+
+export async function chat(url: string, model: string): Promise<{ status: number; content?: string }> {
+  const res = await fetch(`${url}/v1/chat/completions`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${MASTER_KEY}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ model, messages: [{ role: 'user', content: 'hi' }] }),
+  });
+  const body = (await res.json()) as { choices?: { message: { content: string } }[] };
+  return { status: res.status, ...(body.choices?.[0] ? { content: body.choices[0].message.content } : {}) };
+}
