@@ -1,6 +1,6 @@
 // An append-only record of every reload and rollback, as JSON lines beside the backups. It is
 // also how a reload that was killed part-way is found by the next run.
-import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, closeSync, fstatSync, mkdirSync, openSync, readFileSync, readSync } from 'node:fs';
 import path from 'node:path';
 
 export type JournalEvent =
@@ -32,7 +32,9 @@ export class Journal {
 
   append(id: string, event: JournalEvent, data: Record<string, unknown> = {}): void {
     mkdirSync(path.dirname(this.file), { recursive: true });
-    appendFileSync(this.file, `${JSON.stringify({ time: new Date().toISOString(), id, event, ...data })}\n`);
+    // A line torn by a crash must not swallow the next one.
+    const sep = endsWithNewline(this.file) ? '' : '\n';
+    appendFileSync(this.file, `${sep}${JSON.stringify({ time: new Date().toISOString(), id, event, ...data })}\n`);
   }
 
   entries(): JournalEntry[] {
@@ -77,6 +79,24 @@ export class Journal {
       if ((e.event === 'committed' || e.event === 'rolled-back' || e.event === 'recovered') && typeof e.sha256 === 'string') return e.sha256;
     }
     return undefined;
+  }
+}
+
+function endsWithNewline(file: string): boolean {
+  let fd: number;
+  try {
+    fd = openSync(file, 'r');
+  } catch {
+    return true;
+  }
+  try {
+    const size = fstatSync(fd).size;
+    if (size === 0) return true;
+    const b = Buffer.alloc(1);
+    readSync(fd, b, 0, 1, size - 1);
+    return b[0] === 0x0a;
+  } finally {
+    closeSync(fd);
   }
 }
 

@@ -57,7 +57,7 @@ export async function probeGateway(o: ProbeOptions): Promise<ProbeResult> {
         return fail(dead);
       }
       const remaining = deadline - performance.now();
-      const res = await request(`${base}${step === 'models' ? '/v1/models' : `/health/${step}`}`, step === 'models' ? o.masterKey : undefined, Math.max(200, Math.min(5000, remaining)));
+      const res = await request(`${base}${step === 'models' ? '/v1/models' : `/health/${step}`}`, step === 'models' ? o.masterKey : undefined, Math.round(Math.max(200, Math.min(5000, remaining))));
       if (res.ok) {
         if (step !== 'models') {
           steps.push({ step, ok: true, at_ms: elapsed(), attempts, status: res.status });

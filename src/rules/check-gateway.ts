@@ -3,6 +3,7 @@ import path from 'node:path';
 import { SOURCE_FILES } from '../load/load-config.js';
 import type { RuleContext } from './context.js';
 import { imageProblems } from '../util/image.js';
+import { composeImage } from '../load/compose-image.js';
 
 export function checkGateway(ctx: RuleContext): void {
   const gw = ctx.gateway;
@@ -12,6 +13,13 @@ export function checkGateway(ctx: RuleContext): void {
     for (const p of imageProblems(gw.gateway.image)) {
       if (p.kind === 'compromised') ctx.error('image-compromised', at, p.message);
       else ctx.warn('image-floating-tag', at, p.message, p.suggestion);
+    }
+    if (gw.runtime.kind === 'compose') {
+      const file = path.resolve(ctx.config.paths.projectDir, gw.runtime.file);
+      const running = composeImage(file, gw.runtime.service);
+      if (running && running.image !== gw.gateway.image) {
+        ctx.error('image-mismatch', at, `gateway.image is ${gw.gateway.image}, but ${path.relative(ctx.config.paths.cwd, file) || file} runs ${running.image} for service '${gw.runtime.service}' (line ${running.line}); make them the same`);
+      }
     }
   }
   if (gw.output !== undefined) {

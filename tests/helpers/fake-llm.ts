@@ -22,7 +22,7 @@ export interface FakeServer {
   close(): Promise<void>;
 }
 
-export async function startFakeLLM(kind: 'ollama' | 'openai', models: string[], name = kind): Promise<FakeServer> {
+export async function startFakeLLM(kind: 'ollama' | 'openai', models: string[], name: string = kind): Promise<FakeServer> {
   const requests: Recorded[] = [];
   const server = http.createServer((req, res) => {
     let raw = '';

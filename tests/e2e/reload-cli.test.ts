@@ -1,0 +1,108 @@
+// reload through the command runtime against a small stand-in HTTP endpoint: the paths of the
+// transaction that do not need LiteLLM itself (usage errors, exit 4, the JSON result).
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, describe, expect, test } from 'vitest';
+import { runCli } from '../helpers/cli.js';
+import { cleanupTempDirs, makeProject } from '../helpers/fixtures.js';
+
+afterAll(cleanupTempDirs);
+
+async function endpoint(names: () => string[]) {
+  const s = http.createServer((req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(req.url === '/v1/models' ? { data: names().map((id) => ({ id })) } : { status: 'healthy' }));
+  });
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  return { port: (s.address() as AddressInfo).port, close: () => new Promise<void>((r) => s.close(() => r())) };
+}
+
+function project(port: number, restart: string[]) {
+  const p = makeProject({
+    'gateway.yaml': `version: 1\ngateway:\n  url: http://127.0.0.1:${port}\nruntime:\n  kind: command\n  restart: ${JSON.stringify(restart)}\nhealth:\n  timeout_s: 3\n  interval_ms: 100\n`,
+    'ports.yaml': null,
+  });
+  return { ...p, deployed: path.join(p.config, 'litellm-unified.yaml') };
+}
+
+const BASE_NAMES = ['coder', 'llama3.1:8b', 'qwen-coder-vllm', 'qwen2.5-coder:7b'];
+
+describe('reload with the command runtime', () => {
+  test('applies, backs up, and reports each probe with its timing in JSON', async () => {
+    const ep = await endpoint(() => BASE_NAMES);
+    const { project: dir, deployed } = project(ep.port, ['true']);
+    const r = await runCli(['reload', '--yes', '--json'], { cwd: dir });
+    expect(r.exitCode, r.stderr).toBe(0);
+    const result = JSON.parse(r.stdout);
+    expect(result).toMatchObject({ operation: 'reload', status: 'applied', exit_code: 0, backup: null, rollback: { happened: false } });
+    expect(result.probes[0].steps.map((s: { step: string }) => s.step)).toEqual(['liveliness', 'readiness', 'models']);
+    expect(typeof result.probes[0].steps[0].at_ms).toBe('number');
+    expect(existsSync(deployed)).toBe(true);
+
+    // A second change is backed up first, with its metadata.
+    const m = path.join(path.dirname(deployed), 'model-mappings.yaml');
+    writeFileSync(m, readFileSync(m, 'utf8').replace('  coder: qwen-coder-vllm', '  coder: qwen-coder-vllm\n  dev: qwen-coder-vllm'));
+    const names = [...BASE_NAMES, 'dev'];
+    await ep.close();
+    const ep2 = await endpoint(() => names);
+    const g = path.join(path.dirname(deployed), 'gateway.yaml');
+    writeFileSync(g, readFileSync(g, 'utf8').replace(String(ep.port), String(ep2.port)));
+    const second = await runCli(['reload', '--yes', '--json'], { cwd: dir });
+    expect(second.exitCode, second.stderr).toBe(0);
+    const res2 = JSON.parse(second.stdout);
+    expect(res2.changes.added).toEqual(['dev']);
+    expect(res2.diff).toContain('+  - model_name: dev');
+    const meta = JSON.parse(readFileSync(`${res2.backup}.meta.json`, 'utf8'));
+    expect(meta).toMatchObject({ command: 'aibackend reload --yes --json' });
+    expect(meta.sha256).toMatch(/^[0-9a-f]{64}$/);
+    await ep2.close();
+  });
+
+  test('a failing restart command, and a rollback that fails the same way, exit 4 and say what needs a person', async () => {
+    const ep = await endpoint(() => BASE_NAMES);
+    const { project: dir, deployed } = project(ep.port, ['true']);
+    expect((await runCli(['reload', '--yes'], { cwd: dir })).exitCode).toBe(0);
+    const before = readFileSync(deployed, 'utf8');
+    const g = path.join(path.dirname(deployed), 'gateway.yaml');
+    writeFileSync(g, readFileSync(g, 'utf8').replace('restart: ["true"]', 'restart: ["false"]'));
+    const m = path.join(path.dirname(deployed), 'model-mappings.yaml');
+    writeFileSync(m, readFileSync(m, 'utf8').replace('  coder: qwen-coder-vllm', '  coder: qwen-coder-vllm\n  dev: qwen-coder-vllm'));
+    const r = await runCli(['reload', '--yes'], { cwd: dir });
+    expect(r.exitCode).toBe(4);
+    expect(r.stdout).toContain('The gateway needs a person');
+    expect(r.stdout).toMatch(/deployed: .*litellm-unified\.yaml \(restored from .*backups/);
+    expect(r.stdout).toMatch(/backup: {3}.*backups\/litellm-unified\..*\.yaml/);
+    expect(r.stdout).toContain('restart command `false` failed');
+    // The previous file is back in place even though nothing could restart it.
+    expect(readFileSync(deployed, 'utf8')).toBe(before);
+    const journal = readFileSync(path.join(dir, 'backups/journal.jsonl'), 'utf8');
+    expect(journal).toContain('"event":"rollback-failed"');
+    await ep.close();
+  });
+
+  test('a gateway that serves other names than compiled is unhealthy', async () => {
+    const ep = await endpoint(() => ['something-else']);
+    const { project: dir } = project(ep.port, ['true']);
+    const r = await runCli(['reload', '--yes', '--json'], { cwd: dir });
+    expect(r.exitCode).toBe(4); // first deploy: nothing to roll back to
+    const result = JSON.parse(r.stdout);
+    expect(result.probes[0]).toMatchObject({ ok: false, missing: BASE_NAMES, unexpected: ['something-else'] });
+    expect(result.message).toContain('no previous config to restore');
+    await ep.close();
+  });
+
+  test('usage and validation errors change nothing', async () => {
+    const { project: dir, config } = project(1, ['true']);
+    const bad = await runCli(['reload', '--yes', '--timeout', 'soon'], { cwd: dir });
+    expect(bad.exitCode).toBe(2);
+    expect(bad.stderr).toContain('--timeout');
+    writeFileSync(path.join(config, 'providers.yaml'), 'version: 1\nproviders: {}\n');
+    const invalid = await runCli(['reload', '--yes', '--json'], { cwd: dir });
+    expect(invalid.exitCode).toBe(1);
+    expect(JSON.parse(invalid.stdout)).toMatchObject({ status: 'invalid', exit_code: 1 });
+    expect(existsSync(path.join(dir, 'backups'))).toBe(false);
+    expect(existsSync(path.join(config, 'litellm-unified.yaml'))).toBe(false);
+  });
+});
