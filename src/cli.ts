@@ -62,7 +62,7 @@ Examples:
     .command('validate')
     .description('check the sources and the generated file; writes nothing')
     .option('--json', 'print one JSON report on stdout (same as --format json)')
-    .addOption(new Option('--format <format>', 'report format').choices(['text', 'json']).default('text'))
+    .addOption(new Option('--format <format>', 'report format: text, json, github (workflow annotations) or sarif (2.1.0, code scanning)').choices(['text', 'json', 'github', 'sarif']).default('text'))
     .option('--strict', 'fail on warnings too')
     .action((opts: { json?: boolean; format?: string; strict?: boolean }) =>
       run(async (ctx) => (await import('./commands/validate.js')).validate(ctx, opts))(),
@@ -116,6 +116,21 @@ Examples:
     .description('list the backups of the deployed config: time, hash, size, which one is deployed')
     .option('--json', 'print the list as JSON')
     .action((opts: { json?: boolean }) => run(async (ctx) => (await import('./commands/backups.js')).backups(ctx, opts))());
+
+  const hook = program.command('hook').description('git pre-commit hook that validates the staged config');
+  hook
+    .command('install')
+    .description('install the pre-commit hook (honours core.hooksPath; --force keeps an existing hook and runs it first)')
+    .option('--force', 'install even when another pre-commit hook exists (it is kept and chained)')
+    .action((opts: { force?: boolean }) => run(async (ctx) => (await import('./commands/hook.js')).hookInstall(ctx, opts))());
+  hook
+    .command('uninstall')
+    .description('remove the pre-commit hook and restore the one it replaced')
+    .action(() => run(async (ctx) => (await import('./commands/hook.js')).hookUninstall(ctx))());
+  hook
+    .command('run')
+    .description('what the hook runs: validate the staged sources and the staged generated file')
+    .action(() => run(async (ctx) => (await import('./commands/hook.js')).hookRun(ctx))());
 
   return { program, result };
 }

@@ -5,7 +5,8 @@ import { sourceLines } from '../core/source-lines.js';
 import type { CheckName } from '../diagnostics/codes.js';
 import { sortDiagnostics } from '../diagnostics/diagnostic.js';
 import { EXIT, UsageError } from '../errors.js';
-import { buildValidateReport, renderValidateText } from '../render/validate-report.js';
+import { REPORT_FORMATS, REPORTERS, type ReportFormat } from '../render/reporters/index.js';
+import { buildValidateReport } from '../render/validate-report.js';
 import { print, type CommandContext } from './context.js';
 
 export interface ValidateOptions {
@@ -14,12 +15,10 @@ export interface ValidateOptions {
   strict?: boolean;
 }
 
-export const VALIDATE_FORMATS = ['text', 'json'] as const;
-
 export async function validate(ctx: CommandContext, opts: ValidateOptions): Promise<number> {
-  const format = opts.json ? 'json' : (opts.format ?? 'text');
-  if (!(VALIDATE_FORMATS as readonly string[]).includes(format)) {
-    throw new UsageError(`unknown format '${format}'; expected one of: ${VALIDATE_FORMATS.join(', ')}`);
+  const format = (opts.json ? 'json' : (opts.format ?? 'text')) as ReportFormat;
+  if (!REPORT_FORMATS.includes(format)) {
+    throw new UsageError(`unknown format '${format}'; expected one of: ${REPORT_FORMATS.join(', ')}`);
   }
   const checked = checkConfig(ctx.paths, { env: ctx.env, unsetEnvSeverity: 'warning' });
   // A bad output path was reported already; reading whatever is there would only add noise.
@@ -28,12 +27,9 @@ export async function validate(ctx: CommandContext, opts: ValidateOptions): Prom
   const skipped = new Set<CheckName>();
   if (!checked.loaded.providers || !checked.loaded.mappings) skipped.add('references');
   const report = buildValidateReport(diagnostics, Boolean(opts.strict), skipped);
-  if (format === 'json') {
-    print(ctx.stdout, JSON.stringify(report, null, 2));
-  } else {
-    const lines = sourceLines(checked.loaded, { [checked.outputDisplay]: output.text }, diagnostics);
-    print(ctx.stdout, renderValidateText(report, diagnostics, lines, ctx.out, Boolean(opts.strict), displayDir(ctx)));
-  }
+  const lines = sourceLines(checked.loaded, { [checked.outputDisplay]: output.text }, diagnostics);
+  const text = REPORTERS[format]({ report, diagnostics, lines, style: ctx.out, strict: Boolean(opts.strict), what: displayDir(ctx) });
+  if (text) print(ctx.stdout, text);
   return report.ok ? EXIT.ok : EXIT.failed;
 }
 

@@ -1,0 +1,115 @@
+// aibackend hook install|uninstall|run: a git pre-commit hook that validates the *staged* config
+// (not the working tree) and checks that the staged generated file matches the staged sources.
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CliError, EXIT } from '../errors.js';
+import { hooksDir, indexContents, repoRoot, stagedPaths } from '../git/git.js';
+import { print, type CommandContext } from './context.js';
+
+const MARK = '# aibackend-hook v1';
+const PREV = 'pre-commit.aibackend-prev';
+
+function hookScript(ctx: CommandContext, relConfig: string): string {
+  // The launcher that is running now; absolute, so that GUI git clients without a PATH work too.
+  const bin = path.resolve(process.argv[1] ?? fileURLToPath(new URL('../../bin/aibackend.js', import.meta.url)));
+  const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+  return `#!/bin/sh
+# Validates the staged config with aibackend before each commit.
+# Installed by \`aibackend hook install\`; \`aibackend hook uninstall\` removes it.
+${MARK}
+hooks=$(dirname "$0")
+if [ -x "$hooks/${PREV}" ]; then
+  "$hooks/${PREV}" "$@" || exit $?
+fi
+node=${q(process.execPath)}
+[ -x "$node" ] || node=node
+exec "$node" ${q(bin)} --config-dir ${q(relConfig)} hook run
+`;
+}
+
+export async function hookInstall(ctx: CommandContext, opts: { force?: boolean }): Promise<number> {
+  const root = await repoRoot(ctx.paths.cwd);
+  const dir = await hooksDir(ctx.paths.cwd);
+  const file = path.join(dir, 'pre-commit');
+  const relConfig = path.relative(root, ctx.paths.configDir) || '.';
+  const script = hookScript(ctx, relConfig);
+  mkdirSync(dir, { recursive: true });
+  if (existsSync(file)) {
+    const current = readFileSync(file, 'utf8');
+    if (current === script) {
+      print(ctx.stdout, `the aibackend pre-commit hook is already installed in ${file}`);
+      return EXIT.ok;
+    }
+    if (!current.includes(MARK)) {
+      if (!opts.force) {
+        throw new CliError(`${file} already exists and was not installed by aibackend; rerun with --force to keep it and run it before aibackend's check`);
+      }
+      if (existsSync(path.join(dir, PREV))) throw new CliError(`${path.join(dir, PREV)} already exists; move it away first`);
+      renameSync(file, path.join(dir, PREV));
+      print(ctx.stdout, `kept the existing hook as ${PREV}; it runs first`);
+    }
+  }
+  writeFileSync(file, script);
+  chmodSync(file, 0o755);
+  print(ctx.stdout, `installed the aibackend pre-commit hook in ${file} (validates ${relConfig}/ as staged)`);
+  return EXIT.ok;
+}
+
+export async function hookUninstall(ctx: CommandContext): Promise<number> {
+  const dir = await hooksDir(ctx.paths.cwd);
+  const file = path.join(dir, 'pre-commit');
+  if (!existsSync(file) || !readFileSync(file, 'utf8').includes(MARK)) {
+    print(ctx.stdout, `no aibackend pre-commit hook in ${dir}; nothing to do`);
+    return EXIT.ok;
+  }
+  rmSync(file);
+  if (existsSync(path.join(dir, PREV))) {
+    renameSync(path.join(dir, PREV), file);
+    print(ctx.stdout, `removed the aibackend hook and restored the previous pre-commit hook`);
+  } else {
+    print(ctx.stdout, `removed the aibackend pre-commit hook from ${dir}`);
+  }
+  return EXIT.ok;
+}
+
+/** The hook itself: nothing staged under config/ is a fast pass; otherwise validate the index. */
+export async function hookRun(ctx: CommandContext): Promise<number> {
+  const root = await repoRoot(ctx.paths.cwd);
+  const relConfig = path.relative(root, ctx.paths.configDir);
+  const relProject = path.relative(root, ctx.paths.projectDir);
+  const inConfig = (p: string) => relConfig === '' || p === relConfig || p.startsWith(`${relConfig}/`);
+  const staged = await stagedPaths(root);
+  const compose = path.posix.join(relProject.split(path.sep).join('/'), 'docker-compose.yml');
+  if (!staged.some((p) => inConfig(p) || p === compose)) return EXIT.ok;
+
+  // Materialise the staged versions in a scratch project laid out like the repository.
+  const scratch = mkdtempSync(path.join(tmpdir(), 'aibackend-hook-'));
+  try {
+    const wanted = ['providers.yaml', 'model-mappings.yaml', 'gateway.yaml', 'ports.yaml', 'litellm-unified.yaml'].map((f) => path.posix.join(relConfig.split(path.sep).join('/'), f));
+    const first = await indexContents(root, [...wanted, compose]);
+    const gatewayOut = outputOf(first.get(wanted[2]!)?.toString('utf8'));
+    const out = gatewayOut ? path.posix.normalize(path.posix.join(relProject.split(path.sep).join('/'), gatewayOut)) : undefined;
+    const blobs = out && !first.has(out) ? new Map([...first, ...(await indexContents(root, [out]))]) : first;
+    for (const [file, content] of blobs) {
+      const target = path.join(scratch, file);
+      mkdirSync(path.dirname(target), { recursive: true });
+      writeFileSync(target, content);
+    }
+    mkdirSync(path.join(scratch, relConfig), { recursive: true });
+    const { validate } = await import('./validate.js');
+    const { resolvePaths } = await import('../load/paths.js');
+    const code = await validate({ ...ctx, paths: resolvePaths(relConfig || '.', scratch), stdout: ctx.stderr, out: ctx.err }, { format: 'text' });
+    if (code !== EXIT.ok) print(ctx.stderr, ctx.err.red(`commit blocked: fix the staged config above (the working tree may differ: this checked what \`git add\` staged), or bypass once with git commit --no-verify`));
+    return code;
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+/** gateway.yaml's output key, read without loading the whole pipeline; undefined for the default. */
+function outputOf(gatewayYaml: string | undefined): string | undefined {
+  const m = gatewayYaml ? /^output:\s*["']?([^"'#\n]+?)["']?\s*(?:#.*)?$/m.exec(gatewayYaml) : null;
+  return m?.[1];
+}
