@@ -117,6 +117,32 @@ Examples:
     .option('--json', 'print the list as JSON')
     .action((opts: { json?: boolean }) => run(async (ctx) => (await import('./commands/backups.js')).backups(ctx, opts))());
 
+  program
+    .command('status')
+    .description('probe the gateway and every active provider concurrently: up, served models against the registry')
+    .option('--json', 'print { gateway, providers } as JSON')
+    .option('--remote', 'also probe the hosted APIs (openai, anthropic)')
+    .option('--timeout <ms>', 'per-request timeout in milliseconds', '2000')
+    .addHelpText('after', '\nExit 0 when every provider that a route uses is reachable and serves its routed models, 1 otherwise.')
+    .action((opts: Record<string, string>) => run(async (ctx) => (await import('./commands/ops.js')).statusCommand(ctx, opts))());
+
+  program
+    .command('discover')
+    .description('show the change to providers.yaml that registers what providers serve but the registry lacks')
+    .option('--write', 'apply it, keeping comments and formatting of everything else')
+    .option('--json', 'print the additions and the diff as JSON')
+    .option('--remote', 'also probe the hosted APIs (openai, anthropic)')
+    .option('--timeout <ms>', 'per-request timeout in milliseconds', '2000')
+    .action((opts: Record<string, string>) => run(async (ctx) => (await import('./commands/ops.js')).discoverCommand(ctx, opts))());
+
+  program
+    .command('ports')
+    .description('the ports registry against this machine: what listens where, and by which process; never kills anything')
+    .option('--required', 'only the ports marked required (exit 1 when one is not listening)')
+    .option('--port <n>', 'only this port, registered or not')
+    .option('--json', 'print the report as JSON')
+    .action((opts: Record<string, string>) => run(async (ctx) => (await import('./commands/ops.js')).portsCommand(ctx, opts))());
+
   const hook = program.command('hook').description('git pre-commit hook that validates the staged config');
   hook
     .command('install')

@@ -85,6 +85,19 @@ describe.skipIf(!bin)('reload against the real LiteLLM gateway', () => {
     expect(readFileSync(path.join(gw.project, '.aibackend/gateway.pid'), 'utf8')).toBe(pid);
   });
 
+  test('status sees the live gateway serving every compiled name, and every provider up', async () => {
+    const r = await runCli(['status', '--json'], { cwd: gw.project, env: GATEWAY_ENV });
+    expect(r.exitCode, r.stdout).toBe(0);
+    const s = JSON.parse(r.stdout);
+    expect(s.gateway).toMatchObject({ live: true, ready: true, missing: [], unexpected: [] });
+    expect(s.providers.map((p: { id: string; reachable: boolean; missing: string[] }) => [p.id, p.reachable, p.missing])).toEqual([
+      ['ollama', true, []],
+      ['llama_cpp_native', true, []],
+      ['llama_cpp_python', true, []],
+      ['vllm', true, []],
+    ]);
+  });
+
   test('--dry-run and --validate-only change nothing on disk', async () => {
     gw.write({ 'model-mappings.yaml': MAPPINGS.replace('aliases:', '  extra:\n    routes:\n      - provider: ollama\n        model: llama3.1:8b\naliases:') });
     const before = snapshot(gw.project);

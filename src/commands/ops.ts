@@ -1,0 +1,107 @@
+// aibackend status | discover | ports: the three questions people who run the stack ask daily.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { createTwoFilesPatch } from 'diff';
+import { servedNames } from '../compile/compile.js';
+import { loadConfig } from '../load/load-config.js';
+import { sourceLines } from '../core/source-lines.js';
+import { EXIT, UsageError } from '../errors.js';
+import { discover } from '../ops/discover.js';
+import { listeners } from '../ops/listeners.js';
+import { portsReport } from '../ops/ports.js';
+import { collectStatus, type StatusReport } from '../ops/status.js';
+import { formatDiagnostics } from '../render/format-diagnostics.js';
+import { renderPorts, renderStatus } from '../render/ops-text.js';
+import { renderDiff } from '../render/reload-text.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
+import { print, type CommandContext } from './context.js';
+
+interface StatusFlags {
+  json?: boolean;
+  remote?: boolean;
+  timeout?: string;
+}
+
+function timeoutMs(flags: { timeout?: string }): number {
+  if (flags.timeout === undefined) return 2000;
+  const n = Number(flags.timeout);
+  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`--timeout takes milliseconds greater than 0, not '${flags.timeout}'`);
+  return n;
+}
+
+/** The sources that status and discover need, or the diagnostics that say why they are unusable. */
+function loadForOps(ctx: CommandContext) {
+  const loaded = loadConfig(ctx.paths);
+  const fatal = loaded.diagnostics.filter((d) => d.severity === 'error');
+  if (!loaded.providers || !loaded.gateway || fatal.some((d) => d.file.endsWith('providers.yaml') || d.file.endsWith('gateway.yaml'))) {
+    print(ctx.stderr, formatDiagnostics(fatal, sourceLines(loaded, {}, fatal), ctx.err));
+    return undefined;
+  }
+  return loaded;
+}
+
+async function status(ctx: CommandContext, flags: StatusFlags): Promise<{ loaded: NonNullable<ReturnType<typeof loadForOps>>; report: StatusReport } | number> {
+  const ms = timeoutMs(flags);
+  const loaded = loadForOps(ctx);
+  if (!loaded) return EXIT.failed;
+  const report = await collectStatus(loaded.providers!, loaded.mappings, loaded.gateway!, {
+    remote: Boolean(flags.remote),
+    timeoutMs: ms,
+    env: ctx.env,
+    expectedNames: loaded.mappings ? servedNames(loaded.mappings) : [],
+  });
+  return { loaded, report };
+}
+
+export async function statusCommand(ctx: CommandContext, flags: StatusFlags): Promise<number> {
+  const r = await status(ctx, flags);
+  if (typeof r === 'number') return r;
+  const { report } = r;
+  if (flags.json) {
+    const { ok: _ok, ...rest } = report;
+    print(ctx.stdout, JSON.stringify({ ...rest, ok: report.ok }, null, 2));
+  } else print(ctx.stdout, renderStatus(report, ctx.out));
+  return report.ok ? EXIT.ok : EXIT.failed;
+}
+
+export async function discoverCommand(ctx: CommandContext, flags: StatusFlags & { write?: boolean }): Promise<number> {
+  const r = await status(ctx, flags);
+  if (typeof r === 'number') return r;
+  const file = path.join(ctx.paths.configDir, 'providers.yaml');
+  const before = readFileSync(file, 'utf8');
+  const d = discover(before, r.report.providers);
+  const shown = path.relative(ctx.paths.cwd, file) || file;
+  if (d.additions.length === 0) {
+    print(ctx.stdout, flags.json ? JSON.stringify({ additions: [], written: false }, null, 2) : `${ctx.out.green('✔')} every model the reachable providers serve is registered`);
+    return EXIT.ok;
+  }
+  const patch = createTwoFilesPatch(shown, shown, before, d.text, undefined, undefined, { context: 3 }).split('\n').filter((l) => !l.startsWith('=====')).join('\n').trimEnd();
+  if (flags.write) writeFileAtomic(file, d.text);
+  if (flags.json) print(ctx.stdout, JSON.stringify({ additions: d.additions, diff: patch, written: Boolean(flags.write) }, null, 2));
+  else {
+    print(ctx.stdout, renderDiff(patch, ctx.out));
+    print(ctx.stdout, flags.write ? `${ctx.out.green('✔')} registered ${d.additions.reduce((n, a) => n + a.models.length, 0)} model(s) in ${shown}; route to them in model-mappings.yaml, then run \`aibackend generate\`` : ctx.out.dim('(not written: run with --write to apply)'));
+  }
+  return EXIT.ok;
+}
+
+export async function portsCommand(ctx: CommandContext, flags: { json?: boolean; required?: boolean; port?: string }): Promise<number> {
+  let port: number | undefined;
+  if (flags.port !== undefined) {
+    port = Number(flags.port);
+    if (!Number.isInteger(port) || port < 1 || port > 65535) throw new UsageError(`--port takes a port number (1-65535), not '${flags.port}'`);
+  }
+  const loaded = loadConfig(ctx.paths);
+  const errs = loaded.diagnostics.filter((d) => d.severity === 'error' && d.file.endsWith('ports.yaml'));
+  if (errs.length) {
+    print(ctx.stderr, formatDiagnostics(errs, sourceLines(loaded, {}, errs), ctx.err));
+    return EXIT.failed;
+  }
+  if (!loaded.ports) {
+    print(ctx.stderr, `${ctx.err.red('✖')} there is no ports registry (${path.join(ctx.paths.configDir, 'ports.yaml')})`);
+    return EXIT.failed;
+  }
+  const report = portsReport(loaded.ports, listeners(), { ...(flags.required ? { required: true } : {}), ...(port !== undefined ? { port } : {}) });
+  print(ctx.stdout, flags.json ? JSON.stringify(report, null, 2) : renderPorts(report, ctx.out));
+  return report.ok ? EXIT.ok : EXIT.failed;
+}

@@ -1,0 +1,98 @@
+// The whole stack at a glance: the gateway (liveliness, readiness, served names against the
+// compiled ones) and every active provider, all probed concurrently, each with its own timeout.
+import type { MappingsFile } from '../schema/mappings.js';
+import type { ProvidersFile } from '../schema/providers.js';
+import type { GatewayFile } from '../schema/gateway.js';
+import { getJson } from './http-json.js';
+import { probeProvider, sameModel } from './provider-probe.js';
+
+export interface ProviderStatus {
+  id: string;
+  type: string;
+  url: string;
+  reachable: boolean;
+  latency_ms: number;
+  served: string[];
+  /** Registered backend models the provider does not serve. */
+  missing: string[];
+  /** Served models the registry does not list. */
+  unregistered: string[];
+  /** Backend models that some route uses. */
+  routed: string[];
+  error?: string;
+}
+
+export interface StatusReport {
+  gateway: { url: string; live: boolean; ready: boolean; missing: string[]; unexpected: string[]; error?: string };
+  providers: ProviderStatus[];
+  /** Providers that were not probed (hosted APIs without --remote, disabled ones). */
+  skipped: { id: string; reason: string }[];
+  ok: boolean;
+}
+
+export interface StatusOptions {
+  remote: boolean;
+  timeoutMs: number;
+  env: NodeJS.ProcessEnv;
+  expectedNames: string[];
+}
+
+export function routedModels(mappings: MappingsFile | undefined): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
+  for (const [name, m] of Object.entries(mappings?.models ?? {})) {
+    for (const r of m.routes) {
+      const set = out.get(r.provider) ?? new Set<string>();
+      set.add(r.model ?? name);
+      out.set(r.provider, set);
+    }
+  }
+  return out;
+}
+
+export async function collectStatus(providers: ProvidersFile, mappings: MappingsFile | undefined, gateway: GatewayFile, o: StatusOptions): Promise<StatusReport> {
+  const routed = routedModels(mappings);
+  const skipped: StatusReport['skipped'] = [];
+  const targets = Object.entries(providers.providers).filter(([id, p]) => {
+    if ((p.status ?? 'active') !== 'active') return (skipped.push({ id, reason: 'disabled' }), false);
+    if ((p.type === 'openai' || p.type === 'anthropic') && !o.remote) return (skipped.push({ id, reason: 'hosted API: probed only with --remote' }), false);
+    return true;
+  });
+  const [gw, ...probes] = await Promise.all([probeGatewayOnce(gateway, o), ...targets.map(([, p]) => probeProvider(p, o.env, o.timeoutMs))]);
+  const list: ProviderStatus[] = targets.map(([id, p], i) => {
+    const probe = probes[i]!;
+    const registered = (p.models ?? []).map((m) => m.name);
+    const missing = probe.reachable ? registered.filter((r) => !probe.served.some((s) => sameModel(p.type, r, s))) : registered;
+    const unregistered = probe.served.filter((s) => !registered.some((r) => sameModel(p.type, r, s)));
+    return {
+      id,
+      type: p.type,
+      url: probe.url,
+      reachable: probe.reachable,
+      latency_ms: probe.latency_ms,
+      served: probe.served,
+      missing,
+      unregistered,
+      routed: [...(routed.get(id) ?? [])].sort(),
+      ...(probe.error ? { error: probe.error } : {}),
+    };
+  });
+  // Healthy: every provider that a route uses is reachable and serves every model routed to it.
+  const ok = list.every((s) => s.routed.length === 0 || (s.reachable && s.routed.every((m) => !s.missing.includes(m))));
+  return { gateway: gw, providers: list, skipped, ok };
+}
+
+async function probeGatewayOnce(gateway: GatewayFile, o: StatusOptions): Promise<StatusReport['gateway']> {
+  const base = gateway.gateway.url.replace(/\/+$/, '');
+  const key = gateway.gateway.master_key.startsWith('env:') ? o.env[gateway.gateway.master_key.slice(4)] : undefined;
+  const [live, ready, models] = await Promise.all([
+    getJson(`${base}/health/liveliness`, {}, o.timeoutMs),
+    getJson(`${base}/health/readiness`, {}, o.timeoutMs),
+    getJson(`${base}/v1/models`, key ? { authorization: `Bearer ${key}` } : {}, o.timeoutMs),
+  ]);
+  const data = (models.body as { data?: { id?: unknown }[] } | undefined)?.data;
+  const served = Array.isArray(data) ? data.map((d) => String(d.id)) : undefined;
+  const missing = served ? o.expectedNames.filter((n) => !served.includes(n)) : [...o.expectedNames];
+  const unexpected = served ? served.filter((n) => !o.expectedNames.includes(n)).sort() : [];
+  const error = !live.ok ? (live.error ?? `HTTP ${live.status}`) : !models.ok ? `/v1/models: ${models.error ?? `HTTP ${models.status}`}` : undefined;
+  return { url: gateway.gateway.url, live: live.ok, ready: ready.ok, missing, unexpected, ...(error ? { error } : {}) };
+}

@@ -1,0 +1,53 @@
+// Human rendering of status, discover and ports.
+import type { ChalkInstance } from 'chalk';
+import type { PortsReport } from '../ops/ports.js';
+import type { StatusReport } from '../ops/status.js';
+
+function table(head: string[], rows: string[][], s: ChalkInstance): string {
+  const plain = (x: string) => x.replace(/\u001b\[[0-9;]*m/g, '');
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => plain(r[i] ?? '').length)));
+  const fmt = (r: string[]) => r.map((c, i) => c + ' '.repeat(Math.max(0, widths[i]! - plain(c).length))).join('  ').trimEnd();
+  return [s.bold(fmt(head)), ...rows.map(fmt)].join('\n');
+}
+
+export function renderStatus(r: StatusReport, s: ChalkInstance): string {
+  const g = r.gateway;
+  const yes = (b: boolean) => (b ? s.green('yes') : s.red('no'));
+  const out = [
+    `${s.bold('gateway')} ${g.url}: live ${yes(g.live)}, ready ${yes(g.ready)}${g.missing.length ? `, ${s.red(`missing: ${g.missing.join(', ')}`)}` : g.live ? ', every compiled name served' : ''}${g.unexpected.length ? `, unexpected: ${g.unexpected.join(', ')}` : ''}${g.error ? s.dim(` (${g.error})`) : ''}`,
+    '',
+  ];
+  const rows = r.providers.map((p) => [
+    p.id,
+    p.type,
+    p.reachable ? s.green('up') : s.red('down'),
+    p.reachable ? `${p.latency_ms} ms` : s.dim(p.error ?? ''),
+    String(p.served.length),
+    p.missing.length ? s.red(p.missing.join(', ')) : '-',
+    p.unregistered.length ? s.yellow(p.unregistered.join(', ')) : '-',
+  ]);
+  out.push(table(['provider', 'type', 'state', 'latency', 'served', 'missing (registered, not served)', 'unregistered (served, not registered)'], rows, s));
+  for (const k of r.skipped) out.push(s.dim(`${k.id}: not probed (${k.reason})`));
+  out.push('', r.ok ? `${s.green('✔')} every routed provider is up and serves its routed models` : `${s.red('✖')} a provider that routes use is down or does not serve a routed model`);
+  return out.join('\n');
+}
+
+export function renderPorts(r: PortsReport, s: ChalkInstance): string {
+  const out: string[] = [];
+  if (r.query) {
+    const q = r.query;
+    out.push(`port ${q.port}: ${q.registered.length ? `registered for ${q.registered.join(', ')}` : s.yellow('not in the registry')}${q.reserved ? s.yellow(', reserved') : ''}; ${q.listening ? `listening (${q.holders.map(holder).join('; ')})` : 'nothing listening'}`);
+  }
+  if (r.ports.length) {
+    const rows = r.ports.map((p) => [String(p.port), p.name, p.required ? 'required' : '', p.listening ? s.green('listening') : p.required ? s.red('DOWN') : s.dim('free'), p.holders.map(holder).join('; ')]);
+    out.push(table(['port', 'service', '', 'state', 'held by'], rows, s));
+  }
+  for (const c of r.conflicts) out.push(s.red(`conflict: port ${c.port} (${c.names.join(', ')}) is ${c.reason}`));
+  if (r.down.length) out.push(s.red(`required but not listening: ${r.down.join(', ')}`));
+  out.push(r.ok ? `${s.green('✔')} ports look right` : `${s.red('✖')} ports need attention`);
+  return out.join('\n');
+}
+
+function holder(h: { address: string; pid?: number; process?: string }): string {
+  return `${h.address}${h.pid !== undefined ? ` pid ${h.pid}` : ''}${h.process ? ` ${h.process}` : ''}`;
+}
