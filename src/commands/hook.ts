@@ -11,7 +11,7 @@ import { print, type CommandContext } from './context.js';
 const MARK = '# aibackend-hook v1';
 const PREV = 'pre-commit.aibackend-prev';
 
-function hookScript(ctx: CommandContext, relConfig: string): string {
+function hookScript(relConfig: string): string {
   // The launcher that is running now; absolute, so that GUI git clients without a PATH work too.
   const bin = path.resolve(process.argv[1] ?? fileURLToPath(new URL('../../bin/aibackend.js', import.meta.url)));
   const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
@@ -34,7 +34,7 @@ export async function hookInstall(ctx: CommandContext, opts: { force?: boolean }
   const dir = await hooksDir(ctx.paths.cwd);
   const file = path.join(dir, 'pre-commit');
   const relConfig = path.relative(root, ctx.paths.configDir) || '.';
-  const script = hookScript(ctx, relConfig);
+  const script = hookScript(relConfig);
   mkdirSync(dir, { recursive: true });
   if (existsSync(file)) {
     const current = readFileSync(file, 'utf8');

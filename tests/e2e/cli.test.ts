@@ -3,7 +3,7 @@ import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import path from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { ROOT, runCli } from '../helpers/cli.js';
-import { cleanupTempDirs, makeProject } from '../helpers/fixtures.js';
+import { cleanupTempDirs, makeProject, snapshot } from '../helpers/fixtures.js';
 
 afterAll(cleanupTempDirs);
 const EXAMPLE = path.join(ROOT, 'config');
@@ -15,18 +15,6 @@ function example() {
   return { ...p, out: path.join(p.config, 'litellm-unified.yaml') };
 }
 
-function snapshot(dir: string): string[] {
-  const out: string[] = [];
-  const walk = (d: string) => {
-    for (const f of readdirSync(d, { withFileTypes: true })) {
-      const p = path.join(d, f.name);
-      if (f.isDirectory()) walk(p);
-      else out.push(`${path.relative(dir, p)} ${statSync(p).mtimeMs} ${statSync(p).size}`);
-    }
-  };
-  walk(dir);
-  return out.sort();
-}
 
 describe('usage', () => {
   test('--help explains the commands and exit codes', async () => {

@@ -1,7 +1,7 @@
 // status, discover and ports against real loopback servers: some up, some down, one that never
 // answers, some serving other models than registered, and a port held by an unknown process.
 import net from 'node:net';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { runCli } from '../helpers/cli.js';

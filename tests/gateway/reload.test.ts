@@ -1,28 +1,16 @@
 // reload against the real LiteLLM proxy, started through the process runtime on a free loopback
 // port, with fake Ollama and OpenAI-compatible servers behind it.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import { startFakeLLM, type FakeServer } from '../helpers/fake-llm.js';
-import { cleanupTempDirs } from '../helpers/fixtures.js';
+import { cleanupTempDirs, snapshot } from '../helpers/fixtures.js';
 import { chat, GATEWAY_ENV, makeGatewayProject, MAPPINGS, providersYaml, requireLitellm, servedModels, stopGateway, type GatewayProject } from '../helpers/gateway.js';
 
 const bin = requireLitellm();
 const ALL_NAMES = ['coder', 'llama2-13b', 'llama3.1:8b', 'qwen-coder-vllm', 'qwen2.5-coder:7b'];
 
-function snapshot(dir: string): string[] {
-  const out: string[] = [];
-  const walk = (d: string) => {
-    for (const f of readdirSync(d, { withFileTypes: true })) {
-      const p = path.join(d, f.name);
-      if (f.isDirectory()) walk(p);
-      else out.push(`${path.relative(dir, p)} ${statSync(p).mtimeMs} ${statSync(p).size}`);
-    }
-  };
-  walk(dir);
-  return out.sort();
-}
 
 describe.skipIf(!bin)('reload against the real LiteLLM gateway', () => {
   let ollama: FakeServer, llamaA: FakeServer, llamaB: FakeServer, vllm: FakeServer;

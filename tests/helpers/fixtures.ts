@@ -1,6 +1,6 @@
 // Fixture trees in temp directories: a project with config/ made from tests/fixtures/base plus
 // whatever a case overrides, so that tests never touch the repository's own files.
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ROOT } from './cli.js';
@@ -59,6 +59,20 @@ export function materializeCase(caseDir: string): { project: string; config: str
     }
   }
   return { project, config, spec };
+}
+
+/** Every file under dir with its mtime and size: equal snapshots mean nothing was written. */
+export function snapshot(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string) => {
+    for (const f of readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, f.name);
+      if (f.isDirectory()) walk(p);
+      else out.push(`${path.relative(dir, p)} ${statSync(p).mtimeMs} ${statSync(p).size}`);
+    }
+  };
+  walk(dir);
+  return out.sort();
 }
 
 export function listCases(dir = path.join(FIXTURES, 'invalid')): string[] {
