@@ -70,7 +70,8 @@ export function checkConfig(paths: ConfigPaths, options: RuleOptions): CheckedCo
     sourceList,
     outputPath,
     outputDisplay: displayPath(outputPath, paths.cwd),
-    outputUsable: !masked.some((d) => d.code === 'output-outside-project' || d.code === 'output-is-source'),
+    // A bad output path was reported already, and without a config directory there is nothing to compare.
+    outputUsable: loaded.present.length > 0 && !masked.some((d) => d.code === 'output-outside-project' || d.code === 'output-is-source'),
     ...(compiled ? { compiled } : {}),
   };
 }

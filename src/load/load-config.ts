@@ -1,6 +1,8 @@
 // Loads the four sources of config/: read, parse with positions, check the shape. The result is
 // a discriminated set: typed data for every file that passed, diagnostics for every one that did not.
+import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { diag } from '../diagnostics/diagnostic.js';
 import type * as z from 'zod/mini';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { gatewayFileSchema, type GatewayFile } from '../schema/gateway.js';
@@ -49,6 +51,11 @@ export interface LoadedConfig {
 
 export function loadConfig(paths: ConfigPaths): LoadedConfig {
   const result: LoadedConfig = { paths, sources: {}, texts: {}, present: [], diagnostics: [] };
+  if (!existsSync(paths.configDir)) {
+    const shown = displayPath(paths.configDir, paths.cwd);
+    result.diagnostics.push(diag('file-missing', 'error', { file: shown, line: 1, column: 1 }, `config directory ${shown} does not exist; run aibackend where config/ is, or point --config-dir at it`));
+    return result;
+  }
   for (const kind of SOURCE_KINDS) {
     const abs = path.join(paths.configDir, SOURCE_FILES[kind]);
     const shown = displayPath(abs, paths.cwd);

@@ -1,6 +1,7 @@
 // env:VAR references that the gateway will need must be set where the gateway runs. At validate
 // time this is a warning (CI rarely holds production secrets); reload makes it an error.
-import type { SourceKind } from '../load/load-config.js';
+import path from 'node:path';
+import { displayPath, SOURCE_FILES, type SourceKind } from '../load/load-config.js';
 import type { PathSegment } from '../load/source-doc.js';
 import type { RuleContext } from './context.js';
 
@@ -24,7 +25,9 @@ export function checkEnv(ctx: RuleContext): void {
   for (const ref of envRefsInUse(ctx)) {
     const value = ctx.options.env[ref.variable];
     if (value !== undefined && value !== '') continue;
-    const at = ctx.config.sources[ref.kind] ? ctx.at(ref.kind, ref.path) : { file: ctx.config.texts[ref.kind]?.file ?? `${ref.kind}.yaml (default)`, line: 1, column: 1 };
-    ctx.report('env-unset', ctx.options.unsetEnvSeverity, at, `environment variable ${ref.variable} is not set; the gateway needs it at start-up`);
+    const declared = ctx.config.sources[ref.kind] !== undefined;
+    const at = declared ? ctx.at(ref.kind, ref.path) : { file: ctx.config.texts[ref.kind]?.file ?? displayPath(path.join(ctx.config.paths.configDir, SOURCE_FILES[ref.kind]), ctx.config.paths.cwd), line: 1, column: 1 };
+    const why = declared ? '' : ` (${ref.path.join('.')} defaults to env:${ref.variable})`;
+    ctx.report('env-unset', ctx.options.unsetEnvSeverity, at, `environment variable ${ref.variable} is not set${why}; the gateway needs it at start-up`);
   }
 }

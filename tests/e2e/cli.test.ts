@@ -97,6 +97,14 @@ describe('validate', () => {
     expect(n.stdout).not.toMatch(ANSI);
   });
 
+  test('a config directory that does not exist: one clear error', async () => {
+    const r = await runCli(['-C', 'no/such/dir', 'validate', '--json'], { cwd: makeProject().project });
+    expect(r.exitCode).toBe(1);
+    expect(JSON.parse(r.stdout).diagnostics).toEqual([
+      { code: 'file-missing', severity: 'error', message: expect.stringContaining('config directory no/such/dir does not exist'), file: 'no/such/dir', line: 1, column: 1 },
+    ]);
+  });
+
   test('--config-dir points at another directory', async () => {
     const { project } = example();
     const r = await runCli(['--config-dir', path.join(project, 'config'), 'generate'], { cwd: ROOT });
