@@ -4,7 +4,10 @@ import type { Provider } from '../schema/providers.js';
 import { getJson } from './http-json.js';
 
 export interface ProviderProbe {
+  /** The provider's base URL (the hosted API's for openai and anthropic without one). */
   url: string;
+  /** What was asked. */
+  probe_url: string;
   reachable: boolean;
   latency_ms: number;
   served: string[];
@@ -13,25 +16,30 @@ export interface ProviderProbe {
 
 const HOSTED_BASE: Record<string, string> = { openai: 'https://api.openai.com/v1', anthropic: 'https://api.anthropic.com/v1' };
 
+export function baseUrl(p: Provider): string {
+  return (p.base_url ?? HOSTED_BASE[p.type] ?? '').replace(/\/+$/, '');
+}
+
 export function modelsUrl(p: Provider): string {
-  if (p.type === 'ollama') return `${(p.base_url ?? '').replace(/\/+$/, '')}/api/tags`;
-  const base = (p.base_url ?? HOSTED_BASE[p.type] ?? '').replace(/\/+$/, '');
+  const base = baseUrl(p);
+  if (p.type === 'ollama') return `${base}/api/tags`;
   return /\/v\d+$/.test(base) ? `${base}/models` : `${base}/v1/models`;
 }
 
 export async function probeProvider(p: Provider, env: NodeJS.ProcessEnv, timeoutMs: number): Promise<ProviderProbe> {
-  const url = modelsUrl(p);
+  const url = baseUrl(p);
+  const probeUrl = modelsUrl(p);
   const key = p.api_key?.startsWith('env:') ? env[p.api_key.slice(4)] : undefined;
   const headers: Record<string, string> = {};
   if (p.type === 'anthropic') {
     if (key) headers['x-api-key'] = key;
     headers['anthropic-version'] = '2023-06-01';
   } else if (key) headers.authorization = `Bearer ${key}`;
-  const r = await getJson(url, headers, timeoutMs);
-  if (!r.ok) return { url, reachable: false, latency_ms: r.ms, served: [], error: r.error ?? `HTTP ${r.status}` };
+  const r = await getJson(probeUrl, headers, timeoutMs);
+  if (!r.ok) return { url, probe_url: probeUrl, reachable: false, latency_ms: r.ms, served: [], error: r.error ?? `HTTP ${r.status}` };
   const served = p.type === 'ollama' ? namesOf(r.body, 'models', 'name') : namesOf(r.body, 'data', 'id');
-  if (!served) return { url, reachable: true, latency_ms: r.ms, served: [], error: 'the answer is not a model list' };
-  return { url, reachable: true, latency_ms: r.ms, served: served.sort() };
+  if (!served) return { url, probe_url: probeUrl, reachable: true, latency_ms: r.ms, served: [], error: 'the answer is not a model list' };
+  return { url, probe_url: probeUrl, reachable: true, latency_ms: r.ms, served: served.sort() };
 }
 
 function namesOf(body: unknown, list: string, field: string): string[] | undefined {

@@ -10,6 +10,7 @@ export interface ProviderStatus {
   id: string;
   type: string;
   url: string;
+  probe_url: string;
   reachable: boolean;
   latency_ms: number;
   served: string[];
@@ -67,6 +68,7 @@ export async function collectStatus(providers: ProvidersFile, mappings: Mappings
       id,
       type: p.type,
       url: probe.url,
+      probe_url: probe.probe_url,
       reachable: probe.reachable,
       latency_ms: probe.latency_ms,
       served: probe.served,

@@ -90,7 +90,8 @@ describe('status', () => {
     expect(s.gateway).toMatchObject({ url: `http://127.0.0.1:${downPort}`, live: false, ready: false, missing: ['llama2', 'llama3.1:8b'] });
     const by = Object.fromEntries(s.providers.map((p: { id: string }) => [p.id, p]));
     expect(Object.keys(by).sort()).toEqual(['hung', 'llama', 'ollama', 'spare', 'vllm']);
-    expect(by.ollama).toMatchObject({ type: 'ollama', reachable: true, missing: [], unregistered: ['phi3:mini'] });
+    expect(by.ollama).toMatchObject({ type: 'ollama', url: ollama.url, probe_url: `${ollama.url}/api/tags`, reachable: true, missing: [], unregistered: ['phi3:mini'] });
+    expect(by.vllm).toMatchObject({ url: vllm.url, probe_url: `${vllm.url}/models` });
     expect(by.ollama.served).toEqual(['llama3.1:8b', 'nomic-embed-text:latest', 'phi3:mini']);
     expect(typeof by.ollama.latency_ms).toBe('number');
     expect(by.llama).toMatchObject({ reachable: true, missing: [], unregistered: [] });
