@@ -20,7 +20,7 @@ def pos(text, anchor, occ=1, offset=0):
     col = i - (text.rfind('\n', 0, i) + 1) + 1
     return line, col
 
-def case(name, files=None, expect=(), secrets=(), remove=(), allow=(), binary=None, dirs=(), env=None):
+def case(name, files=None, expect=(), secrets=(), remove=(), allow=(), binary=None, dirs=(), env=None, symlinks=None):
     files = files or {}
     ex = []
     for e in expect:
@@ -34,7 +34,7 @@ def case(name, files=None, expect=(), secrets=(), remove=(), allow=(), binary=No
                 text = {'providers.yaml': P, 'model-mappings.yaml': M, 'gateway.yaml': G, 'ports.yaml': PO}[fname]
             line, col = pos(text, anchor, occ)
         ex.append({'code': code, 'file': fname, 'line': line, 'column': col})
-    cases[name] = dict(files=files, expect=ex, secrets=list(secrets), remove=list(remove), allow=list(allow), binary=binary or {}, dirs=list(dirs), env=env)
+    cases[name] = dict(files=files, expect=ex, secrets=list(secrets), remove=list(remove), allow=list(allow), binary=binary or {}, dirs=list(dirs), env=env, symlinks=symlinks or {})
 
 # ---------------- loading ----------------
 t = P.replace('      - name: qwen2.5-coder:7b\n', '      - name: [qwen2.5-coder:7b\n')
@@ -71,6 +71,7 @@ case('top-level-list', {'providers.yaml': '- version: 1\n- providers: {}\n'}, [(
 case('top-level-scalar', {'model-mappings.yaml': 'just some text\n'}, [('not-a-mapping', 'model-mappings.yaml', None)])
 t = P.replace('    type: vllm\n', '    type: !!js/function "function(){}"\n')
 case('unknown-yaml-tag', {'providers.yaml': t}, [('yaml-tag', 'providers.yaml', '!!js/function')])
+case('source-is-device', {}, [('file-unreadable', 'providers.yaml', None)], remove=['providers.yaml'], symlinks={'providers.yaml': '/dev/zero'})
 case('source-is-directory', {}, [('file-unreadable', 'ports.yaml', None)], remove=['ports.yaml'], dirs=['ports.yaml'])
 
 # ---------------- shape ----------------
@@ -184,6 +185,8 @@ for name, c in cases.items():
             spec[k] = c[k]
     if c['binary']:
         spec['generate'] = c['binary']
+    if c['symlinks']:
+        spec['symlinks'] = c['symlinks']
     with open(os.path.join(d, 'case.json'), 'w') as f:
         json.dump(spec, f, indent=2)
         f.write('\n')

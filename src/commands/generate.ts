@@ -3,7 +3,7 @@
 import { checkConfig, type CheckedConfig } from '../core/check-config.js';
 import { outputStatus } from '../core/output-status.js';
 import { sourceLines } from '../core/source-lines.js';
-import { EXIT } from '../errors.js';
+import { CliError, EXIT } from '../errors.js';
 import { formatCounts, formatDiagnostics } from '../render/format-diagnostics.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { print, type CommandContext } from './context.js';
@@ -41,7 +41,11 @@ export async function generate(ctx: CommandContext, opts: GenerateOptions): Prom
   if (status.state === 'hand-edited') {
     print(ctx.stderr, `${ctx.err.yellow('!')} ${checked.outputDisplay} had hand edits; they are replaced by the compiled config`);
   }
-  writeFileAtomic(checked.outputPath, checked.compiled.text);
+  try {
+    writeFileAtomic(checked.outputPath, checked.compiled.text);
+  } catch (err) {
+    throw new CliError(`cannot write ${checked.outputDisplay}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}; the previous file, if any, is unchanged`);
+  }
   const models = checked.compiled.config.model_list.length;
   print(ctx.stdout, `${ctx.out.green('✔')} wrote ${checked.outputDisplay} (${models} deployment${models === 1 ? '' : 's'})`);
   return EXIT.ok;

@@ -18,6 +18,10 @@ export function readSource(absPath: string, displayPath: string, required: boole
     if (st.isDirectory()) {
       return { ok: false, diagnostic: diag('file-unreadable', 'error', at, `${displayPath} is a directory, not a file`) };
     }
+    if (!st.isFile()) {
+      // A device or a pipe (a link to /dev/zero, say) could block or never end.
+      return { ok: false, diagnostic: diag('file-unreadable', 'error', at, `${displayPath} is not a regular file`) };
+    }
     size = st.size;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') {

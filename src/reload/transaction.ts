@@ -16,7 +16,7 @@ import { Journal, newOperationId } from './journal.js';
 import { acquireLock, type HeldLock } from './lock.js';
 import { probeGateway, type ProbeResult, type ProbeStepName } from './probe.js';
 
-export type ReloadStatus = 'applied' | 'unchanged' | 'dry-run' | 'validated' | 'rolled-back' | 'rollback-failed' | 'refused';
+export type ReloadStatus = 'applied' | 'unchanged' | 'dry-run' | 'validated' | 'rolled-back' | 'rollback-failed' | 'refused' | 'aborted';
 
 export interface ProbeRecord extends ProbeResult {
   phase: 'apply' | 'rollback' | 'recovery';
@@ -264,7 +264,18 @@ export async function runReload(ctx: TransactionContext, opts: ReloadOptions): P
       ctx.progress(`backed up the deployed config to ${backup.path}`);
     }
     ctx.progress(`writing ${paths.deployed}`);
-    const applied = await op.deploy(candidate, 'apply', !c.identical);
+    if (!c.identical) {
+      try {
+        writeFileAtomic(paths.deployed, candidate);
+      } catch (err) {
+        // The write is atomic: nothing changed on disk and the gateway was not touched.
+        const reason = `cannot write ${paths.deployed}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`;
+        op.journal.append(op.id, 'aborted', { reason });
+        return result(op, { ...b, status: 'aborted', exit_code: EXIT.failed, message: `${reason}; nothing was changed`, backup: backup?.path ?? null });
+      }
+      op.journal.append(op.id, 'written', { phase: 'apply', sha256: sha256(candidate) });
+    }
+    const applied = await op.deploy(candidate, 'apply', false);
     if (applied.ok) {
       op.journal.append(op.id, 'committed', { sha256: sha256(candidate), backup: backup?.path ?? null });
       const removed = applyRetention(paths.backups, paths.deployed, gateway.backups.keep);
