@@ -107,10 +107,17 @@ class Operation {
     return ref.startsWith('env:') ? this.ctx.env[ref.slice(4)] : undefined;
   }
 
-  /** Write (when the text differs from what is deployed), restart, probe. */
-  async deploy(text: string, phase: ProbeRecord['phase'], write = true): Promise<{ ok: boolean; reason?: string }> {
+  /**
+   * Write (when asked), restart, probe. With `probeAnyway`, a failed restart is still followed by
+   * a probe: when restoring, a gateway that never went down may well be serving the old config.
+   */
+  async deploy(text: string, phase: ProbeRecord['phase'], write = true, probeAnyway = false): Promise<{ ok: boolean; reason?: string; restartFailed?: string }> {
     if (write) {
-      writeFileAtomic(this.paths.deployed, text);
+      try {
+        writeFileAtomic(this.paths.deployed, text);
+      } catch (err) {
+        return { ok: false, reason: `cannot write ${this.paths.deployed}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}` };
+      }
       this.journal.append(this.id, 'written', { phase, sha256: sha256(text) });
     }
     this.ctx.progress(`restarting the gateway: ${this.ctx.runtime.describe()}`);
@@ -122,10 +129,17 @@ class Operation {
       this.restartMs += performance.now() - t0;
       const reason = `${err.message}${err.detail ? `\n${err.detail}` : ''}`;
       this.journal.append(this.id, 'restarted', { phase, ok: false, reason: err.message });
-      return { ok: false, reason };
+      if (!probeAnyway) return { ok: false, reason };
+      this.ctx.progress(`the restart failed (${err.message}); checking whether the gateway still serves the restored config`);
+      const still = await this.probe(text, phase);
+      return still.ok ? { ok: true, restartFailed: err.message } : { ok: false, reason: `${reason}; ${still.reason}` };
     }
     this.restartMs += performance.now() - t0;
     this.journal.append(this.id, 'restarted', { phase, ok: true });
+    return this.probe(text, phase);
+  }
+
+  private async probe(text: string, phase: ProbeRecord['phase']): Promise<{ ok: boolean; reason?: string }> {
     const expected = servedNamesOf(text);
     this.ctx.progress(`waiting for ${this.ctx.gateway.gateway.url} to serve ${expected.length} names (up to ${Math.round(this.timeoutMs / 1000)} s)`);
     let lastStep: ProbeStepName | undefined;
@@ -179,7 +193,7 @@ async function begin(ctx: TransactionContext, paths: StatePaths, timeoutMs: numb
     text = readIfExists(paths.deployed);
     action = 'no backup existed (first deploy): restarted with the deployed file';
   }
-  const res = text === undefined ? { ok: false, reason: 'nothing to restore' } : await op.deploy(text, 'recovery', backup !== undefined);
+  const res = text === undefined ? { ok: false, reason: 'nothing to restore' } : await op.deploy(text, 'recovery', backup !== undefined, true);
   if (res.ok) {
     op.journal.append(first.id, 'recovered', { action, sha256: sha256(text!) });
     return { op, lock, recovery: rec(action, true) };
@@ -304,10 +318,11 @@ async function rollBack(op: Operation, ctx: TransactionContext, b: Omit<ReloadRe
   }
   ctx.progress(`rolling back to ${backup.path}`);
   const text = readBackup(backup);
-  const restored = await op.deploy(text, 'rollback');
+  const restored = await op.deploy(text, 'rollback', true, true);
   if (restored.ok) {
-    op.journal.append(op.id, 'rolled-back', { sha256: sha256(text), restored: backup.path, reason });
-    return result(op, { ...b, status: 'rolled-back', exit_code: EXIT.rolledBack, message: `the new config failed (${reason}); the previous config was restored and is healthy`, rollback: { happened: true, reason, restored: backup.path, healthy: true } });
+    op.journal.append(op.id, 'rolled-back', { sha256: sha256(text), restored: backup.path, reason, ...(restored.restartFailed ? { restart_failed: restored.restartFailed } : {}) });
+    const note = restored.restartFailed ? ' (its restart failed too, but the gateway kept serving it)' : '';
+    return result(op, { ...b, status: 'rolled-back', exit_code: EXIT.rolledBack, message: `the new config failed (${reason}); the previous config was restored and is healthy${note}`, rollback: { happened: true, reason, restored: backup.path, healthy: true } });
   }
   op.journal.append(op.id, 'rollback-failed', { reason: restored.reason, restored: backup.path });
   return result(op, {

@@ -60,7 +60,7 @@ describe('reload with the command runtime', () => {
     await ep2.close();
   });
 
-  test('a failing restart command, and a rollback that fails the same way, exit 4 and say what needs a person', async () => {
+  test('a failing restart command: the old file is restored, and a gateway still serving it means exit 3', async () => {
     const ep = await endpoint(() => BASE_NAMES);
     const { project: dir, deployed } = project(ep.port, ['true']);
     expect((await runCli(['reload', '--yes'], { cwd: dir })).exitCode).toBe(0);
@@ -69,17 +69,25 @@ describe('reload with the command runtime', () => {
     writeFileSync(g, readFileSync(g, 'utf8').replace('restart: ["true"]', 'restart: ["false"]'));
     const m = path.join(path.dirname(deployed), 'model-mappings.yaml');
     writeFileSync(m, readFileSync(m, 'utf8').replace('  coder: qwen-coder-vllm', '  coder: qwen-coder-vllm\n  dev: qwen-coder-vllm'));
-    const r = await runCli(['reload', '--yes'], { cwd: dir });
-    expect(r.exitCode).toBe(4);
-    expect(r.stdout).toContain('The gateway needs a person');
-    expect(r.stdout).toMatch(/deployed: .*litellm-unified\.yaml \(restored from .*backups/);
-    expect(r.stdout).toMatch(/backup: {3}.*backups\/litellm-unified\..*\.yaml/);
-    expect(r.stdout).toContain('restart command `false` failed');
-    // The previous file is back in place even though nothing could restart it.
+    const r = await runCli(['reload', '--yes', '--json'], { cwd: dir });
+    expect(r.exitCode).toBe(3);
+    const result = JSON.parse(r.stdout);
+    expect(result.rollback).toMatchObject({ happened: true, healthy: true });
+    expect(result.rollback.reason).toContain('restart command `false` failed');
+    expect(result.message).toContain('kept serving it');
+    expect(readFileSync(deployed, 'utf8')).toBe(before);
+
+    // Now nothing serves at all: the rollback cannot be verified, and a person is needed.
+    await ep.close();
+    const dead = await runCli(['reload', '--yes'], { cwd: dir });
+    expect(dead.exitCode).toBe(4);
+    expect(dead.stdout).toContain('The gateway needs a person');
+    expect(dead.stdout).toMatch(/deployed: .*litellm-unified\.yaml \(restored from .*backups/);
+    expect(dead.stdout).toMatch(/backup: {3}.*backups\/litellm-unified\..*\.yaml/);
     expect(readFileSync(deployed, 'utf8')).toBe(before);
     const journal = readFileSync(path.join(dir, 'backups/journal.jsonl'), 'utf8');
+    expect(journal).toContain('"event":"rolled-back"');
     expect(journal).toContain('"event":"rollback-failed"');
-    await ep.close();
   });
 
   test('a gateway that serves other names than compiled is unhealthy', async () => {
