@@ -7,6 +7,8 @@ import { endpointOf } from './check-urls.js';
 
 interface Use {
   who: string;
+  /** The provider id, for providers. */
+  id?: string;
   kind: SourceKind;
   path: PathSegment[];
   host: string;
@@ -31,7 +33,7 @@ export function checkPorts(ctx: RuleContext): void {
   for (const [id, p] of Object.entries(ctx.providers?.providers ?? {})) {
     if ((p.status ?? 'active') !== 'active' || !p.base_url) continue;
     const ep = endpointOf(p.base_url);
-    if (ep && (ep.local || ep.explicit)) uses.push({ who: `provider '${id}'`, kind: 'providers', path: ['providers', id, 'base_url'], host: ep.host, port: ep.port });
+    if (ep && (ep.local || ep.explicit)) uses.push({ who: `provider '${id}'`, id, kind: 'providers', path: ['providers', id, 'base_url'], host: ep.host, port: ep.port });
   }
   const gw = ctx.gateway;
   if (gw) {
@@ -51,6 +53,11 @@ export function checkPorts(ctx: RuleContext): void {
     if (other) {
       ctx.error('port-conflict', at, `${use.who} and ${other.who} both use port ${use.port}${use.host === 'loopback' ? '' : ` on ${use.host}`}`);
     } else seen.set(key, use);
+    // The registry gives this port to a service named like another provider: two services, one port.
+    const owner = use.host === 'loopback' ? byPort.get(use.port) : undefined;
+    if (owner !== undefined && owner !== use.id && Object.hasOwn(ctx.providers?.providers ?? {}, owner) && !other) {
+      ctx.error('port-conflict', at, `${use.who} uses port ${use.port}, which ports.yaml gives to '${owner}'`);
+    }
     if (reserved.has(use.port)) {
       ctx.error('port-reserved', at, `${use.who} uses port ${use.port}, which ports.yaml reserves`);
     } else if (registry && use.host === 'loopback' && !byPort.has(use.port)) {

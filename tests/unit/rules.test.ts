@@ -98,6 +98,8 @@ table('check-ports', ['port-conflict', 'port-reserved', 'port-unregistered'], [
   { name: 'reserved port', files: { 'providers.yaml': P.replace(':8001/', ':8002/') }, expect: [['port-reserved', 'providers.yaml', 11]] },
   { name: 'unregistered port is a warning', files: { 'providers.yaml': P.replace(':8001/', ':8009/') }, expect: [['port-unregistered', 'providers.yaml', 11]] },
   { name: 'remote https provider needs no registry entry', files: { 'providers.yaml': P.replace('http://127.0.0.1:8001/v1', 'https://api.example.com/v1') }, expect: [] },
+  { name: "a provider on a port the registry gives to another provider", files: { 'ports.yaml': PO.replace('  vllm: { port: 8001 }', '  vllm: { port: 8001 }\n  llama: { port: 8009 }'), 'providers.yaml': `${P.replace(':8001/', ':8009/')}  llama:\n    type: llama_cpp\n    base_url: http://127.0.0.1:8010/v1\n    status: disabled\n` }, expect: [['port-conflict', 'providers.yaml', 11]] },
+  { name: 'registry names that are not provider ids are not compared', files: { 'ports.yaml': PO.replace('vllm: { port: 8001 }', 'inference: { port: 8001 }') }, expect: [] },
   { name: 'no ports.yaml: no registry checks', files: { 'ports.yaml': null, 'providers.yaml': P.replace(':8001/', ':8009/') }, expect: [] },
 ]);
 
