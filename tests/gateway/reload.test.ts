@@ -65,6 +65,19 @@ describe.skipIf(!bin)('reload against the real LiteLLM gateway', () => {
     expect(ollama.chats().every((c) => c.path === '/api/chat')).toBe(true);
   });
 
+  test('an alias keeps its target\'s fallbacks: with vLLM failing, coder is answered by the fallback on Ollama', async () => {
+    vllm.failing = true;
+    try {
+      const before = ollama.chats().length;
+      const res = await chat(gw.url, 'coder');
+      expect(res.status).toBe(200);
+      expect(res.content).toBe('hello from ollama qwen2.5-coder:7b');
+      expect(ollama.chats().slice(before).map((c) => c.model)).toContain('qwen2.5-coder:7b');
+    } finally {
+      vllm.failing = false;
+    }
+  });
+
   test('the same sources again: nothing to do, no restart', async () => {
     const pid = readFileSync(path.join(gw.project, '.aibackend/gateway.pid'), 'utf8');
     const r = await reload();

@@ -19,11 +19,14 @@ export interface FakeServer {
   requests: Recorded[];
   /** Chat requests only, as [path, model]. */
   chats(): { path: string; model: string }[];
+  /** While true, chat and completion requests get HTTP 503 (the server is "down" for inference). */
+  failing: boolean;
   close(): Promise<void>;
 }
 
 export async function startFakeLLM(kind: 'ollama' | 'openai', models: string[], name: string = kind): Promise<FakeServer> {
   const requests: Recorded[] = [];
+  const state = { failing: false };
   const server = http.createServer((req, res) => {
     let raw = '';
     req.on('data', (c: Buffer) => (raw += c.toString('utf8')));
@@ -43,6 +46,7 @@ export async function startFakeLLM(kind: 'ollama' | 'openai', models: string[], 
         res.end(text);
       };
       const reply = `hello from ${name} ${model ?? ''}`.trim();
+      if (state.failing && /chat|generate|completions/.test(path)) return send(503, { error: { message: `${name} is unavailable` } });
       if (kind === 'ollama') {
         if (path === '/api/tags') return send(200, { models: models.map((m) => ({ name: m, model: m, modified_at: '2026-01-01T00:00:00Z', size: 1, digest: 'x', details: {} })) });
         if (path === '/api/version') return send(200, { version: '0.5.0' });
@@ -72,6 +76,12 @@ export async function startFakeLLM(kind: 'ollama' | 'openai', models: string[], 
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
   return {
+    get failing() {
+      return state.failing;
+    },
+    set failing(v: boolean) {
+      state.failing = v;
+    },
     kind,
     port,
     url: kind === 'ollama' ? `http://127.0.0.1:${port}` : `http://127.0.0.1:${port}/v1`,
