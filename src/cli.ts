@@ -59,6 +59,11 @@ Examples:
   };
 
   program
+    .command('init')
+    .description('write a starter config/ (providers, model mappings, gateway, ports) from templates/')
+    .action(() => run(async (ctx) => (await import('./commands/init.js')).init(ctx))());
+
+  program
     .command('validate')
     .description('check the sources and the generated file; writes nothing')
     .option('--json', 'print one JSON report on stdout (same as --format json)')

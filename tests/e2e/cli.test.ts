@@ -220,3 +220,22 @@ describe('explain', () => {
     expect(r.stderr).toContain("did you mean 'coder'?");
   });
 });
+
+describe('init', () => {
+  test('writes a starter config that validates and compiles, with schema comments that resolve; never overwrites', async () => {
+    const dir = makeProject({}, '').project;
+    rmSync(path.join(dir, 'config'), { recursive: true, force: true });
+    const r = await runCli(['init'], { cwd: dir });
+    expect(r.exitCode).toBe(0);
+    const providers = readFileSync(path.join(dir, 'config/providers.yaml'), 'utf8');
+    const ref = /\$schema=(\S+)/.exec(providers)![1]!;
+    expect(statSync(path.resolve(dir, 'config', ref)).isFile()).toBe(true);
+    expect((await runCli(['generate'], { cwd: dir })).exitCode).toBe(0);
+    const v = await runCli(['validate', '--json'], { cwd: dir });
+    expect(JSON.parse(v.stdout)).toMatchObject({ ok: true, errors: 0, warnings: 0 });
+    const again = await runCli(['init'], { cwd: dir });
+    expect(again.exitCode).toBe(1);
+    expect(again.stderr).toContain('never overwrites');
+    expect(readFileSync(path.join(dir, 'config/providers.yaml'), 'utf8')).toBe(providers);
+  });
+});

@@ -1,0 +1,36 @@
+// aibackend init: a starter config/ from templates/, for a new stack. Never overwrites a file.
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CliError, EXIT } from '../errors.js';
+import { print, type CommandContext } from './context.js';
+
+/** templates/ beside dist/ (the bundle) or beside src/ (tests). */
+function templatesDir(): string {
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  for (const up of ['..', '../..']) {
+    const dir = path.resolve(here, up, 'templates/config');
+    if (existsSync(dir)) return dir;
+  }
+  throw new CliError('the templates/ directory of aibackend is missing from this installation');
+}
+
+export async function init(ctx: CommandContext): Promise<number> {
+  const from = templatesDir();
+  const to = ctx.paths.configDir;
+  const files = readdirSync(from).filter((f) => f.endsWith('.yaml')).sort();
+  const existing = files.filter((f) => existsSync(path.join(to, f)));
+  if (existing.length > 0) {
+    throw new CliError(`${path.relative(ctx.paths.cwd, to) || to} already holds ${existing.join(', ')}; init never overwrites a file`);
+  }
+  mkdirSync(to, { recursive: true });
+  // Point the editor schema comments at this installation's schemas/.
+  const schemas = path.relative(to, path.resolve(from, '../../schemas')).split(path.sep).join('/');
+  for (const f of files) {
+    const text = readFileSync(path.join(from, f), 'utf8').replace('$schema=../schemas/', `$schema=${schemas}/`);
+    writeFileSync(path.join(to, f), text, { flag: 'wx' });
+  }
+  const shown = path.relative(ctx.paths.cwd, to) || '.';
+  print(ctx.stdout, `${ctx.out.green('✔')} wrote ${files.map((f) => `${shown}/${f}`).join(', ')}\nnext: edit them, then \`aibackend validate\` and \`aibackend generate\``);
+  return EXIT.ok;
+}
