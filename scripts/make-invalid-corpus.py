@@ -117,6 +117,7 @@ case('duplicate-backend-model', {'providers.yaml': P.replace('      - name: qwen
 case('models-null', {'providers.yaml': P.replace('    models:\n      - name: Qwen/Qwen2.5-Coder-7B-Instruct-AWQ\n', '    models:\n')}, [('invalid-type', 'providers.yaml', 'models:', 2)])
 
 # ---------------- references ----------------
+case('no-public-models', {'model-mappings.yaml': 'version: 1\nmodels: {}\n'}, [('no-public-models', 'model-mappings.yaml', 'models')], allow=['unused-provider'])
 case('route-unknown-provider', {'model-mappings.yaml': M.replace('      - provider: vllm', '      - provider: vlm')}, [('unknown-provider', 'model-mappings.yaml', 'vlm')])
 case('route-disabled-provider', {'model-mappings.yaml': M.replace('  qwen2.5-coder:7b:\n    routes:\n      - provider: ollama\n', '  qwen2.5-coder:7b:\n    routes:\n      - provider: ollama\n  gpt-4o-mini:\n    routes:\n      - provider: openai\n')}, [('disabled-provider', 'model-mappings.yaml', 'openai')])
 case('route-unknown-backend-model', {'model-mappings.yaml': M.replace('model: Qwen/Qwen2.5-Coder-7B-Instruct-AWQ', 'model: Qwen/Qwen2.5-Coder-7B-Instruct')}, [('unknown-backend-model', 'model-mappings.yaml', 'Qwen/Qwen2.5-Coder-7B-Instruct')])

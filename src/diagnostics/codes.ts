@@ -45,6 +45,7 @@ export const CODES = {
   'alias-shadows-model': ['references', 'An alias has the same name as a public model'],
   'duplicate-route': ['references', 'A public name lists the same provider and backend model twice'],
   'unused-provider': ['references', 'An active provider that no route uses'],
+  'no-public-models': ['references', 'No public model is defined: the gateway would serve nothing'],
   // secrets
   'secret-literal': ['secrets', 'A literal secret where env:VAR belongs'],
   'secret-in-source': ['secrets', 'Something that looks like a credential appears in a source file'],

@@ -7,6 +7,10 @@ export function checkRoutes(ctx: RuleContext): void {
   const providers = ctx.providers?.providers;
   const models = ctx.mappings?.models;
   if (!providers || !models) return;
+  if (Object.keys(models).length === 0) {
+    ctx.error('no-public-models', ctx.at('mappings', ['models'], true), 'models is empty: define at least one public name, or the gateway serves nothing');
+    return;
+  }
   const modelSuggesters = new Map<string, Suggester>();
   const modelSets = new Map<string, Set<string>>();
   for (const [id, p] of Object.entries(providers)) modelSets.set(id, new Set((p.models ?? []).map((m) => m.name)));
