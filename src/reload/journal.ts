@@ -6,6 +6,7 @@ import path from 'node:path';
 export type JournalEvent =
   | 'begin'
   | 'backed-up'
+  | 'writing'
   | 'written'
   | 'restarted'
   | 'healthy'

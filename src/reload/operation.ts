@@ -51,6 +51,8 @@ export class Operation {
    */
   async deploy(text: string, phase: ProbeRecord['phase'], write = true, probeAnyway = false): Promise<{ ok: boolean; reason?: string; restartFailed?: string }> {
     if (write) {
+      // Journalled before the write: a run killed in between must still count as having written.
+      this.journal.append(this.id, 'writing', { phase });
       try {
         writeFileAtomic(this.paths.deployed, text);
       } catch (err) {

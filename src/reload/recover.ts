@@ -20,7 +20,7 @@ export async function begin(ctx: TransactionContext, paths: StatePaths, timeoutM
   ctx.progress(`an earlier ${String(first.operation ?? 'reload')} (${first.id}) was interrupted after '${after}'; restoring a consistent state first`);
   const backup = open.find((e) => e.event === 'backed-up')?.path as string | undefined;
   const rec = (action: string, healthy: boolean) => ({ interrupted: first.id, after, action, healthy });
-  if (!events.has('written')) {
+  if (!events.has('written') && !events.has('writing')) {
     op.journal.append(first.id, 'recovered', { action: 'nothing had been written' });
     return { op, lock, recovery: rec('nothing had been written; nothing to restore', true) };
   }

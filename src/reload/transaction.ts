@@ -8,6 +8,7 @@ import { writeFileAtomic } from '../util/atomic-write.js';
 import { sha256 } from '../util/canonical.js';
 import { applyRetention, createBackup, readBackup, type BackupEntry } from './backups.js';
 import { diffConfigs, servedNamesOf } from './diff.js';
+import { Journal } from './journal.js';
 import { Operation, readIfExists, result } from './operation.js';
 import { begin } from './recover.js';
 import { statePaths, type ReloadOptions, type ReloadResult, type TransactionContext } from './types.js';
@@ -32,9 +33,11 @@ export async function runReload(ctx: TransactionContext, opts: ReloadOptions): P
   const base = { operation: 'reload' as const, changes, ...(diff ? { diff } : {}), backup: null, rollback: { happened: false } };
 
   // Read-only modes take no lock and write nothing, not even the journal.
-  if (opts.validateOnly) return result(undefined, { ...base, status: 'validated', exit_code: EXIT.ok, message: change.identical ? 'valid; the deployed file is already identical' : 'valid; this is what a reload would change' }, paths);
+  const unapplied = change.identical && new Journal(paths.journal).lastApplied() !== sha256(candidate);
+  const note = unapplied ? ', but no reload has applied it yet (a reload would restart the gateway)' : '';
+  if (opts.validateOnly) return result(undefined, { ...base, status: 'validated', exit_code: EXIT.ok, message: change.identical ? `valid; the deployed file is already identical${note}` : 'valid; this is what a reload would change' }, paths);
   if (opts.dryRun) {
-    const steps = change.identical && !opts.restart ? 'nothing (identical)' : `back up ${deployedText === undefined ? '(nothing deployed yet)' : paths.deployed}, write ${paths.deployed}, ${ctx.runtime.describe()}, probe ${gateway.gateway.url}`;
+    const steps = change.identical && !opts.restart && !unapplied ? 'nothing (identical)' : change.identical ? `${ctx.runtime.describe()} to run the deployed file, and probe ${gateway.gateway.url}` : `back up ${deployedText === undefined ? '(nothing deployed yet)' : paths.deployed}, write ${paths.deployed}, ${ctx.runtime.describe()}, probe ${gateway.gateway.url}`;
     return result(undefined, { ...base, status: 'dry-run', exit_code: EXIT.ok, message: `dry run: would ${steps}` }, paths);
   }
 
@@ -51,7 +54,11 @@ export async function runReload(ctx: TransactionContext, opts: ReloadOptions): P
     const c = started.recovery ? diffConfigs(path.basename(paths.deployed), nowDeployed, candidate) : change;
     const { diff: d, ...cs } = c;
     const b = { ...base, changes: cs, ...(d ? { diff: d } : { diff: undefined }), ...extra };
-    if (c.identical && !opts.restart) {
+    // A deployed file that matches the sources but that no reload applied (written by
+    // `aibackend generate`, or by hand) may not be what the gateway runs: restart to be sure.
+    const unapplied = c.identical && op.journal.lastApplied() !== sha256(candidate);
+    if (unapplied) ctx.progress('the deployed file matches the sources, but no reload has applied it yet; the gateway will be restarted to run it');
+    if (c.identical && !opts.restart && !unapplied) {
       op.journal.append(op.id, 'begin', { operation: 'reload', command: ctx.command, pid: process.pid });
       op.journal.append(op.id, 'unchanged', { sha256: sha256(candidate) });
       return result(op, { ...b, status: 'unchanged', exit_code: EXIT.ok, message: 'the deployed config is already identical; no restart (use --restart to restart anyway)' });
@@ -68,6 +75,7 @@ export async function runReload(ctx: TransactionContext, opts: ReloadOptions): P
     }
     ctx.progress(`writing ${paths.deployed}`);
     if (!c.identical) {
+      op.journal.append(op.id, 'writing', { phase: 'apply' });
       try {
         writeFileAtomic(paths.deployed, candidate);
       } catch (err) {

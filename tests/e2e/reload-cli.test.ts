@@ -90,6 +90,22 @@ describe('reload with the command runtime', () => {
     expect(journal).toContain('"event":"rollback-failed"');
   });
 
+  test('a file written by generate but never applied is restarted into service; after that, identical means no restart', async () => {
+    const ep = await endpoint(() => BASE_NAMES);
+    const marker = path.join(makeProject().project, 'restarts.log');
+    const { project: dir } = project(ep.port, ['sh', '-c', `echo restarted >> ${marker}`]);
+    expect((await runCli(['generate'], { cwd: dir })).exitCode).toBe(0);
+    const first = await runCli(['reload', '--yes', '--json'], { cwd: dir });
+    expect(first.exitCode, first.stderr).toBe(0);
+    expect(first.stderr).toContain('no reload has applied it yet');
+    expect(JSON.parse(first.stdout)).toMatchObject({ status: 'applied', changes: { identical: true } });
+    expect(readFileSync(marker, 'utf8')).toBe('restarted\n');
+    const second = await runCli(['reload', '--yes', '--json'], { cwd: dir });
+    expect(JSON.parse(second.stdout).status).toBe('unchanged');
+    expect(readFileSync(marker, 'utf8')).toBe('restarted\n');
+    await ep.close();
+  });
+
   test('a gateway that serves other names than compiled is unhealthy', async () => {
     const ep = await endpoint(() => ['something-else']);
     const { project: dir } = project(ep.port, ['true']);
