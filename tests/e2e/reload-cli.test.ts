@@ -2,7 +2,7 @@
 // transaction that do not need LiteLLM itself (usage errors, exit 4, the JSON result).
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { runCli } from '../helpers/cli.js';
@@ -28,6 +28,45 @@ function project(port: number, restart: string[]) {
 }
 
 const BASE_NAMES = ['coder', 'llama3.1:8b', 'qwen-coder-vllm', 'qwen2.5-coder:7b'];
+
+describe('reload with the compose runtime (docker on PATH is a recording stand-in; no engine runs here)', () => {
+  async function composeProject(dockerScript: string, composeScript?: string) {
+    const ep = await endpoint(() => BASE_NAMES);
+    const p = makeProject({
+      'gateway.yaml': `version: 1\ngateway:\n  url: http://127.0.0.1:${ep.port}\nruntime:\n  kind: compose\n  file: deploy/compose.yml\n  service: gw\nhealth:\n  timeout_s: 3\n  interval_ms: 100\n`,
+      'ports.yaml': null,
+    });
+    const bin = path.join(p.project, 'fakebin');
+    const log = path.join(p.project, 'calls.log');
+    mkdirSync(bin);
+    writeFileSync(path.join(bin, 'docker'), `#!/bin/sh\necho "docker $*" >> ${log}\n${dockerScript}\n`);
+    chmodSync(path.join(bin, 'docker'), 0o755);
+    if (composeScript !== undefined) {
+      writeFileSync(path.join(bin, 'docker-compose'), `#!/bin/sh\necho "docker-compose $*" >> ${log}\n${composeScript}\n`);
+      chmodSync(path.join(bin, 'docker-compose'), 0o755);
+    }
+    return { ...p, ep, log, env: { PATH: `${bin}:${process.env.PATH}` } };
+  }
+
+  test('restarts one service with docker compose -f FILE restart SERVICE', async () => {
+    const c = await composeProject('exit 0');
+    const r = await runCli(['reload', '--yes'], { cwd: c.project, env: c.env });
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(readFileSync(c.log, 'utf8')).toBe(`docker compose -f ${path.join(c.project, 'deploy/compose.yml')} restart gw\n`);
+    await c.ep.close();
+  });
+
+  test('falls back to docker-compose when docker has no compose command', async () => {
+    const c = await composeProject(`echo "docker: 'compose' is not a docker command." >&2; exit 1`, 'exit 0');
+    const r = await runCli(['reload', '--yes'], { cwd: c.project, env: c.env });
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(readFileSync(c.log, 'utf8').trim().split('\n')).toEqual([
+      `docker compose -f ${path.join(c.project, 'deploy/compose.yml')} restart gw`,
+      `docker-compose -f ${path.join(c.project, 'deploy/compose.yml')} restart gw`,
+    ]);
+    await c.ep.close();
+  });
+});
 
 describe('reload with the command runtime', () => {
   test('applies, backs up, and reports each probe with its timing in JSON', async () => {
