@@ -10,8 +10,23 @@ import { positionOf, type PathSegment, type SourceDoc } from './source-doc.js';
 export const SECRET_KEYS: ReadonlySet<string> = new Set(['api_key', 'master_key', 'password']);
 
 export function issuesToDiagnostics(source: SourceDoc, schema: z.ZodMiniType, issues: readonly z.core.$ZodIssue[]): Diagnostic[] {
+  // A key missing because it was misspelt is one mistake: keep the "unknown key, did you mean"
+  // and drop the "missing key" that it explains.
+  const misspelt = new Set<string>();
+  for (const issue of issues) {
+    if (issue.code !== 'unrecognized_keys') continue;
+    const known = knownKeys(schema, issue.path.filter((p): p is PathSegment => typeof p !== 'symbol'), source.data);
+    for (const k of issue.keys) {
+      const s = suggestOne(k, known);
+      if (s !== undefined) misspelt.add(JSON.stringify([...issue.path.map(String), s]));
+    }
+  }
   const out: Diagnostic[] = [];
-  for (const issue of issues) out.push(...issueToDiagnostics(source, schema, issue));
+  for (const issue of issues) {
+    const missing = (issue.code === 'invalid_type' || issue.code === 'invalid_value' || issue.code === 'invalid_union') && valueAt(source.data, issue.path.filter((p): p is PathSegment => typeof p !== 'symbol')) === undefined;
+    if (missing && misspelt.has(JSON.stringify(issue.path.map(String)))) continue;
+    out.push(...issueToDiagnostics(source, schema, issue));
+  }
   return out;
 }
 

@@ -6,8 +6,9 @@ import type { RuleContext } from './context.js';
 const SECRET_KEY_NAME = /(api_?key|secret|password|passwd|token|credential|master_key|auth)/i;
 
 export function checkSecrets(ctx: RuleContext): void {
+  // Lines already reported as holding a secret (by the schema or the URL rule) are not reported twice.
   const literalLines = new Set(
-    ctx.config.diagnostics.filter((d) => d.code === 'secret-literal').map((d) => `${d.file}:${d.line}`),
+    [...ctx.config.diagnostics, ...ctx.diagnostics].filter((d) => d.code === 'secret-literal' || d.code === 'url-credentials').map((d) => `${d.file}:${d.line}`),
   );
   const passthrough = ctx.config.sources.gateway ? ctx.gateway?.passthrough : undefined;
   if (passthrough) {
@@ -36,7 +37,7 @@ export function checkSecrets(ctx: RuleContext): void {
       if (literalLines.has(`${file}:${line}`)) continue;
       const lineEnd = text.indexOf('\n', m.index);
       const length = lineEnd === -1 ? m.length : Math.min(m.length, lineEnd - m.index);
-      ctx.error('secret-in-source', { file, line, column: m.index - lineStart + 1, length }, `this looks like a ${m.kind}; secrets never belong in config sources: reference an environment variable (env:VAR_NAME) and rotate the exposed credential (the value is not shown)`);
+      ctx.error('secret-in-source', { file, line, column: m.index - lineStart + 1, length }, `this looks like ${/^[AEIOU]/i.test(m.kind) ? 'an' : 'a'} ${m.kind}; secrets never belong in config sources: reference an environment variable (env:VAR_NAME) and rotate the exposed credential (the value is not shown)`);
     }
   }
 }
