@@ -35,6 +35,8 @@ export interface Explanation {
   routes: RouteView[];
   fallbacks: FallbackStep[];
   maxFallbacks: number;
+  /** router_settings.routing_strategy: weights only steer simple-shuffle. */
+  strategy: string;
   /** Fallback names listed but never reached because max_fallbacks stops the walk first. */
   unreachable: string[];
 }
@@ -78,6 +80,7 @@ export function explainName(name: string, providers: ProvidersFile, mappings: Ma
     routes: routesOf(name),
     fallbacks: steps,
     maxFallbacks,
+    strategy: String(compiled.router_settings.routing_strategy ?? 'simple-shuffle'),
     unreachable: [...listed].filter((n) => !reached.has(n) && n !== name),
   };
 }
