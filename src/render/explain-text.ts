@@ -7,7 +7,7 @@ export function renderExplanation(e: Explanation, s: ChalkInstance): string {
   out.push(`${s.bold(e.name)}${e.aliasOf ? ` ${s.dim('(alias of')} ${s.bold(e.aliasOf)}${s.dim(')')}` : ''}${e.description ? ` ${s.dim('-')} ${e.description}` : ''}`);
   out.push('');
   const lb = e.strategy === 'simple-shuffle' ? 'load-balanced by weight (simple-shuffle)' : `load-balanced by ${e.strategy}; weights only steer simple-shuffle`;
-  out.push(e.routes.length > 1 ? `routes (${lb}):` : 'route:');
+  out.push(e.routes.length > 1 ? `routes, ${lb}:` : 'route:');
   for (const r of e.routes) out.push(`  ${routeLine(r, s, e.routes.length > 1)}`);
   out.push('');
   if (e.fallbacks.length === 0) {
