@@ -23,6 +23,15 @@ export function checkSecrets(ctx: RuleContext): void {
       });
     }
   }
+  const runtime = ctx.config.sources.gateway ? ctx.gateway?.runtime : undefined;
+  if (runtime?.kind === 'process') {
+    for (const [name, value] of Object.entries(runtime.env ?? {})) {
+      if (!SECRET_KEY_NAME.test(name) || value === '') continue;
+      const at = ctx.at('gateway', ['runtime', 'env', name]);
+      literalLines.add(`${at.file}:${at.line}`);
+      ctx.error('secret-literal', at, `runtime.env.${name} holds a literal secret; set ${name} in the environment that runs aibackend (the gateway process inherits it) instead (the value is not shown)`);
+    }
+  }
   for (const { file, text } of Object.values(ctx.config.texts)) {
     let line = 1;
     let lineStart = 0;

@@ -83,6 +83,7 @@ table('check-secrets', ['secret-in-source', 'secret-literal'], [
   { name: 'a key in a comment', files: { 'ports.yaml': `${PO}# sk-abcdefghijklmnopqrstuvwx\n` }, expect: [['secret-in-source', 'ports.yaml', 7]] },
   { name: 'os.environ in passthrough is fine', files: { 'gateway.yaml': `${G}passthrough:\n  general_settings:\n    database_url: os.environ/DATABASE_URL\n    alerting_token: os.environ/ALERT_TOKEN\n` }, expect: [] },
   { name: 'a literal token in passthrough', files: { 'gateway.yaml': `${G}passthrough:\n  litellm_settings:\n    slack_token: not-an-env-ref\n` }, expect: [['secret-literal', 'gateway.yaml', 8]] },
+  { name: 'a secret in the process runtime environment', files: { 'gateway.yaml': `${G}runtime:\n  kind: process\n  command: [litellm]\n  env:\n    LITELLM_LOCAL_MODEL_COST_MAP: "True"\n    LITELLM_MASTER_KEY: hunter22\n` }, expect: [['secret-literal', 'gateway.yaml', 11]] },
   { name: 'words that merely mention keys are fine', files: { 'providers.yaml': P.replace('    type: vllm\n', '    type: vllm\n    description: "set api_key via env; sk- prefix keys go in the vault"\n') }, expect: [] },
 ]);
 
