@@ -41,16 +41,6 @@ export function diag(
   return d;
 }
 
-export function countBySeverity(diagnostics: readonly Diagnostic[]): { errors: number; warnings: number } {
-  let errors = 0;
-  let warnings = 0;
-  for (const d of diagnostics) {
-    if (d.severity === 'error') errors++;
-    else warnings++;
-  }
-  return { errors, warnings };
-}
-
 /** Stable order: by file, then position, then code. */
 export function sortDiagnostics(diagnostics: Diagnostic[]): Diagnostic[] {
   return diagnostics.sort(
