@@ -34,7 +34,7 @@ export async function generate(ctx: CommandContext, opts: GenerateOptions): Prom
     print(ctx.stderr, `${ctx.err.red('✖')} ${checked.outputDisplay} is ${status.state}; run \`aibackend generate\``);
     return EXIT.failed;
   }
-  if (status.text === checked.compiled.text) {
+  if (status.state === 'up-to-date' && status.text?.replace(/\r\n/g, '\n') === checked.compiled.text) {
     print(ctx.stdout, `${ctx.out.green('✔')} ${checked.outputDisplay} is already up to date; nothing written`);
     return EXIT.ok;
   }

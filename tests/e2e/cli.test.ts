@@ -162,6 +162,22 @@ describe('generate', () => {
     expect(JSON.parse(v.stdout).diagnostics.map((d: { code: string }) => d.code)).toEqual(['output-hand-edited']);
   });
 
+  test('a checkout with CRLF line endings is valid and up to date, and a broken CRLF file points at the right line', async () => {
+    const { project, config } = makeProject({}, path.join(ROOT, 'config'));
+    for (const f of readdirSync(config)) writeFileSync(path.join(config, f), readFileSync(path.join(config, f), 'utf8').replace(/\n/g, '\r\n'));
+    expect((await runCli(['validate'], { cwd: project })).exitCode).toBe(0);
+    const out = path.join(config, 'litellm-unified.yaml');
+    const before = readFileSync(out, 'utf8');
+    expect((await runCli(['generate'], { cwd: project })).stdout).toContain('up to date');
+    expect(readFileSync(out, 'utf8')).toBe(before);
+    const p = path.join(config, 'providers.yaml');
+    writeFileSync(p, readFileSync(p, 'utf8').replace('type: vllm\r\n', 'type: vlm\r\n'));
+    const line = readFileSync(p, 'utf8').split('\r\n').findIndex((l) => l.includes('type: vlm')) + 1;
+    const r = await runCli(['validate'], { cwd: project });
+    expect(r.stdout).toContain(`config/providers.yaml:${line}:11: error:`);
+    expect(r.stdout).not.toContain('\r');
+  });
+
   test('--stdout prints the file and writes nothing', async () => {
     const { project, out } = example();
     const r = await runCli(['generate', '--stdout'], { cwd: project });
