@@ -5,6 +5,8 @@ import { mkdirSync, openSync, readFileSync, rmSync, writeSync, closeSync } from 
 import path from 'node:path';
 import { CliError, EXIT } from '../errors.js';
 
+const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
 export interface LockHolder {
   pid: number;
   host: string;
@@ -43,14 +45,23 @@ export function acquireLock(file: string, command: string): HeldLock {
     writeSync(fd, `${JSON.stringify(me)}\n`);
     closeSync(fd);
     let released = false;
+    // Interrupted (Ctrl-C, kill): free the lock and stop. The journal keeps how far the
+    // operation got, and the next run restores a consistent state from it.
+    const onSignal = (signal: NodeJS.Signals) => {
+      process.stderr.write(`\naibackend: interrupted by ${signal}; the next reload will find the unfinished run in the journal and restore a consistent state first\n`);
+      release();
+      process.exit(128 + (signal === 'SIGINT' ? 2 : signal === 'SIGHUP' ? 1 : 15));
+    };
     const release = () => {
       if (released) return;
       released = true;
       const now = readHolder(file);
       if (now && now.pid === me.pid && now.started === me.started) rmSync(file, { force: true });
       process.removeListener('exit', release);
+      for (const s of SIGNALS) process.removeListener(s, onSignal);
     };
     process.on('exit', release);
+    for (const s of SIGNALS) process.on(s, onSignal);
     return { file, ...(takenOverFrom ? { takenOverFrom } : {}), release };
   }
   throw new CliError(`could not take the lock ${file}: it keeps reappearing`, EXIT.locked);

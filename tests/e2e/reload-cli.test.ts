@@ -5,7 +5,8 @@ import type { AddressInfo } from 'node:net';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
-import { runCli } from '../helpers/cli.js';
+import { execa } from 'execa';
+import { BIN, runCli } from '../helpers/cli.js';
 import { cleanupTempDirs, makeProject } from '../helpers/fixtures.js';
 
 afterAll(cleanupTempDirs);
@@ -142,6 +143,28 @@ describe('reload with the command runtime', () => {
     const second = await runCli(['reload', '--yes', '--json'], { cwd: dir });
     expect(JSON.parse(second.stdout).status).toBe('unchanged');
     expect(readFileSync(marker, 'utf8')).toBe('restarted\n');
+    await ep.close();
+  });
+
+  test('SIGTERM during a reload frees the lock and exits 143; the next reload recovers from the journal', async () => {
+    const ep = await endpoint(() => [...BASE_NAMES, 'dev']);
+    const { project: dir, deployed } = project(ep.port, ['sleep', '30']);
+    const m = path.join(path.dirname(deployed), 'model-mappings.yaml');
+    writeFileSync(m, readFileSync(m, 'utf8').replace('  coder: qwen-coder-vllm', '  coder: qwen-coder-vllm\n  dev: qwen-coder-vllm'));
+    const child = execa(process.execPath, [BIN, 'reload', '--yes'], { cwd: dir, env: { NO_COLOR: '1', LITELLM_MASTER_KEY: 'k' }, reject: false });
+    const journal = path.join(dir, 'backups/journal.jsonl');
+    for (let i = 0; i < 200 && !(existsSync(journal) && readFileSync(journal, 'utf8').includes('"event":"written"')); i++) await new Promise((r) => setTimeout(r, 25));
+    child.kill('SIGTERM');
+    const r = await child;
+    expect(r.exitCode).toBe(143);
+    expect(String(r.stderr)).toContain('interrupted by SIGTERM');
+    expect(existsSync(path.join(dir, 'backups/reload.lock'))).toBe(false);
+    const g = path.join(path.dirname(deployed), 'gateway.yaml');
+    writeFileSync(g, readFileSync(g, 'utf8').replace('restart: ["sleep","30"]', 'restart: ["true"]'));
+    const again = await runCli(['reload', '--yes', '--json'], { cwd: dir, env: { LITELLM_MASTER_KEY: 'k' } });
+    expect(again.exitCode, again.stderr).toBe(0);
+    expect(again.stderr).toContain('was interrupted after');
+    expect(JSON.parse(again.stdout).recovery).toMatchObject({ healthy: true });
     await ep.close();
   });
 
