@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { BIN, runCli } from '../helpers/cli.js';
 import { startFakeLLM, type FakeServer } from '../helpers/fake-llm.js';
 import { cleanupTempDirs } from '../helpers/fixtures.js';
-import { chat, freePort, GATEWAY_ENV, makeGatewayProject, MAPPINGS, requireLitellm, servedModels, stopGateway, type GatewayProject } from '../helpers/gateway.js';
+import { chat, freePort, GATEWAY_ENV, hasRedis, makeGatewayProject, MAPPINGS, requireLitellm, servedModels, stopGateway, type GatewayProject } from '../helpers/gateway.js';
 
 const bin = requireLitellm();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -88,7 +88,7 @@ describe.skipIf(!bin)('interrupted and concurrent reloads against the real LiteL
     expect(existsSync(lock)).toBe(false);
   });
 
-  test('a config with the Redis cache enabled starts and serves', async () => {
+  test.skipIf(!hasRedis())('a config with the Redis cache enabled starts and serves', async () => {
     let redisPort = Number(process.env.AIBACKEND_TEST_REDIS_PORT ?? 0);
     let redis: ReturnType<typeof execa> | undefined;
     if (!redisPort) {

@@ -32,6 +32,15 @@ export function requireLitellm(): string | undefined {
   return bin;
 }
 
+/** redis-server on PATH; required in CI, skipped loudly elsewhere (README: apt-get install redis-server). */
+export function hasRedis(): boolean {
+  if (process.env.AIBACKEND_TEST_REDIS_PORT) return true;
+  const found = (process.env.PATH ?? '').split(path.delimiter).some((d) => d && existsSync(path.join(d, 'redis-server')));
+  if (!found && (process.env.CI || process.env.AIBACKEND_REQUIRE_GATEWAY)) throw new Error('redis-server is not installed (CI requires the Redis cache test)');
+  if (!found) console.warn('skipping the Redis cache test: install redis-server (Debian: apt-get install redis-server)');
+  return found;
+}
+
 export async function freePort(): Promise<number> {
   return await new Promise((resolve, reject) => {
     const s = net.createServer();
