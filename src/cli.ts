@@ -1,10 +1,12 @@
 // The CLI entry: parse flags with commander, load the one command asked for, map known errors to
 // exit codes. Commands live in src/commands/, each loaded only when it runs.
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { EXIT, CliError } from './errors.js';
 import { resolvePaths } from './load/paths.js';
 import { makeStyle, useColor } from './render/style.js';
 import type { CommandContext } from './commands/context.js';
+import type { PortsFlags, StatusFlags } from './commands/ops.js';
+import type { ReloadFlags } from './commands/reload.js';
 import { TOOL_VERSION } from './version.js';
 
 function context(program: Command): CommandContext {
@@ -18,6 +20,21 @@ function context(program: Command): CommandContext {
     out: makeStyle(useColor(process.stdout, env, g.color)),
     err: makeStyle(useColor(process.stderr, env, g.color)),
   };
+}
+
+/** Option values that must be numbers are parsed here, so that a bad one is a usage error (exit 2). */
+function positive(unit: string) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`expected a number of ${unit} greater than 0`);
+    return n;
+  };
+}
+
+function portNumber(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1 || n > 65535) throw new InvalidArgumentError('expected a port number (1-65535)');
+  return n;
 }
 
 export function buildProgram(): { program: Command; result: { code: number } } {
@@ -96,7 +113,7 @@ Examples:
       .option('-y, --yes', 'do not ask for confirmation')
       .option('-f, --force', 'do not ask for confirmation (same as --yes)')
       .option('--dry-run', 'validate, diff and say what would happen; write and restart nothing')
-      .option('--timeout <seconds>', 'how long to wait for the gateway to become healthy (default: health.timeout_s)')
+      .option('--timeout <seconds>', 'how long to wait for the gateway to become healthy (default: health.timeout_s)', positive('seconds'))
       .option('--json', 'print the result as one JSON object on stdout (progress goes to stderr)');
 
   reloadFlags(
@@ -107,14 +124,14 @@ Examples:
       .option('--restart', 'restart even when the deployed config is identical'),
   )
     .addHelpText('after', '\nExit codes: 0 applied (or nothing to do), 1 invalid config, 3 failed and rolled back (old config healthy),\n4 failed and the rollback failed too, 5 another reload holds the lock.')
-    .action((opts: Record<string, unknown>) => run(async (ctx) => (await import('./commands/reload.js')).reload(ctx, opts))());
+    .action((opts: ReloadFlags) => run(async (ctx) => (await import('./commands/reload.js')).reload(ctx, opts))());
 
   reloadFlags(
     program
       .command('rollback')
       .description('restore a backup (by default the previous config), restart and probe')
       .option('--to <backup>', 'backup file name, path or unique prefix (see `aibackend backups`)'),
-  ).action((opts: Record<string, unknown>) => run(async (ctx) => (await import('./commands/rollback.js')).rollback(ctx, opts))());
+  ).action((opts: ReloadFlags & { to?: string }) => run(async (ctx) => (await import('./commands/rollback.js')).rollback(ctx, opts))());
 
   program
     .command('backups')
@@ -127,9 +144,9 @@ Examples:
     .description('probe the gateway and every active provider concurrently: up, served models against the registry')
     .option('--json', 'print { gateway, providers } as JSON')
     .option('--remote', 'also probe the hosted APIs (openai, anthropic)')
-    .option('--timeout <ms>', 'per-request timeout in milliseconds', '2000')
+    .option('--timeout <ms>', 'per-request timeout in milliseconds', positive('milliseconds'), 2000)
     .addHelpText('after', '\nExit 0 when every provider that a route uses is reachable and serves its routed models, 1 otherwise.')
-    .action((opts: Record<string, string>) => run(async (ctx) => (await import('./commands/ops.js')).statusCommand(ctx, opts))());
+    .action((opts: StatusFlags) => run(async (ctx) => (await import('./commands/ops.js')).statusCommand(ctx, opts))());
 
   program
     .command('discover')
@@ -137,16 +154,16 @@ Examples:
     .option('--write', 'apply it, keeping comments and formatting of everything else')
     .option('--json', 'print the additions and the diff as JSON')
     .option('--remote', 'also probe the hosted APIs (openai, anthropic)')
-    .option('--timeout <ms>', 'per-request timeout in milliseconds', '2000')
-    .action((opts: Record<string, string>) => run(async (ctx) => (await import('./commands/ops.js')).discoverCommand(ctx, opts))());
+    .option('--timeout <ms>', 'per-request timeout in milliseconds', positive('milliseconds'), 2000)
+    .action((opts: StatusFlags & { write?: boolean }) => run(async (ctx) => (await import('./commands/ops.js')).discoverCommand(ctx, opts))());
 
   program
     .command('ports')
     .description('the ports registry against this machine: what listens where, and by which process; never kills anything')
     .option('--required', 'only the ports marked required (exit 1 when one is not listening)')
-    .option('--port <n>', 'only this port, registered or not')
+    .option('--port <n>', 'only this port, registered or not', portNumber)
     .option('--json', 'print the report as JSON')
-    .action((opts: Record<string, string>) => run(async (ctx) => (await import('./commands/ops.js')).portsCommand(ctx, opts))());
+    .action((opts: PortsFlags) => run(async (ctx) => (await import('./commands/ops.js')).portsCommand(ctx, opts))());
 
   const hook = program.command('hook').description('git pre-commit hook that validates the staged config');
   hook

@@ -77,20 +77,22 @@ export async function hookUninstall(ctx: CommandContext): Promise<number> {
 /** The hook itself: nothing staged under config/ is a fast pass; otherwise validate the index. */
 export async function hookRun(ctx: CommandContext): Promise<number> {
   const root = await repoRoot(ctx.paths.cwd);
-  const relConfig = path.relative(root, ctx.paths.configDir);
-  const relProject = path.relative(root, ctx.paths.projectDir);
+  // Repository-relative, with '/' separators: the form git lists paths in.
+  const rel = (p: string) => path.relative(root, p).split(path.sep).join('/');
+  const relConfig = rel(ctx.paths.configDir);
+  const relProject = rel(ctx.paths.projectDir);
   const inConfig = (p: string) => relConfig === '' || p === relConfig || p.startsWith(`${relConfig}/`);
   const staged = await stagedPaths(root);
-  const compose = path.posix.join(relProject.split(path.sep).join('/'), 'docker-compose.yml');
+  const compose = path.posix.join(relProject, 'docker-compose.yml');
   if (!staged.some((p) => inConfig(p) || p === compose)) return EXIT.ok;
 
   // Materialise the staged versions in a scratch project laid out like the repository.
   const scratch = mkdtempSync(path.join(tmpdir(), 'aibackend-hook-'));
   try {
-    const wanted = ['providers.yaml', 'model-mappings.yaml', 'gateway.yaml', 'ports.yaml', 'litellm-unified.yaml'].map((f) => path.posix.join(relConfig.split(path.sep).join('/'), f));
+    const wanted = ['providers.yaml', 'model-mappings.yaml', 'gateway.yaml', 'ports.yaml', 'litellm-unified.yaml'].map((f) => path.posix.join(relConfig, f));
     const first = await indexContents(root, [...wanted, compose]);
-    const gatewayOut = outputOf(first.get(wanted[2]!)?.toString('utf8'));
-    const out = gatewayOut ? path.posix.normalize(path.posix.join(relProject.split(path.sep).join('/'), gatewayOut)) : undefined;
+    const gatewayOut = await outputOf(first.get(wanted[2]!)?.toString('utf8'));
+    const out = gatewayOut ? path.posix.normalize(path.posix.join(relProject, gatewayOut)) : undefined;
     const blobs = out && !first.has(out) ? new Map([...first, ...(await indexContents(root, [out]))]) : first;
     for (const [file, content] of blobs) {
       const target = path.join(scratch, file);
@@ -108,8 +110,14 @@ export async function hookRun(ctx: CommandContext): Promise<number> {
   }
 }
 
-/** gateway.yaml's output key, read without loading the whole pipeline; undefined for the default. */
-function outputOf(gatewayYaml: string | undefined): string | undefined {
-  const m = gatewayYaml ? /^output:\s*["']?([^"'#\n]+?)["']?\s*(?:#.*)?$/m.exec(gatewayYaml) : null;
-  return m?.[1];
+/** The staged gateway.yaml's output key, or undefined (the default, or a file that does not parse). */
+async function outputOf(gatewayYaml: string | undefined): Promise<string | undefined> {
+  if (gatewayYaml === undefined) return undefined;
+  const { parse } = await import('yaml');
+  try {
+    const out = (parse(gatewayYaml) as { output?: unknown } | null)?.output;
+    return typeof out === 'string' ? out : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -5,7 +5,7 @@ import { createTwoFilesPatch } from 'diff';
 import { servedNames } from '../compile/compile.js';
 import { loadConfig } from '../load/load-config.js';
 import { sourceLines } from '../core/source-lines.js';
-import { EXIT, UsageError } from '../errors.js';
+import { EXIT } from '../errors.js';
 import { discover } from '../ops/discover.js';
 import { listeners } from '../ops/listeners.js';
 import { portsReport } from '../ops/ports.js';
@@ -16,17 +16,11 @@ import { renderDiff } from '../render/reload-text.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { print, type CommandContext } from './context.js';
 
-interface StatusFlags {
+export interface StatusFlags {
   json?: boolean;
   remote?: boolean;
-  timeout?: string;
-}
-
-function timeoutMs(flags: { timeout?: string }): number {
-  if (flags.timeout === undefined) return 2000;
-  const n = Number(flags.timeout);
-  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`--timeout takes milliseconds greater than 0, not '${flags.timeout}'`);
-  return n;
+  /** Per-request timeout in milliseconds (the CLI parses and defaults it). */
+  timeout?: number;
 }
 
 /** The sources that status and discover need, or the diagnostics that say why they are unusable. */
@@ -41,12 +35,11 @@ function loadForOps(ctx: CommandContext) {
 }
 
 async function status(ctx: CommandContext, flags: StatusFlags): Promise<{ loaded: NonNullable<ReturnType<typeof loadForOps>>; report: StatusReport } | number> {
-  const ms = timeoutMs(flags);
   const loaded = loadForOps(ctx);
   if (!loaded) return EXIT.failed;
   const report = await collectStatus(loaded.providers!, loaded.mappings, loaded.gateway!, {
     remote: Boolean(flags.remote),
-    timeoutMs: ms,
+    timeoutMs: flags.timeout ?? 2000,
     env: ctx.env,
     expectedNames: loaded.mappings ? servedNames(loaded.mappings) : [],
   });
@@ -85,12 +78,14 @@ export async function discoverCommand(ctx: CommandContext, flags: StatusFlags & 
   return EXIT.ok;
 }
 
-export async function portsCommand(ctx: CommandContext, flags: { json?: boolean; required?: boolean; port?: string }): Promise<number> {
-  let port: number | undefined;
-  if (flags.port !== undefined) {
-    port = Number(flags.port);
-    if (!Number.isInteger(port) || port < 1 || port > 65535) throw new UsageError(`--port takes a port number (1-65535), not '${flags.port}'`);
-  }
+export interface PortsFlags {
+  json?: boolean;
+  required?: boolean;
+  port?: number;
+}
+
+export async function portsCommand(ctx: CommandContext, flags: PortsFlags): Promise<number> {
+  const port = flags.port;
   const loaded = loadConfig(ctx.paths);
   const errs = loaded.diagnostics.filter((d) => d.severity === 'error' && d.file.endsWith('ports.yaml'));
   if (errs.length) {

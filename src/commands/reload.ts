@@ -1,7 +1,7 @@
 // aibackend reload: bring the running gateway to what the sources say, never leaving it broken.
 import { createInterface } from 'node:readline/promises';
 import { checkConfig } from '../core/check-config.js';
-import { EXIT, UsageError } from '../errors.js';
+import { EXIT } from '../errors.js';
 import { renderDiff, renderReload } from '../render/reload-text.js';
 import { runReload, type ReloadOptions, type TransactionContext } from '../reload/transaction.js';
 import { makeRuntime } from '../runtime/adapter.js';
@@ -10,14 +10,14 @@ import { reportDiagnostics } from './generate.js';
 
 export interface ReloadFlags extends ReloadOptions {
   json?: boolean;
-  timeout?: string;
+  /** --timeout, in seconds (the CLI parses it). */
+  timeout?: number;
 }
 
 export async function reload(ctx: CommandContext, flags: ReloadFlags): Promise<number> {
-  const timeout = timeoutOf(flags);
   const tx = prepare(ctx, flags);
   if (typeof tx === 'number') return tx;
-  const r = await runReload(tx, { ...flags, ...timeout });
+  const r = await runReload(tx, { ...flags, ...timeoutOf(flags) });
   print(ctx.stdout, flags.json ? JSON.stringify(r, null, 2) : renderReload(r, ctx.out, !tx.confirm || r.status === 'validated'));
   return r.exit_code;
 }
@@ -46,11 +46,8 @@ export function prepare(ctx: CommandContext, flags: { json?: boolean }): Transac
   };
 }
 
-export function timeoutOf(flags: { timeout?: string }): { timeoutS?: number } {
-  if (flags.timeout === undefined) return {};
-  const n = Number(flags.timeout);
-  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`--timeout takes a number of seconds greater than 0, not '${flags.timeout}'`);
-  return { timeoutS: n };
+export function timeoutOf(flags: { timeout?: number }): { timeoutS?: number } {
+  return flags.timeout === undefined ? {} : { timeoutS: flags.timeout };
 }
 
 async function ask(ctx: CommandContext, question: string, diff: string | undefined): Promise<boolean> {

@@ -8,7 +8,6 @@ import { print, type CommandContext } from './context.js';
 import { prepare, timeoutOf, type ReloadFlags } from './reload.js';
 
 export async function rollback(ctx: CommandContext, flags: ReloadFlags & { to?: string }): Promise<number> {
-  const timeout = timeoutOf(flags);
   const tx = prepare(ctx, flags);
   if (typeof tx === 'number') return tx;
   const paths = statePaths(tx.checked, tx.gateway);
@@ -19,7 +18,7 @@ export async function rollback(ctx: CommandContext, flags: ReloadFlags & { to?: 
   }
   const pick = () => listBackups(paths.backups, paths.deployed).find((b) => !b.deployed);
   const { to: _ref, ...rest } = flags;
-  const r = await runRollback(tx, { ...rest, ...timeout, ...(to ? { to } : {}), pick });
+  const r = await runRollback(tx, { ...rest, ...timeoutOf(flags), ...(to ? { to } : {}), pick });
   print(ctx.stdout, flags.json ? JSON.stringify(r, null, 2) : renderReload(r, ctx.out, !tx.confirm));
   return r.exit_code;
 }

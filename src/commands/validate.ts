@@ -5,6 +5,7 @@ import { sourceLines } from '../core/source-lines.js';
 import type { CheckName } from '../diagnostics/codes.js';
 import { sortDiagnostics } from '../diagnostics/diagnostic.js';
 import { EXIT, UsageError } from '../errors.js';
+import { displayPath } from '../load/paths.js';
 import { REPORT_FORMATS, REPORTERS, type ReportFormat } from '../render/reporters/index.js';
 import { buildValidateReport } from '../render/validate-report.js';
 import { print, type CommandContext } from './context.js';
@@ -34,6 +35,5 @@ export async function validate(ctx: CommandContext, opts: ValidateOptions): Prom
 }
 
 function displayDir(ctx: CommandContext): string {
-  const rel = ctx.paths.configDir.startsWith(ctx.paths.cwd + '/') ? ctx.paths.configDir.slice(ctx.paths.cwd.length + 1) : ctx.paths.configDir;
-  return `${rel}/`;
+  return `${displayPath(ctx.paths.configDir, ctx.paths.cwd)}/`;
 }

@@ -4,6 +4,7 @@
 import type { MappingsFile } from '../schema/mappings.js';
 import type { Provider, ProvidersFile } from '../schema/providers.js';
 import { byCodePoint } from '../util/canonical.js';
+import { envVarOf } from '../util/env-ref.js';
 import type { LiteLLMParams, ModelEntry } from './litellm-config.js';
 
 /** What an OpenAI-compatible server without authentication gets as its api_key. */
@@ -28,7 +29,8 @@ export function litellmModel(provider: Provider, backend: string, mode: 'chat' |
 
 /** env:VAR becomes LiteLLM's os.environ/VAR: the secret is read where the gateway runs. */
 export function envToLiteLLM(ref: string): string {
-  return ref.startsWith('env:') ? `os.environ/${ref.slice(4)}` : ref;
+  const variable = envVarOf(ref);
+  return variable === undefined ? ref : `os.environ/${variable}`;
 }
 
 export function compileModels(providers: ProvidersFile, mappings: MappingsFile): ModelEntry[] {

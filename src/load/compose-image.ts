@@ -1,7 +1,7 @@
 // The image a docker compose file runs for one service, with its position, so that validate can
 // compare it with gateway.image. A compose file that cannot be read is simply not compared.
 import { readFileSync } from 'node:fs';
-import { isMap, isScalar, LineCounter, parseDocument } from 'yaml';
+import { isScalar, LineCounter, parseDocument } from 'yaml';
 
 export interface ComposeImage {
   image: string;
@@ -22,5 +22,5 @@ export function composeImage(file: string, service: string): ComposeImage | unde
   const node = doc.getIn(['services', service, 'image'], true);
   if (!isScalar(node) || typeof node.value !== 'string' || !node.range) return undefined;
   const p = lineCounter.linePos(node.range[0]);
-  return isMap(doc.contents) ? { image: node.value, line: p.line, column: p.col } : undefined;
+  return { image: node.value, line: p.line, column: p.col };
 }

@@ -1,7 +1,8 @@
 // What a provider actually serves: Ollama through /api/tags; llama.cpp, vLLM and other
 // OpenAI-compatible servers through /v1/models; OpenAI and Anthropic through their model lists.
 import type { Provider } from '../schema/providers.js';
-import { getJson } from './http-json.js';
+import { envValue } from '../util/env-ref.js';
+import { getJson } from '../util/http-json.js';
 
 export interface ProviderProbe {
   /** The provider's base URL (the hosted API's for openai and anthropic without one). */
@@ -29,7 +30,7 @@ export function modelsUrl(p: Provider): string {
 export async function probeProvider(p: Provider, env: NodeJS.ProcessEnv, timeoutMs: number): Promise<ProviderProbe> {
   const url = baseUrl(p);
   const probeUrl = modelsUrl(p);
-  const key = p.api_key?.startsWith('env:') ? env[p.api_key.slice(4)] : undefined;
+  const key = envValue(p.api_key, env);
   const headers: Record<string, string> = {};
   if (p.type === 'anthropic') {
     if (key) headers['x-api-key'] = key;

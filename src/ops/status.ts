@@ -1,9 +1,10 @@
 // The whole stack at a glance: the gateway (liveliness, readiness, served names against the
 // compiled ones) and every active provider, all probed concurrently, each with its own timeout.
 import type { MappingsFile } from '../schema/mappings.js';
-import type { ProvidersFile } from '../schema/providers.js';
+import { HOSTED_TYPES, type Provider, type ProvidersFile } from '../schema/providers.js';
 import type { GatewayFile } from '../schema/gateway.js';
-import { getJson } from './http-json.js';
+import { envValue } from '../util/env-ref.js';
+import { getJson, modelIds } from '../util/http-json.js';
 import { probeProvider, sameModel } from './provider-probe.js';
 
 export interface ProviderStatus {
@@ -53,11 +54,12 @@ export function routedModels(mappings: MappingsFile | undefined): Map<string, Se
 export async function collectStatus(providers: ProvidersFile, mappings: MappingsFile | undefined, gateway: GatewayFile, o: StatusOptions): Promise<StatusReport> {
   const routed = routedModels(mappings);
   const skipped: StatusReport['skipped'] = [];
-  const targets = Object.entries(providers.providers).filter(([id, p]) => {
-    if ((p.status ?? 'active') !== 'active') return (skipped.push({ id, reason: 'disabled' }), false);
-    if ((p.type === 'openai' || p.type === 'anthropic') && !o.remote) return (skipped.push({ id, reason: 'hosted API: probed only with --remote' }), false);
-    return true;
-  });
+  const targets: [string, Provider][] = [];
+  for (const [id, p] of Object.entries(providers.providers)) {
+    if ((p.status ?? 'active') !== 'active') skipped.push({ id, reason: 'disabled' });
+    else if (HOSTED_TYPES.has(p.type) && !o.remote) skipped.push({ id, reason: 'hosted API: probed only with --remote' });
+    else targets.push([id, p]);
+  }
   const [gw, ...probes] = await Promise.all([probeGatewayOnce(gateway, o), ...targets.map(([, p]) => probeProvider(p, o.env, o.timeoutMs))]);
   const list: ProviderStatus[] = targets.map(([id, p], i) => {
     const probe = probes[i]!;
@@ -85,14 +87,13 @@ export async function collectStatus(providers: ProvidersFile, mappings: Mappings
 
 async function probeGatewayOnce(gateway: GatewayFile, o: StatusOptions): Promise<StatusReport['gateway']> {
   const base = gateway.gateway.url.replace(/\/+$/, '');
-  const key = gateway.gateway.master_key.startsWith('env:') ? o.env[gateway.gateway.master_key.slice(4)] : undefined;
+  const key = envValue(gateway.gateway.master_key, o.env);
   const [live, ready, models] = await Promise.all([
     getJson(`${base}/health/liveliness`, {}, o.timeoutMs),
     getJson(`${base}/health/readiness`, {}, o.timeoutMs),
     getJson(`${base}/v1/models`, key ? { authorization: `Bearer ${key}` } : {}, o.timeoutMs),
   ]);
-  const data = (models.body as { data?: { id?: unknown }[] } | undefined)?.data;
-  const served = Array.isArray(data) ? data.map((d) => String(d.id)) : undefined;
+  const served = modelIds(models.body);
   const missing = served ? o.expectedNames.filter((n) => !served.includes(n)) : [...o.expectedNames];
   const unexpected = served ? served.filter((n) => !o.expectedNames.includes(n)).sort() : [];
   const error = !live.ok ? (live.error ?? `HTTP ${live.status}`) : !models.ok ? `/v1/models: ${models.error ?? `HTTP ${models.status}`}` : undefined;

@@ -1,8 +1,10 @@
 // The steps a reload, a rollback and a recovery share once the lock is held: write, restart,
 // probe, with each step journalled and timed.
 import { readFileSync } from 'node:fs';
+import { EXIT } from '../errors.js';
 import { RuntimeError } from '../runtime/adapter.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
+import { envValue } from '../util/env-ref.js';
 import { sha256 } from '../util/canonical.js';
 import { servedNamesOf } from './diff.js';
 import { Journal, newOperationId } from './journal.js';
@@ -41,22 +43,22 @@ export class Operation {
   }
 
   masterKey(): string | undefined {
-    const ref = this.ctx.gateway.gateway.master_key;
-    return ref.startsWith('env:') ? this.ctx.env[ref.slice(4)] : undefined;
+    return envValue(this.ctx.gateway.gateway.master_key, this.ctx.env);
   }
 
   /**
    * Write (when asked), restart, probe. With `probeAnyway`, a failed restart is still followed by
    * a probe: when restoring, a gateway that never went down may well be serving the old config.
    */
-  async deploy(text: string, phase: ProbeRecord['phase'], write = true, probeAnyway = false): Promise<{ ok: boolean; reason?: string; restartFailed?: string }> {
+  async deploy(text: string, phase: ProbeRecord['phase'], write = true, probeAnyway = false): Promise<{ ok: boolean; reason?: string; restartFailed?: string; writeFailed?: boolean }> {
     if (write) {
       // Journalled before the write: a run killed in between must still count as having written.
       this.journal.append(this.id, 'writing', { phase });
       try {
         writeFileAtomic(this.paths.deployed, text);
       } catch (err) {
-        return { ok: false, reason: `cannot write ${this.paths.deployed}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}` };
+        // The write is atomic: nothing changed on disk and the gateway was not touched.
+        return { ok: false, writeFailed: true, reason: `cannot write ${this.paths.deployed}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}` };
       }
       this.journal.append(this.id, 'written', { phase, sha256: sha256(text) });
     }
@@ -108,6 +110,12 @@ export class Operation {
 }
 
 /** A result with the operation's probes and timings filled in. */
+/** A write that failed before anything changed: the operation ends there, with nothing to undo. */
+export function aborted(op: Operation, r: Omit<ReloadResult, 'probes' | 'timings' | 'deployed' | 'status' | 'exit_code' | 'message'>, reason: string): ReloadResult {
+  op.journal.append(op.id, 'aborted', { reason });
+  return result(op, { ...r, status: 'aborted', exit_code: EXIT.failed, message: `${reason}; nothing was changed` });
+}
+
 export function result(op: Operation | undefined, r: Omit<ReloadResult, 'probes' | 'timings' | 'deployed'> & { deployed?: string }, paths?: StatePaths): ReloadResult {
   const total = op?.elapsed() ?? 0;
   return {

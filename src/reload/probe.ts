@@ -2,6 +2,7 @@
 // /health/readiness (no key), then /v1/models with the master key, whose ids must equal the
 // compiled public names and aliases. Polled every interval until the timeout; a gateway that
 // never answers on its configured port (LiteLLM may move to a random one when it is busy) fails.
+import { getJson, modelIds } from '../util/http-json.js';
 
 export type ProbeStepName = 'liveliness' | 'readiness' | 'models';
 
@@ -57,13 +58,14 @@ export async function probeGateway(o: ProbeOptions): Promise<ProbeResult> {
         return fail(dead);
       }
       const remaining = deadline - performance.now();
-      const res = await request(`${base}${step === 'models' ? '/v1/models' : `/health/${step}`}`, step === 'models' ? o.masterKey : undefined, Math.round(Math.max(200, Math.min(5000, remaining))));
+      const key = step === 'models' ? o.masterKey : undefined;
+      const res = await getJson(`${base}${step === 'models' ? '/v1/models' : `/health/${step}`}`, key ? { authorization: `Bearer ${key}` } : {}, Math.max(200, Math.min(5000, remaining)));
       if (res.ok) {
         if (step !== 'models') {
           steps.push({ step, ok: true, at_ms: elapsed(), attempts, status: res.status });
           break;
         }
-        const served = servedIds(res.body);
+        const served = modelIds(res.body);
         if (!served) {
           last = { status: res.status, detail: 'the /v1/models answer is not a model list' };
         } else {
@@ -95,27 +97,4 @@ export async function probeGateway(o: ProbeOptions): Promise<ProbeResult> {
     }
   }
   return fail('unreachable');
-}
-
-async function request(url: string, key: string | undefined, timeoutMs: number): Promise<{ ok: boolean; status?: number; body?: unknown; error?: string }> {
-  try {
-    const res = await fetch(url, { headers: key ? { authorization: `Bearer ${key}` } : {}, signal: AbortSignal.timeout(timeoutMs) });
-    const text = await res.text();
-    let body: unknown;
-    try {
-      body = JSON.parse(text);
-    } catch {
-      body = text;
-    }
-    return { ok: res.ok, status: res.status, body };
-  } catch (err) {
-    const e = err as Error & { cause?: { code?: string } };
-    return { ok: false, error: e.cause?.code ?? (e.name === 'TimeoutError' ? 'timed out' : e.message) };
-  }
-}
-
-function servedIds(body: unknown): string[] | undefined {
-  const data = (body as { data?: unknown } | undefined)?.data;
-  if (!Array.isArray(data)) return undefined;
-  return data.map((d) => String((d as { id?: unknown }).id));
 }

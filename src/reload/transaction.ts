@@ -4,12 +4,11 @@
 // old config is serving again, or the result says plainly that a person is needed.
 import path from 'node:path';
 import { EXIT } from '../errors.js';
-import { writeFileAtomic } from '../util/atomic-write.js';
 import { sha256 } from '../util/canonical.js';
 import { applyRetention, createBackup, readBackup, type BackupEntry } from './backups.js';
 import { diffConfigs, servedNamesOf } from './diff.js';
 import { Journal } from './journal.js';
-import { Operation, readIfExists, result } from './operation.js';
+import { aborted, Operation, readIfExists, result } from './operation.js';
 import { begin } from './recover.js';
 import { statePaths, type ReloadOptions, type ReloadResult, type TransactionContext } from './types.js';
 
@@ -73,20 +72,9 @@ export async function runReload(ctx: TransactionContext, opts: ReloadOptions): P
       op.journal.append(op.id, 'backed-up', { path: backup.path, sha256: backup.sha256 });
       ctx.progress(`backed up the deployed config to ${backup.path}`);
     }
-    ctx.progress(`writing ${paths.deployed}`);
-    if (!c.identical) {
-      op.journal.append(op.id, 'writing', { phase: 'apply' });
-      try {
-        writeFileAtomic(paths.deployed, candidate);
-      } catch (err) {
-        // The write is atomic: nothing changed on disk and the gateway was not touched.
-        const reason = `cannot write ${paths.deployed}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`;
-        op.journal.append(op.id, 'aborted', { reason });
-        return result(op, { ...b, status: 'aborted', exit_code: EXIT.failed, message: `${reason}; nothing was changed`, backup: backup?.path ?? null });
-      }
-      op.journal.append(op.id, 'written', { phase: 'apply', sha256: sha256(candidate) });
-    }
-    const applied = await op.deploy(candidate, 'apply', false);
+    if (!c.identical) ctx.progress(`writing ${paths.deployed}`);
+    const applied = await op.deploy(candidate, 'apply', !c.identical);
+    if (applied.writeFailed) return aborted(op, { ...b, backup: backup?.path ?? null }, applied.reason!);
     if (applied.ok) {
       op.journal.append(op.id, 'committed', { sha256: sha256(candidate), backup: backup?.path ?? null });
       const removed = applyRetention(paths.backups, paths.deployed, gateway.backups.keep);
@@ -158,6 +146,7 @@ export async function runRollback(ctx: TransactionContext, opts: ReloadOptions &
       op.journal.append(op.id, 'backed-up', { path: backup.path, sha256: backup.sha256 });
     }
     const res = await op.deploy(text, 'apply', !change.identical);
+    if (res.writeFailed) return aborted(op, { ...b, backup: backup?.path ?? null }, res.reason!);
     if (res.ok) {
       op.journal.append(op.id, 'committed', { sha256: sha256(text), restored: target.path });
       return result(op, { ...b, backup: backup?.path ?? null, status: 'applied', exit_code: EXIT.ok, message: `rolled back to ${target.file}; the gateway is healthy` });

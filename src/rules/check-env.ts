@@ -3,12 +3,14 @@
 import path from 'node:path';
 import { displayPath, SOURCE_FILES, type SourceKind } from '../load/load-config.js';
 import type { PathSegment } from '../load/source-doc.js';
+import { envVarOf } from '../util/env-ref.js';
 import type { RuleContext } from './context.js';
 
 export function envRefsInUse(ctx: RuleContext): { kind: SourceKind; path: PathSegment[]; variable: string }[] {
   const refs: { kind: SourceKind; path: PathSegment[]; variable: string }[] = [];
   const add = (kind: SourceKind, path: PathSegment[], ref: string | undefined) => {
-    if (ref?.startsWith('env:')) refs.push({ kind, path, variable: ref.slice(4) });
+    const variable = envVarOf(ref);
+    if (variable !== undefined) refs.push({ kind, path, variable });
   };
   for (const [id, p] of Object.entries(ctx.providers?.providers ?? {})) {
     if ((p.status ?? 'active') === 'active') add('providers', ['providers', id, 'api_key'], p.api_key);

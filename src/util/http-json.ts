@@ -1,4 +1,5 @@
-// One GET with its own deadline, for the status probes: a dead host costs at most the timeout.
+// One GET with its own deadline, answered as parsed JSON (or text): a dead host costs at most
+// the timeout. The reload probe and the status probes share it.
 export interface JsonAnswer {
   ok: boolean;
   status?: number;
@@ -25,4 +26,11 @@ export async function getJson(url: string, headers: Record<string, string>, time
     const error = e.name === 'TimeoutError' ? `no answer within ${Math.round(timeoutMs)} ms` : (e.cause?.code ?? e.message);
     return { ok: false, error, ms: ms() };
   }
+}
+
+/** The model ids of an OpenAI-style model list ({ data: [{ id }] }), or undefined if it is not one. */
+export function modelIds(body: unknown): string[] | undefined {
+  const data = (body as { data?: unknown } | undefined)?.data;
+  if (!Array.isArray(data)) return undefined;
+  return data.map((d) => String((d as { id?: unknown }).id));
 }
