@@ -5,10 +5,6 @@ import { closeSync, createWriteStream, existsSync, mkdirSync, openSync, readFile
 import path from 'node:path';
 import { execa } from 'execa';
 
-interface Child {
-  pid?: number | undefined;
-  unref(): void;
-}
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { excerpt, RuntimeError, substitute, type RuntimeAdapter } from './adapter.js';
 
@@ -22,10 +18,15 @@ interface PidRecord {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** A gateway this run started, with how it ended once it has. One per start: an earlier child's exit must never be reported as the current one's. */
+interface Started {
+  pid: number;
+  exit?: string;
+}
+
 export class ProcessRuntime implements RuntimeAdapter {
   readonly kind = 'process' as const;
-  private child?: Child;
-  private childExit?: string;
+  private current?: Started;
 
   constructor(
     private readonly argv: readonly string[],
@@ -83,18 +84,21 @@ export class ProcessRuntime implements RuntimeAdapter {
     } finally {
       closeSync(fd);
     }
-    child.then((r) => {
-      this.childExit = r.code === 'ENOENT' ? `command not found: ${cmd}` : `exited with ${r.signal ? `signal ${r.signal}` : `code ${r.exitCode}`}`;
-    }, () => undefined);
     if (child.pid === undefined) throw new RuntimeError(`could not start \`${this.argv.join(' ')}\``);
+    // The exit is recorded on this start's own record. A gateway stopped earlier in the same run
+    // (recovery restarts, then the reload restarts again) can be reaped after its successor has
+    // started; writing into a shared field made the new gateway look dead.
+    const started: Started = { pid: child.pid };
+    child.then((r) => {
+      started.exit = r.code === 'ENOENT' ? `command not found: ${cmd}` : `exited with ${r.signal ? `signal ${r.signal}` : `code ${r.exitCode}`}`;
+    }, () => undefined);
     child.unref();
-    this.child = child;
-    this.childExit = undefined;
+    this.current = started;
     writeFileAtomic(this.pidFile, `${JSON.stringify({ pid: child.pid, argv: [cmd!, ...args], config: deployedPath, started: new Date().toISOString(), log: this.logFile } satisfies PidRecord)}\n`);
   }
 
   exited(): string | undefined {
-    if (this.child && this.childExit) return `the gateway process ${this.childExit} (log: ${this.logFile})`;
+    if (this.current?.exit) return `the gateway process ${this.current.exit} (log: ${this.logFile})`;
     return undefined;
   }
 

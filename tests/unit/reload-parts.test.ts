@@ -154,3 +154,40 @@ describe('compose image', () => {
     expect(d[0]!.message).toContain('main-stable');
   });
 });
+
+describe('ProcessRuntime', () => {
+  const zombie = (pid: number) => {
+    // Busy-wait without yielding to the event loop: the child must be dead but not yet reaped.
+    const until = Date.now() + 5000;
+    while (Date.now() < until) {
+      try {
+        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+        if (stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'Z') return true;
+      } catch {
+        return false;
+      }
+    }
+    return false;
+  };
+
+  test.skipIf(process.platform !== 'linux')('a gateway stopped earlier in the run is never reported as the current one having exited', async () => {
+    const { ProcessRuntime } = await import('../../src/runtime/process.js');
+    const dir = tempDir();
+    const rt = new ProcessRuntime([process.execPath, '-e', 'setInterval(() => {}, 1000)', '{config}'], path.join(dir, 'state'), 2, {}, dir);
+    await rt.restart(path.join(dir, 'a.yaml'));
+    const first = JSON.parse(readFileSync(rt.pidFile, 'utf8')) as { pid: number };
+    // The first gateway dies and is a zombie when the next restart begins, so its exit is only
+    // noticed after the second gateway has started.
+    process.kill(first.pid, 'SIGKILL');
+    expect(zombie(first.pid)).toBe(true);
+    await rt.restart(path.join(dir, 'b.yaml'));
+    await new Promise((r) => setTimeout(r, 300));
+    const second = JSON.parse(readFileSync(rt.pidFile, 'utf8')) as { pid: number };
+    expect(second.pid).not.toBe(first.pid);
+    expect(rt.exited()).toBeUndefined();
+    // The current gateway's own exit is still reported.
+    process.kill(second.pid, 'SIGKILL');
+    for (let i = 0; i < 50 && !rt.exited(); i++) await new Promise((r) => setTimeout(r, 20));
+    expect(rt.exited()).toMatch(/exited with signal SIGKILL/);
+  });
+});
