@@ -181,12 +181,15 @@ describe('ProcessRuntime', () => {
     process.kill(first.pid, 'SIGKILL');
     expect(zombie(first.pid)).toBe(true);
     await rt.restart(path.join(dir, 'b.yaml'));
-    await new Promise((r) => setTimeout(r, 300));
     const second = JSON.parse(readFileSync(rt.pidFile, 'utf8')) as { pid: number };
-    expect(second.pid).not.toBe(first.pid);
-    expect(rt.exited()).toBeUndefined();
-    // The current gateway's own exit is still reported.
-    process.kill(second.pid, 'SIGKILL');
+    try {
+      await new Promise((r) => setTimeout(r, 300));
+      expect(second.pid).not.toBe(first.pid);
+      expect(rt.exited()).toBeUndefined();
+    } finally {
+      // The current gateway's own exit is still reported.
+      process.kill(second.pid, 'SIGKILL');
+    }
     for (let i = 0; i < 50 && !rt.exited(); i++) await new Promise((r) => setTimeout(r, 20));
     expect(rt.exited()).toMatch(/exited with signal SIGKILL/);
   });
