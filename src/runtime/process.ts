@@ -59,7 +59,7 @@ export class ProcessRuntime implements RuntimeAdapter {
     if (isOurs(rec)) {
       signalGroup(rec.pid, 'SIGTERM');
       const deadline = Date.now() + this.graceS * 1000;
-      while (isAlive(rec.pid) && Date.now() < deadline) await sleep(100);
+      while (isAlive(rec.pid) && Date.now() < deadline) await sleep(20);
       if (isAlive(rec.pid)) {
         signalGroup(rec.pid, 'SIGKILL');
         const hard = Date.now() + 5000;
