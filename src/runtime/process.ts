@@ -20,7 +20,6 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** A gateway this run started, with how it ended once it has. One per start: an earlier child's exit must never be reported as the current one's. */
 interface Started {
-  pid: number;
   exit?: string;
 }
 
@@ -88,7 +87,7 @@ export class ProcessRuntime implements RuntimeAdapter {
     // The exit is recorded on this start's own record. A gateway stopped earlier in the same run
     // (recovery restarts, then the reload restarts again) can be reaped after its successor has
     // started; writing into a shared field made the new gateway look dead.
-    const started: Started = { pid: child.pid };
+    const started: Started = {};
     child.then((r) => {
       started.exit = r.code === 'ENOENT' ? `command not found: ${cmd}` : `exited with ${r.signal ? `signal ${r.signal}` : `code ${r.exitCode}`}`;
     }, () => undefined);
@@ -135,12 +134,17 @@ function isAlive(pid: number): boolean {
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
+  // A zombie has exited; it only waits for its parent to notice.
+  return processState(pid) !== 'Z';
+}
+
+/** The one-letter state /proc gives a process (R, S, Z, ...), or undefined where /proc cannot tell. */
+export function processState(pid: number): string | undefined {
   try {
-    // A zombie has exited; it only waits for its parent to notice.
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+    return stat.charAt(stat.lastIndexOf(')') + 2) || undefined;
   } catch {
-    return true;
+    return undefined;
   }
 }
 
