@@ -113,8 +113,9 @@ Examples:
       .option('-y, --yes', 'do not ask for confirmation')
       .option('-f, --force', 'do not ask for confirmation (same as --yes)')
       .option('--dry-run', 'validate, diff and say what would happen; write and restart nothing')
-      .option('--timeout <seconds>', 'how long to wait for the gateway to become healthy (default: health.timeout_s)', positive('seconds'))
-      .option('--json', 'print the result as one JSON object on stdout (progress goes to stderr)');
+      .option('--timeout <seconds>', 'how long to wait for the gateway to become healthy (default: health.timeout_s; a rollback always waits at least the last measured boot plus a margin)', positive('seconds'))
+      .option('--break-lock', 'take the lock even when its holder cannot be judged stale (a live process that is not aibackend, another host)')
+      .option('--json', 'print the result as one JSON object on stdout, on every exit path (progress goes to stderr)');
 
   reloadFlags(
     program
@@ -123,7 +124,19 @@ Examples:
       .option('--validate-only', 'validate and show the diff, then stop')
       .option('--restart', 'restart even when the deployed config is identical'),
   )
-    .addHelpText('after', '\nExit codes: 0 applied (or nothing to do), 1 invalid config, 3 failed and rolled back (old config healthy),\n4 failed and the rollback failed too, 5 another reload holds the lock.')
+    .addHelpText(
+      'after',
+      `
+Before the old gateway is stopped, a pre-flight checks that the runtime exists, that gateway.url
+and the runtime agree on the port, that no stranger holds the port, and that the target LiteLLM
+loads the candidate (its own --validate_config, about 10 s). After the restart, the probe proves
+that every compiled deployment (name, provider model, api_base) is served, by the process just
+started. A change to the provenance header alone (a description, a comment) restarts nothing.
+
+Exit codes: 0 applied (or nothing to do), 1 invalid config or pre-flight refused (nothing changed),
+3 failed and rolled back (old config healthy), 4 failed and the rollback failed too, or an
+interrupted run cannot be recovered safely (a person is needed), 5 another reload holds the lock.`,
+    )
     .action((opts: ReloadFlags) => run(async (ctx) => (await import('./commands/reload.js')).reload(ctx, opts))());
 
   reloadFlags(
@@ -131,7 +144,18 @@ Examples:
       .command('rollback')
       .description('restore a backup (by default the previous config), restart and probe')
       .option('--to <backup>', 'backup file name, path or unique prefix (see `aibackend backups`)'),
-  ).action((opts: ReloadFlags & { to?: string }) => run(async (ctx) => (await import('./commands/rollback.js')).rollback(ctx, opts))());
+  )
+    .addHelpText('after', '\nWorks while providers.yaml or model-mappings.yaml are broken: a rollback needs only gateway.yaml.\nAfter an interrupted reload, the recovery itself restores the last config that served; rollback stops there.')
+    .action((opts: ReloadFlags & { to?: string }) => run(async (ctx) => (await import('./commands/rollback.js')).rollback(ctx, opts))());
+
+  program
+    .command('recover')
+    .description('finish an interrupted reload or rollback: restore its verified backup, restart, probe')
+    .option('--abandon', 'record that a person has dealt with the interrupted run (when its backup is missing or altered); deploys and restarts nothing')
+    .option('--timeout <seconds>', 'how long to wait for the gateway to become healthy', positive('seconds'))
+    .option('--break-lock', 'take the lock even when its holder cannot be judged stale')
+    .option('--json', 'print the result as one JSON object on stdout')
+    .action((opts: ReloadFlags & { abandon?: boolean }) => run(async (ctx) => (await import('./commands/recover.js')).recover(ctx, opts))());
 
   program
     .command('backups')

@@ -14,7 +14,7 @@ export async function backups(ctx: CommandContext, flags: { json?: boolean }): P
     reportDiagnostics(ctx, checked);
     return EXIT.failed;
   }
-  const paths = statePaths(checked, gateway);
+  const paths = statePaths({ deployedPath: checked.outputPath, projectDir: checked.loaded.paths.projectDir, gateway });
   const list = listBackups(paths.backups, paths.deployed);
   if (flags.json) {
     print(ctx.stdout, JSON.stringify({ dir: paths.backups, deployed: paths.deployed, backups: list }, null, 2));

@@ -26,8 +26,9 @@ export async function generate(ctx: CommandContext, opts: GenerateOptions): Prom
   }
   const status = outputStatus(checked);
   if (opts.check) {
-    if (status.state === 'up-to-date') {
-      print(ctx.stdout, `${ctx.out.green('✔')} ${checked.outputDisplay} is up to date`);
+    if (status.state === 'up-to-date' || status.state === 'header-outdated') {
+      const note = status.state === 'header-outdated' ? ' (only its provenance header is older; `aibackend generate` rewrites it)' : '';
+      print(ctx.stdout, `${ctx.out.green('✔')} ${checked.outputDisplay} is up to date${note}`);
       return EXIT.ok;
     }
     print(ctx.stderr, formatDiagnostics(status.diagnostics, sourceLines(checked.loaded, { [checked.outputDisplay]: status.text }, status.diagnostics), ctx.err));
@@ -47,6 +48,10 @@ export async function generate(ctx: CommandContext, opts: GenerateOptions): Prom
     throw new CliError(`cannot write ${checked.outputDisplay}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}; the previous file, if any, is unchanged`);
   }
   const models = checked.compiled.config.model_list.length;
+  if (status.state === 'header-outdated') {
+    print(ctx.stdout, `${ctx.out.green('✔')} rewrote the provenance header of ${checked.outputDisplay}; its body (${models} deployment${models === 1 ? '' : 's'}) is unchanged`);
+    return EXIT.ok;
+  }
   print(ctx.stdout, `${ctx.out.green('✔')} wrote ${checked.outputDisplay} (${models} deployment${models === 1 ? '' : 's'})`);
   return EXIT.ok;
 }

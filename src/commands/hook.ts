@@ -102,7 +102,7 @@ export async function hookRun(ctx: CommandContext): Promise<number> {
     mkdirSync(path.join(scratch, relConfig), { recursive: true });
     const { validate } = await import('./validate.js');
     const { resolvePaths } = await import('../load/paths.js');
-    const code = await validate({ ...ctx, paths: resolvePaths(relConfig || '.', scratch), stdout: ctx.stderr, out: ctx.err }, { format: 'text' });
+    const code = await validate({ ...ctx, paths: resolvePaths(relConfig || '.', scratch), stdout: ctx.stderr, out: ctx.err }, { format: 'text', requireOutput: true });
     if (code !== EXIT.ok) print(ctx.stderr, ctx.err.red(`commit blocked: fix the staged config above (the working tree may differ: this checked what \`git add\` staged), or bypass once with git commit --no-verify`));
     return code;
   } finally {

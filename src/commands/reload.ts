@@ -3,7 +3,8 @@ import { createInterface } from 'node:readline/promises';
 import { checkConfig } from '../core/check-config.js';
 import { EXIT } from '../errors.js';
 import { renderDiff, renderReload } from '../render/reload-text.js';
-import { runReload, type ReloadOptions, type TransactionContext } from '../reload/transaction.js';
+import { userFailure } from '../reload/operation.js';
+import { runReload, statePaths, type ReloadOptions, type ReloadResult, type TransactionContext } from '../reload/transaction.js';
 import { makeRuntime } from '../runtime/adapter.js';
 import { print, type CommandContext } from './context.js';
 import { reportDiagnostics } from './generate.js';
@@ -15,30 +16,58 @@ export interface ReloadFlags extends ReloadOptions {
 }
 
 export async function reload(ctx: CommandContext, flags: ReloadFlags): Promise<number> {
-  const tx = prepare(ctx, flags);
+  const tx = prepare(ctx, flags, 'reload');
   if (typeof tx === 'number') return tx;
-  const r = await runReload(tx, { ...flags, ...timeoutOf(flags) });
-  print(ctx.stdout, flags.json ? JSON.stringify(r, null, 2) : renderReload(r, ctx.out, !tx.confirm || r.status === 'validated'));
+  return await settle(ctx, flags, tx, 'reload', () => runReload(tx, { ...flags, ...timeoutOf(flags) }));
+}
+
+/**
+ * Runs a transaction and prints its one result: an error the person can act on (a held lock, a
+ * full disk, a permission) is a result with its exit code too, on stdout as JSON under --json.
+ */
+export async function settle(ctx: CommandContext, flags: { json?: boolean }, tx: TransactionContext, operation: ReloadResult['operation'], run: () => Promise<ReloadResult>): Promise<number> {
+  let r: ReloadResult;
+  try {
+    r = await run();
+  } catch (err) {
+    const failure = userFailure(err, operation, undefined, statePaths(tx));
+    if (!failure) throw err;
+    r = failure;
+  }
+  // A held lock or an error of the machine is not a result people pipe: text goes to stderr.
+  if (flags.json) print(ctx.stdout, JSON.stringify(r, null, 2));
+  else if (r.status === 'locked' || r.status === 'error') print(ctx.stderr, renderReload(r, ctx.err, false));
+  else print(ctx.stdout, renderReload(r, ctx.out, !tx.confirm || r.status === 'validated'));
   return r.exit_code;
 }
 
-/** Validation with unset env: variables as errors, the runtime, and the terminal hooks. */
-export function prepare(ctx: CommandContext, flags: { json?: boolean }): TransactionContext | number {
-  const checked = checkConfig(ctx.paths, { env: ctx.env, unsetEnvSeverity: 'error' });
-  if (!checked.compiled || !checked.loaded.gateway) {
+/**
+ * The transaction's context. A reload needs sources that compile (unset env: variables are errors
+ * here). A restore (rollback, recover) deploys a backup: it needs only gateway.yaml's runtime, and
+ * says what it did not check when the other sources are broken.
+ */
+export function prepare(ctx: CommandContext, flags: { json?: boolean }, mode: 'reload' | 'restore'): TransactionContext | number {
+  const checked = checkConfig(ctx.paths, { env: ctx.env, unsetEnvSeverity: mode === 'reload' ? 'error' : 'warning' });
+  const gatewayBroken = checked.diagnostics.some((d) => d.severity === 'error' && d.file.endsWith('gateway.yaml'));
+  const usable = mode === 'reload' ? Boolean(checked.compiled && checked.loaded.gateway) : Boolean(checked.loaded.gateway && !gatewayBroken && checked.outputUsable);
+  if (!usable || !checked.loaded.gateway) {
     reportDiagnostics(ctx, checked);
-    const message = `nothing changed: the config has ${checked.errors} error${checked.errors === 1 ? '' : 's'}`;
-    if (flags.json) print(ctx.stdout, JSON.stringify({ status: 'invalid', exit_code: EXIT.failed, message, errors: checked.errors }, null, 2));
+    const message = mode === 'reload' ? `nothing changed: the config has ${checked.errors} error${checked.errors === 1 ? '' : 's'}` : 'nothing changed: gateway.yaml (the runtime, the output path, the backups) must be valid to restore a backup';
+    if (flags.json) print(ctx.stdout, JSON.stringify({ operation: mode === 'reload' ? 'reload' : 'rollback', status: 'invalid', exit_code: EXIT.failed, message, errors: checked.errors }, null, 2));
     else print(ctx.stderr, `${ctx.err.red('✖')} ${message}`);
     return EXIT.failed;
   }
-  if (checked.warnings > 0) reportDiagnostics(ctx, checked);
+  if (checked.diagnostics.length > 0) reportDiagnostics(ctx, checked);
   const gateway = checked.loaded.gateway;
   const interactive = Boolean(process.stdin.isTTY && ctx.stderr.isTTY);
+  const broken = [...new Set(checked.diagnostics.filter((d) => d.severity === 'error').map((d) => d.file))];
   return {
-    checked,
+    ...(mode === 'reload' ? { candidate: checked.compiled!.text } : {}),
+    ...(mode === 'restore' && checked.errors > 0 ? { skipped: `the sources have ${checked.errors} error${checked.errors === 1 ? '' : 's'} (in ${broken.join(', ')}); they were not needed: a restore deploys a backup that served before, and checks only gateway.yaml` } : {}),
+    deployedPath: checked.outputPath,
+    projectDir: checked.loaded.paths.projectDir,
     gateway,
-    runtime: makeRuntime(gateway.runtime, checked.loaded.paths.projectDir),
+    runtime: makeRuntime(gateway.runtime, checked.loaded.paths.projectDir, ctx.env),
     env: ctx.env,
     command: ['aibackend', ...process.argv.slice(2)].join(' '),
     progress: (line) => print(ctx.stderr, ctx.err.dim(`› ${line}`)),

@@ -14,6 +14,8 @@ export interface ValidateOptions {
   json?: boolean;
   format?: string;
   strict?: boolean;
+  /** A missing generated file is an error (the hook), not the warning it is at plain `validate`. */
+  requireOutput?: boolean;
 }
 
 export async function validate(ctx: CommandContext, opts: ValidateOptions): Promise<number> {
@@ -23,7 +25,7 @@ export async function validate(ctx: CommandContext, opts: ValidateOptions): Prom
   }
   const checked = checkConfig(ctx.paths, { env: ctx.env, unsetEnvSeverity: 'warning' });
   // A bad output path was reported already; reading whatever is there would only add noise.
-  const output = checked.outputUsable ? outputStatus(checked) : { diagnostics: [], text: undefined };
+  const output = checked.outputUsable ? outputStatus(checked, opts.strict || opts.requireOutput ? 'error' : 'warning') : { diagnostics: [], text: undefined };
   const diagnostics = sortDiagnostics([...checked.diagnostics, ...output.diagnostics]);
   const skipped = new Set<CheckName>();
   if (!checked.loaded.providers || !checked.loaded.mappings) skipped.add('references');

@@ -24,3 +24,29 @@ export function composeImage(file: string, service: string): ComposeImage | unde
   const p = lineCounter.linePos(node.range[0]);
   return { image: node.value, line: p.line, column: p.col };
 }
+
+/** What reload's pre-flight needs of one compose service. */
+export interface ComposeService {
+  command: string[];
+  /** Port mappings as written ("4000:4000", "127.0.0.1:4000:4000/tcp"). */
+  ports: string[];
+  hostNetwork: boolean;
+}
+
+/** One service of a compose file, or why it cannot be had. */
+export function composeService(file: string, service: string): ComposeService | { problem: string } {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    return { problem: `the compose file ${file} cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)})` };
+  }
+  const doc = parseDocument(text);
+  if (doc.errors.length) return { problem: `the compose file ${file} is not valid YAML: ${doc.errors[0]!.message.split('\n')[0]}` };
+  const svc = doc.toJS({ maxAliasCount: 100 })?.services?.[service] as Record<string, unknown> | undefined;
+  if (!svc || typeof svc !== 'object') return { problem: `the compose file ${file} has no service '${service}'` };
+  const cmd = svc.command;
+  const command = Array.isArray(cmd) ? cmd.map(String) : typeof cmd === 'string' ? cmd.split(/\s+/).filter(Boolean) : [];
+  const ports = Array.isArray(svc.ports) ? svc.ports.map((p) => (typeof p === 'object' && p ? `${(p as { published?: unknown }).published}:${(p as { target?: unknown }).target}` : String(p))) : [];
+  return { command, ports, hostNetwork: svc.network_mode === 'host' };
+}

@@ -32,6 +32,9 @@ export function stamp(d = new Date()): string {
 }
 
 export async function createBackup(dir: string, deployedPath: string, text: string, command: string, projectDir: string): Promise<BackupEntry> {
+  // The same bytes as the newest backup: that backup already holds them (and still verifies).
+  const newest = listBackups(dir, deployedPath)[0];
+  if (newest && newest.sha256 === sha256(text) && verifies(newest)) return newest;
   const base = path.basename(deployedPath).replace(/\.ya?ml$/, '');
   let name = `${base}.${stamp()}.yaml`;
   for (let i = 1; existsSync(path.join(dir, name)); i++) name = `${base}.${stamp()}-${i}.yaml`;
@@ -95,10 +98,34 @@ export function applyRetention(dir: string, deployedPath: string, keep: number):
   return removed;
 }
 
+/** A backup that is missing or no longer holds the bytes it recorded: never deployed. */
+export class BackupError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'BackupError';
+  }
+}
+
+/** The bytes of a backup, verified against the sha256 recorded when it was taken. */
 export function readBackup(entry: { path: string; sha256: string }): string {
-  const text = readFileSync(entry.path, 'utf8');
-  if (sha256(text) !== entry.sha256) throw new Error(`backup ${entry.path} does not match its recorded sha256; it was changed after it was taken`);
+  let text: string;
+  try {
+    text = readFileSync(entry.path, 'utf8');
+  } catch (err) {
+    throw new BackupError(`backup ${entry.path} cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+  }
+  const now = sha256(text);
+  if (now !== entry.sha256) throw new BackupError(`backup ${entry.path} was changed after it was taken (sha256 recorded ${entry.sha256.slice(0, 12)}, now ${now.slice(0, 12)})`);
   return text;
+}
+
+function verifies(entry: { path: string; sha256: string }): boolean {
+  try {
+    readBackup(entry);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** A backup named by path, file name or unique prefix of its name. */

@@ -16,10 +16,11 @@ export type JournalEvent =
   | 'rollback'
   | 'rolled-back'
   | 'rollback-failed'
-  | 'recovered';
+  | 'recovered'
+  | 'abandoned';
 
 /** Events after which a reload is over, one way or another. */
-const TERMINAL: ReadonlySet<JournalEvent> = new Set(['committed', 'unchanged', 'aborted', 'rolled-back', 'rollback-failed', 'recovered']);
+const TERMINAL: ReadonlySet<JournalEvent> = new Set(['committed', 'unchanged', 'aborted', 'rolled-back', 'rollback-failed', 'recovered', 'abandoned']);
 
 export interface JournalEntry {
   time: string;
@@ -72,12 +73,24 @@ export class Journal {
     return last;
   }
 
-  /** sha256 of the config that the last successful reload or rollback left serving. */
-  lastApplied(): string | undefined {
+  /** What the last successful reload, rollback or recovery left serving: hashes of the file and its body, and the secrets' fingerprints. */
+  lastApplied(): { sha256: string; body_sha256?: string; env?: Record<string, string> } | undefined {
     const entries = this.entries();
     for (let i = entries.length - 1; i >= 0; i--) {
       const e = entries[i]!;
-      if ((e.event === 'committed' || e.event === 'rolled-back' || e.event === 'recovered') && typeof e.sha256 === 'string') return e.sha256;
+      if ((e.event === 'committed' || e.event === 'rolled-back' || e.event === 'recovered') && typeof e.sha256 === 'string') {
+        return { sha256: e.sha256, ...(typeof e.body_sha256 === 'string' ? { body_sha256: e.body_sha256 } : {}), ...(e.env && typeof e.env === 'object' ? { env: e.env as Record<string, string> } : {}) };
+      }
+    }
+    return undefined;
+  }
+
+  /** How long the gateway last took to become healthy after a start, in ms (every phase counts). */
+  lastBootMs(): number | undefined {
+    const entries = this.entries();
+    for (let i = entries.length - 1; i >= 0; i--) {
+      const e = entries[i]!;
+      if (e.event === 'healthy' && typeof e.ms === 'number') return e.ms;
     }
     return undefined;
   }

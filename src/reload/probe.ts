@@ -1,10 +1,13 @@
 // Is the gateway up, and serving what we compiled? /health/liveliness (sic), then
 // /health/readiness (no key), then /v1/models with the master key, whose ids must equal the
-// compiled public names and aliases. Polled every interval until the timeout; a gateway that
-// never answers on its configured port (LiteLLM may move to a random one when it is busy) fails.
+// compiled public names and aliases, then /v1/model/info, whose deployments (name, provider
+// model, api_base, weight) must equal the compiled ones: a changed route is proven, not assumed.
+// Polled every interval until the timeout. Last, the runtime says whether the process that
+// answered is the one it started: an old or foreign gateway holding the port proves nothing.
 import { getJson, modelIds } from '../util/http-json.js';
+import { compareDeployments, servedDeployments, type Deployment } from './deployments.js';
 
-export type ProbeStepName = 'liveliness' | 'readiness' | 'models';
+export type ProbeStepName = 'liveliness' | 'readiness' | 'models' | 'deployments' | 'identity';
 
 export interface ProbeStep {
   step: ProbeStepName;
@@ -29,10 +32,14 @@ export interface ProbeOptions {
   url: string;
   masterKey: string | undefined;
   expected: readonly string[];
+  /** The compiled deployments; without them the deployments step is not run. */
+  deployments?: Deployment[];
   timeoutMs: number;
   intervalMs: number;
   /** Returns a reason when the gateway is known to be dead, to stop waiting early. */
   exited?: () => string | undefined;
+  /** Returns a reason when the process answering is not the gateway just started. */
+  impostor?: () => string | undefined;
   onProgress?: (step: ProbeStepName, elapsedMs: number) => void;
 }
 
@@ -46,7 +53,8 @@ export async function probeGateway(o: ProbeOptions): Promise<ProbeResult> {
   const steps: ProbeStep[] = [];
   const fail = (reason: string, extra: Partial<ProbeResult> = {}): ProbeResult => ({ ok: false, steps, total_ms: elapsed(), reason, ...extra });
 
-  for (const step of ['liveliness', 'readiness', 'models'] as const) {
+  const sequence: ProbeStepName[] = ['liveliness', 'readiness', 'models', ...(o.deployments ? (['deployments'] as const) : [])];
+  for (const step of sequence) {
     let attempts = 0;
     let last: { status?: number; detail?: string } = {};
     for (;;) {
@@ -58,10 +66,25 @@ export async function probeGateway(o: ProbeOptions): Promise<ProbeResult> {
         return fail(dead);
       }
       const remaining = deadline - performance.now();
-      const key = step === 'models' ? o.masterKey : undefined;
-      const res = await getJson(`${base}${step === 'models' ? '/v1/models' : `/health/${step}`}`, key ? { authorization: `Bearer ${key}` } : {}, Math.max(200, Math.min(5000, remaining)));
+      const keyed = step === 'models' || step === 'deployments';
+      const key = keyed ? o.masterKey : undefined;
+      const res = await getJson(`${base}${endpoint(step)}`, key ? { authorization: `Bearer ${key}` } : {}, Math.max(200, Math.min(5000, remaining)));
       if (res.ok) {
-        if (step !== 'models') {
+        if (step === 'deployments') {
+          const served = servedDeployments(res.body);
+          if (!served) {
+            last = { status: res.status, detail: 'the /v1/model/info answer is not a deployment list' };
+          } else {
+            const { missing, unexpected } = compareDeployments(o.deployments!, served);
+            if (missing.length === 0 && unexpected.length === 0) {
+              steps.push({ step, ok: true, at_ms: elapsed(), attempts, status: res.status, detail: `${served.length} deployments served as compiled` });
+              break;
+            }
+            const detail = `the deployments served differ from the compiled ones${missing.length ? `; not served: ${short(missing)}` : ''}${unexpected.length ? `; served but not compiled: ${short(unexpected)}` : ''}`;
+            steps.push({ step, ok: false, at_ms: elapsed(), attempts, status: res.status, detail });
+            return fail(detail, { missing, unexpected });
+          }
+        } else if (step !== 'models') {
           steps.push({ step, ok: true, at_ms: elapsed(), attempts, status: res.status });
           break;
         }
@@ -75,7 +98,7 @@ export async function probeGateway(o: ProbeOptions): Promise<ProbeResult> {
           const unexpected = [...have].filter((n) => !want.has(n)).sort();
           if (missing.length === 0 && unexpected.length === 0) {
             steps.push({ step, ok: true, at_ms: elapsed(), attempts, status: res.status, detail: `${served.length} names served` });
-            return { ok: true, steps, total_ms: elapsed() };
+            break;
           }
           // LiteLLM reads its whole config before it serves: a different list is final.
           const detail = `served names differ from the compiled ones${missing.length ? `; missing: ${missing.join(', ')}` : ''}${unexpected.length ? `; unexpected: ${unexpected.join(', ')}` : ''}`;
@@ -84,17 +107,33 @@ export async function probeGateway(o: ProbeOptions): Promise<ProbeResult> {
         }
       } else {
         last = { ...(res.status ? { status: res.status } : {}), detail: res.error ?? `HTTP ${res.status}` };
-        if (step === 'models' && (res.status === 401 || res.status === 403)) {
+        if (keyed && (res.status === 401 || res.status === 403)) {
           steps.push({ step, ok: false, at_ms: elapsed(), attempts, ...last });
-          return fail(`the gateway refused the master key on /v1/models (HTTP ${res.status})`);
+          return fail(`the gateway refused the master key on ${endpoint(step)} (HTTP ${res.status})`);
         }
       }
       if (performance.now() + o.intervalMs > deadline) {
         steps.push({ step, ok: false, at_ms: elapsed(), attempts, ...last });
-        return fail(`no healthy answer on ${base} ${step === 'models' ? '/v1/models' : `/health/${step}`} within ${Math.round(o.timeoutMs / 1000)} s (last: ${last.detail ?? 'nothing'})`);
+        return fail(`no healthy answer on ${base} ${endpoint(step)} within ${Math.round(o.timeoutMs / 1000)} s (last: ${last.detail ?? 'nothing'})`);
       }
       await sleep(o.intervalMs);
     }
   }
-  return fail('unreachable');
+  // Names and deployments match; prove that the process answering is the one just started.
+  const dead = o.exited?.();
+  const stranger = dead ?? o.impostor?.();
+  if (stranger) {
+    steps.push({ step: 'identity', ok: false, at_ms: elapsed(), attempts: 1, detail: stranger });
+    return fail(stranger);
+  }
+  if (o.impostor) steps.push({ step: 'identity', ok: true, at_ms: elapsed(), attempts: 1, detail: 'the gateway that answered is the one just started' });
+  return { ok: true, steps, total_ms: elapsed() };
+}
+
+function endpoint(step: ProbeStepName): string {
+  return step === 'models' ? '/v1/models' : step === 'deployments' ? '/v1/model/info' : `/health/${step}`;
+}
+
+function short(list: string[]): string {
+  return list.length > 5 ? `${list.slice(0, 5).join('; ')}; and ${list.length - 5} more` : list.join('; ');
 }

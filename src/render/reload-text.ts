@@ -18,6 +18,11 @@ export function renderReload(r: ReloadResult, s: ChalkInstance, showDiff: boolea
     if (r.changes.removed.length) parts.push(`removed names: ${r.changes.removed.join(', ')}`);
     out.push(`changes: ${parts.join('; ')}`);
   }
+  for (const w of r.warnings ?? []) out.push(`${s.yellow('warning:')} ${w}`);
+  if (r.skipped) out.push(`${s.yellow('skipped:')} ${r.skipped}`);
+  for (const x of r.secrets_changed ?? []) out.push(`secret ${x.name} changed since the last applied reload (fingerprint ${x.before} -> ${x.after})`);
+  if (r.lock_broken) out.push(`${s.yellow('broke the lock')} of pid ${r.lock_broken.pid} on ${r.lock_broken.host} (since ${r.lock_broken.started})`);
+  for (const c of r.preflight ?? []) out.push(`pre-flight ${c.check}: ${c.skipped ? s.yellow('skipped') : c.ok ? s.green('ok') : s.red('failed')}: ${c.detail.replace(/\n/g, '\n    ')}`);
   if (r.recovery) out.push(`${s.yellow('recovered')} interrupted run ${r.recovery.interrupted} (after '${r.recovery.after}'): ${r.recovery.action}`);
   if (r.backup) out.push(`backup: ${r.backup}`);
   for (const p of r.probes) {

@@ -1,23 +1,42 @@
 // How the gateway is restarted. LiteLLM reads its config only at start-up, so applying a config
-// is a restart; each runtime knows one way of doing that.
+// is a restart; each runtime knows one way of doing that, how to check before anything changes
+// that the restart can work, and how to load a candidate into the same LiteLLM without serving.
 import path from 'node:path';
 import type { Runtime } from '../schema/gateway.js';
 import { CommandRuntime } from './command.js';
 import { ComposeRuntime } from './compose.js';
 import { ProcessRuntime } from './process.js';
 
+/** One check made before the old gateway is stopped. */
+export interface PreflightCheck {
+  check: string;
+  ok: boolean;
+  detail: string;
+  /** The check could not be made here (said in detail); it does not block. */
+  skipped?: boolean;
+}
+
+/** How to run LiteLLM's own `--validate_config` on a candidate file, the way this runtime runs the gateway. */
+export type ValidatorPlan = { argv: string[]; env?: Record<string, string> } | { unavailable: string };
+
 export interface RuntimeAdapter {
   readonly kind: 'compose' | 'command' | 'process';
   /** One line for people: what a restart will do. */
   describe(): string;
-  /** Restart the gateway so that it reads the deployed file. Throws RuntimeError on failure. */
-  restart(deployedPath: string): Promise<void>;
+  /** Restart the gateway so that it reads the deployed file and serves on gatewayUrl's port. Throws RuntimeError on failure. */
+  restart(deployedPath: string, gatewayUrl: string): Promise<void>;
   /** Whether the gateway is known to have died (only the process runtime can tell). */
   exited(): string | undefined;
   /** One line for people: what is running now, as far as this runtime can tell. */
   running(): string;
   /** The end of the gateway's own log, when this runtime keeps one. */
   logExcerpt?(): string | undefined;
+  /** Cheap checks that a restart can work at all: the runtime exists, the ports agree, the port is ours. */
+  preflight(gatewayUrl: string): Promise<PreflightCheck[]>;
+  /** The argv that loads `candidate` into this runtime's LiteLLM with --validate_config. */
+  validator(candidate: string): ValidatorPlan;
+  /** After a probe passed: why the gateway that answered is not the one this run started, if it is not. */
+  impostor?(gatewayUrl: string): string | undefined;
 }
 
 export class RuntimeError extends Error {
@@ -30,14 +49,14 @@ export class RuntimeError extends Error {
   }
 }
 
-export function makeRuntime(runtime: Runtime, projectDir: string): RuntimeAdapter {
+export function makeRuntime(runtime: Runtime, projectDir: string, env: NodeJS.ProcessEnv = process.env): RuntimeAdapter {
   switch (runtime.kind) {
     case 'compose':
-      return new ComposeRuntime(path.resolve(projectDir, runtime.file), runtime.service, projectDir);
+      return new ComposeRuntime(path.resolve(projectDir, runtime.file), runtime.service, projectDir, env);
     case 'command':
-      return new CommandRuntime(runtime.restart, projectDir);
+      return new CommandRuntime(runtime.restart, projectDir, runtime.validate, env);
     case 'process':
-      return new ProcessRuntime(runtime.command, path.resolve(projectDir, runtime.state_dir), runtime.stop_grace_s, runtime.env ?? {}, projectDir);
+      return new ProcessRuntime(runtime, path.resolve(projectDir, runtime.state_dir), projectDir, env);
   }
 }
 

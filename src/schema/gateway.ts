@@ -11,6 +11,8 @@ export const ROUTER_STRATEGIES = [
 ] as const;
 
 const argv = z.array(nonEmptyString).check(z.minLength(1));
+const envName = z.string().check(z.regex(/^[A-Za-z_][A-Za-z0-9_]*$/));
+const validate = z.optional(argv.check(z.describe('argv that loads a candidate config into the same LiteLLM without serving, e.g. [litellm, --config, "{config}", --validate_config]; reload runs it before stopping the gateway')));
 
 export const runtimeSchema = z.discriminatedUnion('kind', [
   z.strictObject({
@@ -21,13 +23,16 @@ export const runtimeSchema = z.discriminatedUnion('kind', [
   z.strictObject({
     kind: z.literal('command'),
     restart: argv.check(z.describe('argv of the restart command, e.g. [systemctl, restart, litellm]')),
+    validate,
   }),
   z.strictObject({
     kind: z.literal('process'),
     command: argv.check(z.describe('argv that starts the gateway; "{config}" becomes the deployed file path')),
     state_dir: z._default(describedString('where the pid and log files live'), '.aibackend'),
     stop_grace_s: z._default(positiveNumber, 10),
-    env: z.optional(z.record(z.string().check(z.regex(/^[A-Za-z_][A-Za-z0-9_]*$/)), z.string()).check(z.describe('extra environment for the gateway process, e.g. LITELLM_LOCAL_MODEL_COST_MAP'))),
+    env: z.optional(z.record(envName, z.string()).check(z.describe('extra environment for the gateway process, e.g. LITELLM_LOCAL_MODEL_COST_MAP'))),
+    pass_env: z.optional(z.array(envName).check(z.describe('names of further variables of aibackend\'s environment that the gateway process receives'))),
+    validate,
   }),
 ]);
 

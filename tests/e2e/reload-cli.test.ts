@@ -5,27 +5,46 @@ import type { AddressInfo } from 'node:net';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
-import { execa } from 'execa';
+import { execa, execaSync } from 'execa';
+import { parse } from 'yaml';
 import { BIN, runCli } from '../helpers/cli.js';
 import { cleanupTempDirs, makeProject } from '../helpers/fixtures.js';
 
 afterAll(cleanupTempDirs);
 
+/**
+ * A stand-in gateway: /v1/models answers `names`, and /v1/model/info lists the deployments of the
+ * file at `ep.serves` (what a gateway that loaded it would list), so that these tests exercise the
+ * transaction, not LiteLLM (tests/gateway does that).
+ */
 async function endpoint(names: () => string[]) {
+  const state: { serves?: string } = {};
   const s = http.createServer((req, res) => {
     res.writeHead(200, { 'content-type': 'application/json' });
+    if (req.url === '/v1/model/info') {
+      const list = state.serves && existsSync(state.serves) ? ((parse(readFileSync(state.serves, 'utf8')) as { model_list?: unknown[] }).model_list ?? []) : [];
+      return res.end(JSON.stringify({ data: list }));
+    }
     res.end(JSON.stringify(req.url === '/v1/models' ? { data: names().map((id) => ({ id })) } : { status: 'healthy' }));
   });
   await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  return { port: (s.address() as AddressInfo).port, close: () => new Promise<void>((r) => s.close(() => r())) };
+  return {
+    port: (s.address() as AddressInfo).port,
+    set serves(file: string) {
+      state.serves = file;
+    },
+    close: () => new Promise<void>((r) => s.close(() => r())),
+  };
 }
 
-function project(port: number, restart: string[]) {
+function project(port: number, restart: string[], ep?: { serves: string }) {
   const p = makeProject({
     'gateway.yaml': `version: 1\ngateway:\n  url: http://127.0.0.1:${port}\nruntime:\n  kind: command\n  restart: ${JSON.stringify(restart)}\nhealth:\n  timeout_s: 3\n  interval_ms: 100\n`,
     'ports.yaml': null,
   });
-  return { ...p, deployed: path.join(p.config, 'litellm-unified.yaml') };
+  const deployed = path.join(p.config, 'litellm-unified.yaml');
+  if (ep) ep.serves = deployed;
+  return { ...p, deployed };
 }
 
 const BASE_NAMES = ['coder', 'llama3.1:8b', 'qwen-coder-vllm', 'qwen2.5-coder:7b'];
@@ -37,6 +56,9 @@ describe('reload with the compose runtime (docker on PATH is a recording stand-i
       'gateway.yaml': `version: 1\ngateway:\n  url: http://127.0.0.1:${ep.port}\nruntime:\n  kind: compose\n  file: deploy/compose.yml\n  service: gw\nhealth:\n  timeout_s: 3\n  interval_ms: 100\n`,
       'ports.yaml': null,
     });
+    ep.serves = path.join(p.config, 'litellm-unified.yaml');
+    mkdirSync(path.join(p.project, 'deploy'));
+    writeFileSync(path.join(p.project, 'deploy/compose.yml'), `services:\n  gw:\n    image: ghcr.io/berriai/litellm:v1.106.12-stable\n    command: ["--config", "/app/config.yaml", "--port", "4000"]\n    ports: ["127.0.0.1:${ep.port}:4000"]\n`);
     const bin = path.join(p.project, 'fakebin');
     const log = path.join(p.project, 'calls.log');
     mkdirSync(bin);
@@ -53,7 +75,12 @@ describe('reload with the compose runtime (docker on PATH is a recording stand-i
     const c = await composeProject('exit 0');
     const r = await runCli(['reload', '--yes'], { cwd: c.project, env: c.env });
     expect(r.exitCode, r.stderr).toBe(0);
-    expect(readFileSync(c.log, 'utf8')).toBe(`docker compose -f ${path.join(c.project, 'deploy/compose.yml')} restart gw\n`);
+    const file = path.join(c.project, 'deploy/compose.yml');
+    const calls = readFileSync(c.log, 'utf8').trim().split('\n');
+    // Pre-flight: the plugin exists, then the candidate is loaded by a one-off run of the service; then the restart.
+    expect(calls[0]).toBe('docker compose version');
+    expect(calls[1]).toMatch(new RegExp(`^docker compose -f ${file} run --rm --no-deps -T -v \\S+\\.preflight-\\S+:/tmp/aibackend-candidate\\.yaml:ro gw --config /tmp/aibackend-candidate\\.yaml --validate_config$`));
+    expect(calls.slice(2)).toEqual([`docker compose -f ${file} restart gw`]);
     await c.ep.close();
   });
 
@@ -61,7 +88,10 @@ describe('reload with the compose runtime (docker on PATH is a recording stand-i
     const c = await composeProject(`echo "docker: 'compose' is not a docker command." >&2; exit 1`, 'exit 0');
     const r = await runCli(['reload', '--yes'], { cwd: c.project, env: c.env });
     expect(r.exitCode, r.stderr).toBe(0);
-    expect(readFileSync(c.log, 'utf8').trim().split('\n')).toEqual([
+    const calls = readFileSync(c.log, 'utf8').trim().split('\n');
+    expect(calls.slice(0, 2)).toEqual(['docker compose version', 'docker-compose version']);
+    expect(calls[2]).toMatch(/^docker-compose -f \S+ run --rm --no-deps -T -v .* gw --config \/tmp\/aibackend-candidate\.yaml --validate_config$/);
+    expect(calls.slice(3)).toEqual([
       `docker compose -f ${path.join(c.project, 'deploy/compose.yml')} restart gw`,
       `docker-compose -f ${path.join(c.project, 'deploy/compose.yml')} restart gw`,
     ]);
@@ -72,12 +102,12 @@ describe('reload with the compose runtime (docker on PATH is a recording stand-i
 describe('reload with the command runtime', () => {
   test('applies, backs up, and reports each probe with its timing in JSON', async () => {
     const ep = await endpoint(() => BASE_NAMES);
-    const { project: dir, deployed } = project(ep.port, ['true']);
+    const { project: dir, deployed } = project(ep.port, ['true'], ep);
     const r = await runCli(['reload', '--yes', '--json'], { cwd: dir });
     expect(r.exitCode, r.stderr).toBe(0);
     const result = JSON.parse(r.stdout);
     expect(result).toMatchObject({ operation: 'reload', status: 'applied', exit_code: 0, backup: null, rollback: { happened: false } });
-    expect(result.probes[0].steps.map((s: { step: string }) => s.step)).toEqual(['liveliness', 'readiness', 'models']);
+    expect(result.probes[0].steps.map((s: { step: string }) => s.step)).toEqual(['liveliness', 'readiness', 'models', 'deployments']);
     expect(typeof result.probes[0].steps[0].at_ms).toBe('number');
     expect(existsSync(deployed)).toBe(true);
 
@@ -87,6 +117,7 @@ describe('reload with the command runtime', () => {
     const names = [...BASE_NAMES, 'dev'];
     await ep.close();
     const ep2 = await endpoint(() => names);
+    ep2.serves = deployed;
     const g = path.join(path.dirname(deployed), 'gateway.yaml');
     writeFileSync(g, readFileSync(g, 'utf8').replace(String(ep.port), String(ep2.port)));
     const second = await runCli(['reload', '--yes', '--json'], { cwd: dir });
@@ -102,7 +133,7 @@ describe('reload with the command runtime', () => {
 
   test('a failing restart command: the old file is restored, and a gateway still serving it means exit 3', async () => {
     const ep = await endpoint(() => BASE_NAMES);
-    const { project: dir, deployed } = project(ep.port, ['true']);
+    const { project: dir, deployed } = project(ep.port, ['true'], ep);
     expect((await runCli(['reload', '--yes'], { cwd: dir })).exitCode).toBe(0);
     const before = readFileSync(deployed, 'utf8');
     const g = path.join(path.dirname(deployed), 'gateway.yaml');
@@ -133,7 +164,7 @@ describe('reload with the command runtime', () => {
   test('a file written by generate but never applied is restarted into service; after that, identical means no restart', async () => {
     const ep = await endpoint(() => BASE_NAMES);
     const marker = path.join(makeProject().project, 'restarts.log');
-    const { project: dir } = project(ep.port, ['sh', '-c', `echo restarted >> ${marker}`]);
+    const { project: dir } = project(ep.port, ['sh', '-c', `echo restarted >> ${marker}`], ep);
     expect((await runCli(['generate'], { cwd: dir })).exitCode).toBe(0);
     const first = await runCli(['reload', '--yes', '--json'], { cwd: dir });
     expect(first.exitCode, first.stderr).toBe(0);
@@ -148,7 +179,7 @@ describe('reload with the command runtime', () => {
 
   test('SIGTERM during a reload frees the lock and exits 143; the next reload recovers from the journal', async () => {
     const ep = await endpoint(() => [...BASE_NAMES, 'dev']);
-    const { project: dir, deployed } = project(ep.port, ['sleep', '30']);
+    const { project: dir, deployed } = project(ep.port, ['sleep', '30'], ep);
     const m = path.join(path.dirname(deployed), 'model-mappings.yaml');
     writeFileSync(m, readFileSync(m, 'utf8').replace('  coder: qwen-coder-vllm', '  coder: qwen-coder-vllm\n  dev: qwen-coder-vllm'));
     const child = execa(process.execPath, [BIN, 'reload', '--yes'], { cwd: dir, env: { NO_COLOR: '1', LITELLM_MASTER_KEY: 'k' }, reject: false });
@@ -170,7 +201,7 @@ describe('reload with the command runtime', () => {
 
   test('a gateway that serves other names than compiled is unhealthy', async () => {
     const ep = await endpoint(() => ['something-else']);
-    const { project: dir } = project(ep.port, ['true']);
+    const { project: dir } = project(ep.port, ['true'], ep);
     const r = await runCli(['reload', '--yes', '--json'], { cwd: dir });
     expect(r.exitCode).toBe(4); // first deploy: nothing to roll back to
     const result = JSON.parse(r.stdout);
@@ -192,3 +223,126 @@ describe('reload with the command runtime', () => {
     expect(existsSync(path.join(config, 'litellm-unified.yaml'))).toBe(false);
   });
 });
+
+describe('pre-flight: checked before anything is written or stopped', () => {
+  test('compose runtime without the compose plugin or docker-compose: --dry-run says so, and reload --yes refuses without writing', async () => {
+    const p = makeProject({ 'ports.yaml': null });
+    mkdirSync(path.join(p.project, 'emptybin'));
+    const env = { PATH: path.join(p.project, 'emptybin'), LITELLM_MASTER_KEY: 'k' };
+    const dry = await runCli(['reload', '--dry-run'], { cwd: p.project, env });
+    expect(dry.exitCode).toBe(1);
+    expect(dry.stdout).toMatch(/pre-flight runtime: failed: neither the docker compose plugin nor docker-compose is installed/);
+    const r = await runCli(['reload', '--yes', '--json'], { cwd: p.project, env });
+    expect(r.exitCode).toBe(1);
+    const result = JSON.parse(r.stdout);
+    expect(result.status).toBe('refused');
+    expect(result.preflight[0]).toMatchObject({ check: 'runtime', ok: false });
+    expect(existsSync(path.join(p.config, 'litellm-unified.yaml'))).toBe(false);
+  });
+
+  test('a process command whose --port differs from gateway.url is refused before it starts anything', async () => {
+    const p = makeProject({
+      'gateway.yaml': `version: 1\ngateway:\n  url: http://127.0.0.1:4999\nruntime:\n  kind: process\n  command: [${JSON.stringify(process.execPath)}, "-e", "0", "--", "litellm", "--port", "4998"]\n`,
+      'ports.yaml': null,
+    });
+    const r = await runCli(['reload', '--yes', '--json'], { cwd: p.project, env: { LITELLM_MASTER_KEY: 'k' } });
+    expect(r.exitCode).toBe(1);
+    const port = JSON.parse(r.stdout).preflight.find((c: { check: string }) => c.check === 'port');
+    expect(port).toMatchObject({ ok: false });
+    expect(port.detail).toMatch(/port 4998, but gateway\.url says 4999/);
+    expect(existsSync(path.join(p.config, 'litellm-unified.yaml'))).toBe(false);
+  });
+});
+
+const isRoot = process.getuid?.() === 0;
+const can = (cmd: string) => execa('sh', ['-c', `command -v ${cmd}`], { reject: false }).then((r) => r.exitCode === 0);
+
+describe('errors the user can fix are results with exit codes, never "internal error"; --json prints one object on every path', () => {
+  async function applied() {
+    let file = '';
+    // This stand-in serves whatever is deployed, names included.
+    const ep = await endpoint(() => (existsSync(file) ? [...new Set(((parse(readFileSync(file, 'utf8')) as { model_list: { model_name: string }[] }).model_list).map((m) => m.model_name))] : []));
+    const p = project(ep.port, ['true'], ep);
+    file = p.deployed;
+    expect((await runCli(['reload', '--yes'], { cwd: p.project })).exitCode).toBe(0);
+    const m = path.join(p.config, 'model-mappings.yaml');
+    writeFileSync(m, readFileSync(m, 'utf8').replace('  coder: qwen-coder-vllm', '  coder: qwen-coder-vllm\n  dev: qwen-coder-vllm'));
+    return { ...p, ep };
+  }
+
+  test.skipIf(!isRoot)('EPERM on backups/ (an immutable directory)', async () => {
+    if (!(await can('chattr'))) return;
+    const p = await applied();
+    const before = readFileSync(p.deployed, 'utf8');
+    const backups = path.join(p.project, 'backups');
+    await execa('chattr', ['+i', backups]);
+    try {
+      const r = await runCli(['reload', '--yes', '--json'], { cwd: p.project });
+      expect(r.exitCode).toBe(1);
+      const result = JSON.parse(r.stdout);
+      expect(result).toMatchObject({ status: 'error', exit_code: 1 });
+      expect(result.message).toContain('EPERM');
+      expect(result.message).toContain('were not changed');
+      expect(r.stderr).not.toContain('internal error');
+      const text = await runCli(['reload', '--yes'], { cwd: p.project });
+      expect(text.stderr).toContain('EPERM');
+    } finally {
+      await execa('chattr', ['-i', backups]);
+      await p.ep.close();
+    }
+    expect(readFileSync(p.deployed, 'utf8')).toBe(before);
+  });
+
+  test.skipIf(!isRoot)('ENOSPC (a full filesystem under backups/)', async () => {
+    const p = await applied();
+    const before = readFileSync(p.deployed, 'utf8');
+    const backups = path.join(p.project, 'backups');
+    const mount = await execa('mount', ['-t', 'tmpfs', '-o', 'size=4k', 'tmpfs', backups], { reject: false });
+    if (mount.exitCode !== 0) return; // no mount permission in this sandbox
+    try {
+      writeFileSync(path.join(backups, 'filler'), Buffer.alloc(4096));
+      const r = await runCli(['reload', '--yes', '--json'], { cwd: p.project });
+      expect(r.exitCode).toBe(1);
+      const result = JSON.parse(r.stdout);
+      expect(result.status).toBe('error');
+      expect(result.message).toContain('ENOSPC');
+      expect(r.stderr).not.toContain('internal error');
+    } finally {
+      await execa('umount', [backups], { reject: false });
+      await p.ep.close();
+    }
+    expect(readFileSync(p.deployed, 'utf8')).toBe(before);
+  });
+
+  test('a backup edited after it was taken is never deployed: rollback --to refuses it, as JSON', async () => {
+    const p = await applied();
+    expect((await runCli(['reload', '--yes'], { cwd: p.project })).exitCode).toBe(0);
+    const list = JSON.parse((await runCli(['backups', '--json'], { cwd: p.project })).stdout).backups as { path: string; file: string }[];
+    writeFileSync(list[0]!.path, `${readFileSync(list[0]!.path, 'utf8')}# edited\n`);
+    const r = await runCli(['rollback', '--yes', '--json', '--to', list[0]!.file], { cwd: p.project });
+    expect(r.exitCode).toBe(1);
+    const result = JSON.parse(r.stdout);
+    expect(result.status).toBe('refused');
+    expect(result.message).toContain('was changed after it was taken');
+    expect(r.stderr).not.toContain('internal error');
+    await p.ep.close();
+  });
+
+  test('a reload writes no second backup of bytes the newest backup already holds', async () => {
+    const p = await applied();
+    expect((await runCli(['reload', '--yes'], { cwd: p.project })).exitCode).toBe(0);
+    const count = () => readFileSync(path.join(p.project, 'backups/journal.jsonl'), 'utf8').trim().split('\n').length;
+    const backups = () => (JSON.parse(execaSyncBackups(p.project)) as { backups: unknown[] }).backups.length;
+    expect((await runCli(['reload', '--yes', '--restart'], { cwd: p.project })).exitCode).toBe(0);
+    const n = backups();
+    // The same deployed bytes again: the newest backup already holds them.
+    expect((await runCli(['reload', '--yes', '--restart'], { cwd: p.project })).exitCode).toBe(0);
+    expect(backups()).toBe(n);
+    expect(count()).toBeGreaterThan(0);
+    await p.ep.close();
+  });
+});
+
+function execaSyncBackups(cwd: string): string {
+  return execaSync(process.execPath, [BIN, 'backups', '--json'], { cwd, env: { NO_COLOR: '1' } }).stdout as string;
+}

@@ -196,3 +196,41 @@ export async function chat(url: string, model: string): Promise<{ status: number
   const body = (await res.json()) as { choices?: { message: { content: string } }[] };
   return { status: res.status, ...(body.choices?.[0] ? { content: body.choices[0].message.content } : {}) };
 }
+
+/** Time limit for one real-gateway test: reloads pre-flight (~10 s) and boot (~6-15 s) on a loaded 2-core machine. */
+export const GATEWAY_TEST_MS = 360_000;
+
+/** Starts `aibackend ARGS` and SIGKILLs it once its journal shows `event` for its own run; resolves when it is dead. */
+export async function killAfter(project: string, args: string[], event: string, env: Record<string, string> = GATEWAY_ENV): Promise<number> {
+  const { execa } = await import('execa');
+  const { BIN } = await import('./cli.js');
+  const child = execa(process.execPath, [BIN, ...args], { cwd: project, env: { NO_COLOR: '1', ...env }, reject: false });
+  const journal = path.join(project, 'backups', 'journal.jsonl');
+  const seen = () => existsSync(journal) && readFileSync(journal, 'utf8').split('\n').some((l) => l.includes(`-${child.pid}"`) && l.includes(`"event":"${event}"`));
+  for (let i = 0; i < 6000 && !seen() && child.exitCode === null; i++) await new Promise((r) => setTimeout(r, 25));
+  if (!seen()) {
+    child.kill('SIGKILL');
+    const r = await child;
+    throw new Error(`the run never reached '${event}': ${String(r.stderr)}`);
+  }
+  child.kill('SIGKILL');
+  await child;
+  return child.pid!;
+}
+
+/** The pid the process runtime recorded for the gateway, or undefined. */
+export function gatewayPid(project: string): number | undefined {
+  try {
+    return (JSON.parse(readFileSync(path.join(project, '.aibackend', 'gateway.pid'), 'utf8')) as { pid: number }).pid;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The backend model a chat for `name` reached on `server`. */
+export async function reached(url: string, name: string, server: FakeServer): Promise<string | undefined> {
+  const before = server.chats().length;
+  const res = await chat(url, name);
+  if (res.status !== 200) return undefined;
+  return server.chats().slice(before).at(-1)?.model;
+}

@@ -169,7 +169,7 @@ describe('ProcessRuntime', () => {
   test.skipIf(process.platform !== 'linux')('a gateway stopped earlier in the run is never reported as the current one having exited', async () => {
     const { ProcessRuntime, processState } = await import('../../src/runtime/process.js');
     const dir = tempDir();
-    const rt = new ProcessRuntime([process.execPath, '-e', 'setInterval(() => {}, 1000)', '{config}'], path.join(dir, 'state'), 2, {}, dir);
+    const rt = new ProcessRuntime({ command: [process.execPath, '-e', 'setInterval(() => {}, 1000)', '{config}'], stop_grace_s: 2 }, path.join(dir, 'state'), dir, {});
     await rt.restart(path.join(dir, 'a.yaml'));
     const first = JSON.parse(readFileSync(rt.pidFile, 'utf8')) as { pid: number };
     // The first gateway dies and is a zombie when the next restart begins, so its exit is only
