@@ -22,13 +22,15 @@ function context(program: Command): CommandContext {
   };
 }
 
-/** Option values that must be numbers are parsed here, so that a bad one is a usage error (exit 2). */
-function positive(unit: string) {
-  return (v: string): number => {
-    const n = Number(v);
-    if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`expected a number of ${unit} greater than 0`);
-    return n;
-  };
+/**
+ * A duration in seconds: `5`, `5s`, `1.5s` or `500ms`. Every --timeout means seconds; parsed here,
+ * so that a bad value is a usage error (exit 2).
+ */
+export function seconds(v: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?|\.\d+)\s*(ms|s)?\s*$/.exec(v);
+  const n = m ? Number(m[1]) / (m[2] === 'ms' ? 1000 : 1) : NaN;
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a duration greater than 0: seconds (5, 1.5, 5s) or milliseconds (500ms)');
+  return n;
 }
 
 function portNumber(v: string): number {
@@ -102,9 +104,10 @@ Examples:
   program
     .command('explain')
     .description('show how a public name or alias is routed: routes, weights, providers, fallback order')
-    .argument('<name>', 'public model name or alias')
+    .argument('[name]', 'public model name or alias (omit, or --list, to list them)')
+    .option('--list', 'list every public name and alias')
     .option('--json', 'print the explanation as JSON')
-    .action((name: string, opts: { json?: boolean }) =>
+    .action((name: string | undefined, opts: { json?: boolean; list?: boolean }) =>
       run(async (ctx) => (await import('./commands/explain.js')).explain(ctx, name, opts))(),
     );
 
@@ -113,7 +116,7 @@ Examples:
       .option('-y, --yes', 'do not ask for confirmation')
       .option('-f, --force', 'do not ask for confirmation (same as --yes)')
       .option('--dry-run', 'validate, diff and say what would happen; write and restart nothing')
-      .option('--timeout <seconds>', 'how long to wait for the gateway to become healthy (default: health.timeout_s; a rollback always waits at least the last measured boot plus a margin)', positive('seconds'))
+      .option('--timeout <seconds>', 'how long to wait for the gateway to become healthy (default: health.timeout_s; a rollback always waits at least the last measured boot plus a margin)', seconds)
       .option('--break-lock', 'take the lock even when its holder cannot be judged stale (a live process that is not aibackend, another host)')
       .option('--json', 'print the result as one JSON object on stdout, on every exit path (progress goes to stderr)');
 
@@ -152,7 +155,7 @@ interrupted run cannot be recovered safely (a person is needed), 5 another reloa
     .command('recover')
     .description('finish an interrupted reload or rollback: restore its verified backup, restart, probe')
     .option('--abandon', 'record that a person has dealt with the interrupted run (when its backup is missing or altered); deploys and restarts nothing')
-    .option('--timeout <seconds>', 'how long to wait for the gateway to become healthy', positive('seconds'))
+    .option('--timeout <seconds>', 'how long to wait for the gateway to become healthy', seconds)
     .option('--break-lock', 'take the lock even when its holder cannot be judged stale')
     .option('--json', 'print the result as one JSON object on stdout')
     .action((opts: ReloadFlags & { abandon?: boolean }) => run(async (ctx) => (await import('./commands/recover.js')).recover(ctx, opts))());
@@ -168,7 +171,7 @@ interrupted run cannot be recovered safely (a person is needed), 5 another reloa
     .description('probe the gateway and every active provider concurrently: up, served models against the registry')
     .option('--json', 'print { gateway, providers } as JSON')
     .option('--remote', 'also probe the hosted APIs (openai, anthropic)')
-    .option('--timeout <ms>', 'per-request timeout in milliseconds', positive('milliseconds'), 2000)
+    .option('--timeout <duration>', 'per-request timeout: seconds, or 500ms', seconds, 2)
     .addHelpText('after', '\nExit 0 when every provider that a route uses is reachable and serves its routed models, 1 otherwise.')
     .action((opts: StatusFlags) => run(async (ctx) => (await import('./commands/ops.js')).statusCommand(ctx, opts))());
 
@@ -178,7 +181,7 @@ interrupted run cannot be recovered safely (a person is needed), 5 another reloa
     .option('--write', 'apply it, keeping comments and formatting of everything else')
     .option('--json', 'print the additions and the diff as JSON')
     .option('--remote', 'also probe the hosted APIs (openai, anthropic)')
-    .option('--timeout <ms>', 'per-request timeout in milliseconds', positive('milliseconds'), 2000)
+    .option('--timeout <duration>', 'per-request timeout: seconds, or 500ms', seconds, 2)
     .action((opts: StatusFlags & { write?: boolean }) => run(async (ctx) => (await import('./commands/ops.js')).discoverCommand(ctx, opts))());
 
   program
@@ -207,8 +210,28 @@ interrupted run cannot be recovered safely (a person is needed), 5 another reloa
   return { program, result };
 }
 
+/** The first word of argv that is not an option or an option's value: the command asked for. */
+function commandWord(argv: string[]): string | undefined {
+  for (let i = 2; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--') return argv[i + 1];
+    if (a === '-C' || a === '--config-dir') i++;
+    else if (!a.startsWith('-')) return a;
+  }
+  return undefined;
+}
+
 export async function main(argv: string[]): Promise<number> {
   const { program, result } = buildProgram();
+  // `aibackend nosuchcommand --help` is a mistake, not a request for the main help.
+  const word = commandWord(argv);
+  if (word !== undefined && word !== 'help' && !program.commands.some((c) => c.name() === word || c.aliases().includes(word))) {
+    const names = program.commands.map((c) => c.name());
+    const { Suggester } = await import('./util/suggest.js');
+    const close = new Suggester(names).suggest(word);
+    process.stderr.write(`aibackend: unknown command '${word}'${close ? `; did you mean '${close}'?` : ''} (commands: ${names.join(', ')})\n`);
+    return EXIT.usage;
+  }
   try {
     await program.parseAsync(argv);
     return result.code;
@@ -227,6 +250,14 @@ export async function main(argv: string[]): Promise<number> {
     else process.stderr.write('(set AIBACKEND_DEBUG=1 for a stack trace, and please report it)\n');
     return EXIT.failed;
   }
+}
+
+// A closed stdout (`aibackend validate --help | head -3`) ends the process quietly, as Unix tools do.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw err;
+  });
 }
 
 const started = performance.now();

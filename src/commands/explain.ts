@@ -7,19 +7,30 @@ import { suggestOne } from '../util/suggest.js';
 import { reportDiagnostics } from './generate.js';
 import { print, type CommandContext } from './context.js';
 
-export async function explain(ctx: CommandContext, name: string, opts: { json?: boolean }): Promise<number> {
+export async function explain(ctx: CommandContext, name: string | undefined, opts: { json?: boolean; list?: boolean }): Promise<number> {
   const checked = checkConfig(ctx.paths, { env: ctx.env, unsetEnvSeverity: 'warning' });
   const { providers, mappings } = checked.loaded;
+  const fail = (message: string) => {
+    if (opts.json) print(ctx.stdout, JSON.stringify({ ok: false, message }, null, 2));
+    else print(ctx.stderr, `${ctx.err.red('✖')} ${message}`);
+    return EXIT.failed;
+  };
   if (!checked.compiled || !providers || !mappings) {
     reportDiagnostics(ctx, checked);
-    print(ctx.stderr, `${ctx.err.red('✖')} cannot explain '${name}': the config has errors`);
-    return EXIT.failed;
+    return fail(`cannot explain${name ? ` '${name}'` : ''}: the config has errors`);
+  }
+  const names = Object.keys(mappings.models).sort();
+  const aliases = Object.keys(mappings.aliases ?? {}).sort();
+  if (opts.list || name === undefined) {
+    if (opts.json) print(ctx.stdout, JSON.stringify({ names, aliases: Object.fromEntries(aliases.map((a) => [a, mappings.aliases![a]])) }, null, 2));
+    else print(ctx.stdout, [...names, ...aliases.map((a) => `${a} -> ${mappings.aliases![a]} (alias)`)].join('\n'));
+    return EXIT.ok;
   }
   const e = explainName(name, providers, mappings, checked.compiled.config);
   if (!e) {
-    const s = suggestOne(name, [...Object.keys(mappings.models), ...Object.keys(mappings.aliases ?? {})]);
-    print(ctx.stderr, `${ctx.err.red('✖')} '${name}' is neither a public name nor an alias${s ? `; did you mean '${s}'?` : ''}`);
-    return EXIT.failed;
+    const s = suggestOne(name, [...names, ...aliases]);
+    // No close match: say what there is instead.
+    return fail(`'${name}' is neither a public name nor an alias${s ? `; did you mean '${s}'?` : `; the names are: ${[...names, ...aliases].join(', ')} (\`aibackend explain --list\`)`}`);
   }
   print(ctx.stdout, opts.json ? JSON.stringify(e, null, 2) : renderExplanation(e, ctx.out));
   return EXIT.ok;

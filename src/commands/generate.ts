@@ -32,6 +32,14 @@ export async function generate(ctx: CommandContext, opts: GenerateOptions): Prom
       return EXIT.ok;
     }
     print(ctx.stderr, formatDiagnostics(status.diagnostics, sourceLines(checked.loaded, { [checked.outputDisplay]: status.text }, status.diagnostics), ctx.err));
+    // What differs, as `kubectl diff` shows it: the file on disk against what the sources compile to.
+    if (status.text !== undefined) {
+      const { diffConfigs } = await import('../reload/diff.js');
+      const { renderDiff } = await import('../render/reload-text.js');
+      const diff = diffConfigs(checked.outputDisplay, status.text.replace(/\r\n/g, '\n'), checked.compiled.text).diff.split('\n');
+      const shown = diff.slice(0, 60).join('\n');
+      print(ctx.stderr, `${renderDiff(shown, ctx.err)}${diff.length > 60 ? `\n… ${diff.length - 60} more diff lines (\`aibackend generate --stdout\` prints the whole compiled file)` : ''}`);
+    }
     print(ctx.stderr, `${ctx.err.red('✖')} ${checked.outputDisplay} is ${status.state}; run \`aibackend generate\``);
     return EXIT.failed;
   }

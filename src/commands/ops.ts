@@ -19,7 +19,7 @@ import { print, type CommandContext } from './context.js';
 export interface StatusFlags {
   json?: boolean;
   remote?: boolean;
-  /** Per-request timeout in milliseconds (the CLI parses and defaults it). */
+  /** Per-request timeout in seconds (the CLI parses and defaults it). */
   timeout?: number;
 }
 
@@ -39,7 +39,7 @@ async function status(ctx: CommandContext, flags: StatusFlags): Promise<{ loaded
   if (!loaded) return EXIT.failed;
   const report = await collectStatus(loaded.providers!, loaded.mappings, loaded.gateway!, {
     remote: Boolean(flags.remote),
-    timeoutMs: flags.timeout ?? 2000,
+    timeoutMs: (flags.timeout ?? 2) * 1000,
     env: ctx.env,
     expectedNames: loaded.mappings ? servedNames(loaded.mappings) : [],
   });
@@ -64,13 +64,21 @@ export async function discoverCommand(ctx: CommandContext, flags: StatusFlags & 
   const before = readFileSync(file, 'utf8');
   const d = discover(before, r.report.providers);
   const shown = path.relative(ctx.paths.cwd, file) || file;
+  const unreachable = r.report.providers.filter((p) => !p.reachable).map((p) => p.id);
   if (d.additions.length === 0) {
-    print(ctx.stdout, flags.json ? JSON.stringify({ additions: [], written: false }, null, 2) : `${ctx.out.green('✔')} every model the reachable providers serve is registered`);
+    // Nothing answered: that is not "everything is registered".
+    if (r.report.providers.length > 0 && unreachable.length === r.report.providers.length) {
+      const message = `no provider could be reached (${unreachable.join(', ')}); nothing was discovered`;
+      print(flags.json ? ctx.stdout : ctx.stderr, flags.json ? JSON.stringify({ additions: [], written: false, unreachable, message }, null, 2) : `${ctx.err.red('✖')} ${message}`);
+      return EXIT.failed;
+    }
+    const note = unreachable.length ? ` (not reached: ${unreachable.join(', ')})` : '';
+    print(ctx.stdout, flags.json ? JSON.stringify({ additions: [], written: false, unreachable }, null, 2) : `${ctx.out.green('✔')} every model the reachable providers serve is registered${note}`);
     return EXIT.ok;
   }
   const patch = createTwoFilesPatch(shown, shown, before, d.text, undefined, undefined, { context: 3 }).split('\n').filter((l) => !l.startsWith('=====')).join('\n').trimEnd();
   if (flags.write) writeFileAtomic(file, d.text);
-  if (flags.json) print(ctx.stdout, JSON.stringify({ additions: d.additions, diff: patch, written: Boolean(flags.write) }, null, 2));
+  if (flags.json) print(ctx.stdout, JSON.stringify({ additions: d.additions, diff: patch, written: Boolean(flags.write), unreachable }, null, 2));
   else {
     print(ctx.stdout, renderDiff(patch, ctx.out));
     print(ctx.stdout, flags.write ? `${ctx.out.green('✔')} registered ${d.additions.reduce((n, a) => n + a.models.length, 0)} model(s) in ${shown}; route to them in model-mappings.yaml, then run \`aibackend generate\`` : ctx.out.dim('(not written: run with --write to apply)'));

@@ -26,7 +26,19 @@ export function scalar(value: unknown): string {
   if (typeof value === 'bigint') return String(value);
   const s = String(value);
   if (PLAIN.test(s) && !NOT_STRING.test(s) && !NUMBER_LIKE.test(s) && !s.endsWith(':')) return s;
-  return JSON.stringify(s);
+  return quote(s);
+}
+
+// Characters YAML does not allow raw in a double-quoted scalar (outside its printable set, or
+// read as line breaks by YAML 1.1 parsers such as PyYAML), which JSON.stringify leaves as they are.
+const NON_PRINTABLE = /[\u007f-\u009f\u2028\u2029\ufeff\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/** Double-quoted, with every non-printable character escaped as YAML requires (also how messages show such names). */
+export function quote(s: string): string {
+  return JSON.stringify(s).replace(NON_PRINTABLE, (c) => {
+    const code = c.charCodeAt(0);
+    return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+  });
 }
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {

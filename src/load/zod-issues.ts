@@ -1,6 +1,7 @@
 // Turns Zod issues into diagnostics at the right line and column, with our own stable codes and
 // messages. Values of secret-bearing keys are never quoted.
 import type * as z from 'zod/mini';
+import { quote as visible } from '../emit/yaml-writer.js';
 import { diag, type Diagnostic } from '../diagnostics/diagnostic.js';
 import type { Code } from '../diagnostics/codes.js';
 import { ENV_REF_RE, HTTP_URL_RE, PROVIDER_ID_RE, PUBLIC_NAME_RE, SUPPORTED_VERSIONS } from '../schema/common.js';
@@ -93,10 +94,10 @@ function issueToDiagnostics(source: SourceDoc, schema: z.ZodMiniType, issue: z.c
       const key = String(last);
       const record = path.length >= 2 ? String(path[path.length - 2]) : '';
       if (record === 'providers') {
-        return one('invalid-id', `provider id '${key}' is invalid: ids match ${PROVIDER_ID_RE.source} (lowercase letter first, then lowercase letters, digits, '_' or '-')`, undefined, path, true);
+        return one('invalid-id', `provider id ${visible(key)} is invalid: ids match ${PROVIDER_ID_RE.source} (lowercase letter first, then lowercase letters, digits, '_' or '-')`, undefined, path, true);
       }
       if (record === 'models' || record === 'aliases') {
-        return one('invalid-public-name', `public name ${JSON.stringify(key)} is invalid: names may not be empty or contain whitespace`, undefined, path, true);
+        return one('invalid-public-name', `public name ${visible(key)} is invalid: names may not be empty or contain whitespace or control characters`, undefined, path, true);
       }
       return one('invalid-value', `key '${key}' is not allowed in ${describePath(path.slice(0, -1))}`, undefined, path, true);
     }

@@ -49,6 +49,7 @@ export class Operation {
   readonly probes: ProbeRecord[] = [];
   restartMs = 0;
   readyMs = 0;
+  preflightMs = 0;
   /** Set once the deployed file was replaced by this operation. */
   wrote = false;
   /** The probe timeout of a rollback or recovery. */
@@ -152,7 +153,7 @@ export function result(op: Operation | undefined, r: Omit<ReloadResult, 'probes'
     deployed: r.deployed ?? op?.paths.deployed ?? paths?.deployed ?? '',
     ...r,
     probes: op?.probes ?? [],
-    timings: { total_ms: total, restart_ms: Math.round(op?.restartMs ?? 0), ready_ms: Math.round(op?.readyMs ?? 0) },
+    timings: { total_ms: total, preflight_ms: Math.round(op?.preflightMs ?? 0), restart_ms: Math.round(op?.restartMs ?? 0), ready_ms: Math.round(op?.readyMs ?? 0) },
   };
 }
 

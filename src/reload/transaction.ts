@@ -96,7 +96,9 @@ export async function runReload(ctx: TransactionContext, opts: ReloadOptions): P
       return result(op, { ...b, status: 'unchanged', exit_code: EXIT.ok, message: 'the deployed config is already identical; no restart (use --restart to restart anyway)' });
     }
     if (d.p.sameBody && !d.p.applied) ctx.progress('the deployed file matches the sources, but no reload has applied it yet; the gateway will be restarted to run it');
+    const t0 = performance.now();
     const pre = await preflight(ctx, paths.deployed, d.p.sameBody ? undefined : candidate);
+    op.preflightMs = performance.now() - t0;
     const bp = { ...b, preflight: pre.checks };
     if (!pre.ok) return result(op, { ...bp, status: 'refused', exit_code: EXIT.failed, message: `pre-flight failed: ${failedChecks(pre.checks)}; nothing was written and the gateway was not touched` });
     const refusal = await confirmOrRefuse(ctx, opts, d.p.sameBody ? 'Restart the gateway with the same config?' : 'Apply these changes and restart the gateway?', d.diff);

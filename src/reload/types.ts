@@ -33,7 +33,7 @@ export interface ReloadResult {
   warnings?: string[];
   /** What a rollback did not check because the sources are broken. */
   skipped?: string;
-  timings: { total_ms: number; restart_ms: number; ready_ms: number };
+  timings: { total_ms: number; preflight_ms: number; restart_ms: number; ready_ms: number };
   /** For exit 4: what a person needs to know. */
   attention?: { deployed: string; running: string; backup: string | null };
 }

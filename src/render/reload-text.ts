@@ -39,6 +39,6 @@ export function renderReload(r: ReloadResult, s: ChalkInstance, showDiff: boolea
       `  backup:   ${r.attention.backup ?? '(none)'}`,
     );
   }
-  if (r.status === 'applied' || r.status === 'rolled-back') out.push(s.dim(`took ${r.timings.total_ms} ms (restart ${r.timings.restart_ms} ms, waiting for health ${r.timings.ready_ms} ms)`));
+  if (r.status === 'applied' || r.status === 'rolled-back') out.push(s.dim(`took ${r.timings.total_ms} ms (pre-flight ${r.timings.preflight_ms} ms, restart ${r.timings.restart_ms} ms, waiting for health ${r.timings.ready_ms} ms)`));
   return out.join('\n');
 }

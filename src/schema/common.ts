@@ -5,7 +5,9 @@ import * as z from 'zod/mini';
 
 export const SUPPORTED_VERSIONS = [1] as const;
 export const PROVIDER_ID_RE = /^[a-z][a-z0-9_-]*$/;
-export const PUBLIC_NAME_RE = /^\S+$/;
+// No white space, and no control, format, surrogate or private-use characters (DEL, zero-width
+// spaces, ...): LiteLLM's YAML loader refuses some of them, and none can be typed by a client.
+export const PUBLIC_NAME_RE = /^[^\s\p{Cc}\p{Cf}\p{Cs}\p{Co}]+$/u;
 export const ENV_REF_RE = /^env:[A-Z_][A-Z0-9_]*$/;
 export const HTTP_URL_RE = /^https?:\/\/\S+$/;
 

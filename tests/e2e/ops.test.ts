@@ -85,7 +85,7 @@ function project(providers = PROVIDERS(), mappings = MAPPINGS) {
 describe('status', () => {
   test('reports each provider: reachable, latency, served, missing and unregistered; hosted APIs only with --remote', async () => {
     const { project: dir } = project();
-    const r = await runCli(['status', '--json', '--timeout', '500'], { cwd: dir });
+    const r = await runCli(['status', '--json', '--timeout', '500ms'], { cwd: dir });
     const s = JSON.parse(r.stdout);
     expect(s.gateway).toMatchObject({ url: `http://127.0.0.1:${downPort}`, live: false, ready: false, missing: ['llama2', 'llama3.1:8b'] });
     const by = Object.fromEntries(s.providers.map((p: { id: string }) => [p.id, p]));
@@ -107,9 +107,9 @@ describe('status', () => {
 
   test('exit 1 when a provider that a route uses is down or lacks a routed model', async () => {
     const down = project(PROVIDERS(), `${MAPPINGS}  spare:\n    routes: [{ provider: spare, model: spare-model }]\n`);
-    expect((await runCli(['status', '--timeout', '500'], { cwd: down.project })).exitCode).toBe(1);
+    expect((await runCli(['status', '--timeout', '500ms'], { cwd: down.project })).exitCode).toBe(1);
     const lacking = project(PROVIDERS(), `${MAPPINGS}  coder:\n    routes: [{ provider: vllm, model: Qwen/Qwen2.5-Coder-7B-Instruct-AWQ }]\n`);
-    const r = await runCli(['status', '--timeout', '500'], { cwd: lacking.project, env: { NO_COLOR: '1' } });
+    const r = await runCli(['status', '--timeout', '500ms'], { cwd: lacking.project, env: { NO_COLOR: '1' } });
     expect(r.exitCode).toBe(1);
     expect(r.stdout).toMatch(/vllm\s+vllm\s+up/);
     expect(r.stdout).toMatch(/hung\s+openai_compatible\s+down/);
@@ -121,13 +121,13 @@ describe('discover', () => {
     const { project: dir, config } = project();
     const file = path.join(config, 'providers.yaml');
     const before = readFileSync(file, 'utf8');
-    const show = await runCli(['discover', '--timeout', '500'], { cwd: dir });
+    const show = await runCli(['discover', '--timeout', '500ms'], { cwd: dir });
     expect(show.exitCode).toBe(0);
     expect(show.stdout).toContain('+      - name: phi3:mini');
     expect(show.stdout).toContain('+      - name: other-model');
     expect(readFileSync(file, 'utf8')).toBe(before);
 
-    const w = await runCli(['discover', '--write', '--json', '--timeout', '500'], { cwd: dir });
+    const w = await runCli(['discover', '--write', '--json', '--timeout', '500ms'], { cwd: dir });
     expect(w.exitCode).toBe(0);
     expect(JSON.parse(w.stdout).additions).toEqual([
       { provider: 'ollama', models: ['phi3:mini'] },
@@ -145,7 +145,7 @@ describe('discover', () => {
     }
     expect(after).toContain('# the general model');
     expect(after).toContain('# AWQ build');
-    const again = await runCli(['discover', '--timeout', '500'], { cwd: dir });
+    const again = await runCli(['discover', '--timeout', '500ms'], { cwd: dir });
     expect(again.stdout).toContain('every model the reachable providers serve is registered');
     const v = await runCli(['validate', '--json'], { cwd: dir });
     expect(JSON.parse(v.stdout).diagnostics.filter((d: { code: string }) => d.code.startsWith('yaml') || d.code === 'unknown-key')).toEqual([]);

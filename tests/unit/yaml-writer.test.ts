@@ -32,4 +32,15 @@ describe('writeYaml', () => {
       expect(scalar(s)).toBe(s);
     },
   );
+
+  test.each([
+    ['DEL', 'a\u007fb', '"a\\x7fb"'],
+    ['C1 control', 'a\u0085b', '"a\\x85b"'],
+    ['line separator', 'a\u2028b', '"a\\u2028b"'],
+    ['byte order mark', 'a\ufeffb', '"a\\ufeffb"'],
+    ['C0 control', 'a\u0001b', '"a\\u0001b"'],
+  ])('a %s is escaped, as YAML requires of a double-quoted scalar, and reads back the same', (_what, s, written) => {
+    expect(scalar(s)).toBe(written);
+    expect(parse(`v: ${scalar(s)}`)).toEqual({ v: s });
+  });
 });
