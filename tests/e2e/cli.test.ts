@@ -259,3 +259,89 @@ describe('init', () => {
     expect(readFileSync(path.join(dir, 'config/providers.yaml'), 'utf8')).toBe(providers);
   });
 });
+
+describe('one convention for every command', () => {
+  test('`aibackend nosuchcommand --help` is an unknown command (exit 2), not the main help', async () => {
+    const r = await runCli(['nosuchcommand', '--help'], { cwd: ROOT });
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toContain("unknown command 'nosuchcommand'");
+    expect(r.stdout).toBe('');
+    const near = await runCli(['-C', 'config', 'explian', 'coder'], { cwd: ROOT });
+    expect(near.exitCode).toBe(2);
+    expect(near.stderr).toContain("did you mean 'explain'");
+  });
+
+  test('a stdout closed early (| head) ends the process quietly, without a stack trace', async () => {
+    const { execa } = await import('execa');
+    const r = await execa('sh', ['-c', `"${process.execPath}" bin/aibackend.js validate --help | head -1; "${process.execPath}" bin/aibackend.js explain --list | head -c 3`], { cwd: ROOT, reject: false, env: { NO_COLOR: '1', LITELLM_MASTER_KEY: 'k' } });
+    expect(String(r.stdout).split('\n')[0]).toBe('Usage: aibackend validate [options]');
+    expect(String(r.stderr)).not.toMatch(/EPIPE|Error|\bat .*:\d+:\d+/);
+  });
+
+  test('FORCE_COLOR=0 turns colour off; any other FORCE_COLOR turns it on, even without a terminal', async () => {
+    const off = await runCli(['validate'], { cwd: ROOT, env: { NO_COLOR: undefined, FORCE_COLOR: '0' } });
+    expect(off.stdout).not.toMatch(ANSI);
+    const on = await runCli(['validate'], { cwd: ROOT, env: { NO_COLOR: undefined, FORCE_COLOR: '1' } });
+    expect(on.stdout).toMatch(ANSI);
+  });
+
+  test('--timeout takes seconds, 1.5s or 500ms; anything else is a usage error', async () => {
+    const { project } = example();
+    for (const t of ['0.2', '200ms', '0.2s']) {
+      const r = await runCli(['status', '--json', '--timeout', t], { cwd: project });
+      expect(r.stderr, t).not.toContain('--timeout');
+      expect(JSON.parse(r.stdout).providers.length, t).toBeGreaterThan(0);
+    }
+    for (const t of ['soon', '0', '-1', '5m']) {
+      const r = await runCli(['status', '--timeout', t], { cwd: project });
+      expect(r.exitCode, t).toBe(2);
+    }
+  });
+
+  test('discover with every provider unreachable says so and exits 1', async () => {
+    const { project } = example();
+    const r = await runCli(['discover', '--timeout', '200ms'], { cwd: project });
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toMatch(/no provider could be reached \(ollama, .*\); nothing was discovered/);
+    const j = await runCli(['discover', '--json', '--timeout', '200ms'], { cwd: project });
+    expect(j.exitCode).toBe(1);
+    expect(JSON.parse(j.stdout)).toMatchObject({ additions: [], written: false });
+  });
+
+  test('explain --list lists names and aliases; an unknown name with nothing close lists them too', async () => {
+    const list = await runCli(['explain', '--list'], { cwd: ROOT });
+    expect(list.exitCode).toBe(0);
+    expect(list.stdout.split('\n')).toContain('coder -> qwen-coder-vllm (alias)');
+    const j = JSON.parse((await runCli(['explain', '--list', '--json'], { cwd: ROOT })).stdout);
+    expect(j.names).toContain('llama3.1:8b');
+    expect(j.aliases).toMatchObject({ coder: 'qwen-coder-vllm' });
+    const far = await runCli(['explain', 'zzzzzzzz'], { cwd: ROOT });
+    expect(far.exitCode).toBe(1);
+    expect(far.stderr).toMatch(/the names are: .*llama3\.1:8b.*coder/);
+  });
+
+  test('generate --check shows what differs, as a diff', async () => {
+    const { project, config } = example();
+    expect((await runCli(['generate'], { cwd: project })).exitCode).toBe(0);
+    const m = path.join(config, 'model-mappings.yaml');
+    writeFileSync(m, readFileSync(m, 'utf8').replace('  coder: qwen-coder-vllm', '  coder: qwen-coder-vllm\n  dev: qwen-coder-vllm'));
+    const r = await runCli(['generate', '--check'], { cwd: project });
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toContain('+  - model_name: dev');
+    expect(r.stderr).toContain('[output-stale]');
+  });
+
+  test('a header-only change (a description) is rewritten by generate and is not stale', async () => {
+    const { project, config, out } = example();
+    expect((await runCli(['generate'], { cwd: project })).exitCode).toBe(0);
+    const body = readFileSync(out, 'utf8').split('\n').slice(5).join('\n');
+    const p = path.join(config, 'providers.yaml');
+    writeFileSync(p, readFileSync(p, 'utf8').replace('description: Local Ollama', 'description: The local Ollama'));
+    const check = await runCli(['generate', '--check'], { cwd: project });
+    expect(check.exitCode, check.stderr).toBe(0);
+    expect((await runCli(['validate', '--strict'], { cwd: project })).exitCode).toBe(0);
+    const g = await runCli(['generate'], { cwd: project });
+    expect(g.stdout).toContain('rewrote the provenance header');
+    expect(readFileSync(out, 'utf8').split('\n').slice(5).join('\n')).toBe(body);
+  });
+});
