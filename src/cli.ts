@@ -1,19 +1,32 @@
 // The CLI entry: parse flags with commander, load the one command asked for, map known errors to
 // exit codes. Commands live in src/commands/, each loaded only when it runs.
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { EXIT, CliError } from './errors.js';
-import { resolvePaths } from './load/paths.js';
+import { EXIT, CliError, UsageError } from './errors.js';
+import { configDirProblem, displayPath, findConfigDir, resolvePaths } from './load/paths.js';
 import { makeStyle, useColor } from './render/style.js';
 import type { CommandContext } from './commands/context.js';
 import type { PortsFlags, StatusFlags } from './commands/ops.js';
 import type { ReloadFlags } from './commands/reload.js';
 import { TOOL_VERSION } from './version.js';
 
-function context(program: Command): CommandContext {
+function context(program: Command, search = true): CommandContext {
   const g = program.opts<{ configDir: string; color: boolean }>();
   const env = process.env;
+  let paths = resolvePaths(g.configDir);
+  // Without -C, run from anywhere inside the project: the nearest ancestor's config/ is used, and said.
+  if (search && program.getOptionValueSource('configDir') === 'default' && !existsSync(path.join(paths.configDir, 'providers.yaml'))) {
+    const found = findConfigDir(process.cwd());
+    if (found && found !== paths.configDir) {
+      paths = resolvePaths(found);
+      process.stderr.write(`aibackend: using ${displayPath(found, process.cwd())} (the nearest config/ above this directory)\n`);
+    }
+  }
+  const problem = configDirProblem(paths.configDir);
+  if (problem) throw new UsageError(problem);
   return {
-    paths: resolvePaths(g.configDir),
+    paths,
     env,
     stdout: process.stdout,
     stderr: process.stderr,
@@ -73,14 +86,14 @@ Examples:
   aibackend rollback                 go back to the previous config`,
     );
 
-  const run = (fn: (ctx: CommandContext) => Promise<number>) => async () => {
-    result.code = await fn(context(program));
+  const run = (fn: (ctx: CommandContext) => Promise<number>, search = true) => async () => {
+    result.code = await fn(context(program, search));
   };
 
   program
     .command('init')
     .description('write a starter config/ (providers, model mappings, gateway, ports) from templates/')
-    .action(() => run(async (ctx) => (await import('./commands/init.js')).init(ctx))());
+    .action(() => run(async (ctx) => (await import('./commands/init.js')).init(ctx), false)());
 
   program
     .command('validate')

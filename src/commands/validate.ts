@@ -29,6 +29,8 @@ export async function validate(ctx: CommandContext, opts: ValidateOptions): Prom
   const diagnostics = sortDiagnostics([...checked.diagnostics, ...output.diagnostics]);
   const skipped = new Set<CheckName>();
   if (!checked.loaded.providers || !checked.loaded.mappings) skipped.add('references');
+  // Nothing loaded (no config directory): no other check ran, so none passed.
+  if (checked.loaded.present.length === 0) for (const c of ['shape', 'references', 'secrets', 'ports', 'gateway', 'output'] as const) skipped.add(c);
   const report = buildValidateReport(diagnostics, Boolean(opts.strict), skipped);
   const lines = sourceLines(checked.loaded, { [checked.outputDisplay]: output.text }, diagnostics);
   const text = REPORTERS[format]({ report, diagnostics, lines, style: ctx.out, strict: Boolean(opts.strict), what: displayDir(ctx) });

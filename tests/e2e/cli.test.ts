@@ -345,3 +345,35 @@ describe('one convention for every command', () => {
     expect(readFileSync(out, 'utf8').split('\n').slice(5).join('\n')).toBe(body);
   });
 });
+
+describe('finding the project', () => {
+  test('from a subdirectory, the nearest config/ above is used, and said', async () => {
+    const { project } = example();
+    const sub = path.join(project, 'deep', 'er');
+    (await import('node:fs')).mkdirSync(sub, { recursive: true });
+    const r = await runCli(['validate'], { cwd: sub });
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stderr).toContain('the nearest config/ above this directory');
+    expect(r.stdout).toContain(path.join(project, 'config'));
+  });
+
+  test('the search stops at the repository root', async () => {
+    const { project } = example();
+    const repo = path.join(project, 'inner-repo');
+    (await import('node:fs')).mkdirSync(path.join(repo, '.git'), { recursive: true });
+    const r = await runCli(['validate', '--json'], { cwd: repo });
+    expect(r.exitCode).toBe(1);
+    expect(JSON.parse(r.stdout).diagnostics[0].code).toBe('file-missing');
+  });
+
+  test('-C naming a file is one usage error; -C naming nothing reports no check as passed', async () => {
+    const file = await runCli(['-C', 'README.md', 'validate'], { cwd: ROOT });
+    expect(file.exitCode).toBe(2);
+    expect(file.stderr).toContain('is a file, not a directory');
+    expect(file.stderr.split('\n').filter(Boolean)).toHaveLength(1);
+    const none = await runCli(['-C', 'nonexistent', 'validate', '--json'], { cwd: ROOT });
+    const report = JSON.parse(none.stdout);
+    expect(report.checks.filter((c: { status: string }) => c.status === 'passed')).toEqual([]);
+    expect(report.checks[0]).toMatchObject({ name: 'loading', status: 'failed' });
+  });
+});
