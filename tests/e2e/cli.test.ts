@@ -377,3 +377,23 @@ describe('finding the project', () => {
     expect(report.checks[0]).toMatchObject({ name: 'loading', status: 'failed' });
   });
 });
+
+describe('generate writes like write-file-atomic', () => {
+  test('a symlinked output is written through the link, and the file keeps its mode', async () => {
+    const fs = await import('node:fs');
+    const { project, out } = example();
+    expect((await runCli(['generate'], { cwd: project })).exitCode).toBe(0);
+    const real = path.join(project, 'real-output.yaml');
+    fs.renameSync(out, real);
+    fs.symlinkSync(real, out);
+    fs.chmodSync(real, 0o640);
+    const p = path.join(project, 'config', 'model-mappings.yaml');
+    writeFileSync(p, readFileSync(p, 'utf8').replace('  coder: qwen-coder-vllm', '  coder: qwen-coder-vllm\n  dev: qwen-coder-vllm'));
+    const r = await runCli(['generate'], { cwd: project });
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(fs.lstatSync(out).isSymbolicLink()).toBe(true);
+    expect(readFileSync(real, 'utf8')).toContain('model_name: dev');
+    expect(statSync(real).mode & 0o777).toBe(0o640);
+    expect(readdirSync(path.join(project, 'config')).filter((n) => n.includes('.tmp-'))).toEqual([]);
+  });
+});
