@@ -31,6 +31,13 @@ export async function init(ctx: CommandContext): Promise<number> {
     writeFileSync(path.join(to, f), text, { flag: 'wx' });
   }
   const shown = path.relative(ctx.paths.cwd, to) || '.';
-  print(ctx.stdout, `${ctx.out.green('✔')} wrote ${files.map((f) => `${shown}/${f}`).join(', ')}\nnext: edit them, then \`aibackend validate\` and \`aibackend generate\``);
+  const written = files.map((f) => `${shown}/${f}`);
+  // The starter gateway.yaml restarts the compose service of docker-compose.yml beside config/.
+  const compose = path.join(ctx.paths.projectDir, 'docker-compose.yml');
+  if (!existsSync(compose)) {
+    writeFileSync(compose, readFileSync(path.resolve(from, '../docker-compose.yml'), 'utf8'), { flag: 'wx' });
+    written.push(path.relative(ctx.paths.cwd, compose) || compose);
+  }
+  print(ctx.stdout, `${ctx.out.green('✔')} wrote ${written.join(', ')}\nnext: edit them, then \`aibackend validate\` and \`aibackend generate\``);
   return EXIT.ok;
 }

@@ -58,6 +58,7 @@ export const CODES = {
   'image-floating-tag': ['gateway', 'The gateway image has a floating tag'],
   'image-compromised': ['gateway', 'The gateway image is a LiteLLM release known to be compromised'],
   'image-mismatch': ['gateway', 'docker-compose.yml runs another image than gateway.image'],
+  'compose-file-missing': ['gateway', 'runtime.file names a compose file that does not exist, or lacks runtime.service'],
   'output-outside-project': ['gateway', 'The output path leaves the project directory'],
   'output-is-source': ['gateway', 'The output path would overwrite a source file'],
   // output

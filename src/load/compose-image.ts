@@ -9,7 +9,23 @@ export interface ComposeImage {
   column: number;
 }
 
-export function composeImage(file: string, service: string): ComposeImage | undefined {
+/**
+ * A value as docker compose interpolates it: `${VAR:-default}` (VAR when set and not empty),
+ * `${VAR-default}` (VAR when set), `${VAR}` and `$VAR` (VAR, or empty), `$$` (a dollar sign).
+ * `${VAR:?err}` and `${VAR?err}` give VAR when it is set (compose would stop otherwise).
+ */
+export function interpolate(value: string, env: NodeJS.ProcessEnv): string {
+  return value.replace(/\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?)([-?])([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g, (m, name?: string, colon?: string, op?: string, arg?: string, bare?: string) => {
+    if (m === '$$') return '$';
+    if (bare) return env[bare] ?? '';
+    const v = env[name!];
+    const unset = v === undefined || (colon === ':' && v === '');
+    if (op === '-') return unset ? (arg ?? '') : v!;
+    return v ?? '';
+  });
+}
+
+export function composeImage(file: string, service: string, env: NodeJS.ProcessEnv = {}): ComposeImage | undefined {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -22,7 +38,7 @@ export function composeImage(file: string, service: string): ComposeImage | unde
   const node = doc.getIn(['services', service, 'image'], true);
   if (!isScalar(node) || typeof node.value !== 'string' || !node.range) return undefined;
   const p = lineCounter.linePos(node.range[0]);
-  return { image: node.value, line: p.line, column: p.col };
+  return { image: interpolate(node.value, env), line: p.line, column: p.col };
 }
 
 /** What reload's pre-flight needs of one compose service. */

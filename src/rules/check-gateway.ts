@@ -3,11 +3,24 @@ import path from 'node:path';
 import { SOURCE_FILES } from '../load/load-config.js';
 import type { RuleContext } from './context.js';
 import { imageProblems } from '../util/image.js';
-import { composeImage } from '../load/compose-image.js';
+import { existsSync } from 'node:fs';
+import { composeImage, composeService } from '../load/compose-image.js';
 
 export function checkGateway(ctx: RuleContext): void {
   const gw = ctx.gateway;
   if (!gw || !ctx.config.sources.gateway) return;
+  const declared = ctx.config.sources.gateway.data as { runtime?: { kind?: unknown } } | undefined;
+  if (gw.runtime.kind === 'compose' && declared?.runtime?.kind === 'compose') {
+    // A compose runtime that gateway.yaml asks for must have its file and service; reload would fail at the restart.
+    const file = path.resolve(ctx.config.paths.projectDir, gw.runtime.file);
+    const shown = path.relative(ctx.config.paths.cwd, file) || file;
+    const at = (ctx.config.sources.gateway.data as { runtime?: { file?: unknown } }).runtime?.file !== undefined ? ctx.at('gateway', ['runtime', 'file']) : ctx.at('gateway', ['runtime', 'kind']);
+    if (!existsSync(file)) ctx.error('compose-file-missing', at, `runtime.file ${shown} does not exist: \`reload\` could not restart the gateway`);
+    else {
+      const svc = composeService(file, gw.runtime.service);
+      if ('problem' in svc && /has no service/.test(svc.problem)) ctx.error('compose-file-missing', at, `${shown} has no service '${gw.runtime.service}' (runtime.service)`);
+    }
+  }
   if (gw.gateway.image) {
     const at = ctx.at('gateway', ['gateway', 'image']);
     for (const p of imageProblems(gw.gateway.image)) {
@@ -16,7 +29,7 @@ export function checkGateway(ctx: RuleContext): void {
     }
     if (gw.runtime.kind === 'compose') {
       const file = path.resolve(ctx.config.paths.projectDir, gw.runtime.file);
-      const running = composeImage(file, gw.runtime.service);
+      const running = composeImage(file, gw.runtime.service, ctx.options.env);
       if (running && running.image !== gw.gateway.image) {
         ctx.error('image-mismatch', at, `gateway.image is ${gw.gateway.image}, but ${path.relative(ctx.config.paths.cwd, file) || file} runs ${running.image} for service '${gw.runtime.service}' (line ${running.line}); make them the same`);
       }

@@ -397,3 +397,29 @@ describe('generate writes like write-file-atomic', () => {
     expect(readdirSync(path.join(project, 'config')).filter((n) => n.includes('.tmp-'))).toEqual([]);
   });
 });
+
+describe('the compose file beside the config', () => {
+  const codes = (r: { stdout: string }) => (JSON.parse(r.stdout).diagnostics as { code: string; line: number; column: number }[]).map((d) => [d.code, d.line, d.column]);
+
+  test('an image given as ${VAR:-default} is compared as compose would run it', async () => {
+    const { project } = example();
+    const compose = path.join(project, 'docker-compose.yml');
+    writeFileSync(compose, readFileSync(compose, 'utf8').replace('image: ghcr.io/berriai/litellm:v1.106.12-stable', 'image: ${LITELLM_IMAGE:-ghcr.io/berriai/litellm:v1.106.12-stable}'));
+    const same = await runCli(['validate', '--json'], { cwd: project });
+    expect(codes(same)).toEqual([['output-missing', 1, 1]]);
+    const other = await runCli(['validate', '--json'], { cwd: project, env: { LITELLM_IMAGE: 'ghcr.io/berriai/litellm:v1.99.0-stable' } });
+    expect(codes(other).map((c) => c[0])).toContain('image-mismatch');
+  });
+
+  test('a runtime.file that does not exist is an error at its position, as is a missing service', async () => {
+    const { project, config } = example();
+    const g = path.join(config, 'gateway.yaml');
+    const text = readFileSync(g, 'utf8');
+    writeFileSync(g, text.replace('  file: docker-compose.yml', '  file: deploy/compose.yml'));
+    const line = text.split('\n').findIndex((l) => l === '  file: docker-compose.yml') + 1;
+    expect(codes(await runCli(['validate', '--json'], { cwd: project }))).toContainEqual(['compose-file-missing', line, 9]);
+    writeFileSync(g, text.replace('  service: litellm', '  service: gateway'));
+    const svc = await runCli(['validate', '--json'], { cwd: project });
+    expect(JSON.parse(svc.stdout).diagnostics.find((d: { code: string }) => d.code === 'compose-file-missing').message).toContain("no service 'gateway'");
+  });
+});

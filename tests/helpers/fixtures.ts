@@ -26,6 +26,8 @@ export function makeProject(files: Record<string, string | null> = {}, from = BA
   const config = path.join(project, 'config');
   mkdirSync(config, { recursive: true });
   if (from) cpSync(from, config, { recursive: true });
+  // The shipped example is a project: its gateway.yaml runs the compose file beside config/.
+  if (from === path.join(ROOT, 'config')) cpSync(path.join(ROOT, 'docker-compose.yml'), path.join(project, 'docker-compose.yml'));
   for (const [name, text] of Object.entries(files)) {
     if (text === null) rmSync(path.join(config, name), { force: true });
     else writeFileSync(path.join(config, name), text);

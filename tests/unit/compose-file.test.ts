@@ -35,4 +35,8 @@ describe('docker-compose.yml', () => {
     expect(JSON.stringify(litellm.healthcheck)).toContain('/health/liveliness');
     expect(compose.services.redis?.image).toMatch(/^redis:\d+\.\d+\.\d+/);
   });
+
+  test('the copy that `aibackend init` writes (templates/docker-compose.yml) is this file', () => {
+    expect(readFileSync(path.join(ROOT, 'templates/docker-compose.yml'), 'utf8')).toBe(readFileSync(path.join(ROOT, 'docker-compose.yml'), 'utf8'));
+  });
 });
