@@ -2,7 +2,7 @@
 // with a caret under the span, and the suggestion. Source lines are masked for secrets.
 import type { ChalkInstance } from 'chalk';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
-import { maskSecrets } from '../util/secrets.js';
+import { maskWithMap } from '../util/secrets.js';
 
 export type SourceLines = (file: string) => readonly string[] | undefined;
 
@@ -13,11 +13,15 @@ export function formatDiagnostic(d: Diagnostic, lines: SourceLines, s: ChalkInst
   const out = [`${s.bold(`${d.file}:${d.line}:${d.column}`)}: ${sev}: ${d.message} ${s.dim(`[${d.code}]`)}`];
   const src = lines(d.file)?.[d.line - 1];
   if (src !== undefined && d.code !== 'file-binary' && d.code !== 'file-encoding') {
-    let text = maskSecrets(src.replace(/\t/g, ' ').replace(/\r$/, ''));
+    const masked = maskWithMap(src.replace(/\t/g, ' ').replace(/\r$/, ''));
+    let text = masked.text;
     if (text.length > MAX_SNIPPET) text = `${text.slice(0, MAX_SNIPPET)}…`;
     const gutter = String(d.line).length;
-    const col = Math.min(d.column, text.length + 1);
-    const len = Math.max(1, Math.min(d.length ?? 1, text.length - col + 1));
+    // The span as it stands in the masked line.
+    const start = masked.at(d.column - 1);
+    const stop = masked.at(d.column - 1 + (d.length ?? 1));
+    const col = Math.min(start + 1, text.length + 1);
+    const len = Math.max(1, Math.min(stop - start, text.length - col + 1));
     const caret = d.severity === 'error' ? s.red : s.yellow;
     out.push(`${s.dim(`${String(d.line)} |`)} ${text}`);
     out.push(`${' '.repeat(gutter)} ${s.dim('|')} ${' '.repeat(col - 1)}${caret('^'.repeat(len))}`);

@@ -15,9 +15,14 @@ export const SECRET_PATTERNS: readonly SecretPattern[] = [
   { kind: 'AWS secret access key', re: /aws_?secret_?access_?key["']?\s*[:=]\s*["']?[A-Za-z0-9/+=]{40}/gi },
   { kind: 'bearer token', re: /\bbearer\s+[A-Za-z0-9\-._~+/]{12,}=*/gi },
   { kind: 'GitHub token', re: /\bgh[pousr]_[A-Za-z0-9]{30,}/g },
+  { kind: 'GitHub fine-grained token', re: /\bgithub_pat_[A-Za-z0-9_]{22,}/g },
+  { kind: 'GitLab token', re: /\bgl(?:pat|dt|ptt|rt|cbt|oas)-[A-Za-z0-9_-]{20,}/g },
+  { kind: 'Stripe key', re: /\b[rsp]k_(?:live|test)_[A-Za-z0-9]{16,}/g },
   { kind: 'Hugging Face token', re: /\bhf_[A-Za-z0-9]{30,}/g },
   { kind: 'Google API key', re: /\bAIza[0-9A-Za-z_-]{35}/g },
-  { kind: 'Slack token', re: /\bxox[abposr]-[A-Za-z0-9-]{10,}/g },
+  { kind: 'Slack token', re: /\bxox[abposre]-[A-Za-z0-9-]{10,}|\bxapp-\d-[A-Za-z0-9-]{10,}/g },
+  { kind: 'npm token', re: /\bnpm_[A-Za-z0-9]{36}\b/g },
+  { kind: 'PyPI token', re: /\bpypi-AgE[A-Za-z0-9_-]{50,}/g },
   { kind: 'JSON web token', re: /\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g },
 ];
 
@@ -47,7 +52,8 @@ export function findSecrets(text: string): SecretMatch[] {
     re.lastIndex = 0;
     for (let m = re.exec(text); m !== null; m = re.exec(text)) {
       const skip = m[1]!.length;
-      found.push({ kind: 'URL credentials', index: m.index + skip, length: m[0].length - skip });
+      // user:password, without the '@' that keeps the host readable
+      found.push({ kind: 'URL credentials', index: m.index + skip, length: m[0].length - skip - 1 });
     }
   }
   found.sort((a, b) => a.index - b.index || b.length - a.length);
@@ -64,12 +70,49 @@ export function findSecrets(text: string): SecretMatch[] {
 
 /** The text with every credential-like span replaced; the kind of secret stays readable. */
 export function maskSecrets(text: string, extra: readonly string[] = []): string {
-  let out = text;
-  for (const value of extra) if (value.length >= 4) out = out.split(value).join(REDACTED);
-  const matches = findSecrets(out);
-  for (let i = matches.length - 1; i >= 0; i--) {
-    const m = matches[i]!;
-    out = out.slice(0, m.index) + REDACTED + out.slice(m.index + m.length);
+  return maskWithMap(text, extra).text;
+}
+
+/**
+ * The masked text, and where an offset of the original text lands in it: a caret under a masked
+ * value must be as long as the mask, not as the secret it hides.
+ */
+export function maskWithMap(text: string, extra: readonly string[] = []): { text: string; at: (offset: number) => number } {
+  const spans: { index: number; length: number }[] = [];
+  for (const value of extra) {
+    if (value.length < 4) continue;
+    for (let i = text.indexOf(value); i !== -1; i = text.indexOf(value, i + value.length)) spans.push({ index: i, length: value.length });
   }
-  return out.replace(URL_USER, `$1${REDACTED}@`);
+  spans.push(...findSecrets(text));
+  URL_USER.lastIndex = 0;
+  for (let m = URL_USER.exec(text); m !== null; m = URL_USER.exec(text)) {
+    const skip = m[1]!.length;
+    spans.push({ index: m.index + skip, length: m[0].length - skip - 1 });
+  }
+  spans.sort((a, b) => a.index - b.index || b.length - a.length);
+  const kept: { index: number; length: number }[] = [];
+  let end = -1;
+  for (const sp of spans) {
+    if (sp.index >= end && sp.length > 0) {
+      kept.push(sp);
+      end = sp.index + sp.length;
+    }
+  }
+  let out = '';
+  let last = 0;
+  for (const sp of kept) {
+    out += text.slice(last, sp.index) + REDACTED;
+    last = sp.index + sp.length;
+  }
+  out += text.slice(last);
+  const at = (offset: number): number => {
+    let shift = 0;
+    for (const sp of kept) {
+      if (offset <= sp.index) break;
+      if (offset < sp.index + sp.length) return sp.index + shift + Math.min(offset - sp.index, REDACTED.length);
+      shift += REDACTED.length - sp.length;
+    }
+    return offset + shift;
+  };
+  return { text: out, at };
 }
