@@ -1,6 +1,6 @@
 // Build: generate the ajv standalone validator for the output contract, then bundle the CLI with
 // esbuild (one file per lazily loaded command). `--schemas` instead rewrites schemas/*.json from
-// the Zod sources. Run by `npm ci` through the prepare script.
+// the Zod sources; `--docs` rewrites docs/troubleshooting.md from the code registry. Run by `npm ci` through the prepare script.
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -38,6 +38,16 @@ async function writeSchemas() {
   }
 }
 
+/** docs/troubleshooting.md from the code registry (tests/unit/docs.test.ts fails when it drifts). */
+async function writeDocs() {
+  const out = path.join(tmpdir(), `aibackend-docs-${process.pid}.mjs`);
+  await build({ entryPoints: [path.join(root, 'src/render/troubleshooting.ts')], bundle: true, platform: 'node', format: 'esm', outfile: out, logLevel: 'warning' });
+  const { renderTroubleshooting } = await import(pathToFileURL(out).href);
+  rmSync(out, { force: true });
+  writeFileSync(path.join(root, 'docs/troubleshooting.md'), renderTroubleshooting());
+  console.log('wrote docs/troubleshooting.md');
+}
+
 async function bundle() {
   rmSync(path.join(root, 'dist'), { recursive: true, force: true });
   await build({
@@ -61,4 +71,5 @@ async function bundle() {
 
 generateValidator();
 if (process.argv.includes('--schemas')) await writeSchemas();
+else if (process.argv.includes('--docs')) await writeDocs();
 else await bundle();

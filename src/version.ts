@@ -3,3 +3,5 @@ import pkg from '../package.json' with { type: 'json' };
 
 export const TOOL_NAME = 'aibackend';
 export const TOOL_VERSION: string = pkg.version;
+/** The project's public home (package.json "homepage"), when it has one: SARIF links to it. */
+export const PROJECT_URL: string | undefined = (pkg as { homepage?: string }).homepage?.replace(/\/+$/, '') || undefined;

@@ -69,6 +69,9 @@ export const CODES = {
 } as const;
 
 export type Code = keyof typeof CODES;
+
+/** The codes that are warnings (errors only under --strict); every other code is an error. */
+export const WARNING_CODES: ReadonlySet<Code> = new Set<Code>(['image-floating-tag', 'port-unregistered', 'env-unset', 'unused-provider', 'output-missing']);
 export type CheckName = (typeof CODES)[Code][0];
 
 /** The checks that validate runs, in report order; each code belongs to exactly one. */

@@ -1,4 +1,7 @@
 // The validate report as data (what --json prints) and as text; both from the same object.
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { ChalkInstance } from 'chalk';
 import { CHECKS, checkOf, type CheckName } from '../diagnostics/codes.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
@@ -64,10 +67,20 @@ function toJson(d: Diagnostic): JsonDiagnostic {
 
 export function renderValidateText(report: ValidateReport, diagnostics: readonly Diagnostic[], lines: SourceLines, s: ChalkInstance, strict: boolean, what: string): string {
   const parts: string[] = [];
-  if (diagnostics.length > 0) parts.push(formatDiagnostics(diagnostics, lines, s), '');
+  if (diagnostics.length > 0) parts.push(formatDiagnostics(diagnostics, lines, s), '', s.dim(`each [code]'s cause and fix: ${troubleshootingPage()}`));
   const counts = formatCounts(report.errors, report.warnings, s);
   if (report.ok) parts.push(`${s.green('✔')} ${what} is valid (${counts})`);
   else if (report.errors === 0 && strict) parts.push(`${s.red('✖')} ${what} has warnings, and --strict makes them fail (${counts})`);
   else parts.push(`${s.red('✖')} ${what} is invalid (${counts})`);
   return parts.join('\n');
+}
+
+/** docs/troubleshooting.md of this installation (beside dist/ in the package, beside src/ in a checkout). */
+export function troubleshootingPage(): string {
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  for (const up of ['..', '../..']) {
+    const page = path.resolve(here, up, 'docs/troubleshooting.md');
+    if (existsSync(page)) return page;
+  }
+  return 'docs/troubleshooting.md in the aibackend package';
 }

@@ -1,11 +1,11 @@
 // SARIF 2.1.0 for code scanning: every diagnostic code is a rule, every diagnostic a result with
 // a physical location relative to the repository root.
-import { CODES, type Code } from '../../diagnostics/codes.js';
+import { CODES, WARNING_CODES, type Code } from '../../diagnostics/codes.js';
+import { HELP } from '../../diagnostics/help.js';
 import type { Diagnostic } from '../../diagnostics/diagnostic.js';
-import { TOOL_NAME, TOOL_VERSION } from '../../version.js';
+import { PROJECT_URL, TOOL_NAME, TOOL_VERSION } from '../../version.js';
 
 const RULE_IDS = Object.keys(CODES) as Code[];
-const WARNING_CODES: ReadonlySet<Code> = new Set(['image-floating-tag', 'port-unregistered', 'env-unset', 'unused-provider']);
 
 export function renderSarif(diagnostics: readonly Diagnostic[]): string {
   const log = {
@@ -17,11 +17,14 @@ export function renderSarif(diagnostics: readonly Diagnostic[]): string {
           driver: {
             name: TOOL_NAME,
             version: TOOL_VERSION,
-            informationUri: 'https://github.com/BerriAI/litellm',
+            ...(PROJECT_URL ? { informationUri: PROJECT_URL } : {}),
             rules: RULE_IDS.map((id) => ({
               id,
               name: id.replace(/(^|-)([a-z])/g, (_m, _d, c: string) => c.toUpperCase()),
               shortDescription: { text: CODES[id][1] },
+              fullDescription: { text: `${CODES[id][1]}. ${HELP[id].cause}` },
+              help: { text: `Fix: ${HELP[id].fix}`, markdown: `**Cause.** ${HELP[id].cause}\n\n**Fix.** ${HELP[id].fix}` },
+              ...(PROJECT_URL ? { helpUri: `${PROJECT_URL}/blob/main/docs/troubleshooting.md#${id}` } : {}),
               properties: { category: CODES[id][0] },
               defaultConfiguration: { level: WARNING_CODES.has(id) ? 'warning' : 'error' },
             })),
