@@ -6,6 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CliError, EXIT } from '../errors.js';
 import { hooksDir, indexContents, repoRoot, stagedPaths } from '../git/git.js';
+import { hookScope, touchesConfig } from '../git/hook-scope.js';
 import { print, type CommandContext } from './context.js';
 
 const MARK = '# aibackend-hook v1';
@@ -78,13 +79,10 @@ export async function hookUninstall(ctx: CommandContext): Promise<number> {
 export async function hookRun(ctx: CommandContext): Promise<number> {
   const root = await repoRoot(ctx.paths.cwd);
   // Repository-relative, with '/' separators: the form git lists paths in.
-  const rel = (p: string) => path.relative(root, p).split(path.sep).join('/');
-  const relConfig = rel(ctx.paths.configDir);
-  const relProject = rel(ctx.paths.projectDir);
-  const inConfig = (p: string) => relConfig === '' || p === relConfig || p.startsWith(`${relConfig}/`);
-  const staged = await stagedPaths(root);
+  const scope = hookScope(root, ctx.paths.configDir, ctx.paths.projectDir);
+  const { relConfig, relProject } = scope;
+  if (!touchesConfig(scope, await stagedPaths(root))) return EXIT.ok;
   const compose = path.posix.join(relProject, 'docker-compose.yml');
-  if (!staged.some((p) => inConfig(p) || p === compose)) return EXIT.ok;
 
   // Materialise the staged versions in a scratch project laid out like the repository.
   const scratch = mkdtempSync(path.join(tmpdir(), 'aibackend-hook-'));

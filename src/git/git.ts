@@ -1,21 +1,32 @@
-// The little of git that the pre-commit hook needs, through execa.
+// The little of git that the pre-commit hook needs. Plain node:child_process, not execa: the hook
+// runs on every commit, and a commit that touches nothing under config/ must cost next to nothing.
+import { execFile } from 'node:child_process';
 import path from 'node:path';
-import { execa } from 'execa';
 import { CliError } from '../errors.js';
 
-async function git(cwd: string, args: string[], input?: string): Promise<string> {
-  const r = await execa('git', args, { cwd, reject: false, ...(input !== undefined ? { input } : { stdin: 'ignore' as const }), stripFinalNewline: false });
-  if (r.failed) {
-    if (r.code === 'ENOENT') throw new CliError('git is not installed');
-    throw new CliError(`git ${args.join(' ')} failed: ${String(r.stderr).trim() || `exit ${r.exitCode}`}`);
+function run(cwd: string, args: string[]): Promise<{ ok: boolean; stdout: Buffer; stderr: string; missing: boolean; code: number | null }> {
+  return new Promise((resolve) => {
+    execFile('git', args, { cwd, encoding: 'buffer', maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
+      const e = err as (NodeJS.ErrnoException & { code?: string | number }) | null;
+      resolve({ ok: !e, stdout, stderr: stderr.toString('utf8'), missing: e?.code === 'ENOENT', code: typeof e?.code === 'number' ? e.code : e ? null : 0 });
+    });
+  });
+}
+
+async function git(cwd: string, args: string[]): Promise<string> {
+  const r = await run(cwd, args);
+  if (!r.ok) {
+    if (r.missing) throw new CliError('git is not installed');
+    throw new CliError(`git ${args.join(' ')} failed: ${r.stderr.trim() || `exit ${r.code}`}`);
   }
-  return String(r.stdout);
+  return r.stdout.toString('utf8');
 }
 
 export async function repoRoot(cwd: string): Promise<string> {
-  const r = await execa('git', ['rev-parse', '--show-toplevel'], { cwd, reject: false, stdin: 'ignore' });
-  if (r.failed) throw new CliError(`${cwd} is not inside a git work tree`);
-  return String(r.stdout).trim();
+  const r = await run(cwd, ['rev-parse', '--show-toplevel']);
+  if (r.missing) throw new CliError('git is not installed');
+  if (!r.ok) throw new CliError(`${cwd} is not inside a git work tree`);
+  return r.stdout.toString('utf8').trim();
 }
 
 /** The hooks directory git uses, core.hooksPath included. */
@@ -45,8 +56,8 @@ export async function indexContents(root: string, paths: string[]): Promise<Map<
     })
     .filter((e) => e.stage === '0');
   for (const e of entries) {
-    const r = await execa('git', ['cat-file', 'blob', e.sha], { cwd: root, reject: false, encoding: 'buffer', stdin: 'ignore', stripFinalNewline: false });
-    if (!r.failed) out.set(e.file, Buffer.from(r.stdout as Uint8Array));
+    const r = await run(root, ['cat-file', 'blob', e.sha]);
+    if (r.ok) out.set(e.file, r.stdout);
   }
   return out;
 }
