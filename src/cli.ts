@@ -220,7 +220,35 @@ interrupted run cannot be recovered safely (a person is needed), 5 another reloa
     .description('what the hook runs: validate the staged sources and the staged generated file')
     .action(() => run(async (ctx) => (await import('./commands/hook.js')).hookRun(ctx))());
 
+  program
+    .command('completion')
+    .description('print a shell completion script: bash, zsh or fish')
+    .argument('<shell>', 'bash, zsh or fish')
+    .addHelpText('after', `
+Install:
+  bash: aibackend completion bash > ~/.local/share/bash-completion/completions/aibackend
+  zsh:  aibackend completion zsh > "\${fpath[1]}/_aibackend"
+  fish: aibackend completion fish > ~/.config/fish/completions/aibackend.fish`)
+    .action((shell: string) =>
+      run(async (ctx) => {
+        if (shell !== 'bash' && shell !== 'zsh' && shell !== 'fish') throw new UsageError(`unknown shell '${shell}'; expected bash, zsh or fish`);
+        const { renderCompletion } = await import('./render/completion.js');
+        ctx.stdout.write(renderCompletion(shell, specOf(program)));
+        return EXIT.ok;
+      }, false)(),
+    );
+
   return { program, result };
+}
+
+/** The command tree as completion scripts need it. */
+function specOf(c: Command): import('./render/completion.js').CommandSpec {
+  return {
+    name: c.name(),
+    description: c.description(),
+    options: c.options.map((o) => ({ flags: [o.short, o.long].filter((f): f is string => Boolean(f)), description: o.description, ...(o.argChoices ? { values: o.argChoices } : {}) })),
+    subcommands: c.commands.filter((s) => s.name() !== 'help').map(specOf),
+  };
 }
 
 /** The first word of argv that is not an option or an option's value: the command asked for. */
