@@ -12,7 +12,7 @@ import type { ReloadFlags } from './commands/reload.js';
 import { TOOL_VERSION } from './version.js';
 
 function context(program: Command, search = true): CommandContext {
-  const g = program.opts<{ configDir: string; color: boolean }>();
+  const g = program.opts<{ configDir: string; color: boolean; quiet?: boolean }>();
   const env = process.env;
   let paths = resolvePaths(g.configDir);
   // Without -C, run from anywhere inside the project: the nearest ancestor's config/ is used, and said.
@@ -20,7 +20,7 @@ function context(program: Command, search = true): CommandContext {
     const found = findConfigDir(process.cwd());
     if (found && found !== paths.configDir) {
       paths = resolvePaths(found);
-      process.stderr.write(`aibackend: using ${displayPath(found, process.cwd())} (the nearest config/ above this directory)\n`);
+      if (!g.quiet) process.stderr.write(`aibackend: using ${displayPath(found, process.cwd())} (the nearest config/ above this directory)\n`);
     }
   }
   const problem = configDirProblem(paths.configDir);
@@ -28,6 +28,7 @@ function context(program: Command, search = true): CommandContext {
   return {
     paths,
     env,
+    quiet: Boolean(g.quiet),
     stdout: process.stdout,
     stderr: process.stderr,
     out: makeStyle(useColor(process.stdout, env, g.color)),
@@ -58,7 +59,8 @@ export function buildProgram(): { program: Command; result: { code: number } } {
     .description('Validate config/ (provider registry and model routing), compile it into a LiteLLM gateway config, and apply it safely.')
     .version(TOOL_VERSION, '-V, --version', 'print the version')
     .option('-C, --config-dir <dir>', 'directory holding providers.yaml, model-mappings.yaml, gateway.yaml, ports.yaml', 'config')
-    .option('--no-color', 'never colour the output (NO_COLOR=1 does the same)')
+    .option('--no-color', 'never colour the output (NO_COLOR=1 or FORCE_COLOR=0 do the same)')
+    .option('-q, --quiet', 'print nothing on success (for hooks and CI); findings and failures are still printed')
     .showHelpAfterError('(run with --help for usage)')
     .showSuggestionAfterError(true)
     // Set before any subcommand is added, so that subcommands inherit them.

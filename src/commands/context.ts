@@ -7,6 +7,8 @@ export interface CommandContext {
   env: NodeJS.ProcessEnv;
   stdout: NodeJS.WriteStream;
   stderr: NodeJS.WriteStream;
+  /** --quiet: say nothing on success (hooks and CI); findings and failures are still printed. */
+  quiet?: boolean;
   /** Styles for stdout and stderr, each plain unless that stream is a colour TTY. */
   out: ChalkInstance;
   err: ChalkInstance;
@@ -14,4 +16,9 @@ export interface CommandContext {
 
 export function print(stream: NodeJS.WriteStream, text: string): void {
   stream.write(text.endsWith('\n') ? text : `${text}\n`);
+}
+
+/** A success message: printed unless --quiet. */
+export function success(ctx: CommandContext, text: string): void {
+  if (!ctx.quiet) print(ctx.stdout, text);
 }

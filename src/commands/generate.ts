@@ -6,7 +6,7 @@ import { sourceLines } from '../core/source-lines.js';
 import { CliError, EXIT } from '../errors.js';
 import { formatCounts, formatDiagnostics } from '../render/format-diagnostics.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
-import { print, type CommandContext } from './context.js';
+import { print, success, type CommandContext } from './context.js';
 
 export interface GenerateOptions {
   check?: boolean;
@@ -28,7 +28,7 @@ export async function generate(ctx: CommandContext, opts: GenerateOptions): Prom
   if (opts.check) {
     if (status.state === 'up-to-date' || status.state === 'header-outdated') {
       const note = status.state === 'header-outdated' ? ' (only its provenance header is older; `aibackend generate` rewrites it)' : '';
-      print(ctx.stdout, `${ctx.out.green('✔')} ${checked.outputDisplay} is up to date${note}`);
+      success(ctx, `${ctx.out.green('✔')} ${checked.outputDisplay} is up to date${note}`);
       return EXIT.ok;
     }
     print(ctx.stderr, formatDiagnostics(status.diagnostics, sourceLines(checked.loaded, { [checked.outputDisplay]: status.text }, status.diagnostics), ctx.err));
@@ -44,7 +44,7 @@ export async function generate(ctx: CommandContext, opts: GenerateOptions): Prom
     return EXIT.failed;
   }
   if (status.state === 'up-to-date' && status.text?.replace(/\r\n/g, '\n') === checked.compiled.text) {
-    print(ctx.stdout, `${ctx.out.green('✔')} ${checked.outputDisplay} is already up to date; nothing written`);
+    success(ctx, `${ctx.out.green('✔')} ${checked.outputDisplay} is already up to date; nothing written`);
     return EXIT.ok;
   }
   if (status.state === 'hand-edited') {
@@ -57,10 +57,10 @@ export async function generate(ctx: CommandContext, opts: GenerateOptions): Prom
   }
   const models = checked.compiled.config.model_list.length;
   if (status.state === 'header-outdated') {
-    print(ctx.stdout, `${ctx.out.green('✔')} rewrote the provenance header of ${checked.outputDisplay}; its body (${models} deployment${models === 1 ? '' : 's'}) is unchanged`);
+    success(ctx, `${ctx.out.green('✔')} rewrote the provenance header of ${checked.outputDisplay}; its body (${models} deployment${models === 1 ? '' : 's'}) is unchanged`);
     return EXIT.ok;
   }
-  print(ctx.stdout, `${ctx.out.green('✔')} wrote ${checked.outputDisplay} (${models} deployment${models === 1 ? '' : 's'})`);
+  success(ctx, `${ctx.out.green('✔')} wrote ${checked.outputDisplay} (${models} deployment${models === 1 ? '' : 's'})`);
   return EXIT.ok;
 }
 

@@ -37,7 +37,7 @@ export async function settle(ctx: CommandContext, flags: { json?: boolean }, tx:
   // A held lock or an error of the machine is not a result people pipe: text goes to stderr.
   if (flags.json) print(ctx.stdout, JSON.stringify(r, null, 2));
   else if (r.status === 'locked' || r.status === 'error') print(ctx.stderr, renderReload(r, ctx.err, false));
-  else print(ctx.stdout, renderReload(r, ctx.out, !tx.confirm || r.status === 'validated'));
+  else if (!(ctx.quiet && r.exit_code === 0)) print(ctx.stdout, renderReload(r, ctx.out, !tx.confirm || r.status === 'validated'));
   return r.exit_code;
 }
 
@@ -70,7 +70,7 @@ export function prepare(ctx: CommandContext, flags: { json?: boolean }, mode: 'r
     runtime: makeRuntime(gateway.runtime, checked.loaded.paths.projectDir, ctx.env),
     env: ctx.env,
     command: ['aibackend', ...process.argv.slice(2)].join(' '),
-    progress: (line) => print(ctx.stderr, ctx.err.dim(`› ${line}`)),
+    progress: ctx.quiet ? () => undefined : (line) => print(ctx.stderr, ctx.err.dim(`› ${line}`)),
     ...(interactive ? { confirm: (q: string, diff: string | undefined) => ask(ctx, q, diff) } : {}),
   };
 }

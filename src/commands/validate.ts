@@ -7,6 +7,7 @@ import { sortDiagnostics } from '../diagnostics/diagnostic.js';
 import { EXIT, UsageError } from '../errors.js';
 import { displayPath } from '../load/paths.js';
 import { REPORT_FORMATS, REPORTERS, type ReportFormat } from '../render/reporters/index.js';
+import { formatDiagnostics } from '../render/format-diagnostics.js';
 import { buildValidateReport } from '../render/validate-report.js';
 import { print, type CommandContext } from './context.js';
 
@@ -33,7 +34,9 @@ export async function validate(ctx: CommandContext, opts: ValidateOptions): Prom
   if (checked.loaded.present.length === 0) for (const c of ['shape', 'references', 'secrets', 'ports', 'gateway', 'output'] as const) skipped.add(c);
   const report = buildValidateReport(diagnostics, Boolean(opts.strict), skipped);
   const lines = sourceLines(checked.loaded, { [checked.outputDisplay]: output.text }, diagnostics);
-  const text = REPORTERS[format]({ report, diagnostics, lines, style: ctx.out, strict: Boolean(opts.strict), what: displayDir(ctx) });
+  // --quiet: a clean pass prints nothing; warnings that pass are still shown.
+  const quiet = ctx.quiet && report.ok && format === 'text';
+  const text = quiet ? (diagnostics.length ? formatDiagnostics(diagnostics, lines, ctx.out) : '') : REPORTERS[format]({ report, diagnostics, lines, style: ctx.out, strict: Boolean(opts.strict), what: displayDir(ctx) });
   if (text) print(ctx.stdout, text);
   return report.ok ? EXIT.ok : EXIT.failed;
 }

@@ -423,3 +423,19 @@ describe('the compose file beside the config', () => {
     expect(JSON.parse(svc.stdout).diagnostics.find((d: { code: string }) => d.code === 'compose-file-missing').message).toContain("no service 'gateway'");
   });
 });
+
+describe('--quiet', () => {
+  test('prints nothing on success, and still prints findings and failures', async () => {
+    const { project, config } = example();
+    const gen = await runCli(['--quiet', 'generate'], { cwd: project });
+    expect(gen.exitCode).toBe(0);
+    expect(gen.stdout).toBe('');
+    const ok = await runCli(['-q', 'validate'], { cwd: project });
+    expect(ok.exitCode).toBe(0);
+    expect(ok.stdout).toBe('');
+    writeFileSync(path.join(config, 'model-mappings.yaml'), readFileSync(path.join(config, 'model-mappings.yaml'), 'utf8').replace('provider: ollama', 'provider: olama'));
+    const bad = await runCli(['-q', 'validate'], { cwd: project });
+    expect(bad.exitCode).toBe(1);
+    expect(bad.stdout).toContain('[unknown-provider]');
+  });
+});
