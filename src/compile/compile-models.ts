@@ -11,7 +11,7 @@ import type { LiteLLMParams, ModelEntry } from './litellm-config.js';
 export const NO_KEY = 'no-key-required';
 
 /** LiteLLM's provider prefix for each provider type. */
-export function litellmModel(provider: Provider, backend: string, mode: 'chat' | 'embedding'): string {
+export function litellm_model(provider: Provider, backend: string, mode: 'chat' | 'embedding'): string {
   switch (provider.type) {
     case 'ollama':
       // ollama_chat speaks /api/chat; embeddings go through the plain ollama provider.
@@ -42,7 +42,7 @@ export function compileModels(providers: ProvidersFile, mappings: MappingsFile):
       const provider = providers.providers[route.provider]!;
       const backend = route.model ?? name;
       const mode = provider.models?.find((m) => m.name === backend)?.mode ?? 'chat';
-      const params: LiteLLMParams = { model: litellmModel(provider, backend, mode) };
+      const params: LiteLLMParams = { model: litellm_model(provider, backend, mode) };
       if (provider.base_url) params.api_base = provider.base_url;
       if (provider.api_key) params.api_key = envToLiteLLM(provider.api_key);
       // LiteLLM's openai client refuses to send a request without some key; local

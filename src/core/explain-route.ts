@@ -11,9 +11,9 @@ export const DEFAULT_MAX_FALLBACKS = 5;
 export interface RouteView {
   provider: string;
   type: string;
-  baseUrl?: string;
-  backendModel: string;
-  litellmModel: string;
+  base_url?: string;
+  backend_model: string;
+  litellm_model: string;
   weight: number;
   /** Share of traffic under simple-shuffle, in percent. */
   share: number;
@@ -30,11 +30,11 @@ export interface FallbackStep {
 
 export interface Explanation {
   name: string;
-  aliasOf?: string;
+  alias_of?: string;
   description?: string;
   routes: RouteView[];
   fallbacks: FallbackStep[];
-  maxFallbacks: number;
+  max_fallbacks: number;
   /** router_settings.routing_strategy: weights only steer simple-shuffle. */
   strategy: string;
   /** Fallback names listed but never reached because max_fallbacks stops the walk first. */
@@ -75,11 +75,11 @@ export function explainName(name: string, providers: ProvidersFile, mappings: Ma
   const mapping = mappings.models[isModel ? name : aliases[name]!];
   return {
     name,
-    ...(isModel ? {} : { aliasOf: aliases[name]! }),
+    ...(isModel ? {} : { alias_of: aliases[name]! }),
     ...(mapping?.description ? { description: mapping.description } : {}),
     routes: routesOf(name),
     fallbacks: steps,
-    maxFallbacks,
+    max_fallbacks: maxFallbacks,
     strategy: String(compiled.router_settings.routing_strategy ?? 'simple-shuffle'),
     unreachable: [...listed].filter((n) => !reached.has(n) && n !== name),
   };
@@ -97,9 +97,9 @@ function routeViews(name: string, providers: ProvidersFile, mappings: MappingsFi
     return {
       provider: r.provider,
       type: p.type,
-      ...(p.base_url ? { baseUrl: p.base_url } : {}),
-      backendModel: r.model ?? target,
-      litellmModel: deployments[i]?.litellm_params.model ?? '',
+      ...(p.base_url ? { base_url: p.base_url } : {}),
+      backend_model: r.model ?? target,
+      litellm_model: deployments[i]?.litellm_params.model ?? '',
       weight,
       share: Math.round((weight / total) * 1000) / 10,
     };

@@ -17,18 +17,18 @@ export interface ProviderProbe {
 
 const HOSTED_BASE: Record<string, string> = { openai: 'https://api.openai.com/v1', anthropic: 'https://api.anthropic.com/v1' };
 
-export function baseUrl(p: Provider): string {
+export function base_url(p: Provider): string {
   return (p.base_url ?? HOSTED_BASE[p.type] ?? '').replace(/\/+$/, '');
 }
 
 export function modelsUrl(p: Provider): string {
-  const base = baseUrl(p);
+  const base = base_url(p);
   if (p.type === 'ollama') return `${base}/api/tags`;
   return /\/v\d+$/.test(base) ? `${base}/models` : `${base}/v1/models`;
 }
 
 export async function probeProvider(p: Provider, env: NodeJS.ProcessEnv, timeoutMs: number): Promise<ProviderProbe> {
-  const url = baseUrl(p);
+  const url = base_url(p);
   const probeUrl = modelsUrl(p);
   const key = envValue(p.api_key, env);
   const headers: Record<string, string> = {};

@@ -13,8 +13,8 @@ export interface BackupMeta {
   sha256: string;
   size: number;
   /** From the AUTO-GENERATED header of the backed-up file, when it has one. */
-  sourceHash?: string;
-  gitCommit?: string;
+  source_hash?: string;
+  git_commit?: string;
   command: string;
   /** The path it was copied from. */
   from: string;
@@ -41,14 +41,14 @@ export async function createBackup(dir: string, deployedPath: string, text: stri
   const file = path.join(dir, name);
   writeFileAtomic(file, text);
   const header = parseGenerated(text)?.header;
-  const gitCommit = await gitHead(projectDir);
+  const git_commit = await gitHead(projectDir);
   const meta: BackupMeta = {
     file: name,
     created: new Date().toISOString(),
     sha256: sha256(text),
     size: Buffer.byteLength(text),
-    ...(header ? { sourceHash: header.sourceHash } : {}),
-    ...(gitCommit ? { gitCommit } : {}),
+    ...(header ? { source_hash: header.sourceHash } : {}),
+    ...(git_commit ? { git_commit } : {}),
     command,
     from: deployedPath,
   };
@@ -75,7 +75,10 @@ export function listBackups(dir: string, deployedPath: string): BackupEntry[] {
     if (!n.endsWith(META)) continue;
     const file = path.join(dir, n.slice(0, -META.length));
     try {
-      const meta = JSON.parse(readFileSync(path.join(dir, n), 'utf8')) as BackupMeta;
+      const raw = JSON.parse(readFileSync(path.join(dir, n), 'utf8')) as BackupMeta & { sourceHash?: string; gitCommit?: string };
+      // Backups taken by earlier versions wrote camelCase keys.
+      const { sourceHash, gitCommit, ...rest } = raw;
+      const meta: BackupMeta = { ...rest, ...(raw.source_hash ?? sourceHash ? { source_hash: raw.source_hash ?? sourceHash } : {}), ...(raw.git_commit ?? gitCommit ? { git_commit: raw.git_commit ?? gitCommit } : {}) };
       if (!existsSync(file)) continue;
       out.push({ ...meta, path: file, deployed: meta.sha256 === deployedHash });
     } catch {

@@ -8,8 +8,8 @@ export interface ConfigChange {
   identical: boolean;
   added: string[];
   removed: string[];
-  linesAdded: number;
-  linesRemoved: number;
+  lines_added: number;
+  lines_removed: number;
   /** Unified diff, masked; empty when identical. */
   diff: string;
 }
@@ -25,23 +25,23 @@ export function servedNamesOf(text: string | undefined): string[] {
 }
 
 export function diffConfigs(deployedName: string, deployed: string | undefined, candidate: string): ConfigChange {
-  if (deployed === candidate) return { identical: true, added: [], removed: [], linesAdded: 0, linesRemoved: 0, diff: '' };
+  if (deployed === candidate) return { identical: true, added: [], removed: [], lines_added: 0, lines_removed: 0, diff: '' };
   const before = new Set(servedNamesOf(deployed));
   const after = new Set(servedNamesOf(candidate));
   const patch = createTwoFilesPatch(deployed === undefined ? '/dev/null' : `${deployedName} (deployed)`, `${deployedName} (candidate)`, deployed ?? '', candidate, undefined, undefined, { context: 3 });
   const lines = patch.split('\n');
-  let linesAdded = 0;
-  let linesRemoved = 0;
+  let plus = 0;
+  let minus = 0;
   for (const l of lines) {
-    if (l.startsWith('+') && !l.startsWith('+++')) linesAdded++;
-    else if (l.startsWith('-') && !l.startsWith('---')) linesRemoved++;
+    if (l.startsWith('+') && !l.startsWith('+++')) plus++;
+    else if (l.startsWith('-') && !l.startsWith('---')) minus++;
   }
   return {
     identical: false,
     added: [...after].filter((n) => !before.has(n)),
     removed: [...before].filter((n) => !after.has(n)),
-    linesAdded,
-    linesRemoved,
+    lines_added: plus,
+    lines_removed: minus,
     diff: lines
       .filter((l) => !l.startsWith('====='))
       .map((l) => maskSecrets(l))

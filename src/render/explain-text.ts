@@ -4,7 +4,7 @@ import type { Explanation, RouteView } from '../core/explain-route.js';
 
 export function renderExplanation(e: Explanation, s: ChalkInstance): string {
   const out: string[] = [];
-  out.push(`${s.bold(e.name)}${e.aliasOf ? ` ${s.dim('(alias of')} ${s.bold(e.aliasOf)}${s.dim(')')}` : ''}${e.description ? ` ${s.dim('-')} ${e.description}` : ''}`);
+  out.push(`${s.bold(e.name)}${e.alias_of ? ` ${s.dim('(alias of')} ${s.bold(e.alias_of)}${s.dim(')')}` : ''}${e.description ? ` ${s.dim('-')} ${e.description}` : ''}`);
   out.push('');
   const lb = e.strategy === 'simple-shuffle' ? 'load-balanced by weight (simple-shuffle)' : `load-balanced by ${e.strategy}; weights only steer simple-shuffle`;
   out.push(e.routes.length > 1 ? `routes, ${lb}:` : 'route:');
@@ -13,7 +13,7 @@ export function renderExplanation(e: Explanation, s: ChalkInstance): string {
   if (e.fallbacks.length === 0) {
     out.push('fallbacks: none; when every route fails the request fails');
   } else {
-    out.push(`fallback order when every route fails (depth first, at most ${e.maxFallbacks} deep):`);
+    out.push(`fallback order when every route fails (depth first, at most ${e.max_fallbacks} deep):`);
     e.fallbacks.forEach((f, i) => {
       const indent = '  '.repeat(f.depth);
       out.push(`${indent}${i + 1}. ${s.bold(f.name)} ${s.dim(`(fallback of ${f.from})`)}`);
@@ -21,12 +21,12 @@ export function renderExplanation(e: Explanation, s: ChalkInstance): string {
     });
   }
   if (e.unreachable.length > 0) {
-    out.push('', s.yellow(`never reached (max_fallbacks ${e.maxFallbacks} stops first): ${e.unreachable.join(', ')}`));
+    out.push('', s.yellow(`never reached (max_fallbacks ${e.max_fallbacks} stops first): ${e.unreachable.join(', ')}`));
   }
   return out.join('\n');
 }
 
 function routeLine(r: RouteView, s: ChalkInstance, weighted: boolean): string {
   const w = weighted ? ` ${s.dim(`weight ${r.weight} (${r.share}%)`)}` : '';
-  return `${s.cyan(r.provider)} [${r.type}] ${r.baseUrl ?? s.dim('(hosted API)')} -> ${r.backendModel} ${s.dim(`as ${r.litellmModel}`)}${w}`;
+  return `${s.cyan(r.provider)} [${r.type}] ${r.base_url ?? s.dim('(hosted API)')} -> ${r.backend_model} ${s.dim(`as ${r.litellm_model}`)}${w}`;
 }

@@ -13,7 +13,7 @@ export function renderReload(r: ReloadResult, s: ChalkInstance, showDiff: boolea
   const out: string[] = [];
   if (showDiff && r.diff) out.push(renderDiff(r.diff, s), '');
   if (r.changes && !r.changes.identical) {
-    const parts = [`${r.changes.linesAdded} line${r.changes.linesAdded === 1 ? '' : 's'} added, ${r.changes.linesRemoved} removed`];
+    const parts = [`${r.changes.lines_added} line${r.changes.lines_added === 1 ? '' : 's'} added, ${r.changes.lines_removed} removed`];
     if (r.changes.added.length) parts.push(`new names: ${r.changes.added.join(', ')}`);
     if (r.changes.removed.length) parts.push(`removed names: ${r.changes.removed.join(', ')}`);
     out.push(`changes: ${parts.join('; ')}`);

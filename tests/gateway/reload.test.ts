@@ -162,7 +162,7 @@ describe.skipIf(!bin)('reload against the real LiteLLM gateway', { timeout: GATE
 
   test('backups lists what was saved and marks the deployed one; rollback restores the previous config', async () => {
     const list = await runCli(['backups', '--json'], { cwd: gw.project, env: GATEWAY_ENV });
-    const backups = JSON.parse(list.stdout).backups as { file: string; deployed: boolean; sha256: string; gitCommit?: string; command: string }[];
+    const backups = JSON.parse(list.stdout).backups as { file: string; deployed: boolean; sha256: string; git_commit?: string; command: string }[];
     expect(backups.length).toBeGreaterThanOrEqual(3);
     expect(backups[0]!.command).toContain('aibackend reload');
     const r = await runCli(['rollback', '--yes', '--json'], { cwd: gw.project, env: GATEWAY_ENV, timeout: GATEWAY_TEST_MS });
