@@ -94,8 +94,9 @@ Examples:
 
   program
     .command('init')
-    .description('write a starter config/ (providers, model mappings, gateway, ports) from templates/')
-    .action(() => run(async (ctx) => (await import('./commands/init.js')).init(ctx), false)());
+    .description('write a starter config/ (providers, model mappings, gateway, ports) and docker-compose.yml from templates/')
+    .option('--json', 'print the files written as JSON')
+    .action((opts: { json?: boolean }) => run(async (ctx) => (await import('./commands/init.js')).init(ctx, opts), false)());
 
   program
     .command('validate')
@@ -112,7 +113,8 @@ Examples:
     .description('compile the sources into the LiteLLM config and write it atomically when it changed')
     .option('--check', 'write nothing; exit 1 when the file is missing, stale or hand-edited')
     .option('--stdout', 'print the compiled file instead of writing it')
-    .action((opts: { check?: boolean; stdout?: boolean }) =>
+    .option('--json', 'print the result as JSON (what was written or what differs, and the findings)')
+    .action((opts: { check?: boolean; stdout?: boolean; json?: boolean }) =>
       run(async (ctx) => (await import('./commands/generate.js')).generate(ctx, opts))(),
     );
 
@@ -212,15 +214,18 @@ interrupted run cannot be recovered safely (a person is needed), 5 another reloa
     .command('install')
     .description('install the pre-commit hook (honours core.hooksPath; --force keeps an existing hook and runs it first)')
     .option('--force', 'install even when another pre-commit hook exists (it is kept and chained)')
-    .action((opts: { force?: boolean }) => run(async (ctx) => (await import('./commands/hook.js')).hookInstall(ctx, opts))());
+    .option('--json', 'print the result as JSON')
+    .action((opts: { force?: boolean; json?: boolean }) => run(async (ctx) => (await import('./commands/hook.js')).hookInstall(ctx, opts))());
   hook
     .command('uninstall')
     .description('remove the pre-commit hook and restore the one it replaced')
-    .action(() => run(async (ctx) => (await import('./commands/hook.js')).hookUninstall(ctx))());
+    .option('--json', 'print the result as JSON')
+    .action((opts: { json?: boolean }) => run(async (ctx) => (await import('./commands/hook.js')).hookUninstall(ctx, opts))());
   hook
     .command('run')
     .description('what the hook runs: validate the staged sources and the staged generated file')
-    .action(() => run(async (ctx) => (await import('./commands/hook.js')).hookRun(ctx))());
+    .option('--json', 'print the validate report of the staged config as JSON')
+    .action((opts: { json?: boolean }) => run(async (ctx) => (await import('./commands/hook.js')).hookRun(ctx, opts))());
 
   program
     .command('completion')
@@ -266,32 +271,40 @@ function commandWord(argv: string[]): string | undefined {
 
 export async function main(argv: string[]): Promise<number> {
   const { program, result } = buildProgram();
+  // Under --json every exit path prints one JSON object on stdout; a command that did not print
+  // its own result ended in one of the errors below, which print this one (schemas/output/error.schema.json).
+  const json = argv.slice(2).includes('--json');
+  const fail = (code: number, message: string, kind: 'usage' | 'error' | 'internal') => {
+    if (json) process.stdout.write(`${JSON.stringify({ ok: false, exit_code: code, error: { kind, message } }, null, 2)}\n`);
+    return code;
+  };
   // `aibackend nosuchcommand --help` is a mistake, not a request for the main help.
   const word = commandWord(argv);
   if (word !== undefined && word !== 'help' && !program.commands.some((c) => c.name() === word || c.aliases().includes(word))) {
     const names = program.commands.map((c) => c.name());
     const { Suggester } = await import('./util/suggest.js');
     const close = new Suggester(names).suggest(word);
-    process.stderr.write(`aibackend: unknown command '${word}'${close ? `; did you mean '${close}'?` : ''} (commands: ${names.join(', ')})\n`);
-    return EXIT.usage;
+    const message = `unknown command '${word}'${close ? `; did you mean '${close}'?` : ''} (commands: ${names.join(', ')})`;
+    process.stderr.write(`aibackend: ${message}\n`);
+    return fail(EXIT.usage, message, 'usage');
   }
   try {
     await program.parseAsync(argv);
     return result.code;
   } catch (err) {
     if (err instanceof CommanderError) {
-      // --help and --version end through here with exit code 0.
-      return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
+      // --help and --version end through here with exit code 0; commander already said what was wrong.
+      return err.exitCode === 0 ? EXIT.ok : fail(EXIT.usage, err.message.replace(/^error: /, ''), 'usage');
     }
     if (err instanceof CliError) {
       process.stderr.write(`aibackend: ${err.message}\n`);
-      return err.exitCode;
+      return fail(err.exitCode, err.message, err.exitCode === EXIT.usage ? 'usage' : 'error');
     }
     const e = err as Error;
     process.stderr.write(`aibackend: internal error: ${e?.message ?? String(err)}\n`);
     if (process.env.AIBACKEND_DEBUG) process.stderr.write(`${e?.stack ?? ''}\n`);
     else process.stderr.write('(set AIBACKEND_DEBUG=1 for a stack trace, and please report it)\n');
-    return EXIT.failed;
+    return fail(EXIT.failed, `internal error: ${e?.message ?? String(err)}`, 'internal');
   }
 }
 

@@ -4,15 +4,16 @@ import { EXIT } from '../errors.js';
 import { listBackups } from '../reload/backups.js';
 import { statePaths } from '../reload/transaction.js';
 import { renderBackups } from '../render/backups-text.js';
-import { print, type CommandContext } from './context.js';
+import { failure, print, type CommandContext } from './context.js';
 import { reportDiagnostics } from './generate.js';
 
 export async function backups(ctx: CommandContext, flags: { json?: boolean }): Promise<number> {
   const checked = checkConfig(ctx.paths, { env: ctx.env, unsetEnvSeverity: 'warning' });
   const gateway = checked.loaded.gateway;
   if (!gateway) {
-    reportDiagnostics(ctx, checked);
-    return EXIT.failed;
+    const fatal = checked.diagnostics.filter((d) => d.severity === 'error');
+    if (!flags.json) reportDiagnostics(ctx, checked);
+    return failure(ctx, flags.json, 'gateway.yaml must load to find the backups', fatal);
   }
   const paths = statePaths({ deployedPath: checked.outputPath, projectDir: checked.loaded.paths.projectDir, gateway });
   const list = listBackups(paths.backups, paths.deployed);

@@ -1,5 +1,6 @@
 // What every command receives from the CLI entry: resolved paths, streams and colour choices.
 import type { ChalkInstance } from 'chalk';
+import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import type { ConfigPaths } from '../load/paths.js';
 
 export interface CommandContext {
@@ -21,4 +22,23 @@ export function print(stream: NodeJS.WriteStream, text: string): void {
 /** A success message: printed unless --quiet. */
 export function success(ctx: CommandContext, text: string): void {
   if (!ctx.quiet) print(ctx.stdout, text);
+}
+
+/** A command's result: one JSON object on stdout under --json, its text otherwise (unless --quiet). */
+export function report(ctx: CommandContext, json: boolean | undefined, data: Record<string, unknown>, text: string): void {
+  if (json) print(ctx.stdout, JSON.stringify(data, null, 2));
+  else success(ctx, text);
+}
+
+/**
+ * A command that cannot do its job: under --json the same error object the CLI entry prints for
+ * thrown errors (schemas/output/error.schema.json), with the findings that explain it; otherwise
+ * the message on stderr (the caller has printed the findings).
+ */
+export function failure(ctx: CommandContext, json: boolean | undefined, message: string, diagnostics: readonly Diagnostic[] = [], exitCode = 1): number {
+  if (json) {
+    const list = diagnostics.map((d) => ({ code: d.code, severity: d.severity, message: d.message, file: d.file, line: d.line, column: d.column, ...(d.suggestion !== undefined ? { suggestion: d.suggestion } : {}) }));
+    print(ctx.stdout, JSON.stringify({ ok: false, exit_code: exitCode, error: { kind: 'error', message }, ...(list.length ? { diagnostics: list } : {}) }, null, 2));
+  } else print(ctx.stderr, `${ctx.err.red('✖')} ${message}`);
+  return exitCode;
 }

@@ -5,19 +5,15 @@ import { EXIT } from '../errors.js';
 import { renderExplanation } from '../render/explain-text.js';
 import { suggestOne } from '../util/suggest.js';
 import { reportDiagnostics } from './generate.js';
-import { print, type CommandContext } from './context.js';
+import { failure, print, type CommandContext } from './context.js';
 
 export async function explain(ctx: CommandContext, name: string | undefined, opts: { json?: boolean; list?: boolean }): Promise<number> {
   const checked = checkConfig(ctx.paths, { env: ctx.env, unsetEnvSeverity: 'warning' });
   const { providers, mappings } = checked.loaded;
-  const fail = (message: string) => {
-    if (opts.json) print(ctx.stdout, JSON.stringify({ ok: false, message }, null, 2));
-    else print(ctx.stderr, `${ctx.err.red('✖')} ${message}`);
-    return EXIT.failed;
-  };
+  const fail = (message: string) => failure(ctx, opts.json, message);
   if (!checked.compiled || !providers || !mappings) {
-    reportDiagnostics(ctx, checked);
-    return fail(`cannot explain${name ? ` '${name}'` : ''}: the config has errors`);
+    if (!opts.json) reportDiagnostics(ctx, checked);
+    return failure(ctx, opts.json, `cannot explain${name ? ` '${name}'` : ''}: the config has errors`, checked.diagnostics.filter((d) => d.severity === 'error'));
   }
   const names = Object.keys(mappings.models).sort();
   const aliases = Object.keys(mappings.aliases ?? {}).sort();

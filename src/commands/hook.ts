@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { CliError, EXIT } from '../errors.js';
 import { hooksDir, indexContents, repoRoot, stagedPaths } from '../git/git.js';
 import { hookScope, touchesConfig } from '../git/hook-scope.js';
-import { print, type CommandContext } from './context.js';
+import { print, report, type CommandContext } from './context.js';
 
 const MARK = '# aibackend-hook v1';
 const PREV = 'pre-commit.aibackend-prev';
@@ -30,17 +30,18 @@ exec "$node" ${q(bin)} --config-dir ${q(relConfig)} hook run
 `;
 }
 
-export async function hookInstall(ctx: CommandContext, opts: { force?: boolean }): Promise<number> {
+export async function hookInstall(ctx: CommandContext, opts: { force?: boolean; json?: boolean }): Promise<number> {
   const root = await repoRoot(ctx.paths.cwd);
   const dir = await hooksDir(ctx.paths.cwd);
   const file = path.join(dir, 'pre-commit');
   const relConfig = path.relative(root, ctx.paths.configDir) || '.';
   const script = hookScript(relConfig);
   mkdirSync(dir, { recursive: true });
+  let kept: string | undefined;
   if (existsSync(file)) {
     const current = readFileSync(file, 'utf8');
     if (current === script) {
-      print(ctx.stdout, `the aibackend pre-commit hook is already installed in ${file}`);
+      report(ctx, opts.json, { ok: true, action: 'unchanged', file }, `the aibackend pre-commit hook is already installed in ${file}`);
       return EXIT.ok;
     }
     if (!current.includes(MARK)) {
@@ -49,39 +50,40 @@ export async function hookInstall(ctx: CommandContext, opts: { force?: boolean }
       }
       if (existsSync(path.join(dir, PREV))) throw new CliError(`${path.join(dir, PREV)} already exists; move it away first`);
       renameSync(file, path.join(dir, PREV));
-      print(ctx.stdout, `kept the existing hook as ${PREV}; it runs first`);
+      kept = path.join(dir, PREV);
     }
   }
   writeFileSync(file, script);
   chmodSync(file, 0o755);
-  print(ctx.stdout, `installed the aibackend pre-commit hook in ${file} (validates ${relConfig}/ as staged)`);
+  const text = `${kept ? `kept the existing hook as ${PREV}; it runs first\n` : ''}installed the aibackend pre-commit hook in ${file} (validates ${relConfig}/ as staged)`;
+  report(ctx, opts.json, { ok: true, action: 'installed', file, config_dir: relConfig, ...(kept ? { previous_hook: kept } : {}) }, text);
   return EXIT.ok;
 }
 
-export async function hookUninstall(ctx: CommandContext): Promise<number> {
+export async function hookUninstall(ctx: CommandContext, opts: { json?: boolean } = {}): Promise<number> {
   const dir = await hooksDir(ctx.paths.cwd);
   const file = path.join(dir, 'pre-commit');
   if (!existsSync(file) || !readFileSync(file, 'utf8').includes(MARK)) {
-    print(ctx.stdout, `no aibackend pre-commit hook in ${dir}; nothing to do`);
+    report(ctx, opts.json, { ok: true, action: 'unchanged', file }, `no aibackend pre-commit hook in ${dir}; nothing to do`);
     return EXIT.ok;
   }
   rmSync(file);
-  if (existsSync(path.join(dir, PREV))) {
-    renameSync(path.join(dir, PREV), file);
-    print(ctx.stdout, `removed the aibackend hook and restored the previous pre-commit hook`);
-  } else {
-    print(ctx.stdout, `removed the aibackend pre-commit hook from ${dir}`);
-  }
+  const restored = existsSync(path.join(dir, PREV));
+  if (restored) renameSync(path.join(dir, PREV), file);
+  report(ctx, opts.json, { ok: true, action: 'removed', file, restored_previous: restored }, restored ? 'removed the aibackend hook and restored the previous pre-commit hook' : `removed the aibackend pre-commit hook from ${dir}`);
   return EXIT.ok;
 }
 
 /** The hook itself: nothing staged under config/ is a fast pass; otherwise validate the index. */
-export async function hookRun(ctx: CommandContext): Promise<number> {
+export async function hookRun(ctx: CommandContext, opts: { json?: boolean } = {}): Promise<number> {
   const root = await repoRoot(ctx.paths.cwd);
   // Repository-relative, with '/' separators: the form git lists paths in.
   const scope = hookScope(root, ctx.paths.configDir, ctx.paths.projectDir);
   const { relConfig, relProject } = scope;
-  if (!touchesConfig(scope, await stagedPaths(root))) return EXIT.ok;
+  if (!touchesConfig(scope, await stagedPaths(root))) {
+    if (opts.json) print(ctx.stdout, JSON.stringify({ ok: true, errors: 0, warnings: 0, diagnostics: [], checks: [], skipped: 'nothing staged under the config directory' }, null, 2));
+    return EXIT.ok;
+  }
   const compose = path.posix.join(relProject, 'docker-compose.yml');
 
   // Materialise the staged versions in a scratch project laid out like the repository.
@@ -100,7 +102,7 @@ export async function hookRun(ctx: CommandContext): Promise<number> {
     mkdirSync(path.join(scratch, relConfig), { recursive: true });
     const { validate } = await import('./validate.js');
     const { resolvePaths } = await import('../load/paths.js');
-    const code = await validate({ ...ctx, paths: resolvePaths(relConfig || '.', scratch), stdout: ctx.stderr, out: ctx.err }, { format: 'text', requireOutput: true });
+    const code = await validate({ ...ctx, paths: resolvePaths(relConfig || '.', scratch), ...(opts.json ? {} : { stdout: ctx.stderr, out: ctx.err }) }, { format: opts.json ? 'json' : 'text', requireOutput: true });
     if (code !== EXIT.ok) print(ctx.stderr, ctx.err.red(`commit blocked: fix the staged config above (the working tree may differ: this checked what \`git add\` staged), or bypass once with git commit --no-verify`));
     return code;
   } finally {

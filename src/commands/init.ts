@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CliError, EXIT } from '../errors.js';
-import { print, type CommandContext } from './context.js';
+import { report, type CommandContext } from './context.js';
 
 /** templates/ beside dist/ (the bundle) or beside src/ (tests). */
 function templatesDir(): string {
@@ -15,7 +15,7 @@ function templatesDir(): string {
   throw new CliError('the templates/ directory of aibackend is missing from this installation');
 }
 
-export async function init(ctx: CommandContext): Promise<number> {
+export async function init(ctx: CommandContext, opts: { json?: boolean } = {}): Promise<number> {
   const from = templatesDir();
   const to = ctx.paths.configDir;
   const files = readdirSync(from).filter((f) => f.endsWith('.yaml')).sort();
@@ -38,6 +38,6 @@ export async function init(ctx: CommandContext): Promise<number> {
     writeFileSync(compose, readFileSync(path.resolve(from, '../docker-compose.yml'), 'utf8'), { flag: 'wx' });
     written.push(path.relative(ctx.paths.cwd, compose) || compose);
   }
-  print(ctx.stdout, `${ctx.out.green('✔')} wrote ${written.join(', ')}\nnext: edit them, then \`aibackend validate\` and \`aibackend generate\``);
+  report(ctx, opts.json, { ok: true, written }, `${ctx.out.green('✔')} wrote ${written.join(', ')}\nnext: edit them, then \`aibackend validate\` and \`aibackend generate\``);
   return EXIT.ok;
 }

@@ -14,7 +14,7 @@ import { formatDiagnostics } from '../render/format-diagnostics.js';
 import { renderPorts, renderStatus } from '../render/ops-text.js';
 import { renderDiff } from '../render/reload-text.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
-import { print, type CommandContext } from './context.js';
+import { failure, print, type CommandContext } from './context.js';
 
 export interface StatusFlags {
   json?: boolean;
@@ -24,19 +24,19 @@ export interface StatusFlags {
 }
 
 /** The sources that status and discover need, or the diagnostics that say why they are unusable. */
-function loadForOps(ctx: CommandContext) {
+function loadForOps(ctx: CommandContext, json: boolean | undefined) {
   const loaded = loadConfig(ctx.paths);
   const fatal = loaded.diagnostics.filter((d) => d.severity === 'error');
   if (!loaded.providers || !loaded.gateway || fatal.some((d) => d.file.endsWith('providers.yaml') || d.file.endsWith('gateway.yaml'))) {
-    print(ctx.stderr, formatDiagnostics(fatal, sourceLines(loaded, {}, fatal), ctx.err));
-    return undefined;
+    if (!json) print(ctx.stderr, formatDiagnostics(fatal, sourceLines(loaded, {}, fatal), ctx.err));
+    return failure(ctx, json, 'providers.yaml and gateway.yaml must load to probe the stack', fatal);
   }
   return loaded;
 }
 
-async function status(ctx: CommandContext, flags: StatusFlags): Promise<{ loaded: NonNullable<ReturnType<typeof loadForOps>>; report: StatusReport } | number> {
-  const loaded = loadForOps(ctx);
-  if (!loaded) return EXIT.failed;
+async function status(ctx: CommandContext, flags: StatusFlags): Promise<{ loaded: Exclude<ReturnType<typeof loadForOps>, number>; report: StatusReport } | number> {
+  const loaded = loadForOps(ctx, flags.json);
+  if (typeof loaded === 'number') return loaded;
   const report = await collectStatus(loaded.providers!, loaded.mappings, loaded.gateway!, {
     remote: Boolean(flags.remote),
     timeoutMs: (flags.timeout ?? 2) * 1000,
@@ -69,16 +69,16 @@ export async function discoverCommand(ctx: CommandContext, flags: StatusFlags & 
     // Nothing answered: that is not "everything is registered".
     if (r.report.providers.length > 0 && unreachable.length === r.report.providers.length) {
       const message = `no provider could be reached (${unreachable.join(', ')}); nothing was discovered`;
-      print(flags.json ? ctx.stdout : ctx.stderr, flags.json ? JSON.stringify({ additions: [], written: false, unreachable, message }, null, 2) : `${ctx.err.red('✖')} ${message}`);
+      print(flags.json ? ctx.stdout : ctx.stderr, flags.json ? JSON.stringify({ ok: false, additions: [], written: false, unreachable, message }, null, 2) : `${ctx.err.red('✖')} ${message}`);
       return EXIT.failed;
     }
     const note = unreachable.length ? ` (not reached: ${unreachable.join(', ')})` : '';
-    print(ctx.stdout, flags.json ? JSON.stringify({ additions: [], written: false, unreachable }, null, 2) : `${ctx.out.green('✔')} every model the reachable providers serve is registered${note}`);
+    print(ctx.stdout, flags.json ? JSON.stringify({ ok: true, additions: [], written: false, unreachable }, null, 2) : `${ctx.out.green('✔')} every model the reachable providers serve is registered${note}`);
     return EXIT.ok;
   }
   const patch = createTwoFilesPatch(shown, shown, before, d.text, undefined, undefined, { context: 3 }).split('\n').filter((l) => !l.startsWith('=====')).join('\n').trimEnd();
   if (flags.write) writeFileAtomic(file, d.text);
-  if (flags.json) print(ctx.stdout, JSON.stringify({ additions: d.additions, diff: patch, written: Boolean(flags.write), unreachable }, null, 2));
+  if (flags.json) print(ctx.stdout, JSON.stringify({ ok: true, additions: d.additions, diff: patch, written: Boolean(flags.write), unreachable }, null, 2));
   else {
     print(ctx.stdout, renderDiff(patch, ctx.out));
     print(ctx.stdout, flags.write ? `${ctx.out.green('✔')} registered ${d.additions.reduce((n, a) => n + a.models.length, 0)} model(s) in ${shown}; route to them in model-mappings.yaml, then run \`aibackend generate\`` : ctx.out.dim('(not written: run with --write to apply)'));
@@ -97,13 +97,10 @@ export async function portsCommand(ctx: CommandContext, flags: PortsFlags): Prom
   const loaded = loadConfig(ctx.paths);
   const errs = loaded.diagnostics.filter((d) => d.severity === 'error' && d.file.endsWith('ports.yaml'));
   if (errs.length) {
-    print(ctx.stderr, formatDiagnostics(errs, sourceLines(loaded, {}, errs), ctx.err));
-    return EXIT.failed;
+    if (!flags.json) print(ctx.stderr, formatDiagnostics(errs, sourceLines(loaded, {}, errs), ctx.err));
+    return failure(ctx, flags.json, 'ports.yaml does not load', errs);
   }
-  if (!loaded.ports) {
-    print(ctx.stderr, `${ctx.err.red('✖')} there is no ports registry (${path.join(ctx.paths.configDir, 'ports.yaml')})`);
-    return EXIT.failed;
-  }
+  if (!loaded.ports) return failure(ctx, flags.json, `there is no ports registry (${path.join(ctx.paths.configDir, 'ports.yaml')})`);
   const report = portsReport(loaded.ports, listeners(), { ...(flags.required ? { required: true } : {}), ...(port !== undefined ? { port } : {}) });
   print(ctx.stdout, flags.json ? JSON.stringify(report, null, 2) : renderPorts(report, ctx.out));
   return report.ok ? EXIT.ok : EXIT.failed;

@@ -54,12 +54,12 @@ export function buildValidateReport(diagnostics: readonly Diagnostic[], strict: 
     ok: errors === 0 && (!strict || warnings === 0),
     errors,
     warnings,
-    diagnostics: diagnostics.map(toJson),
+    diagnostics: diagnostics.map(diagnosticJson),
     checks,
   };
 }
 
-function toJson(d: Diagnostic): JsonDiagnostic {
+export function diagnosticJson(d: Diagnostic): JsonDiagnostic {
   const j: JsonDiagnostic = { code: d.code, severity: d.severity, message: d.message, file: d.file, line: d.line, column: d.column };
   if (d.suggestion !== undefined) j.suggestion = d.suggestion;
   return j;
