@@ -36,7 +36,7 @@ export async function validate(ctx: CommandContext, opts: ValidateOptions): Prom
   const lines = sourceLines(checked.loaded, { [checked.outputDisplay]: output.text }, diagnostics);
   // --quiet: a clean pass prints nothing; warnings that pass are still shown.
   const quiet = ctx.quiet && report.ok && format === 'text';
-  const text = quiet ? (diagnostics.length ? formatDiagnostics(diagnostics, lines, ctx.out) : '') : REPORTERS[format]({ report, diagnostics, lines, style: ctx.out, strict: Boolean(opts.strict), what: displayDir(ctx) });
+  const text = quiet ? (diagnostics.length ? formatDiagnostics(diagnostics, lines, ctx.out) : '') : await REPORTERS[format]({ report, diagnostics, lines, style: ctx.out, strict: Boolean(opts.strict), what: displayDir(ctx) });
   if (text) print(ctx.stdout, text);
   return report.ok ? EXIT.ok : EXIT.failed;
 }

@@ -4,7 +4,6 @@ import type { Diagnostic } from '../../diagnostics/diagnostic.js';
 import type { SourceLines } from '../format-diagnostics.js';
 import { renderValidateText, type ValidateReport } from '../validate-report.js';
 import { renderGithub } from './github.js';
-import { renderSarif } from './sarif.js';
 
 export interface ReportInput {
   report: ValidateReport;
@@ -16,12 +15,13 @@ export interface ReportInput {
   what: string;
 }
 
-export const REPORTERS = {
-  text: (i: ReportInput) => renderValidateText(i.report, i.diagnostics, i.lines, i.style, i.strict, i.what),
-  json: (i: ReportInput) => JSON.stringify(i.report, null, 2),
-  github: (i: ReportInput) => renderGithub(i.diagnostics),
-  sarif: (i: ReportInput) => renderSarif(i.diagnostics),
-} as const;
+export const REPORTERS: Record<'text' | 'json' | 'github' | 'sarif', (i: ReportInput) => string | Promise<string>> = {
+  text: (i) => renderValidateText(i.report, i.diagnostics, i.lines, i.style, i.strict, i.what),
+  json: (i) => JSON.stringify(i.report, null, 2),
+  github: (i) => renderGithub(i.diagnostics),
+  // Loaded only when asked for: its rule help (every code's cause and fix) is not small.
+  sarif: async (i) => (await import('./sarif.js')).renderSarif(i.diagnostics),
+};
 
 export type ReportFormat = keyof typeof REPORTERS;
 export const REPORT_FORMATS = Object.keys(REPORTERS) as ReportFormat[];
