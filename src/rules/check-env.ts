@@ -19,6 +19,7 @@ export function envRefsInUse(ctx: RuleContext): { kind: SourceKind; path: PathSe
   if (gw) {
     add('gateway', ['gateway', 'master_key'], gw.gateway.master_key);
     if (gw.cache.enabled) add('gateway', ['cache', 'password'], gw.cache.password);
+    if (gw.monitoring.enabled) add('gateway', ['monitoring', 'grafana', 'admin_password'], gw.monitoring.grafana.admin_password);
   }
   return refs;
 }

@@ -43,6 +43,16 @@ export function checkPorts(ctx: RuleContext): void {
       const local = gw.cache.host === 'localhost' || gw.cache.host.startsWith('127.');
       uses.push({ who: 'the Redis cache', kind: 'gateway', path: ['cache', 'port'], host: local ? 'loopback' : gw.cache.host, port: gw.cache.port });
     }
+    // With replicas, each has its own loopback port behind the load balancer on gateway.url.
+    if (gw.replicas >= 2) (gw.replica_ports ?? []).forEach((port, i) => uses.push({ who: `gateway replica ${i + 1}`, kind: 'gateway', path: ['replica_ports', i], host: 'loopback', port }));
+    if (gw.monitoring.enabled) {
+      const m = gw.monitoring;
+      const services: [string, string, string][] = [['Prometheus', 'prometheus', m.prometheus.url], ['Grafana', 'grafana', m.grafana.url], ...(gw.cache.enabled ? ([['redis_exporter', 'redis_exporter', m.redis_exporter.url]] as [string, string, string][]) : [])];
+      for (const [who, key, url] of services) {
+        const mep = endpointOf(url);
+        if (mep && (mep.local || mep.explicit)) uses.push({ who, kind: 'gateway', path: ['monitoring', key, 'url'], host: mep.host, port: mep.port });
+      }
+    }
   }
 
   const seen = new Map<string, Use>();

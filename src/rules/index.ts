@@ -7,6 +7,7 @@ import { checkPorts } from './check-ports.js';
 import { checkProviders } from './check-providers.js';
 import { checkRoutes } from './check-routes.js';
 import { checkSecrets } from './check-secrets.js';
+import { checkTopology } from './check-topology.js';
 import { checkUnusedProviders } from './check-unused-providers.js';
 import { checkUrls } from './check-urls.js';
 import { RuleContext, type Rule, type RuleOptions } from './context.js';
@@ -24,6 +25,7 @@ export const RULES: readonly { name: string; run: Rule }[] = [
   { name: 'env', run: checkEnv },
   { name: 'ports', run: checkPorts },
   { name: 'gateway', run: checkGateway },
+  { name: 'topology', run: checkTopology },
 ];
 
 export function runRules(config: LoadedConfig, options: RuleOptions): Diagnostic[] {

@@ -60,9 +60,12 @@ export function makeRuntime(runtime: Runtime, projectDir: string, env: NodeJS.Pr
   }
 }
 
-/** argv with every "{config}" replaced by the deployed file's absolute path. */
-export function substitute(argv: readonly string[], deployedPath: string): string[] {
-  return argv.map((a) => a.split('{config}').join(deployedPath));
+/** argv with every "{config}" replaced by the deployed file's absolute path, and "{port}" by the gateway's (or replica's) port. */
+export function substitute(argv: readonly string[], deployedPath: string, port?: number): string[] {
+  return argv.map((a) => {
+    const withConfig = a.split('{config}').join(deployedPath);
+    return port === undefined ? withConfig : withConfig.split('{port}').join(String(port));
+  });
 }
 
 /** The lines of a log worth showing after a failure: the last errors, shortened, without colour codes. */

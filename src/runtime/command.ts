@@ -1,7 +1,7 @@
 // Any restart command (systemctl restart litellm, a script, ...), run through execa.
 import { execa } from 'execa';
 import { RuntimeError, substitute, tail, type PreflightCheck, type RuntimeAdapter, type ValidatorPlan } from './adapter.js';
-import { findExecutable } from './argv.js';
+import { findExecutable, urlPort } from './argv.js';
 
 export class CommandRuntime implements RuntimeAdapter {
   readonly kind = 'command' as const;
@@ -16,8 +16,8 @@ export class CommandRuntime implements RuntimeAdapter {
     return `run \`${this.argv.join(' ')}\``;
   }
 
-  async restart(deployedPath: string): Promise<void> {
-    const [cmd, ...args] = substitute(this.argv, deployedPath);
+  async restart(deployedPath: string, gatewayUrl?: string): Promise<void> {
+    const [cmd, ...args] = substitute(this.argv, deployedPath, gatewayUrl ? urlPort(gatewayUrl) : undefined);
     const r = await execa(cmd!, args, { cwd: this.cwd, reject: false, all: true, timeout: 300_000, stdin: 'ignore', env: this.env });
     if (r.failed) {
       const why = r.code === 'ENOENT' ? `command not found: ${cmd}` : r.timedOut ? 'timed out after 300 s' : `exited with code ${r.exitCode ?? r.signal ?? '?'}`;

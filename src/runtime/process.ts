@@ -56,8 +56,9 @@ export class ProcessRuntime implements RuntimeAdapter {
 
   async restart(deployedPath: string, gatewayUrl?: string): Promise<void> {
     await this.stop();
-    if (gatewayUrl !== undefined) this.refuseHeldPort(urlPort(gatewayUrl));
-    this.start(deployedPath);
+    const port = gatewayUrl !== undefined ? urlPort(gatewayUrl) : undefined;
+    if (port !== undefined) this.refuseHeldPort(port);
+    this.start(deployedPath, port);
   }
 
   /** Stops the recorded gateway and every process of its group, if they are still ours. */
@@ -89,10 +90,10 @@ export class ProcessRuntime implements RuntimeAdapter {
     if (held.length) throw new RuntimeError(`port ${port} is held by ${who(held)}, which this runtime did not start; not starting a second gateway there`);
   }
 
-  private start(deployedPath: string): void {
+  private start(deployedPath: string, port?: number): void {
     mkdirSync(this.stateDir, { recursive: true });
     if (existsSync(this.logFile)) renameSync(this.logFile, path.join(this.stateDir, 'gateway.prev.log'));
-    const [cmd, ...args] = substitute(this.spec.command, deployedPath);
+    const [cmd, ...args] = substitute(this.spec.command, deployedPath, port);
     // The log is handed over as an open file descriptor, not piped through this process: the
     // gateway must keep writing (and keep running) after the CLI exits.
     const fd = openSync(this.logFile, 'a');
@@ -154,7 +155,7 @@ export class ProcessRuntime implements RuntimeAdapter {
     const found = findExecutable(exe, this.cwd, this.from);
     checks.push({ check: 'runtime', ok: Boolean(found), detail: found ? `${exe} is ${found}` : `runtime.command: ${exe} is not an executable file${exe.includes('/') ? '' : ' on PATH'}` });
     const port = urlPort(gatewayUrl);
-    const given = argvPort(this.spec.command);
+    const given = argvPort(substitute(this.spec.command, '', port));
     checks.push(
       given === undefined
         ? { check: 'port', ok: true, detail: `runtime.command does not say its port; assuming it listens on ${port}, the port of gateway.url` }

@@ -76,6 +76,40 @@ export const gatewayFileSchema = z.strictObject({
   ),
   logging: z._default(z.strictObject({ json: z._default(z.boolean(), true) }), { json: true }),
   metrics: z._default(z.strictObject({ prometheus: z._default(z.boolean(), false) }), { prometheus: false }),
+  replicas: z._default(positiveInt.check(z.describe('gateway replicas; 2 or more: rolling reloads behind the load balancer')), 1),
+  replica_ports: z.optional(z.array(portNumber).check(z.describe('one port per replica (required when replicas >= 2); gateway.url is then the load balancer\'s'))),
+  load_balancer: z._default(
+    z.strictObject({
+      kind: z._default(z.enum(['haproxy', 'caddy']), 'haproxy'),
+      image: z.optional(nonEmptyString),
+    }),
+    { kind: 'haproxy' },
+  ),
+  monitoring: z._default(
+    z.strictObject({
+      enabled: z._default(z.boolean(), false),
+      dir: z._default(nonEmptyString, 'monitoring'),
+      scrape_interval_s: z._default(positiveInt, 15),
+      retention: z._default(z.string().check(z.regex(/^\d+(ms|s|m|h|d|w|y)$/), z.describe('Prometheus retention, e.g. 30d')), '30d'),
+      prometheus: z._default(z.strictObject({ url: z._default(httpUrl, 'http://127.0.0.1:9090'), image: z.optional(nonEmptyString) }), { url: 'http://127.0.0.1:9090' }),
+      grafana: z._default(z.strictObject({ url: z._default(httpUrl, 'http://127.0.0.1:3000'), image: z.optional(nonEmptyString), admin_password: z.optional(envRef) }), { url: 'http://127.0.0.1:3000' }),
+      redis_exporter: z._default(z.strictObject({ url: z._default(httpUrl, 'http://127.0.0.1:9121'), image: z.optional(nonEmptyString) }), { url: 'http://127.0.0.1:9121' }),
+      alerts: z._default(
+        z.strictObject({ error_rate: z._default(z.number().check(z.positive(), z.maximum(1)), 0.05), p95_latency_s: z._default(positiveNumber, 30) }),
+        { error_rate: 0.05, p95_latency_s: 30 },
+      ),
+    }),
+    {
+      enabled: false,
+      dir: 'monitoring',
+      scrape_interval_s: 15,
+      retention: '30d',
+      prometheus: { url: 'http://127.0.0.1:9090' },
+      grafana: { url: 'http://127.0.0.1:3000' },
+      redis_exporter: { url: 'http://127.0.0.1:9121' },
+      alerts: { error_rate: 0.05, p95_latency_s: 30 },
+    },
+  ),
   passthrough: z._default(
     z.strictObject({
       litellm_settings: z.optional(passthroughSection),

@@ -115,3 +115,47 @@ describe('severity', () => {
     expect(err.compiled).toBeUndefined();
   });
 });
+
+// gateway.yaml lines below: 1 version, 2 gateway, 3 url, 4 master_key, 5 image, then what a row adds from line 6.
+const PORTS = PO.replace('reserved:', '  replica_a: { port: 4001 }\n  replica_b: { port: 4002 }\n  prometheus: { port: 9090 }\n  grafana: { port: 3000 }\nreserved:');
+table('check-topology: replicas', ['replica-ports', 'replica-port-placeholder', 'replicas-without-redis', 'not-implemented'], [
+  { name: 'one replica (the default) needs nothing', files: {}, expect: [] },
+  {
+    name: 'two replicas with their ports and Redis: only the honest not-implemented warning',
+    files: { 'gateway.yaml': `${G}replicas: 2\nreplica_ports: [4001, 4002]\ncache:\n  enabled: true\n`, 'ports.yaml': `${PORTS}  redis: { port: 6379 }\n`.replace('reserved: [8002]\n  redis', '  redis').concat('') },
+    expect: [['not-implemented', 'gateway.yaml', 6]],
+  },
+  { name: 'replicas without replica_ports', files: { 'gateway.yaml': `${G}replicas: 2\n`, 'ports.yaml': PORTS }, expect: [['not-implemented', 'gateway.yaml', 6], ['replica-ports', 'gateway.yaml', 6], ['replicas-without-redis', 'gateway.yaml', 6]] },
+  { name: 'fewer ports than replicas', files: { 'gateway.yaml': `${G}replicas: 3\nreplica_ports: [4001, 4002]\npassthrough:\n  router_settings:\n    redis_host: 127.0.0.1\n`, 'ports.yaml': PORTS }, expect: [['not-implemented', 'gateway.yaml', 6], ['replica-ports', 'gateway.yaml', 7]] },
+  { name: "a replica on the load balancer's port, and a port twice", files: { 'gateway.yaml': `${G}replicas: 3\nreplica_ports: [4000, 4001, 4001]\ncache: { enabled: true }\n`, 'ports.yaml': PORTS }, expect: [['not-implemented', 'gateway.yaml', 6], ['replica-ports', 'gateway.yaml', 7], ['replica-ports', 'gateway.yaml', 7]] },
+  {
+    name: 'process runtime replicas without {port}',
+    files: { 'gateway.yaml': `${G}replicas: 2\nreplica_ports: [4001, 4002]\ncache: { enabled: true }\nruntime:\n  kind: process\n  command: [litellm, --config, "{config}", --port, "4001"]\n`, 'ports.yaml': PORTS },
+    expect: [['not-implemented', 'gateway.yaml', 6], ['replica-port-placeholder', 'gateway.yaml', 11]],
+  },
+]);
+
+table('check-topology: monitoring', ['monitoring-needs-metrics', 'not-implemented', 'image-floating-tag', 'env-unset', 'port-unregistered'], [
+  { name: 'monitoring off (the default): only a declared unpinned image is flagged', files: { 'gateway.yaml': `${G}monitoring:\n  grafana: { image: grafana/grafana }\n` }, expect: [['image-floating-tag', 'gateway.yaml', 7]] },
+  {
+    name: 'enabled without metrics.prometheus, an unpinned image, unregistered ports and an unset password',
+    files: { 'gateway.yaml': `${G}monitoring:\n  enabled: true\n  grafana: { image: grafana/grafana, admin_password: env:AIBACKEND_TEST_UNSET_GRAFANA }\n` },
+    expect: [
+      ['port-unregistered', 'gateway.yaml', 6],
+      ['monitoring-needs-metrics', 'gateway.yaml', 7],
+      ['not-implemented', 'gateway.yaml', 7],
+      ['port-unregistered', 'gateway.yaml', 8],
+      ['image-floating-tag', 'gateway.yaml', 8],
+      ['env-unset', 'gateway.yaml', 8],
+    ],
+  },
+  {
+    name: 'enabled with metrics on, pinned images, registered ports: only not-implemented',
+    files: { 'gateway.yaml': `${G}metrics: { prometheus: true }\nmonitoring:\n  enabled: true\n  prometheus: { image: "prom/prometheus:v3.5.0" }\n`, 'ports.yaml': PORTS },
+    expect: [['not-implemented', 'gateway.yaml', 8]],
+  },
+]);
+
+table('provider metrics key', ['invalid-value', 'invalid-type', 'unknown-key'], [
+  { name: 'a path or false is accepted', files: { 'providers.yaml': P.replace('    type: vllm\n', '    type: vllm\n    metrics: /metrics\n').replace('    type: ollama\n', '    type: ollama\n    metrics: false\n') }, expect: [] },
+]);

@@ -1,0 +1,59 @@
+// The gateway's topology and its observability stack, as gateway.yaml declares them: replicas
+// behind a load balancer (each on its own port), and the monitoring stack's prerequisites. What
+// this version does not act upon yet is said plainly (not-implemented), never silently ignored.
+import { imageProblems } from '../util/image.js';
+import { urlPort } from '../runtime/argv.js';
+import type { RuleContext } from './context.js';
+
+export function checkTopology(ctx: RuleContext): void {
+  const gw = ctx.gateway;
+  if (!gw || !ctx.config.sources.gateway) return;
+  const declared = ctx.config.sources.gateway.data as Record<string, unknown>;
+  if (gw.replicas >= 2) {
+    const at = ctx.at('gateway', ['replicas']);
+    const ports = gw.replica_ports;
+    const lb = urlPort(gw.gateway.url);
+    if (!ports) ctx.error('replica-ports', at, `replicas: ${gw.replicas} needs replica_ports, one port per replica (gateway.url's port ${lb} is the load balancer's)`);
+    else {
+      const pat = ctx.at('gateway', ['replica_ports']);
+      if (ports.length !== gw.replicas) ctx.error('replica-ports', pat, `replica_ports lists ${ports.length} port${ports.length === 1 ? '' : 's'} for ${gw.replicas} replicas`);
+      ports.forEach((p, i) => {
+        if (p === lb) ctx.error('replica-ports', ctx.at('gateway', ['replica_ports', i]), `replica port ${p} is gateway.url's port, which the load balancer listens on`);
+        else if (ports.indexOf(p) !== i) ctx.error('replica-ports', ctx.at('gateway', ['replica_ports', i]), `replica port ${p} is listed twice`);
+      });
+    }
+    if (gw.runtime.kind === 'process' && !gw.runtime.command.some((a) => a.includes('{port}'))) {
+      ctx.error('replica-port-placeholder', ctx.at('gateway', ['runtime', 'command']), `runtime.command has no {port}: all ${gw.replicas} replicas would start on the same port`);
+    }
+    const routerRedis = Boolean(gw.passthrough.router_settings?.redis_host ?? gw.passthrough.router_settings?.redis_url);
+    if (!gw.cache.enabled && !routerRedis) {
+      ctx.warn('replicas-without-redis', at, `${gw.replicas} replicas without Redis keep separate cooldowns, usage counts and caches; enable cache: (Redis) or set passthrough.router_settings.redis_host`);
+    }
+    ctx.warn('not-implemented', at, `replicas: ${gw.replicas} is not acted upon by this version yet: reload restarts one gateway at gateway.url (rolling reloads behind ${gw.load_balancer.kind} are planned)`);
+  }
+  if (gw.monitoring.enabled) {
+    const at = ctx.at('gateway', ['monitoring', 'enabled']);
+    if (!gw.metrics.prometheus) ctx.error('monitoring-needs-metrics', at, 'monitoring.enabled needs metrics.prometheus: true: the dashboards and alerts read the gateway\'s /metrics/');
+    ctx.warn('not-implemented', at, `monitoring is not compiled by this version yet: nothing is written to ${gw.monitoring.dir}/`);
+  }
+  // Pinned images everywhere the stack names one.
+  const images: [string | undefined, (string | number)[]][] = [
+    [gw.load_balancer.image, ['load_balancer', 'image']],
+    [gw.monitoring.prometheus.image, ['monitoring', 'prometheus', 'image']],
+    [gw.monitoring.grafana.image, ['monitoring', 'grafana', 'image']],
+    [gw.monitoring.redis_exporter.image, ['monitoring', 'redis_exporter', 'image']],
+  ];
+  for (const [image, path] of images) {
+    if (!image || !hasPath(declared, path)) continue;
+    for (const p of imageProblems(image)) if (p.kind === 'floating') ctx.warn('image-floating-tag', ctx.at('gateway', path), p.message, p.suggestion);
+  }
+}
+
+function hasPath(data: unknown, path: (string | number)[]): boolean {
+  let cur = data;
+  for (const k of path) {
+    if (!cur || typeof cur !== 'object' || !(k in (cur as object))) return false;
+    cur = (cur as Record<string | number, unknown>)[k];
+  }
+  return true;
+}
