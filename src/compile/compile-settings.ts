@@ -45,11 +45,25 @@ export function compileGeneralSettings(gw: GatewayFile): Record<string, unknown>
   return merge({ master_key: envToLiteLLM(gw.gateway.master_key) }, gw.passthrough.general_settings);
 }
 
-/** Passthrough wins, key by key at the top of each section; its own content is emitted sorted. */
+/**
+ * Passthrough merged in deeply: maps such as cache_params keep the compiled keys that passthrough
+ * does not name (validate refuses passthrough keys that would override compiled ones, unless
+ * passthrough.overrides lists them); its own content is emitted sorted.
+ */
 function merge(generated: Record<string, unknown>, passthrough: Record<string, unknown> | undefined): Record<string, unknown> {
   if (!passthrough) return generated;
-  const extra = sortKeysDeep(passthrough);
-  const out: Record<string, unknown> = { ...generated };
-  for (const [k, v] of Object.entries(extra)) out[k] = v;
+  return deepMerge(generated, sortKeysDeep(passthrough) as Record<string, unknown>);
+}
+
+function deepMerge(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...base };
+  for (const [k, v] of Object.entries(over)) {
+    const b = out[k];
+    out[k] = isMap(b) && isMap(v) ? deepMerge(b, v) : v;
+  }
   return out;
+}
+
+function isMap(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
 }

@@ -64,6 +64,8 @@ export const CODES = {
   'replicas-without-redis': ['gateway', 'Several replicas without Redis for shared router state and cache'],
   'monitoring-needs-metrics': ['gateway', 'monitoring.enabled without metrics.prometheus'],
   'not-implemented': ['gateway', 'A setting the format defines that this version does not act upon yet'],
+  'passthrough-unknown-key': ['gateway', 'A passthrough key that the pinned LiteLLM does not accept in its section'],
+  'passthrough-override': ['gateway', 'A passthrough key that would replace a setting aibackend compiles'],
   'output-outside-project': ['gateway', 'The output path leaves the project directory'],
   'output-is-source': ['gateway', 'The output path would overwrite a source file'],
   // output

@@ -3,6 +3,7 @@ import { checkAliases } from './check-aliases.js';
 import { checkEnv } from './check-env.js';
 import { checkFallbacks } from './check-fallbacks.js';
 import { checkGateway } from './check-gateway.js';
+import { checkPassthrough } from './check-passthrough.js';
 import { checkPorts } from './check-ports.js';
 import { checkProviders } from './check-providers.js';
 import { checkRoutes } from './check-routes.js';
@@ -25,6 +26,7 @@ export const RULES: readonly { name: string; run: Rule }[] = [
   { name: 'env', run: checkEnv },
   { name: 'ports', run: checkPorts },
   { name: 'gateway', run: checkGateway },
+  { name: 'passthrough', run: checkPassthrough },
   { name: 'topology', run: checkTopology },
 ];
 

@@ -1,14 +1,10 @@
 import * as z from 'zod/mini';
 import { describedString, envRef, httpUrl, nonEmptyString, nonNegativeInt, nonNegativeNumber, portNumber, positiveInt, positiveNumber, version } from './common.js';
 
-export const ROUTER_STRATEGIES = [
-  'simple-shuffle',
-  'least-busy',
-  'usage-based-routing',
-  'usage-based-routing-v2',
-  'latency-based-routing',
-  'cost-based-routing',
-] as const;
+// The strategies the pinned LiteLLM accepts (router Literal and RoutingStrategy enum), taken
+// from it by scripts/litellm-facts.py: the one place the list lives.
+export { ROUTING_STRATEGIES as ROUTER_STRATEGIES } from '../generated/litellm-facts.js';
+import { ROUTING_STRATEGIES } from '../generated/litellm-facts.js';
 
 const argv = z.array(nonEmptyString).check(z.minLength(1));
 const envName = z.string().check(z.regex(/^[A-Za-z_][A-Za-z0-9_]*$/));
@@ -55,7 +51,7 @@ export const gatewayFileSchema = z.strictObject({
   backups: z._default(z.strictObject({ dir: z._default(nonEmptyString, 'backups'), keep: z._default(positiveInt, 20) }), { dir: 'backups', keep: 20 }),
   router: z._default(
     z.strictObject({
-      strategy: z._default(z.enum(ROUTER_STRATEGIES), 'simple-shuffle'),
+      strategy: z._default(z.enum(ROUTING_STRATEGIES), 'simple-shuffle'),
       num_retries: z._default(nonNegativeInt, 2),
       timeout_s: z._default(positiveNumber, 600),
       allowed_fails: z._default(nonNegativeInt, 3),
@@ -115,6 +111,7 @@ export const gatewayFileSchema = z.strictObject({
       litellm_settings: z.optional(passthroughSection),
       router_settings: z.optional(passthroughSection),
       general_settings: z.optional(passthroughSection),
+      overrides: z.optional(z.array(z.string().check(z.regex(/^(litellm|router|general)_settings\.[A-Za-z0-9_.]+$/))).check(z.describe('dotted keys, e.g. router_settings.num_retries, that passthrough may override although aibackend compiles them'))),
     }),
     {},
   ),

@@ -137,7 +137,7 @@ describe('mapping rules', () => {
   test('router, Redis cache, JSON logs, Prometheus and passthrough settings', () => {
     const c = checkFiles(
       {
-        'gateway.yaml': `${G}router:\n  strategy: least-busy\n  num_retries: 4\n  timeout_s: 30\n  allowed_fails: 1\n  cooldown_s: 5\ncache:\n  enabled: true\n  host: 127.0.0.1\n  port: 6380\n  password: env:REDIS_PASSWORD\n  ttl_s: 60\nmetrics:\n  prometheus: true\nlogging:\n  json: false\npassthrough:\n  litellm_settings:\n    drop_params: true\n  router_settings:\n    num_retries: 7\n  general_settings:\n    disable_spend_logs: true\n`,
+        'gateway.yaml': `${G}router:\n  strategy: least-busy\n  num_retries: 4\n  timeout_s: 30\n  allowed_fails: 1\n  cooldown_s: 5\ncache:\n  enabled: true\n  host: 127.0.0.1\n  port: 6380\n  password: env:REDIS_PASSWORD\n  ttl_s: 60\nmetrics:\n  prometheus: true\nlogging:\n  json: false\npassthrough:\n  overrides: [router_settings.num_retries]\n  litellm_settings:\n    drop_params: true\n  router_settings:\n    num_retries: 7\n  general_settings:\n    disable_spend_logs: true\n`,
         'ports.yaml': null,
       },
       { LITELLM_MASTER_KEY: 'x', REDIS_PASSWORD: 'y' },
@@ -155,8 +155,20 @@ describe('mapping rules', () => {
   });
 
   test('a passthrough value of the wrong shape is caught by the output schema, and nothing compiles', () => {
-    const c = checkFiles({ 'gateway.yaml': `${G}passthrough:\n  router_settings:\n    routing_strategy: round-robin\n` });
+    const c = checkFiles({ 'gateway.yaml': `${G}passthrough:\n  overrides: [router_settings.num_retries]\n  router_settings:\n    num_retries: many\n` });
     expect(c.compiled).toBeUndefined();
     expect(c.diagnostics.map((d) => d.code)).toContain('output-invalid');
+  });
+
+  test('passthrough maps merge deeply: cache_params keeps the compiled connection', () => {
+    const c = checkFiles({ 'gateway.yaml': `${G}cache:\n  enabled: true\npassthrough:\n  litellm_settings:\n    cache_params:\n      supported_call_types: [acompletion]\n` });
+    expect(c.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    expect(c.compiled!.config.litellm_settings.cache_params).toEqual({ type: 'redis', host: '127.0.0.1', port: 6379, namespace: 'litellm', ttl: 3600, supported_call_types: ['acompletion'] });
+  });
+
+  test('passthrough.overrides lets a listed key replace a compiled one, and is not emitted', () => {
+    const c = checkFiles({ 'gateway.yaml': `${G}passthrough:\n  overrides: [router_settings.num_retries]\n  router_settings:\n    num_retries: 7\n` });
+    expect(c.compiled!.config.router_settings.num_retries).toBe(7);
+    expect(c.compiled!.text).not.toContain('overrides');
   });
 });
