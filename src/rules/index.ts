@@ -3,6 +3,7 @@ import { checkAliases } from './check-aliases.js';
 import { checkEnv } from './check-env.js';
 import { checkFallbacks } from './check-fallbacks.js';
 import { checkGateway } from './check-gateway.js';
+import { checkModes } from './check-modes.js';
 import { checkPassthrough } from './check-passthrough.js';
 import { checkPorts } from './check-ports.js';
 import { checkProviders } from './check-providers.js';
@@ -10,6 +11,7 @@ import { checkRoutes } from './check-routes.js';
 import { checkSecrets } from './check-secrets.js';
 import { checkTopology } from './check-topology.js';
 import { checkUnusedProviders } from './check-unused-providers.js';
+import { checkUrlPaths } from './check-url-paths.js';
 import { checkUrls } from './check-urls.js';
 import { RuleContext, type Rule, type RuleOptions } from './context.js';
 import type { LoadedConfig } from '../load/load-config.js';
@@ -18,9 +20,11 @@ import type { Diagnostic } from '../diagnostics/diagnostic.js';
 export const RULES: readonly { name: string; run: Rule }[] = [
   { name: 'providers', run: checkProviders },
   { name: 'urls', run: checkUrls },
+  { name: 'url-paths', run: checkUrlPaths },
   { name: 'routes', run: checkRoutes },
   { name: 'fallbacks', run: checkFallbacks },
   { name: 'aliases', run: checkAliases },
+  { name: 'modes', run: checkModes },
   { name: 'unused-providers', run: checkUnusedProviders },
   { name: 'secrets', run: checkSecrets },
   { name: 'env', run: checkEnv },
