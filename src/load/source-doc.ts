@@ -35,7 +35,7 @@ export function parseSource(text: string, file: string, absPath: string): ParseR
   const nonEmpty = list.filter((d) => d.contents !== null);
   if (nonEmpty.length === 0) {
     const errs = list.flatMap((d) => d.errors);
-    if (errs.length > 0) return { ok: false, diagnostics: errs.map((e) => yamlErrorToDiag(e, pos)) };
+    if (errs.length > 0) return { ok: false, diagnostics: syntaxDiagnostics(errs, text, pos) };
     return { ok: false, diagnostics: [diag('file-empty', 'error', pos(0), `${file} is empty: expected a mapping that starts with "version: 1"`)] };
   }
   if (list.length > 1) {
@@ -43,7 +43,7 @@ export function parseSource(text: string, file: string, absPath: string): ParseR
     diagnostics.push(diag('yaml-multi-document', 'error', pos(second.range[0]), `${file} holds ${list.length} YAML documents; a source file holds exactly one`));
   }
   const doc = list[0]!;
-  for (const e of doc.errors) diagnostics.push(yamlErrorToDiag(e, pos));
+  diagnostics.push(...syntaxDiagnostics(doc.errors, text, pos));
   for (const k of findDuplicateKeys(doc)) {
     diagnostics.push(diag('yaml-duplicate-key', 'error', pos(k.start, k.end - k.start), `duplicate key '${k.key}': it already appears earlier in the same mapping`));
   }
@@ -104,6 +104,46 @@ function findDuplicateKeys(doc: Document.Parsed): { key: string; start: number; 
     },
   });
   return out;
+}
+
+/**
+ * The parser's errors as diagnostics: duplicate keys each, but of the syntax errors only the
+ * first, since the rest are usually its cascade; and when that first error comes from a flow
+ * collection that was never closed, it is reported at the opening bracket, where the mistake is.
+ */
+function syntaxDiagnostics(errors: readonly { code: string; message: string; pos: [number, number] }[], text: string, pos: (o: number, l?: number) => Position): Diagnostic[] {
+  const dup = errors.filter((e) => e.code === 'DUPLICATE_KEY').map((e) => yamlErrorToDiag(e, pos));
+  const first = [...errors].filter((e) => e.code !== 'DUPLICATE_KEY').sort((a, b) => a.pos[0] - b.pos[0])[0];
+  if (!first) return dup;
+  const open = unclosedBracket(text, first.pos[0]);
+  if (open !== undefined) {
+    const close = text[open] === '[' ? ']' : '}';
+    return [...dup, diag('yaml-syntax', 'error', pos(open, 1), `YAML syntax error: this ${text[open]} is never closed (expected ${close} before the next key)`)];
+  }
+  return [...dup, yamlErrorToDiag(first, pos)];
+}
+
+/** The offset of the last [ or { before `limit` that is still open there (outside quotes and comments). */
+function unclosedBracket(text: string, limit: number): number | undefined {
+  const stack: number[] = [];
+  let quote: string | undefined;
+  for (let i = 0; i < limit && i < text.length; i++) {
+    const c = text[i]!;
+    if (quote) {
+      if (c === '\\' && quote === '"') i++;
+      else if (c === quote) quote = undefined;
+      else if (c === '\n' && stack.length === 0) quote = undefined;
+      continue;
+    }
+    if (c === '#' && (i === 0 || /\s/.test(text[i - 1]!))) {
+      const nl = text.indexOf('\n', i);
+      if (nl === -1) break;
+      i = nl;
+    } else if ((c === '"' || c === "'") && (i === 0 || /[\s\[{,:]/.test(text[i - 1]!))) quote = c;
+    else if (c === '[' || c === '{') stack.push(i);
+    else if ((c === ']' || c === '}') && stack.length) stack.pop();
+  }
+  return stack.at(-1);
 }
 
 function yamlErrorToDiag(e: { code: string; message: string; pos: [number, number] }, pos: (o: number, l?: number) => Position): Diagnostic {

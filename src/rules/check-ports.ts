@@ -56,17 +56,21 @@ export function checkPorts(ctx: RuleContext): void {
   }
 
   const seen = new Map<string, Use>();
+  // One mistake, one finding: a provider on a port the registry gives to another provider is
+  // reported there, and not again as "both use" when that provider comes next.
+  const intruded = new Set<string>();
   for (const use of uses) {
     const at = ctx.config.sources[use.kind] ? ctx.at(use.kind, use.path) : { file: `${use.kind}.yaml (default)`, line: 1, column: 1 };
     const key = `${use.host}:${use.port}`;
     const other = seen.get(key);
     if (other) {
-      ctx.error('port-conflict', at, `${use.who} and ${other.who} both use port ${use.port}${use.host === 'loopback' ? '' : ` on ${use.host}`}`);
+      if (!intruded.has(key)) ctx.error('port-conflict', at, `${use.who} and ${other.who} both use port ${use.port}${use.host === 'loopback' ? '' : ` on ${use.host}`}`);
     } else seen.set(key, use);
     // The registry gives this port to a service named like another provider: two services, one port.
     const owner = use.host === 'loopback' ? byPort.get(use.port) : undefined;
     if (owner !== undefined && owner !== use.id && Object.hasOwn(ctx.providers?.providers ?? {}, owner) && !other) {
       ctx.error('port-conflict', at, `${use.who} uses port ${use.port}, which ports.yaml gives to '${owner}'`);
+      intruded.add(key);
     }
     if (reserved.has(use.port)) {
       ctx.error('port-reserved', at, `${use.who} uses port ${use.port}, which ports.yaml reserves`);
