@@ -104,7 +104,8 @@ Examples:
     .option('--json', 'print one JSON report on stdout (same as --format json)')
     .addOption(new Option('--format <format>', 'report format: text, json, github (workflow annotations) or sarif (2.1.0, code scanning)').choices(['text', 'json', 'github', 'sarif']).default('text'))
     .option('--strict', 'fail on warnings too')
-    .action((opts: { json?: boolean; format?: string; strict?: boolean }) =>
+    .option('--deep', 'also load the compiled config into the installed LiteLLM (its --validate_config; about 10 s)')
+    .action((opts: { json?: boolean; format?: string; strict?: boolean; deep?: boolean }) =>
       run(async (ctx) => (await import('./commands/validate.js')).validate(ctx, opts))(),
     );
 

@@ -17,6 +17,8 @@ export interface ValidateOptions {
   strict?: boolean;
   /** A missing generated file is an error (the hook), not the warning it is at plain `validate`. */
   requireOutput?: boolean;
+  /** Also load the compiled config into the installed LiteLLM (--validate_config). */
+  deep?: boolean;
 }
 
 export async function validate(ctx: CommandContext, opts: ValidateOptions): Promise<number> {
@@ -27,17 +29,24 @@ export async function validate(ctx: CommandContext, opts: ValidateOptions): Prom
   const checked = checkConfig(ctx.paths, { env: ctx.env, unsetEnvSeverity: 'warning' });
   // A bad output path was reported already; reading whatever is there would only add noise.
   const output = checked.outputUsable ? outputStatus(checked, opts.strict || opts.requireOutput ? 'error' : 'warning') : { diagnostics: [], text: undefined };
-  const diagnostics = sortDiagnostics([...checked.diagnostics, ...output.diagnostics]);
+  let deep: Awaited<ReturnType<typeof import('../core/deep-check.js').deepCheck>> | undefined;
+  if (opts.deep) {
+    const { deepCheck } = await import('../core/deep-check.js');
+    deep = await deepCheck(checked, ctx.env, (line) => print(ctx.stderr, ctx.err.dim(`› ${line}`)));
+    if (!deep.result.ran) print(ctx.stderr, `${ctx.err.yellow('note:')} --deep did not run: ${deep.result.reason}`);
+  }
+  const diagnostics = sortDiagnostics([...checked.diagnostics, ...output.diagnostics, ...(deep?.diagnostics ?? [])]);
   const skipped = new Set<CheckName>();
   if (!checked.loaded.providers || !checked.loaded.mappings) skipped.add('references');
   // Nothing loaded (no config directory): no other check ran, so none passed.
   if (checked.loaded.present.length === 0) for (const c of ['shape', 'references', 'secrets', 'ports', 'gateway', 'output'] as const) skipped.add(c);
-  const report = buildValidateReport(diagnostics, Boolean(opts.strict), skipped);
+  const report = { ...buildValidateReport(diagnostics, Boolean(opts.strict), skipped), ...(deep ? { deep: deep.result } : {}) };
   const lines = sourceLines(checked.loaded, { [checked.outputDisplay]: output.text }, diagnostics);
   // --quiet: a clean pass prints nothing; warnings that pass are still shown.
   const quiet = ctx.quiet && report.ok && format === 'text';
   const text = quiet ? (diagnostics.length ? formatDiagnostics(diagnostics, lines, ctx.out) : '') : await REPORTERS[format]({ report, diagnostics, lines, style: ctx.out, strict: Boolean(opts.strict), what: displayDir(ctx) });
   if (text) print(ctx.stdout, text);
+  if (deep?.result.ran && deep.result.ok && format === 'text' && !ctx.quiet) print(ctx.stdout, ctx.out.dim(`--deep: ${deep.result.litellm} loaded the compiled config in ${deep.result.ms} ms`));
   return report.ok ? EXIT.ok : EXIT.failed;
 }
 

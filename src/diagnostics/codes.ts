@@ -74,6 +74,7 @@ export const CODES = {
   'output-missing': ['output', 'The generated file does not exist'],
   'output-stale': ['output', 'The generated file was compiled from other sources'],
   'output-hand-edited': ['output', 'The generated file was edited by hand'],
+  'litellm-refused': ['output', 'The installed LiteLLM refuses the compiled config (validate --deep)'],
   'output-invalid': ['output', 'The compiled config does not match the LiteLLM config schema'],
 } as const;
 

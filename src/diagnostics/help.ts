@@ -73,5 +73,6 @@ export const HELP: Record<Code, CodeHelp> = {
   'output-missing': { cause: 'The generated file does not exist yet (a warning at validate; an error for generate --check, the pre-commit hook and --strict).', fix: 'Run `aibackend generate` and commit the file.' },
   'output-stale': { cause: 'The generated file\'s body differs from what the sources compile to: a source changed and generate was not run (a header-only difference is not stale).', fix: 'Run `aibackend generate`; `generate --check` shows the difference.' },
   'output-hand-edited': { cause: 'The generated file was edited by hand: its body no longer matches the hash in its own header.', fix: 'Move the change into the sources (or `passthrough:`), then run `aibackend generate`, which discards the hand edit.' },
+  'litellm-refused': { cause: 'LiteLLM\'s own --validate_config (run by `validate --deep`) would not load the compiled config, so the gateway would not start with it; usually a passthrough value this version of LiteLLM does not take.', fix: 'Fix the key LiteLLM names (the finding points at it in gateway.yaml when it can), or pin the LiteLLM version the config was written for.' },
   'output-invalid': { cause: 'The compiled config breaks the LiteLLM config schema, usually through a `passthrough:` value of the wrong shape.', fix: 'Fix the passthrough value at the path the message gives.' },
 };

@@ -1,5 +1,5 @@
 // The built CLI as a process in temp directories: validate, generate, explain, flags and exit codes.
-import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { ROOT, runCli } from '../helpers/cli.js';
@@ -439,3 +439,21 @@ describe('--quiet', () => {
     expect(bad.stdout).toContain('[unknown-provider]');
   });
 });
+
+describe('validate --deep without a LiteLLM', () => {
+  test('says so, and does not fail', async () => {
+    const { project } = example();
+    const empty = tempDirOf(project);
+    const r = await runCli(['validate', '--deep', '--json'], { cwd: project, env: { PATH: path.dirname(process.execPath), XDG_CACHE_HOME: empty, AIBACKEND_LITELLM: undefined, AIBACKEND_VENV: path.join(empty, 'none') } });
+    expect(r.exitCode).toBe(0);
+    const report = JSON.parse(r.stdout);
+    expect(report.deep).toMatchObject({ ran: false, reason: expect.stringContaining('no LiteLLM found') });
+    expect(r.stderr).toContain('--deep did not run');
+  });
+});
+
+function tempDirOf(project: string): string {
+  const d = path.join(project, 'empty-cache');
+  mkdirSync(d, { recursive: true });
+  return d;
+}
