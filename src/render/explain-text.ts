@@ -9,6 +9,7 @@ export function renderExplanation(e: Explanation, s: ChalkInstance): string {
   const lb = e.strategy === 'simple-shuffle' ? 'load-balanced by weight (simple-shuffle)' : `load-balanced by ${e.strategy}; weights only steer simple-shuffle`;
   out.push(e.routes.length > 1 ? `routes, ${lb}:` : 'route:');
   for (const r of e.routes) out.push(`  ${routeLine(r, s, e.routes.length > 1)}`);
+  if (e.alias_of) out.push(s.dim(`  (an alias is compiled as a copy of ${e.alias_of}'s deployments, so that its fallbacks apply; the copies have their own deployment ids, so cooldowns and usage-based routing count ${e.name} and ${e.alias_of} separately)`));
   out.push('');
   if (e.fallbacks.length === 0) {
     out.push('fallbacks: none; when every route fails the request fails');
