@@ -2,6 +2,7 @@
 // socket inodes held open by each process). Where /proc does not tell (another user's process,
 // another OS), the port is still reported as listening, without an owner.
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { commandLine } from '../runtime/proc.js';
 
 export interface Listener {
   port: number;
@@ -50,26 +51,12 @@ export function listeners(): Listener[] {
         continue;
       }
       const m = /^socket:\[(\d+)\]$/.exec(target);
-      if (m && byInode.has(m[1]!) && !owners.has(m[1]!)) owners.set(m[1]!, { pid: Number(pid), process: processName(pid) });
+      if (m && byInode.has(m[1]!) && !owners.has(m[1]!)) owners.set(m[1]!, { pid: Number(pid), process: commandLine(Number(pid), 120) ?? '?' });
     }
   }
   const out: Listener[] = [];
   for (const [inode, l] of byInode) out.push({ ...l, ...(owners.get(inode) ?? {}) });
   return out.sort((a, b) => a.port - b.port || a.address.localeCompare(b.address));
-}
-
-function processName(pid: string): string {
-  try {
-    const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
-    if (cmd.length) return cmd.join(' ').slice(0, 120);
-  } catch {
-    // fall through
-  }
-  try {
-    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
-  } catch {
-    return '?';
-  }
 }
 
 function ipv4(hex: string): string {

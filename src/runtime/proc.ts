@@ -69,10 +69,10 @@ export function groupMembers(pgid: number): number[] | undefined {
 }
 
 /** The command line of a process, for people ("python .../litellm --port 4000"). */
-export function commandLine(pid: number): string | undefined {
+export function commandLine(pid: number, width = 160): string | undefined {
   try {
     const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
-    if (cmd.length) return cmd.join(' ').slice(0, 160);
+    if (cmd.length) return cmd.join(' ').slice(0, width);
   } catch {
     // fall through
   }
