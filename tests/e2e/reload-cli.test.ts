@@ -346,3 +346,25 @@ describe('errors the user can fix are results with exit codes, never "internal e
 function execaSyncBackups(cwd: string): string {
   return execaSync(process.execPath, [BIN, 'backups', '--json'], { cwd, env: { NO_COLOR: '1' } }).stdout as string;
 }
+
+describe('leftovers of a killed run', () => {
+  test('temp files of a dead run (atomic writes, pre-flight candidates, lock attempts) are removed by the next reload; a live run\'s are kept', async () => {
+    const ep = await endpoint(() => BASE_NAMES);
+    const p = project(ep.port, ['true'], ep);
+    expect((await runCli(['reload', '--yes'], { cwd: p.project })).exitCode).toBe(0);
+    const dead = 2 ** 22 - 5;
+    const left = [
+      path.join(p.config, `.litellm-unified.yaml.tmp-${dead}-0badc0de`),
+      path.join(p.config, `.litellm-unified.yaml.preflight-${dead}-0badc0de`),
+      path.join(p.project, 'backups', `reload.lock.${dead}-0badc0de`),
+    ];
+    const live = path.join(p.config, `.litellm-unified.yaml.tmp-${process.pid}-0badc0de`);
+    for (const f of [...left, live]) writeFileSync(f, 'partial');
+    const r = await runCli(['reload', '--yes', '--restart'], { cwd: p.project });
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/removed 3 temporary files left by a killed run/);
+    expect(left.filter((f) => existsSync(f))).toEqual([]);
+    expect(existsSync(live)).toBe(true);
+    await ep.close();
+  });
+});

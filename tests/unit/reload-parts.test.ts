@@ -190,3 +190,20 @@ describe('ProcessRuntime', () => {
     expect(rt.exited()).toMatch(/exited with signal SIGKILL/);
   });
 });
+
+describe('errors the user can fix, as results', () => {
+  test('ENOSPC after the deployed file was replaced says the file on disk is the new config (exit 4), before it says nothing changed (exit 1)', async () => {
+    const { userFailure } = await import('../../src/reload/operation.js');
+    const enospc = Object.assign(new Error('no space'), { code: 'ENOSPC', path: '/x/backups/journal.jsonl' });
+    const paths = { deployed: '/x/config/litellm-unified.yaml', backups: '/x/backups', journal: '/x/backups/journal.jsonl', lock: '/x/backups/reload.lock' };
+    const op = (wrote: boolean) => ({ wrote, paths, probes: [], restartMs: 0, readyMs: 0, preflightMs: 0, elapsed: () => 5, ctx: { runtime: { running: () => 'gateway process 1' } } }) as unknown as Parameters<typeof userFailure>[2];
+    const after = userFailure(enospc, 'reload', op(true), paths)!;
+    expect(after).toMatchObject({ status: 'error', exit_code: 4, attention: { deployed: expect.stringContaining('the new config') } });
+    expect(after.message).toContain('ENOSPC (no space left on device)');
+    expect(after.message).toContain('the file on disk is now the new config');
+    const before = userFailure(enospc, 'reload', op(false), paths)!;
+    expect(before).toMatchObject({ status: 'error', exit_code: 1 });
+    expect(before.message).toContain('were not changed');
+    expect(userFailure(new TypeError('a bug'), 'reload', op(false), paths)).toBeUndefined();
+  });
+});
