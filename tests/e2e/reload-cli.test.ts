@@ -368,3 +368,29 @@ describe('leftovers of a killed run', () => {
     await ep.close();
   });
 });
+
+describe('secrets the config references', () => {
+  test('a changed secret is said in the plan by name and fingerprint, never its value, and restarts the gateway', async () => {
+    const ep = await endpoint(() => BASE_NAMES);
+    const marker = path.join(makeProject().project, 'restarts.log');
+    const p = project(ep.port, ['sh', '-c', `echo restarted >> ${marker}`], ep);
+    const first = 'sk-first-master-key-0123456789abcdef';
+    const second = 'sk-second-master-key-0123456789abcdef';
+    expect((await runCli(['reload', '--yes'], { cwd: p.project, env: { LITELLM_MASTER_KEY: first } })).exitCode).toBe(0);
+    const same = await runCli(['reload', '--yes', '--json'], { cwd: p.project, env: { LITELLM_MASTER_KEY: first } });
+    expect(JSON.parse(same.stdout).status).toBe('unchanged');
+    const dry = await runCli(['reload', '--dry-run'], { cwd: p.project, env: { LITELLM_MASTER_KEY: second } });
+    expect(dry.stdout).toMatch(/referenced secrets changed since the last applied reload: LITELLM_MASTER_KEY \([0-9a-f]{10} -> [0-9a-f]{10}\)/);
+    const r = await runCli(['reload', '--yes', '--json'], { cwd: p.project, env: { LITELLM_MASTER_KEY: second } });
+    expect(r.exitCode, r.stderr).toBe(0);
+    const result = JSON.parse(r.stdout);
+    expect(result.status).toBe('applied');
+    expect(result.secrets_changed).toEqual([{ name: 'LITELLM_MASTER_KEY', before: expect.stringMatching(/^[0-9a-f]{10}$/), after: expect.stringMatching(/^[0-9a-f]{10}$/) }]);
+    expect(readFileSync(marker, 'utf8')).toBe('restarted\nrestarted\n');
+    for (const out of [dry.stdout, dry.stderr, r.stdout, r.stderr, readFileSync(path.join(p.project, 'backups/journal.jsonl'), 'utf8')]) {
+      expect(out).not.toContain(first);
+      expect(out).not.toContain(second);
+    }
+    await ep.close();
+  });
+});
