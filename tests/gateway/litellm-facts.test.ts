@@ -65,3 +65,57 @@ describe.skipIf(!bin)('validate --deep', { timeout: GATEWAY_TEST_MS }, () => {
     expect(report.diagnostics.find((d: { code: string }) => d.code === 'litellm-refused')).toMatchObject({ severity: 'error', file: 'config/gateway.yaml', message: expect.stringContaining('config validation failed') });
   });
 });
+
+describe.skipIf(!bin)('passthrough overrides aibackend refuses, served by the real proxy', { timeout: GATEWAY_TEST_MS }, () => {
+  test('model_group_alias serves names aibackend does not know; fallbacks replaced drop the compiled ones; all three overrides are refused at their keys', async () => {
+    const { startFakeLLM } = await import('../helpers/fake-llm.js');
+    const { freePort, MASTER_KEY } = await import('../helpers/gateway.js');
+    const ollama = await startFakeLLM('ollama', ['llama3.1:8b', 'qwen2.5-coder:7b']);
+    const vllm = await startFakeLLM('openai', ['Qwen/Qwen2.5-Coder-7B-Instruct-AWQ']);
+    const { project, config } = makeProject({
+      'providers.yaml': readFileSync(path.join(ROOT, 'tests/fixtures/base/providers.yaml'), 'utf8').replace('http://127.0.0.1:11434', ollama.url).replace('http://127.0.0.1:8001/v1', vllm.url),
+      'ports.yaml': null,
+    });
+    const compiled = (await runCli(['generate', '--stdout'], { cwd: project })).stdout;
+    expect(compiled).toContain('- qwen-coder-vllm:');
+    // What passthrough would have made of it, had aibackend not refused: written by hand here.
+    const handMade = compiled
+      .replace(/  fallbacks:\n(    .*\n|  - .*\n)+/, '  fallbacks:\n    - coder: [llama3.1:8b]\n')
+      .replace('router_settings:\n', 'router_settings:\n  model_group_alias: { gpt-4: qwen-coder-vllm }\n');
+    const file = path.join(tempDir(), 'hand-made.yaml');
+    writeFileSync(file, handMade);
+    const port = await freePort();
+    const proxy = execa(bin!, ['--config', file, '--host', '127.0.0.1', '--port', String(port)], { reject: false, all: true, env: { LITELLM_LOCAL_MODEL_COST_MAP: 'True', LITELLM_MASTER_KEY: MASTER_KEY } });
+    try {
+      const auth = { authorization: `Bearer ${MASTER_KEY}` };
+      let models: string[] = [];
+      for (let i = 0; i < 600 && models.length === 0; i++) {
+        try {
+          const r = await fetch(`http://127.0.0.1:${port}/v1/models`, { headers: auth });
+          if (r.ok) models = ((await r.json()) as { data: { id: string }[] }).data.map((d) => d.id);
+        } catch {
+          // still booting
+        }
+        if (models.length === 0) await new Promise((r) => setTimeout(r, 200));
+      }
+      // model_group_alias: a served name that the sources (and so explain and reload's probe) do not
+      // have; reload would see it as unexpected and roll back.
+      expect(models).toContain('gpt-4');
+      expect(compiled).not.toContain('gpt-4');
+      // fallbacks replaced: with vLLM failing, coder is answered by the fallback written by hand, but
+      // qwen-coder-vllm, whose compiled fallback (qwen2.5-coder:7b) the replacement dropped, fails.
+      vllm.failing = true;
+      const ask = (model: string) => fetch(`http://127.0.0.1:${port}/v1/chat/completions`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ model, messages: [{ role: 'user', content: 'hi' }] }) });
+      expect((await ask('coder')).status).toBe(200);
+      expect((await ask('qwen-coder-vllm')).status).not.toBe(200);
+    } finally {
+      proxy.kill('SIGKILL');
+      await proxy.catch(() => undefined);
+      await Promise.all([ollama.close(), vllm.close()]);
+    }
+    // aibackend refuses all three, each at its key.
+    writeFileSync(path.join(config, 'gateway.yaml'), `${readFileSync(path.join(config, 'gateway.yaml'), 'utf8')}cache:\n  enabled: true\npassthrough:\n  litellm_settings:\n    cache_params: { ttl: 60 }\n  router_settings:\n    fallbacks: [{ coder: [llama3.1:8b] }]\n    model_group_alias: { gpt-4: qwen-coder-vllm }\n`);
+    const v = JSON.parse((await runCli(['validate', '--json'], { cwd: project })).stdout);
+    expect(v.diagnostics.filter((d: { code: string }) => d.code === 'passthrough-override').map((d: { line: number }) => d.line)).toEqual([10, 12, 13]);
+  });
+});
