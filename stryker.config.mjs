@@ -1,0 +1,24 @@
+// Mutation testing of the pure core with the unit tests (issue 15): `npm run mutation`. Not part of
+// CI: on a 2-core machine it takes tens of minutes. Reports go to reports/mutation/ (git-ignored).
+/** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
+export default {
+  testRunner: 'vitest',
+  vitest: { configFile: 'vitest.mutation.config.ts' },
+  mutate: [
+    'src/rules/**/*.ts',
+    'src/compile/**/*.ts',
+    'src/emit/**/*.ts',
+    'src/util/suggest.ts',
+    'src/util/secrets.ts',
+    'src/core/check-config.ts',
+    'src/core/output-status.ts',
+    'src/load/source-doc.ts',
+  ],
+  coverageAnalysis: 'perTest',
+  concurrency: 2,
+  reporters: ['clear-text', 'progress', 'html', 'json'],
+  htmlReporter: { fileName: 'reports/mutation/index.html' },
+  jsonReporter: { fileName: 'reports/mutation/mutation.json' },
+  tempDirName: '.stryker-tmp',
+  thresholds: { high: 85, low: 70, break: null },
+};
