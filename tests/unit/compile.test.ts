@@ -117,7 +117,22 @@ describe('mapping rules', () => {
       ['http://127.0.0.1:8001/v1', 3],
       ['http://127.0.0.1:8003/v1', 1],
     ]);
-    expect(c.compiled!.config.model_list.find((m) => m.model_name === 'llama3.1:8b')!.litellm_params.weight).toBeUndefined();
+    expect(c.compiled!.config.model_list.find((m) => m.model_name === 'llama3.1:8b')!.litellm_params).not.toHaveProperty('weight');
+  });
+
+  test('no weights for a load-balanced name whose routes are all unweighted; no empty fallbacks; no api_base for hosted APIs', () => {
+    const c = checkFiles({
+      'providers.yaml': `${P.replace('    status: disabled\n', '')}  vllm2:\n    type: vllm\n    base_url: http://127.0.0.1:8003/v1\n    models:\n      - name: Qwen/Qwen2.5-Coder-7B-Instruct-AWQ\n`,
+      'model-mappings.yaml': M.replace('        model: Qwen/Qwen2.5-Coder-7B-Instruct-AWQ\n', '        model: Qwen/Qwen2.5-Coder-7B-Instruct-AWQ\n      - provider: vllm2\n        model: Qwen/Qwen2.5-Coder-7B-Instruct-AWQ\n').replace('aliases:', '  gpt-4o-mini:\n    routes:\n      - provider: openai\naliases:'),
+      'ports.yaml': null,
+    });
+    const cfg = c.compiled!.config;
+    for (const m of cfg.model_list.filter((d) => d.model_name === 'qwen-coder-vllm')) expect(m.litellm_params).not.toHaveProperty('weight');
+    expect(cfg.model_list.find((m) => m.model_name === 'gpt-4o-mini')!.litellm_params).not.toHaveProperty('api_base');
+    const names = (cfg.router_settings.fallbacks as Record<string, string[]>[]).flatMap((f) => Object.keys(f));
+    expect(names).not.toContain('gpt-4o-mini');
+    const none = checkFiles({ 'model-mappings.yaml': 'version: 1\nmodels:\n  llama3.1:8b:\n    routes:\n      - provider: ollama\n' });
+    expect(none.compiled!.config.router_settings).not.toHaveProperty('fallbacks');
   });
 
   test('aliases are served as their own model group and keep their target fallbacks', () => {

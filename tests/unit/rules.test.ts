@@ -17,15 +17,15 @@ const PO = base('ports.yaml');
 interface Row {
   name: string;
   files: Record<string, string | null>;
-  /** [code, file, line] that must appear; empty means the rule's codes must not appear at all. */
-  expect: [string, string, number][];
+  /** [code, file, line] or [code, file, line, column] that must appear; empty means the rule's codes must not appear at all. */
+  expect: ([string, string, number] | [string, string, number, number])[];
 }
 
 function table(rule: string, ruleCodes: string[], rows: Row[]) {
   describe(rule, () => {
     test.each(rows.map((r) => [r.name, r] as const))('%s', (_n, row) => {
       const checked = checkFiles(row.files);
-      const got = checked.diagnostics.filter((d) => ruleCodes.includes(d.code)).map((d) => [d.code, path.basename(d.file), d.line]);
+      const got = checked.diagnostics.filter((d) => ruleCodes.includes(d.code)).map((d, i) => (row.expect[i]?.length === 4 ? [d.code, path.basename(d.file), d.line, d.column] : [d.code, path.basename(d.file), d.line]));
       expect(got).toEqual(row.expect);
     });
   });
@@ -35,7 +35,7 @@ const withModel = (extra: string) => M.replace('aliases:\n', `${extra}aliases:\n
 
 table('check-routes', ['unknown-provider', 'disabled-provider', 'unknown-backend-model', 'duplicate-route'], [
   { name: 'the base config routes cleanly', files: {}, expect: [] },
-  { name: 'unknown provider', files: { 'model-mappings.yaml': M.replace('provider: vllm', 'provider: vllmm') }, expect: [['unknown-provider', 'model-mappings.yaml', 12]] },
+  { name: 'unknown provider, at the value', files: { 'model-mappings.yaml': M.replace('provider: vllm', 'provider: vllmm') }, expect: [['unknown-provider', 'model-mappings.yaml', 12, 19]] },
   { name: 'disabled provider', files: { 'model-mappings.yaml': withModel('  gpt-4o-mini:\n    routes:\n      - provider: openai\n') }, expect: [['disabled-provider', 'model-mappings.yaml', 17]] },
   { name: 'backend model not listed (explicit)', files: { 'model-mappings.yaml': M.replace('Instruct-AWQ', 'Instruct') }, expect: [['unknown-backend-model', 'model-mappings.yaml', 13]] },
   { name: 'backend model not listed (defaults to public name)', files: { 'model-mappings.yaml': withModel('  phi3:\n    routes:\n      - provider: ollama\n') }, expect: [['unknown-backend-model', 'model-mappings.yaml', 17]] },
@@ -52,7 +52,14 @@ table('check-fallbacks', ['unknown-fallback', 'self-fallback', 'fallback-cycle',
   { name: 'unknown name', files: { 'model-mappings.yaml': M.replace('fallbacks: [qwen2.5-coder:7b]', 'fallbacks: [gpt-5]') }, expect: [['unknown-fallback', 'model-mappings.yaml', 6]] },
   { name: 'itself', files: { 'model-mappings.yaml': M.replace('fallbacks: [qwen2.5-coder:7b]\n  qwen2.5', 'fallbacks: [llama3.1:8b]\n  qwen2.5') }, expect: [['self-fallback', 'model-mappings.yaml', 6]] },
   { name: 'a two-step cycle', files: { 'model-mappings.yaml': M.replace('  qwen2.5-coder:7b:\n    routes:\n      - provider: ollama\n', '  qwen2.5-coder:7b:\n    routes:\n      - provider: ollama\n    fallbacks: [llama3.1:8b]\n') }, expect: [['fallback-cycle', 'model-mappings.yaml', 6]] },
-  { name: 'a cycle through an alias', files: { 'model-mappings.yaml': M.replace('  qwen2.5-coder:7b:\n    routes:\n      - provider: ollama\n', '  qwen2.5-coder:7b:\n    routes:\n      - provider: ollama\n    fallbacks: [coder]\n').replace('fallbacks: [qwen2.5-coder:7b]\naliases', 'fallbacks: [qwen2.5-coder:7b]\naliases') }, expect: [['fallback-cycle', 'model-mappings.yaml', 15]] },
+  { name: 'a cycle through an alias', files: { 'model-mappings.yaml': M.replace('  qwen2.5-coder:7b:\n    routes:\n      - provider: ollama\n', '  qwen2.5-coder:7b:\n    routes:\n      - provider: ollama\n    fallbacks: [coder]\n') }, expect: [['fallback-cycle', 'model-mappings.yaml', 15]] },
+  {
+    name: 'a three-model cycle, reported on the edge that closes it',
+    files: {
+      'model-mappings.yaml': M.replace('  qwen2.5-coder:7b:\n    routes:\n      - provider: ollama\n', '  qwen2.5-coder:7b:\n    routes:\n      - provider: ollama\n    fallbacks: [qwen-coder-vllm]\n').replace('    fallbacks: [qwen2.5-coder:7b]\naliases', '    fallbacks: [llama3.1:8b]\naliases'),
+    },
+    expect: [['fallback-cycle', 'model-mappings.yaml', 6, 17]],
+  },
   { name: 'listed twice', files: { 'model-mappings.yaml': M.replace('fallbacks: [qwen2.5-coder:7b]', 'fallbacks: [qwen2.5-coder:7b, qwen2.5-coder:7b]') }, expect: [['duplicate-fallback', 'model-mappings.yaml', 6]] },
 ]);
 
@@ -80,17 +87,19 @@ table('check-urls', ['invalid-url', 'url-credentials'], [
 
 table('check-secrets', ['secret-in-source', 'secret-literal'], [
   { name: 'env references only', files: {}, expect: [] },
-  { name: 'a key in a comment', files: { 'ports.yaml': `${PO}# sk-abcdefghijklmnopqrstuvwx\n` }, expect: [['secret-in-source', 'ports.yaml', 7]] },
+  { name: 'a key in a comment, at its column', files: { 'ports.yaml': `${PO}# sk-abcdefghijklmnopqrstuvwx\n` }, expect: [['secret-in-source', 'ports.yaml', 7, 3]] },
+  { name: 'two keys in one file: both reported', files: { 'ports.yaml': `${PO}# sk-abcdefghijklmnopqrstuvwx\n# and ghp_${'a1B2'.repeat(9)}\n` }, expect: [['secret-in-source', 'ports.yaml', 7, 3], ['secret-in-source', 'ports.yaml', 8, 7]] },
   { name: 'os.environ in passthrough is fine', files: { 'gateway.yaml': `${G}passthrough:\n  general_settings:\n    database_url: os.environ/DATABASE_URL\n    alerting_token: os.environ/ALERT_TOKEN\n` }, expect: [] },
   { name: 'a literal token in passthrough', files: { 'gateway.yaml': `${G}passthrough:\n  litellm_settings:\n    slack_token: not-an-env-ref\n` }, expect: [['secret-literal', 'gateway.yaml', 8]] },
   { name: 'a secret in the process runtime environment', files: { 'gateway.yaml': `${G}runtime:\n  kind: process\n  command: [litellm]\n  env:\n    LITELLM_LOCAL_MODEL_COST_MAP: "True"\n    LITELLM_MASTER_KEY: hunter22\n` }, expect: [['secret-literal', 'gateway.yaml', 11]] },
-  { name: 'words that merely mention keys are fine', files: { 'providers.yaml': P.replace('    type: vllm\n', '    type: vllm\n    description: "set api_key via env; sk- prefix keys go in the vault"\n') }, expect: [] },
+  { name: 'words that merely mention keys are fine', files: { 'providers.yaml': P.replace('    type: vllm\n', '    type: vllm\n    description: "set api_key via env; sk- prefix keys go in the vault; sk-learn is a library"\n') }, expect: [] },
 ]);
 
 table('check-env', ['env-unset'], [
   { name: 'master key set', files: {}, expect: [] },
   { name: 'master key variable unset', files: { 'gateway.yaml': G.replace('LITELLM_MASTER_KEY', 'SOME_OTHER_UNSET_KEY') }, expect: [['env-unset', 'gateway.yaml', 4]] },
   { name: 'disabled provider keys are not needed', files: { 'providers.yaml': P.replace('OPENAI_API_KEY', 'UNSET_OPENAI_KEY_FOR_TEST') }, expect: [] },
+  { name: "an active provider's key variable unset", files: { 'providers.yaml': P.replace('OPENAI_API_KEY', 'UNSET_OPENAI_KEY_FOR_TEST').replace('    status: disabled\n', ''), 'model-mappings.yaml': withModel('  gpt-4o-mini:\n    routes:\n      - provider: openai\n') }, expect: [['env-unset', 'providers.yaml', 16, 14]] },
 ]);
 
 table('check-ports', ['port-conflict', 'port-reserved', 'port-unregistered'], [
@@ -101,6 +110,7 @@ table('check-ports', ['port-conflict', 'port-reserved', 'port-unregistered'], [
   { name: 'remote https provider needs no registry entry', files: { 'providers.yaml': P.replace('http://127.0.0.1:8001/v1', 'https://api.example.com/v1') }, expect: [] },
   { name: "a provider on a port the registry gives to another provider", files: { 'ports.yaml': PO.replace('  vllm: { port: 8001 }', '  vllm: { port: 8001 }\n  llama: { port: 8009 }'), 'providers.yaml': `${P.replace(':8001/', ':8009/')}  llama:\n    type: llama_cpp\n    base_url: http://127.0.0.1:8010/v1\n    status: disabled\n` }, expect: [['port-conflict', 'providers.yaml', 11]] },
   { name: 'registry names that are not provider ids are not compared', files: { 'ports.yaml': PO.replace('vllm: { port: 8001 }', 'inference: { port: 8001 }') }, expect: [] },
+  { name: 'localhost and 127.0.0.1 are one host: two providers on one loopback port', files: { 'providers.yaml': P.replace('http://127.0.0.1:8001/v1', 'http://localhost:11434/v1').replace('http://127.0.0.1:11434', 'http://127.0.0.1:11434') }, expect: [['port-conflict', 'providers.yaml', 11]] },
   { name: 'no ports.yaml: no registry checks', files: { 'ports.yaml': null, 'providers.yaml': P.replace(':8001/', ':8009/') }, expect: [] },
 ]);
 
@@ -113,6 +123,9 @@ describe('severity', () => {
     const err = checkFiles({ 'providers.yaml': P.replace(':8001/', ':8002/') });
     expect(err.errors).toBe(1);
     expect(err.compiled).toBeUndefined();
+    // Both at once: errors and warnings are counted apart.
+    const both = checkFiles({ 'providers.yaml': P.replace(':8001/', ':8002/').replace(':11434', ':11439') });
+    expect([both.errors, both.warnings]).toEqual([1, 1]);
   });
 });
 
@@ -158,4 +171,10 @@ table('check-topology: monitoring', ['monitoring-needs-metrics', 'not-implemente
 
 table('provider metrics key', ['invalid-value', 'invalid-type', 'unknown-key'], [
   { name: 'a path or false is accepted', files: { 'providers.yaml': P.replace('    type: vllm\n', '    type: vllm\n    metrics: /metrics\n').replace('    type: ollama\n', '    type: ollama\n    metrics: false\n') }, expect: [] },
+]);
+
+table('check-unused-providers', ['unused-provider'], [
+  { name: 'every active provider is routed to', files: {}, expect: [] },
+  { name: 'an active provider nothing routes to is a warning, at its id', files: { 'providers.yaml': `${P}  spare:\n    type: anthropic\n    models:\n      - name: claude-3-haiku\n` }, expect: [['unused-provider', 'providers.yaml', 20, 3]] },
+  { name: 'a disabled one is not', files: { 'providers.yaml': `${P}  spare:\n    type: anthropic\n    status: disabled\n    models:\n      - name: claude-3-haiku\n` }, expect: [] },
 ]);

@@ -26,6 +26,16 @@ describe('Suggester', () => {
     expect(new Suggester(keys).suggest(word)).toBe(want);
   });
 
+  test('shortcuts that edit distance alone would not find: case only, and a prefix', () => {
+    // Far by edit distance (7 and 5 edits), found by the prefix fallback, both ways.
+    expect(suggestOne('llama3', ['llama3.1:8b-instruct', 'mistral'])).toBe('llama3.1:8b-instruct');
+    expect(suggestOne('qwen2.5-coder:7b-instruct-q4', ['qwen2.5-coder', 'phi3'])).toBe('qwen2.5-coder');
+    // Case differences win over a nearer spelling.
+    expect(suggestOne('BASE_URL', ['base_url', 'BASE_URI'])).toBe('base_url');
+    // Ties break alphabetically, whatever the order given.
+    expect(suggestOne('modl', ['mode', 'model'])).toBe(suggestOne('modl', ['model', 'mode']));
+  });
+
   test('suggests nothing when nothing is close', () => {
     expect(suggestOne('zzzzzzzz', keys)).toBeUndefined();
     expect(suggestOne('x', ['llama3.1:8b'])).toBeUndefined();

@@ -18,7 +18,7 @@ describe('writeYaml', () => {
     expect(parse(writeYaml(data))).toEqual(data);
   });
 
-  test.each(['yes', 'No', 'on', 'OFF', 'y', 'true', 'null', '~', '123', '1_000', '0755', '1:30', '8:30', '1e5', '.5', '2026-11-26', '0x1F', '1.0', '+1', '-1', '.inf', '.nan'])(
+  test.each(['yes', 'No', 'on', 'OFF', 'y', 'true', 'null', '~', '123', '1_000', '0755', '1:30', '8:30', '1e5', '.5', '2026-11-26', '2026-11-26T10:00:00Z', '2026-11-26 10:00:00', '0x1F', '1.0', '+1', '-1', '.inf', '.nan'])(
     '%s is quoted, because a YAML 1.1 parser would not read it as a string',
     (s) => {
       expect(scalar(s)).toBe(JSON.stringify(s));
