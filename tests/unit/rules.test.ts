@@ -111,6 +111,18 @@ table('check-ports', ['port-conflict', 'port-reserved', 'port-unregistered'], [
   { name: "a provider on a port the registry gives to another provider", files: { 'ports.yaml': PO.replace('  vllm: { port: 8001 }', '  vllm: { port: 8001 }\n  llama: { port: 8009 }'), 'providers.yaml': `${P.replace(':8001/', ':8009/')}  llama:\n    type: llama_cpp\n    base_url: http://127.0.0.1:8010/v1\n    status: disabled\n` }, expect: [['port-conflict', 'providers.yaml', 11]] },
   { name: 'registry names that are not provider ids are not compared', files: { 'ports.yaml': PO.replace('vllm: { port: 8001 }', 'inference: { port: 8001 }') }, expect: [] },
   { name: 'localhost and 127.0.0.1 are one host: two providers on one loopback port', files: { 'providers.yaml': P.replace('http://127.0.0.1:8001/v1', 'http://localhost:11434/v1').replace('http://127.0.0.1:11434', 'http://127.0.0.1:11434') }, expect: [['port-conflict', 'providers.yaml', 11]] },
+  { name: 'a registry entry on a reserved port', files: { 'ports.yaml': PO.replace('reserved: [8002]', 'reserved: [8002, 8001]') }, expect: [['port-reserved', 'ports.yaml', 5, 17], ['port-reserved', 'providers.yaml', 11, 15]] },
+  { name: 'the gateway on a reserved port', files: { 'gateway.yaml': G.replace('127.0.0.1:4000', '127.0.0.1:8002') }, expect: [['port-reserved', 'gateway.yaml', 3, 8]] },
+  { name: "the gateway on a provider's port", files: { 'gateway.yaml': G.replace('127.0.0.1:4000', 'localhost:11434') }, expect: [['port-conflict', 'gateway.yaml', 3, 8]] },
+  { name: 'a remote gateway host is not a loopback port', files: { 'gateway.yaml': G.replace('http://127.0.0.1:4000', 'http://gateway.internal.example:11434') }, expect: [] },
+  { name: "the Redis cache on localhost, on a provider's port", files: { 'gateway.yaml': `${G}cache:\n  enabled: true\n  host: localhost\n  port: 8001\n` }, expect: [['port-conflict', 'gateway.yaml', 9, 9]] },
+  { name: 'the Redis cache on another host may share a port number', files: { 'gateway.yaml': `${G}cache:\n  enabled: true\n  host: redis.internal.example\n  port: 8001\n` }, expect: [] },
+  { name: 'two services on one port of a remote host', files: { 'gateway.yaml': `${G}cache:\n  enabled: true\n  host: shared.example\n  port: 8443\n`, 'providers.yaml': P.replace('http://127.0.0.1:8001/v1', 'https://shared.example:8443/v1') }, expect: [['port-conflict', 'gateway.yaml', 9, 9]] },
+  { name: 'a disabled cache uses no port', files: { 'gateway.yaml': `${G}cache:\n  enabled: false\n  port: 8001\n` }, expect: [] },
+  { name: "replica ports: one on a provider's port, one unregistered", files: { 'gateway.yaml': `${G}replicas: 2\nreplica_ports: [8001, 4005]\ncache: { enabled: true }\n` }, expect: [['port-conflict', 'gateway.yaml', 7, 17], ['port-unregistered', 'gateway.yaml', 7, 23], ['port-unregistered', 'gateway.yaml', 8, 1]] },
+  { name: 'one replica: replica_ports are not in use', files: { 'gateway.yaml': `${G}replica_ports: [8001]\n` }, expect: [] },
+  { name: "Grafana on a provider's port, when monitoring is on", files: { 'gateway.yaml': `${G}metrics: { prometheus: true }\nmonitoring:\n  enabled: true\n  grafana: { url: "http://127.0.0.1:11434" }\n  prometheus: { url: "http://127.0.0.1:4000" }\n` }, expect: [['port-conflict', 'gateway.yaml', 9, 19], ['port-conflict', 'gateway.yaml', 10, 22]] },
+  { name: 'monitoring off: its URLs use no port', files: { 'gateway.yaml': `${G}monitoring:\n  grafana: { url: "http://127.0.0.1:11434" }\n` }, expect: [] },
   { name: 'no ports.yaml: no registry checks', files: { 'ports.yaml': null, 'providers.yaml': P.replace(':8001/', ':8009/') }, expect: [] },
 ]);
 
