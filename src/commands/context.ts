@@ -1,6 +1,7 @@
 // What every command receives from the CLI entry: resolved paths, streams and colour choices.
 import type { ChalkInstance } from 'chalk';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
+import { diagnosticJson } from '../render/validate-report.js';
 import type { ConfigPaths } from '../load/paths.js';
 
 export interface CommandContext {
@@ -37,7 +38,7 @@ export function report(ctx: CommandContext, json: boolean | undefined, data: Rec
  */
 export function failure(ctx: CommandContext, json: boolean | undefined, message: string, diagnostics: readonly Diagnostic[] = [], exitCode = 1): number {
   if (json) {
-    const list = diagnostics.map((d) => ({ code: d.code, severity: d.severity, message: d.message, file: d.file, line: d.line, column: d.column, ...(d.suggestion !== undefined ? { suggestion: d.suggestion } : {}) }));
+    const list = diagnostics.map(diagnosticJson);
     print(ctx.stdout, JSON.stringify({ ok: false, exit_code: exitCode, error: { kind: 'error', message }, ...(list.length ? { diagnostics: list } : {}) }, null, 2));
   } else print(ctx.stderr, `${ctx.err.red('✖')} ${message}`);
   return exitCode;

@@ -10,7 +10,6 @@ import { failure, print, type CommandContext } from './context.js';
 export async function explain(ctx: CommandContext, name: string | undefined, opts: { json?: boolean; list?: boolean }): Promise<number> {
   const checked = checkConfig(ctx.paths, { env: ctx.env, unsetEnvSeverity: 'warning' });
   const { providers, mappings } = checked.loaded;
-  const fail = (message: string) => failure(ctx, opts.json, message);
   if (!checked.compiled || !providers || !mappings) {
     if (!opts.json) reportDiagnostics(ctx, checked);
     return failure(ctx, opts.json, `cannot explain${name ? ` '${name}'` : ''}: the config has errors`, checked.diagnostics.filter((d) => d.severity === 'error'));
@@ -26,7 +25,7 @@ export async function explain(ctx: CommandContext, name: string | undefined, opt
   if (!e) {
     const s = suggestOne(name, [...names, ...aliases]);
     // No close match: say what there is instead.
-    return fail(`'${name}' is neither a public name nor an alias${s ? `; did you mean '${s}'?` : `; the names are: ${[...names, ...aliases].join(', ')} (\`aibackend explain --list\`)`}`);
+    return failure(ctx, opts.json, `'${name}' is neither a public name nor an alias${s ? `; did you mean '${s}'?` : `; the names are: ${[...names, ...aliases].join(', ')} (\`aibackend explain --list\`)`}`);
   }
   print(ctx.stdout, opts.json ? JSON.stringify(e, null, 2) : renderExplanation(e, ctx.out));
   return EXIT.ok;

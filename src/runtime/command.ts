@@ -2,6 +2,7 @@
 import { execa } from 'execa';
 import { RuntimeError, substitute, tail, type PreflightCheck, type RuntimeAdapter, type ValidatorPlan } from './adapter.js';
 import { findExecutable, urlPort } from './argv.js';
+import { definedEnv } from './gateway-env.js';
 
 export class CommandRuntime implements RuntimeAdapter {
   readonly kind = 'command' as const;
@@ -46,6 +47,6 @@ export class CommandRuntime implements RuntimeAdapter {
 
   validator(candidate: string): ValidatorPlan {
     if (!this.validate) return { unavailable: 'runtime.validate is not set, so the candidate cannot be loaded into LiteLLM before the restart' };
-    return { argv: substitute(this.validate, candidate), env: Object.fromEntries(Object.entries(this.env).filter((e): e is [string, string] => e[1] !== undefined)) };
+    return { argv: substitute(this.validate, candidate), env: definedEnv(this.env) };
   }
 }

@@ -4,6 +4,7 @@ import { execa } from 'execa';
 import { composeService } from '../load/compose-image.js';
 import { RuntimeError, tail, type PreflightCheck, type RuntimeAdapter, type ValidatorPlan } from './adapter.js';
 import { argvPort, LITELLM_DEFAULT_PORT, urlPort } from './argv.js';
+import { definedEnv } from './gateway-env.js';
 
 /** Where a candidate is mounted in the one-off pre-flight container. */
 const CANDIDATE_IN_CONTAINER = '/tmp/aibackend-candidate.yaml';
@@ -86,7 +87,7 @@ export class ComposeRuntime implements RuntimeAdapter {
     const tool = this.tool ?? ['docker', 'compose'];
     return {
       argv: [...tool, '-f', this.file, 'run', '--rm', '--no-deps', '-T', '-v', `${candidate}:${CANDIDATE_IN_CONTAINER}:ro`, this.service, '--config', CANDIDATE_IN_CONTAINER, '--validate_config'],
-      env: Object.fromEntries(Object.entries(this.env).filter((e): e is [string, string] => e[1] !== undefined)),
+      env: definedEnv(this.env),
     };
   }
 }

@@ -26,6 +26,11 @@ export function gatewayEnv(configText: string, own: Record<string, string>, pass
   return { ...env, ...own };
 }
 
+/** An environment with its unset entries dropped: the string map a child process takes. */
+export function definedEnv(from: NodeJS.ProcessEnv): Record<string, string> {
+  return Object.fromEntries(Object.entries(from).filter((e): e is [string, string] => e[1] !== undefined));
+}
+
 /** A short, one-way fingerprint of a secret's value: enough to tell that it changed, useless to recover it. */
 export function fingerprint(value: string | undefined): string {
   if (value === undefined || value === '') return 'unset';

@@ -10,7 +10,7 @@ import { groupMembers, isAlive } from '../../src/runtime/proc.js';
 import { runCli } from '../helpers/cli.js';
 import { startFakeLLM, type FakeServer } from '../helpers/fake-llm.js';
 import { cleanupTempDirs } from '../helpers/fixtures.js';
-import { GATEWAY_ENV, GATEWAY_TEST_MS, gatewayPid, gatewayYaml, killAfter, makeGatewayProject, MAPPINGS, providersYaml, reached, requireLitellm, servedModels, stopGateway, type GatewayProject } from '../helpers/gateway.js';
+import { ALL_PROBE_STEPS_OK, GATEWAY_ENV, GATEWAY_TEST_MS, gatewayPid, gatewayYaml, killAfter, makeGatewayProject, MAPPINGS, providersYaml, reached, requireLitellm, servedModels, stopGateway, type GatewayProject } from '../helpers/gateway.js';
 
 const bin = requireLitellm();
 const withAlias = (name: string, target = 'llama3.1:8b') => MAPPINGS.replace('  coder: qwen-coder-vllm', `  coder: qwen-coder-vllm\n  ${name}: ${target}`);
@@ -55,13 +55,7 @@ describe.skipIf(!bin)('a reload proves the new config serves, against the real L
     expect(r.exitCode, r.stderr).toBe(0);
     const result = json(r);
     expect(result.status).toBe('applied');
-    expect(result.probes[0].steps.map((s: { step: string; ok: boolean }) => [s.step, s.ok])).toEqual([
-      ['liveliness', true],
-      ['readiness', true],
-      ['models', true],
-      ['deployments', true],
-      ['identity', true],
-    ]);
+    expect(result.probes[0].steps.map((s: { step: string; ok: boolean }) => [s.step, s.ok])).toEqual(ALL_PROBE_STEPS_OK);
     expect(isAlive(pid1)).toBe(false);
     expect(gatewayPid(gw.project)).not.toBe(pid1);
     expect(await reached(gw.url, 'llama3.1:8b', ollama)).toBe('qwen2.5-coder:7b');

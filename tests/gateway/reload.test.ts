@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import { startFakeLLM, type FakeServer } from '../helpers/fake-llm.js';
 import { cleanupTempDirs, snapshot } from '../helpers/fixtures.js';
-import { chat, GATEWAY_ENV, GATEWAY_TEST_MS, makeGatewayProject, MAPPINGS, providersYaml, requireLitellm, servedModels, stopGateway, type GatewayProject } from '../helpers/gateway.js';
+import { ALL_PROBE_STEPS_OK, chat, GATEWAY_ENV, GATEWAY_TEST_MS, makeGatewayProject, MAPPINGS, providersYaml, requireLitellm, servedModels, stopGateway, type GatewayProject } from '../helpers/gateway.js';
 
 const bin = requireLitellm();
 const ALL_NAMES = ['coder', 'llama2-13b', 'llama3.1:8b', 'qwen-coder-vllm', 'qwen2.5-coder:7b'];
@@ -36,13 +36,7 @@ describe.skipIf(!bin)('reload against the real LiteLLM gateway', { timeout: GATE
     expect(r.exitCode, r.stderr).toBe(0);
     const result = JSON.parse(r.stdout);
     expect(result).toMatchObject({ status: 'applied', backup: null, rollback: { happened: false } });
-    expect(result.probes[0].steps.map((s: { step: string; ok: boolean }) => [s.step, s.ok])).toEqual([
-      ['liveliness', true],
-      ['readiness', true],
-      ['models', true],
-      ['deployments', true],
-      ['identity', true],
-    ]);
+    expect(result.probes[0].steps.map((s: { step: string; ok: boolean }) => [s.step, s.ok])).toEqual(ALL_PROBE_STEPS_OK);
     expect(await servedModels(gw.url)).toEqual(ALL_NAMES);
 
     const expectations: [string, FakeServer, string][] = [

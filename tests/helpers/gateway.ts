@@ -197,6 +197,15 @@ export async function chat(url: string, model: string): Promise<{ status: number
   return { status: res.status, ...(body.choices?.[0] ? { content: body.choices[0].message.content } : {}) };
 }
 
+/** The probe steps of a reload verified end to end, each passed: [step, ok]. */
+export const ALL_PROBE_STEPS_OK: [string, boolean][] = [
+  ['liveliness', true],
+  ['readiness', true],
+  ['models', true],
+  ['deployments', true],
+  ['identity', true],
+];
+
 /** Time limit for one real-gateway test: reloads pre-flight (~10 s) and boot (~6-15 s) on a loaded 2-core machine. */
 export const GATEWAY_TEST_MS = 360_000;
 
