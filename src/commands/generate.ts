@@ -2,7 +2,9 @@
 // --check reports drift without writing; --stdout prints instead of writing; --json reports
 // what happened (or what differs) as one object.
 import { checkConfig, type CheckedConfig } from '../core/check-config.js';
-import { outputStatus } from '../core/output-status.js';
+import path from 'node:path';
+import { monitoringStatus, outputStatus } from '../core/output-status.js';
+import { displayPath } from '../load/paths.js';
 import { sourceLines } from '../core/source-lines.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { CliError, EXIT, UsageError } from '../errors.js';
@@ -40,52 +42,75 @@ export async function generate(ctx: CommandContext, opts: GenerateOptions): Prom
     return EXIT.ok;
   }
   const status = outputStatus(checked);
+  const stack = monitoringStatus(checked);
   const models = checked.compiled.config.model_list.length;
-  const deployments = { deployments: models };
+  const monitoring = stack.length > 0 ? { monitoring: { dir: monitoringDir(ctx, checked), files: stack.map((m) => ({ file: m.file.display, status: m.state })) } } : {};
+  const deployments = { deployments: models, ...monitoring };
+  const current = (state: string) => state === 'up-to-date' || state === 'header-outdated';
   if (opts.check) {
-    if (status.state === 'up-to-date' || status.state === 'header-outdated') {
+    const drifted = stack.filter((m) => !current(m.state));
+    if (current(status.state) && drifted.length === 0) {
       const note = status.state === 'header-outdated' ? ' (only its provenance header is older; `aibackend generate` rewrites it)' : '';
-      report(ctx, opts.json, result(true, status.state, deployments), `${ctx.out.green('✔')} ${checked.outputDisplay} is up to date${note}`);
+      const extra = stack.length > 0 ? ` and the ${stack.length} monitoring files are` : ' is';
+      report(ctx, opts.json, result(true, status.state, deployments), `${ctx.out.green('✔')} ${checked.outputDisplay}${extra} up to date${note}`);
       return EXIT.ok;
     }
-    // What differs, as `kubectl diff` shows it: the file on disk against what the sources compile to.
-    let diff: string | undefined;
-    if (status.text !== undefined) {
-      const { diffConfigs } = await import('../reload/diff.js');
-      diff = diffConfigs(checked.outputDisplay, status.text.replace(/\r\n/g, '\n'), checked.compiled.text).diff;
-    }
+    // What differs, as `kubectl diff` shows it: each file on disk against what the sources compile to.
+    const { diffConfigs } = await import('../reload/diff.js');
+    const diffs: string[] = [];
+    if (!current(status.state) && status.text !== undefined) diffs.push(diffConfigs(checked.outputDisplay, status.text.replace(/\r\n/g, '\n'), checked.compiled.text).diff);
+    for (const m of drifted) if (m.text !== undefined) diffs.push(diffConfigs(m.file.display, m.text.replace(/\r\n/g, '\n'), m.file.text).diff);
+    const diff = diffs.filter(Boolean).join('\n');
+    const problems = [...(current(status.state) ? [] : status.diagnostics), ...drifted.flatMap((m) => m.diagnostics)];
+    const overall = current(status.state) ? drifted[0]!.state : status.state;
     if (opts.json) {
-      print(ctx.stdout, JSON.stringify(result(false, status.state, { ...deployments, ...(diff ? { diff } : {}) }, status.diagnostics), null, 2));
+      print(ctx.stdout, JSON.stringify(result(false, overall, { ...deployments, ...(diff ? { diff } : {}) }, problems), null, 2));
       return EXIT.failed;
     }
-    print(ctx.stderr, formatDiagnostics(status.diagnostics, sourceLines(checked.loaded, { [checked.outputDisplay]: status.text }, status.diagnostics), ctx.err));
+    const texts: Record<string, string | undefined> = { [checked.outputDisplay]: status.text };
+    for (const m of drifted) texts[m.file.display] = m.text;
+    print(ctx.stderr, formatDiagnostics(problems, sourceLines(checked.loaded, texts, problems), ctx.err));
     if (diff) {
       const { renderDiff } = await import('../render/reload-text.js');
       const lines = diff.split('\n');
       print(ctx.stderr, `${renderDiff(lines.slice(0, 60).join('\n'), ctx.err)}${lines.length > 60 ? `\n… ${lines.length - 60} more diff lines (\`aibackend generate --stdout\` prints the whole compiled file)` : ''}`);
     }
-    print(ctx.stderr, `${ctx.err.red('✖')} ${checked.outputDisplay} is ${status.state}; run \`aibackend generate\``);
+    const names = [...(current(status.state) ? [] : [`${checked.outputDisplay} is ${status.state}`]), ...drifted.map((m) => `${m.file.display} is ${m.state}`)];
+    print(ctx.stderr, `${ctx.err.red('✖')} ${names.length > 3 ? `${names.slice(0, 3).join('; ')}; and ${names.length - 3} more` : names.join('; ')}; run \`aibackend generate\``);
     return EXIT.failed;
   }
+  // The monitoring stack first: when one of its files cannot be written, the gateway's config,
+  // which reload deploys, is left as it was, and nothing claims to be in step.
+  const writes = stack.filter((m) => m.text?.replace(/\r\n/g, '\n') !== m.file.text);
+  for (const m of writes) write(m.file.path, m.file.display, m.file.text);
+  const wroteStack = writes.length > 0 ? `; ${writes.length} of the ${stack.length} monitoring files in ${monitoringDir(ctx, checked)}/ written` : stack.length > 0 ? `; the ${stack.length} monitoring files are up to date` : '';
   if (status.state === 'up-to-date' && status.text?.replace(/\r\n/g, '\n') === checked.compiled.text) {
-    report(ctx, opts.json, result(true, 'unchanged', deployments), `${ctx.out.green('✔')} ${checked.outputDisplay} is already up to date; nothing written`);
+    report(ctx, opts.json, result(true, 'unchanged', deployments), `${ctx.out.green('✔')} ${checked.outputDisplay} is already up to date${wroteStack}${writes.length > 0 ? '' : '; nothing written'}`);
     return EXIT.ok;
   }
   if (status.state === 'hand-edited' && !opts.json) {
     print(ctx.stderr, `${ctx.err.yellow('!')} ${checked.outputDisplay} had hand edits; they are replaced by the compiled config`);
   }
-  try {
-    writeFileAtomic(checked.outputPath, checked.compiled.text);
-  } catch (err) {
-    throw new CliError(`cannot write ${checked.outputDisplay}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}; the previous file, if any, is unchanged`);
-  }
+  write(checked.outputPath, checked.outputDisplay, checked.compiled.text);
   const s = models === 1 ? '' : 's';
   if (status.state === 'header-outdated') {
-    report(ctx, opts.json, result(true, 'header-rewritten', deployments), `${ctx.out.green('✔')} rewrote the provenance header of ${checked.outputDisplay}; its body (${models} deployment${s}) is unchanged`);
+    report(ctx, opts.json, result(true, 'header-rewritten', deployments), `${ctx.out.green('✔')} rewrote the provenance header of ${checked.outputDisplay}; its body (${models} deployment${s}) is unchanged${wroteStack}`);
     return EXIT.ok;
   }
-  report(ctx, opts.json, result(true, 'written', { ...deployments, replaced: status.state }), `${ctx.out.green('✔')} wrote ${checked.outputDisplay} (${models} deployment${s})`);
+  report(ctx, opts.json, result(true, 'written', { ...deployments, replaced: status.state }), `${ctx.out.green('✔')} wrote ${checked.outputDisplay} (${models} deployment${s})${wroteStack}`);
   return EXIT.ok;
+}
+
+function write(file: string, display: string, text: string): void {
+  try {
+    writeFileAtomic(file, text);
+  } catch (err) {
+    throw new CliError(`cannot write ${display}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}; the previous file, if any, is unchanged`);
+  }
+}
+
+function monitoringDir(ctx: CommandContext, checked: CheckedConfig): string {
+  return displayPath(path.resolve(ctx.paths.projectDir, checked.loaded.gateway!.monitoring.dir), ctx.paths.cwd);
 }
 
 /** Diagnostics of a command that is not validate go to stderr: stdout may carry the product. */

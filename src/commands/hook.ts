@@ -91,9 +91,10 @@ export async function hookRun(ctx: CommandContext, opts: { json?: boolean } = {}
   try {
     const wanted = ['providers.yaml', 'model-mappings.yaml', 'gateway.yaml', 'ports.yaml', 'litellm-unified.yaml'].map((f) => path.posix.join(relConfig, f));
     const first = await indexContents(root, [...wanted, compose]);
-    const gatewayOut = await outputOf(first.get(wanted[2]!)?.toString('utf8'));
-    const out = gatewayOut ? path.posix.normalize(path.posix.join(relProject, gatewayOut)) : undefined;
-    const blobs = out && !first.has(out) ? new Map([...first, ...(await indexContents(root, [out]))]) : first;
+    // The generated files where the staged gateway.yaml puts them: its output, and the monitoring stack.
+    const staged = await stagedSettings(first.get(wanted[2]!)?.toString('utf8'));
+    const more = [staged.output, staged.monitoringDir].filter((p): p is string => p !== undefined).map((p) => path.posix.normalize(path.posix.join(relProject, p))).filter((p) => !first.has(p) && !p.startsWith('..'));
+    const blobs = more.length > 0 ? new Map([...first, ...(await indexContents(root, more))]) : first;
     for (const [file, content] of blobs) {
       const target = path.join(scratch, file);
       mkdirSync(path.dirname(target), { recursive: true });
@@ -110,14 +111,19 @@ export async function hookRun(ctx: CommandContext, opts: { json?: boolean } = {}
   }
 }
 
-/** The staged gateway.yaml's output key, or undefined (the default, or a file that does not parse). */
-async function outputOf(gatewayYaml: string | undefined): Promise<string | undefined> {
-  if (gatewayYaml === undefined) return undefined;
+/** The staged gateway.yaml's output key and monitoring directory (when monitoring is on), or nothing (defaults, or a file that does not parse). */
+async function stagedSettings(gatewayYaml: string | undefined): Promise<{ output?: string; monitoringDir?: string }> {
+  if (gatewayYaml === undefined) return {};
   const { parse } = await import('yaml');
   try {
-    const out = (parse(gatewayYaml) as { output?: unknown } | null)?.output;
-    return typeof out === 'string' ? out : undefined;
+    const data = parse(gatewayYaml) as { output?: unknown; monitoring?: { enabled?: unknown; dir?: unknown } } | null;
+    const out = data?.output;
+    const mon = data?.monitoring;
+    return {
+      ...(typeof out === 'string' ? { output: out } : {}),
+      ...(mon?.enabled === true ? { monitoringDir: typeof mon.dir === 'string' ? mon.dir : 'monitoring' } : {}),
+    };
   } catch {
-    return undefined;
+    return {};
   }
 }

@@ -1,6 +1,6 @@
 // aibackend validate: every check, nothing written. Exit 1 on errors (or warnings with --strict).
 import { checkConfig } from '../core/check-config.js';
-import { outputStatus } from '../core/output-status.js';
+import { monitoringStatus, outputStatus } from '../core/output-status.js';
 import { sourceLines } from '../core/source-lines.js';
 import type { CheckName } from '../diagnostics/codes.js';
 import { sortDiagnostics } from '../diagnostics/diagnostic.js';
@@ -28,20 +28,24 @@ export async function validate(ctx: CommandContext, opts: ValidateOptions): Prom
   }
   const checked = checkConfig(ctx.paths, { env: ctx.env, unsetEnvSeverity: 'warning' });
   // A bad output path was reported already; reading whatever is there would only add noise.
-  const output = checked.outputUsable ? outputStatus(checked, opts.strict || opts.requireOutput ? 'error' : 'warning') : { diagnostics: [], text: undefined };
+  const missing = opts.strict || opts.requireOutput ? 'error' : 'warning';
+  const output = checked.outputUsable ? outputStatus(checked, missing) : { diagnostics: [], text: undefined };
+  const stack = monitoringStatus(checked, missing);
   let deep: Awaited<ReturnType<typeof import('../core/deep-check.js').deepCheck>> | undefined;
   if (opts.deep) {
     const { deepCheck } = await import('../core/deep-check.js');
     deep = await deepCheck(checked, ctx.env, (line) => print(ctx.stderr, ctx.err.dim(`› ${line}`)));
     if (!deep.result.ran) print(ctx.stderr, `${ctx.err.yellow('note:')} --deep did not run: ${deep.result.reason}`);
   }
-  const diagnostics = sortDiagnostics([...checked.diagnostics, ...output.diagnostics, ...(deep?.diagnostics ?? [])]);
+  const diagnostics = sortDiagnostics([...checked.diagnostics, ...output.diagnostics, ...stack.flatMap((m) => m.diagnostics), ...(deep?.diagnostics ?? [])]);
   const skipped = new Set<CheckName>();
   if (!checked.loaded.providers || !checked.loaded.mappings) skipped.add('references');
   // Nothing loaded (no config directory): no other check ran, so none passed.
   if (checked.loaded.present.length === 0) for (const c of ['shape', 'references', 'secrets', 'ports', 'gateway', 'output'] as const) skipped.add(c);
   const report = { ...buildValidateReport(diagnostics, Boolean(opts.strict), skipped), ...(deep ? { deep: deep.result } : {}) };
-  const lines = sourceLines(checked.loaded, { [checked.outputDisplay]: output.text }, diagnostics);
+  const generated: Record<string, string | undefined> = { [checked.outputDisplay]: output.text };
+  for (const m of stack) generated[m.file.display] = m.text;
+  const lines = sourceLines(checked.loaded, generated, diagnostics);
   // --quiet: a clean pass prints nothing; warnings that pass are still shown.
   const quiet = ctx.quiet && report.ok && format === 'text';
   const text = quiet ? (diagnostics.length ? formatDiagnostics(diagnostics, lines, ctx.out) : '') : await REPORTERS[format]({ report, diagnostics, lines, style: ctx.out, strict: Boolean(opts.strict), what: displayDir(ctx) });

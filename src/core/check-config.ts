@@ -8,6 +8,7 @@ import type { LiteLLMConfig } from '../compile/litellm-config.js';
 import { renderFile } from '../emit/emit.js';
 import { verifyLiteLLMConfig } from '../emit/verify-output.js';
 import { displayPath, loadConfig, SOURCE_FILES, SOURCE_KINDS, type ConfigPaths, type LoadedConfig } from '../load/load-config.js';
+import { compileMonitoring, type MonitoringFile } from '../monitoring/compile-monitoring.js';
 import { runRules, type RuleOptions } from '../rules/index.js';
 import { canonicalJson, sha256 } from '../util/canonical.js';
 import { maskSecrets } from '../util/secrets.js';
@@ -36,6 +37,14 @@ export interface CheckedConfig {
   outputUsable: boolean;
   /** Set when there are no errors. */
   compiled?: Compiled;
+  /** The monitoring stack's files, when monitoring.enabled and there are no errors. */
+  monitoring?: GeneratedFile[];
+}
+
+/** A generated file besides the LiteLLM config (the monitoring stack's). */
+export interface GeneratedFile extends MonitoringFile {
+  path: string;
+  display: string;
 }
 
 export function checkConfig(paths: ConfigPaths, options: RuleOptions): CheckedConfig {
@@ -47,6 +56,7 @@ export function checkConfig(paths: ConfigPaths, options: RuleOptions): CheckedCo
   const sourceHash = allParsed ? hashSources(loaded) : undefined;
 
   let compiled: Compiled | undefined;
+  let monitoring: GeneratedFile[] | undefined;
   if (!diagnostics.some((d) => d.severity === 'error') && loaded.providers && loaded.mappings && loaded.gateway) {
     const config = compile({ providers: loaded.providers, mappings: loaded.mappings, gateway: loaded.gateway });
     const problems = verifyLiteLLMConfig(config);
@@ -56,6 +66,13 @@ export function checkConfig(paths: ConfigPaths, options: RuleOptions): CheckedCo
       for (const p of problems) diagnostics.push(diag('output-invalid', 'error', at, `the compiled config breaks the LiteLLM config schema at ${p}`));
     } else {
       compiled = { config, text: renderFile(config, sourceList, sourceHash!) };
+    }
+    if (compiled && loaded.gateway.monitoring.enabled) {
+      const dir = path.resolve(paths.projectDir, loaded.gateway.monitoring.dir);
+      monitoring = compileMonitoring({ providers: loaded.providers, mappings: loaded.mappings, gateway: loaded.gateway }, { sources: sourceList, sourceHash: sourceHash! }).map((f) => {
+        const abs = path.join(dir, ...f.rel.split('/'));
+        return { ...f, path: abs, display: displayPath(abs, paths.cwd) };
+      });
     }
   }
   const masked = sortDiagnostics(diagnostics.map(maskDiagnostic));
@@ -73,6 +90,7 @@ export function checkConfig(paths: ConfigPaths, options: RuleOptions): CheckedCo
     // A bad output path was reported already, and without a config directory there is nothing to compare.
     outputUsable: loaded.present.length > 0 && !masked.some((d) => d.code === 'output-outside-project' || d.code === 'output-is-source'),
     ...(compiled ? { compiled } : {}),
+    ...(monitoring ? { monitoring } : {}),
   };
 }
 

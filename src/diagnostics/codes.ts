@@ -65,6 +65,7 @@ export const CODES = {
   'replica-port-placeholder': ['gateway', 'Replicas of the process runtime need {port} in runtime.command'],
   'replicas-without-redis': ['gateway', 'Several replicas without Redis for shared router state and cache'],
   'monitoring-needs-metrics': ['gateway', 'monitoring.enabled without metrics.prometheus'],
+  'monitoring-dir-conflict': ['gateway', 'monitoring.dir is the project directory or overlaps the config directory'],
   'not-implemented': ['gateway', 'A setting the format defines that this version does not act upon yet'],
   'passthrough-unknown-key': ['gateway', 'A passthrough key that the pinned LiteLLM does not accept in its section'],
   'passthrough-override': ['gateway', 'A passthrough key that would replace a setting aibackend compiles'],

@@ -1,5 +1,5 @@
-// Whether a commit concerns aibackend at all: something staged under config/, or the compose file
-// beside it. Shared by `hook run` and its fast entry (src/hook-fast.ts), which answers "no" for
+// Whether a commit concerns aibackend at all: something staged under config/, the compose file
+// beside it, or the generated monitoring stack in its default directory (monitoring/). Shared by `hook run` and its fast entry (src/hook-fast.ts), which answers "no" for
 // most commits without loading the CLI.
 import path from 'node:path';
 
@@ -17,5 +17,6 @@ export function hookScope(root: string, configDir: string, projectDir: string): 
 export function touchesConfig(scope: HookScope, staged: readonly string[]): boolean {
   const { relConfig, relProject } = scope;
   const compose = path.posix.join(relProject, 'docker-compose.yml');
-  return staged.some((p) => relConfig === '' || p === relConfig || p.startsWith(`${relConfig}/`) || p === compose);
+  const monitoring = `${path.posix.join(relProject, 'monitoring')}/`;
+  return staged.some((p) => relConfig === '' || p === relConfig || p.startsWith(`${relConfig}/`) || p === compose || p.startsWith(monitoring));
 }

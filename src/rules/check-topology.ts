@@ -1,6 +1,7 @@
 // The gateway's topology and its observability stack, as gateway.yaml declares them: replicas
 // behind a load balancer (each on its own port), and the monitoring stack's prerequisites. What
 // this version does not act upon yet is said plainly (not-implemented), never silently ignored.
+import path from 'node:path';
 import { imageProblems } from '../util/image.js';
 import { urlPort } from '../runtime/argv.js';
 import type { RuleContext } from './context.js';
@@ -34,7 +35,7 @@ export function checkTopology(ctx: RuleContext): void {
   if (gw.monitoring.enabled) {
     const at = ctx.at('gateway', ['monitoring', 'enabled']);
     if (!gw.metrics.prometheus) ctx.error('monitoring-needs-metrics', at, 'monitoring.enabled needs metrics.prometheus: true: the dashboards and alerts read the gateway\'s /metrics/');
-    ctx.warn('not-implemented', at, `monitoring is not compiled by this version yet: nothing is written to ${gw.monitoring.dir}/`);
+    checkMonitoringDir(ctx, gw.monitoring.dir);
   }
   // Pinned images everywhere the stack names one.
   const images: [string | undefined, (string | number)[]][] = [
@@ -47,6 +48,25 @@ export function checkTopology(ctx: RuleContext): void {
     if (!image || !hasPath(declared, path)) continue;
     for (const p of imageProblems(image)) if (p.kind === 'floating') ctx.warn('image-floating-tag', ctx.at('gateway', path), p.message, p.suggestion);
   }
+}
+
+/** monitoring.dir holds generated files only: inside the project, apart from the sources. */
+function checkMonitoringDir(ctx: RuleContext, dir: string): void {
+  const { projectDir, configDir } = ctx.config.paths;
+  const abs = path.resolve(projectDir, dir);
+  const rel = path.relative(projectDir, abs);
+  const declared = hasPath(ctx.config.sources.gateway!.data, ['monitoring', 'dir']);
+  const at = ctx.at('gateway', declared ? ['monitoring', 'dir'] : ['monitoring', 'enabled']);
+  if (rel.startsWith('..') || path.isAbsolute(rel)) {
+    ctx.error('output-outside-project', at, `monitoring.dir '${dir}' resolves outside the project directory ${projectDir}`);
+  } else if (rel === '' || abs === configDir || isInside(configDir, abs) || isInside(abs, configDir)) {
+    ctx.error('monitoring-dir-conflict', at, `monitoring.dir '${dir}' ${rel === '' ? 'is the project directory itself' : 'overlaps the config directory'}: generate writes its own files (and a .gitignore) there; use a directory of its own, e.g. monitoring`);
+  }
+}
+
+function isInside(parent: string, child: string): boolean {
+  const rel = path.relative(parent, child);
+  return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
 }
 
 function hasPath(data: unknown, path: (string | number)[]): boolean {

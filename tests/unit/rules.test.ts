@@ -160,7 +160,7 @@ table('check-topology: replicas', ['replica-ports', 'replica-port-placeholder', 
   },
 ]);
 
-table('check-topology: monitoring', ['monitoring-needs-metrics', 'not-implemented', 'image-floating-tag', 'env-unset', 'port-unregistered'], [
+table('check-topology: monitoring', ['monitoring-needs-metrics', 'monitoring-dir-conflict', 'output-outside-project', 'not-implemented', 'image-floating-tag', 'env-unset', 'port-unregistered'], [
   { name: 'monitoring off (the default): only a declared unpinned image is flagged', files: { 'gateway.yaml': `${G}monitoring:\n  grafana: { image: grafana/grafana }\n` }, expect: [['image-floating-tag', 'gateway.yaml', 7]] },
   {
     name: 'enabled without metrics.prometheus, an unpinned image, unregistered ports and an unset password',
@@ -168,17 +168,20 @@ table('check-topology: monitoring', ['monitoring-needs-metrics', 'not-implemente
     expect: [
       ['port-unregistered', 'gateway.yaml', 6],
       ['monitoring-needs-metrics', 'gateway.yaml', 7],
-      ['not-implemented', 'gateway.yaml', 7],
       ['port-unregistered', 'gateway.yaml', 8],
       ['image-floating-tag', 'gateway.yaml', 8],
       ['env-unset', 'gateway.yaml', 8],
     ],
   },
   {
-    name: 'enabled with metrics on, pinned images, registered ports: only not-implemented',
+    name: 'enabled with metrics on, pinned images, registered ports: nothing (it is compiled, not "not implemented")',
     files: { 'gateway.yaml': `${G}metrics: { prometheus: true }\nmonitoring:\n  enabled: true\n  prometheus: { image: "prom/prometheus:v3.5.0" }\n`, 'ports.yaml': PORTS },
-    expect: [['not-implemented', 'gateway.yaml', 8]],
+    expect: [],
   },
+  { name: 'monitoring.dir outside the project', files: { 'gateway.yaml': `${G}metrics: { prometheus: true }\nmonitoring:\n  enabled: true\n  dir: ../elsewhere\n`, 'ports.yaml': PORTS }, expect: [['output-outside-project', 'gateway.yaml', 9, 8]] },
+  { name: 'monitoring.dir is the project directory', files: { 'gateway.yaml': `${G}metrics: { prometheus: true }\nmonitoring:\n  enabled: true\n  dir: .\n`, 'ports.yaml': PORTS }, expect: [['monitoring-dir-conflict', 'gateway.yaml', 9, 8]] },
+  { name: 'monitoring.dir inside the config directory', files: { 'gateway.yaml': `${G}metrics: { prometheus: true }\nmonitoring:\n  enabled: true\n  dir: config/mon\n`, 'ports.yaml': PORTS }, expect: [['monitoring-dir-conflict', 'gateway.yaml', 9, 8]] },
+  { name: 'a monitoring.dir of its own is fine, and off it is not checked', files: { 'gateway.yaml': `${G}metrics: { prometheus: true }\nmonitoring:\n  enabled: false\n  dir: .\n`, 'ports.yaml': PORTS }, expect: [] },
 ]);
 
 table('provider metrics key', ['invalid-value', 'invalid-type', 'unknown-key'], [
