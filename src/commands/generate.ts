@@ -3,14 +3,14 @@
 // what happened (or what differs) as one object.
 import { checkConfig, type CheckedConfig } from '../core/check-config.js';
 import path from 'node:path';
+import { syncMonitoring, writeGenerated } from '../core/monitoring-files.js';
 import { monitoringStatus, outputStatus } from '../core/output-status.js';
 import { displayPath } from '../load/paths.js';
 import { sourceLines } from '../core/source-lines.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
-import { CliError, EXIT, UsageError } from '../errors.js';
+import { EXIT, UsageError } from '../errors.js';
 import { formatCounts, formatDiagnostics } from '../render/format-diagnostics.js';
 import { diagnosticJson } from '../render/validate-report.js';
-import { writeFileAtomic } from '../util/atomic-write.js';
 import { print, report, type CommandContext } from './context.js';
 
 export interface GenerateOptions {
@@ -81,8 +81,7 @@ export async function generate(ctx: CommandContext, opts: GenerateOptions): Prom
   }
   // The monitoring stack first: when one of its files cannot be written, the gateway's config,
   // which reload deploys, is left as it was, and nothing claims to be in step.
-  const writes = stack.filter((m) => m.text?.replace(/\r\n/g, '\n') !== m.file.text);
-  for (const m of writes) write(m.file.path, m.file.display, m.file.text);
+  const writes = syncMonitoring(checked, stack).written;
   const wroteStack = writes.length > 0 ? `; ${writes.length} of the ${stack.length} monitoring files in ${monitoringDir(ctx, checked)}/ written` : stack.length > 0 ? `; the ${stack.length} monitoring files are up to date` : '';
   if (status.state === 'up-to-date' && status.text?.replace(/\r\n/g, '\n') === checked.compiled.text) {
     report(ctx, opts.json, result(true, 'unchanged', deployments), `${ctx.out.green('✔')} ${checked.outputDisplay} is already up to date${wroteStack}${writes.length > 0 ? '' : '; nothing written'}`);
@@ -91,7 +90,7 @@ export async function generate(ctx: CommandContext, opts: GenerateOptions): Prom
   if (status.state === 'hand-edited' && !opts.json) {
     print(ctx.stderr, `${ctx.err.yellow('!')} ${checked.outputDisplay} had hand edits; they are replaced by the compiled config`);
   }
-  write(checked.outputPath, checked.outputDisplay, checked.compiled.text);
+  writeGenerated(checked.outputPath, checked.outputDisplay, checked.compiled.text);
   const s = models === 1 ? '' : 's';
   if (status.state === 'header-outdated') {
     report(ctx, opts.json, result(true, 'header-rewritten', deployments), `${ctx.out.green('✔')} rewrote the provenance header of ${checked.outputDisplay}; its body (${models} deployment${s}) is unchanged${wroteStack}`);
@@ -101,15 +100,7 @@ export async function generate(ctx: CommandContext, opts: GenerateOptions): Prom
   return EXIT.ok;
 }
 
-function write(file: string, display: string, text: string): void {
-  try {
-    writeFileAtomic(file, text);
-  } catch (err) {
-    throw new CliError(`cannot write ${display}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}; the previous file, if any, is unchanged`);
-  }
-}
-
-function monitoringDir(ctx: CommandContext, checked: CheckedConfig): string {
+export function monitoringDir(ctx: CommandContext, checked: CheckedConfig): string {
   return displayPath(path.resolve(ctx.paths.projectDir, checked.loaded.gateway!.monitoring.dir), ctx.paths.cwd);
 }
 

@@ -42,6 +42,7 @@ async function status(ctx: CommandContext, flags: StatusFlags): Promise<{ loaded
     timeoutMs: (flags.timeout ?? 2) * 1000,
     env: ctx.env,
     expectedNames: loaded.mappings ? servedNames(loaded.mappings) : [],
+    projectDir: ctx.paths.projectDir,
   });
   return { loaded, report };
 }

@@ -7,7 +7,8 @@ import { userFailure } from '../reload/operation.js';
 import { runReload, statePaths, type ReloadOptions, type ReloadResult, type TransactionContext } from '../reload/transaction.js';
 import { makeRuntime } from '../runtime/adapter.js';
 import { print, type CommandContext } from './context.js';
-import { reportDiagnostics } from './generate.js';
+import { monitoringDir, reportDiagnostics } from './generate.js';
+import { syncMonitoring } from '../core/monitoring-files.js';
 
 export interface ReloadFlags extends ReloadOptions {
   json?: boolean;
@@ -18,7 +19,16 @@ export interface ReloadFlags extends ReloadOptions {
 export async function reload(ctx: CommandContext, flags: ReloadFlags): Promise<number> {
   const tx = prepare(ctx, flags, 'reload');
   if (typeof tx === 'number') return tx;
-  return await settle(ctx, flags, tx, 'reload', () => runReload(tx, { ...flags, ...timeoutOf(flags) }));
+  const code = await settle(ctx, flags, tx, 'reload', () => runReload(tx, { ...flags, ...timeoutOf(flags) }));
+  // The gateway now serves these sources: the monitoring stack's files follow them.
+  if (code === EXIT.ok && !flags.dryRun && !flags.validateOnly) {
+    const checked = checkConfig(ctx.paths, { env: ctx.env, unsetEnvSeverity: 'error' });
+    if (checked.monitoring) {
+      const { written } = syncMonitoring(checked);
+      if (written.length > 0) tx.progress(`updated ${written.length} monitoring file${written.length === 1 ? '' : 's'} in ${monitoringDir(ctx, checked)}/ (reload Prometheus to read them: POST /-/reload, or restart it)`);
+    }
+  }
+  return code;
 }
 
 /**

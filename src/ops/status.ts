@@ -3,6 +3,7 @@
 import type { MappingsFile } from '../schema/mappings.js';
 import { HOSTED_TYPES, type Provider, type ProvidersFile } from '../schema/providers.js';
 import type { GatewayFile } from '../schema/gateway.js';
+import { monitoringStatus, type MonitoringStatus } from './monitoring-status.js';
 import { envValue } from '../util/env-ref.js';
 import { getJson, modelIds } from '../util/http-json.js';
 import { probeProvider, sameModel } from './provider-probe.js';
@@ -29,6 +30,8 @@ export interface StatusReport {
   providers: ProviderStatus[];
   /** Providers that were not probed (hosted APIs without --remote, disabled ones). */
   skipped: { id: string; reason: string }[];
+  /** When monitoring.enabled: Prometheus and each target it should scrape. */
+  monitoring?: MonitoringStatus;
   ok: boolean;
 }
 
@@ -37,6 +40,8 @@ export interface StatusOptions {
   timeoutMs: number;
   env: NodeJS.ProcessEnv;
   expectedNames: string[];
+  /** The project directory, where monitoring.dir is. */
+  projectDir: string;
 }
 
 export function routedModels(mappings: MappingsFile | undefined): Map<string, Set<string>> {
@@ -60,7 +65,9 @@ export async function collectStatus(providers: ProvidersFile, mappings: Mappings
     else if (HOSTED_TYPES.has(p.type) && !o.remote) skipped.push({ id, reason: 'hosted API: probed only with --remote' });
     else targets.push([id, p]);
   }
+  const watching = gateway.monitoring.enabled ? monitoringStatus(providers, gateway, o.projectDir, o.timeoutMs) : undefined;
   const [gw, ...probes] = await Promise.all([probeGatewayOnce(gateway, o), ...targets.map(([, p]) => probeProvider(p, o.env, o.timeoutMs))]);
+  const monitoring = await watching;
   const list: ProviderStatus[] = targets.map(([id, p], i) => {
     const probe = probes[i]!;
     const registered = (p.models ?? []).map((m) => m.name);
@@ -81,8 +88,9 @@ export async function collectStatus(providers: ProvidersFile, mappings: Mappings
     };
   });
   // Healthy: every provider that a route uses is reachable and serves every model routed to it.
-  const ok = list.every((s) => s.routed.length === 0 || (s.reachable && s.routed.every((m) => !s.missing.includes(m))));
-  return { gateway: gw, providers: list, skipped, ok };
+  // With monitoring on, also: Prometheus answers and every target it should scrape is up.
+  const ok = list.every((s) => s.routed.length === 0 || (s.reachable && s.routed.every((m) => !s.missing.includes(m)))) && (monitoring?.ok ?? true);
+  return { gateway: gw, providers: list, skipped, ...(monitoring ? { monitoring } : {}), ok };
 }
 
 async function probeGatewayOnce(gateway: GatewayFile, o: StatusOptions): Promise<StatusReport['gateway']> {

@@ -1,6 +1,7 @@
 // Human rendering of status, discover and ports.
 import type { ChalkInstance } from 'chalk';
 import type { PortsReport } from '../ops/ports.js';
+import type { MonitoringStatus } from '../ops/monitoring-status.js';
 import type { StatusReport } from '../ops/status.js';
 import { table } from './table.js';
 
@@ -22,7 +23,20 @@ export function renderStatus(r: StatusReport, s: ChalkInstance): string {
   ]);
   out.push(table(['provider', 'type', 'state', 'latency', 'served', 'missing (registered, not served)', 'unregistered (served, not registered)'], rows, s));
   for (const k of r.skipped) out.push(s.dim(`${k.id}: not probed (${k.reason})`));
-  out.push('', r.ok ? `${s.green('✔')} every routed provider is up and serves its routed models` : `${s.red('✖')} a provider that routes use is down or does not serve a routed model`);
+  if (r.monitoring) out.push('', renderMonitoring(r.monitoring, s));
+  const watched = r.monitoring ? ', and Prometheus scrapes every target' : '';
+  const failing = r.monitoring && !r.monitoring.ok ? 'Prometheus is down or a target it should scrape is not up' : 'a provider that routes use is down or does not serve a routed model';
+  out.push('', r.ok ? `${s.green('✔')} every routed provider is up and serves its routed models${watched}` : `${s.red('✖')} ${failing}`);
+  return out.join('\n');
+}
+
+function renderMonitoring(m: MonitoringStatus, s: ChalkInstance): string {
+  const head = `${s.bold('monitoring')} Prometheus ${m.prometheus_url}: ${m.prometheus_up ? s.green('up') : `${s.red('down')}${m.error ? s.dim(` (${m.error})`) : ''}`}`;
+  const health = (h: string) => (h === 'up' ? s.green('up') : h === 'unknown' ? s.dim('unknown') : s.red(h));
+  const rows = m.targets.map((t) => [t.job, t.instance, health(t.health), t.last_error ? s.dim(t.last_error) : '']);
+  const out = [head, table(['scrape job', 'target', 'state', 'last error'], rows, s)];
+  if (m.master_key_file && !m.master_key_file.exists) out.push(s.yellow(`Prometheus reads the gateway's master key from ${m.master_key_file.path}, which does not exist (docker-compose.yml mounts it from LITELLM_MASTER_KEY)`));
+  if (m.targets.some((t) => t.health === 'not-scraped')) out.push(s.yellow('Prometheus does not scrape every target the registry names: reload it with the generated prometheus.yml (POST /-/reload, or restart it)'));
   return out.join('\n');
 }
 

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { parse } from 'yaml';
 import { ROOT, runCli } from '../helpers/cli.js';
 import { cleanupTempDirs, makeProject, tempDir } from '../helpers/fixtures.js';
+import { grafanaExpr } from '../helpers/monitoring.js';
 
 const ENV = { LITELLM_MASTER_KEY: 'sk-test-monitoring-0000', GRAFANA_ADMIN_PASSWORD: 'x' };
 const G = 'version: 1\ngateway:\n  url: http://127.0.0.1:4000\n  master_key: env:LITELLM_MASTER_KEY\n  image: ghcr.io/berriai/litellm:v1.106.12-stable\nmetrics: { prometheus: true }\ncache: { enabled: true }\nmonitoring:\n  enabled: true\n  grafana: { admin_password: env:GRAFANA_ADMIN_PASSWORD }\n';
@@ -21,10 +22,6 @@ function promtool(): string | undefined {
   return found;
 }
 
-/** Grafana's own substitutions, for checking an expression outside Grafana. */
-export function grafanaExpr(expr: string): string {
-  return expr.replace(/\$__rate_interval/g, '1m').replace(/\$__range/g, '1h').replace(/\$public_name|\$provider/g, '.*');
-}
 
 let project: string;
 let mon: string;

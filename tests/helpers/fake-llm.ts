@@ -24,7 +24,14 @@ export interface FakeServer {
   close(): Promise<void>;
 }
 
-export async function startFakeLLM(kind: 'ollama' | 'openai', models: string[], name: string = kind): Promise<FakeServer> {
+export interface FakeOptions {
+  /** Serve GET /metrics in the names that vLLM or llama.cpp's server export. */
+  metrics?: 'vllm' | 'llamacpp';
+  /** Delay between streamed chunks (OpenAI "stream": true), in ms. */
+  chunkDelayMs?: number;
+}
+
+export async function startFakeLLM(kind: 'ollama' | 'openai', models: string[], name: string = kind, options: FakeOptions = {}): Promise<FakeServer> {
   const requests: Recorded[] = [];
   const state = { failing: false };
   const server = http.createServer((req, res) => {
@@ -46,6 +53,11 @@ export async function startFakeLLM(kind: 'ollama' | 'openai', models: string[], 
         res.end(text);
       };
       const reply = `hello from ${name} ${model ?? ''}`.trim();
+      if (path === '/metrics' && options.metrics) {
+        const text = metricsText(options.metrics, models, requests.filter((r) => /chat/.test(r.path)).length);
+        res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4', 'content-length': Buffer.byteLength(text) });
+        return res.end(text);
+      }
       if (state.failing && /chat|generate|completions/.test(path)) return send(503, { error: { message: `${name} is unavailable` } });
       if (kind === 'ollama') {
         if (path === '/api/tags') return send(200, { models: models.map((m) => ({ name: m, model: m, modified_at: '2026-01-01T00:00:00Z', size: 1, digest: 'x', details: {} })) });
@@ -59,6 +71,9 @@ export async function startFakeLLM(kind: 'ollama' | 'openai', models: string[], 
         return send(404, { error: `no route ${path}` });
       }
       if (path === '/v1/models' || path === '/models') return send(200, { object: 'list', data: models.map((m) => ({ id: m, object: 'model', created: 0, owned_by: name })) });
+      if ((path === '/v1/chat/completions' || path === '/chat/completions') && (body as { stream?: boolean } | undefined)?.stream) {
+        return void streamChat(res, model ?? '', reply, options.chunkDelayMs ?? 20);
+      }
       if (path === '/v1/chat/completions' || path === '/chat/completions') {
         return send(200, {
           id: 'chatcmpl-fake',
@@ -90,4 +105,32 @@ export async function startFakeLLM(kind: 'ollama' | 'openai', models: string[], 
     chats: () => requests.filter((r) => /chat/.test(r.path) && r.model).map((r) => ({ path: r.path, model: r.model! })),
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
+}
+
+/** OpenAI server-sent events: one chunk a word, then the usage and [DONE]. */
+async function streamChat(res: http.ServerResponse, model: string, reply: string, delayMs: number): Promise<void> {
+  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+  const chunk = (delta: Record<string, unknown>, finish: string | null, extra: Record<string, unknown> = {}) =>
+    `data: ${JSON.stringify({ id: 'chatcmpl-fake', object: 'chat.completion.chunk', created: 1_700_000_000, model, choices: [{ index: 0, delta, finish_reason: finish }], ...extra })}\n\n`;
+  const words = reply.split(' ');
+  for (let i = 0; i < words.length; i++) {
+    res.write(chunk({ ...(i === 0 ? { role: 'assistant' } : {}), content: `${i ? ' ' : ''}${words[i]}` }, null));
+    await new Promise((r) => setTimeout(r, delayMs));
+  }
+  res.end(`${chunk({}, 'stop', { usage: { prompt_tokens: 3, completion_tokens: words.length, total_tokens: 3 + words.length } })}data: [DONE]\n\n`);
+}
+
+/** A few of the metrics vLLM (labelled by model_name) and llama.cpp's server (unlabelled) export. */
+function metricsText(flavour: 'vllm' | 'llamacpp', models: string[], chats: number): string {
+  if (flavour === 'llamacpp') {
+    return ['# TYPE llamacpp:requests_processing gauge', 'llamacpp:requests_processing 0', '# TYPE llamacpp:requests_deferred gauge', 'llamacpp:requests_deferred 0', '# TYPE llamacpp:predicted_tokens_seconds gauge', `llamacpp:predicted_tokens_seconds ${chats > 0 ? 42.5 : 0}`, ''].join('\n');
+  }
+  const lines: string[] = [];
+  for (const m of models) {
+    const l = `model_name="${m}"`;
+    lines.push(`vllm:num_requests_running{${l}} 0`, `vllm:num_requests_waiting{${l}} 0`, `vllm:kv_cache_usage_perc{${l}} ${Math.min(chats / 100, 1)}`);
+    // A histogram whose count grows with each chat request, so that its rate is not zero.
+    lines.push(`vllm:time_to_first_token_seconds_bucket{${l},le="0.1"} ${chats}`, `vllm:time_to_first_token_seconds_bucket{${l},le="+Inf"} ${chats}`, `vllm:time_to_first_token_seconds_sum{${l}} ${chats * 0.05}`, `vllm:time_to_first_token_seconds_count{${l}} ${chats}`);
+  }
+  return `${lines.join('\n')}\n`;
 }
