@@ -1,7 +1,9 @@
 // The gateway's topology and its observability stack, as gateway.yaml declares them: replicas
 // behind a load balancer (each on its own port), and the monitoring stack's prerequisites. What
 // this version does not act upon yet is said plainly (not-implemented), never silently ignored.
+import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { composeImage } from '../load/compose-image.js';
 import { imageProblems } from '../util/image.js';
 import { urlPort } from '../runtime/argv.js';
 import type { RuleContext } from './context.js';
@@ -44,9 +46,16 @@ export function checkTopology(ctx: RuleContext): void {
     [gw.monitoring.grafana.image, ['monitoring', 'grafana', 'image']],
     [gw.monitoring.redis_exporter.image, ['monitoring', 'redis_exporter', 'image']],
   ];
-  for (const [image, path] of images) {
-    if (!image || !hasPath(declared, path)) continue;
-    for (const p of imageProblems(image)) if (p.kind === 'floating') ctx.warn('image-floating-tag', ctx.at('gateway', path), p.message, p.suggestion);
+  const composeFile = gw.runtime.kind === 'compose' ? path.resolve(ctx.config.paths.projectDir, gw.runtime.file) : undefined;
+  for (const [image, at] of images) {
+    if (!image || !hasPath(declared, at)) continue;
+    for (const p of imageProblems(image)) if (p.kind === 'floating') ctx.warn('image-floating-tag', ctx.at('gateway', at), p.message, p.suggestion);
+    // The compose file's service of the same name must run the image gateway.yaml pins.
+    const service = at[0] === 'load_balancer' ? gw.load_balancer.kind : String(at[1]);
+    const running = composeFile && existsSync(composeFile) ? composeImage(composeFile, service, ctx.options.env) : undefined;
+    if (running && running.image !== image) {
+      ctx.error('image-mismatch', ctx.at('gateway', at), `${at.join('.')} is ${image}, but ${path.relative(ctx.config.paths.cwd, composeFile!) || composeFile} runs ${running.image} for service '${service}' (line ${running.line}); make them the same`);
+    }
   }
 }
 

@@ -411,6 +411,18 @@ describe('the compose file beside the config', () => {
     expect(codes(other).map((c) => c[0])).toContain('image-mismatch');
   });
 
+  test('the monitoring images gateway.yaml pins must be the ones the compose services run', async () => {
+    const { project, config } = example();
+    const g = path.join(config, 'gateway.yaml');
+    const pinned = `${readFileSync(g, 'utf8')}monitoring:\n  prometheus: { image: "prom/prometheus:v3.5.0" }\n  grafana: { image: "grafana/grafana:12.0.0" }\n`;
+    writeFileSync(g, pinned);
+    const r = await runCli(['validate', '--json'], { cwd: project });
+    const grafanaLine = pinned.split('\n').findIndex((l) => l.includes('grafana/grafana:12.0.0')) + 1;
+    const found = (JSON.parse(r.stdout).diagnostics as { code: string; line: number; message: string }[]).filter((d) => d.code === 'image-mismatch');
+    expect(found.map((d) => d.line)).toEqual([grafanaLine]);
+    expect(found[0]!.message).toMatch(/monitoring\.grafana\.image is grafana\/grafana:12\.0\.0, but docker-compose\.yml runs grafana\/grafana:12\.1\.1 for service 'grafana'/);
+  });
+
   test('a runtime.file that does not exist is an error at its position, as is a missing service', async () => {
     const { project, config } = example();
     const g = path.join(config, 'gateway.yaml');
