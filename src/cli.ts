@@ -47,6 +47,12 @@ export function seconds(v: string): number {
   return n;
 }
 
+function positiveInt(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number of at least 1');
+  return n;
+}
+
 function portNumber(v: string): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 1 || n > 65535) throw new InvalidArgumentError('expected a port number (1-65535)');
@@ -209,6 +215,68 @@ interrupted run cannot be recovered safely (a person is needed), 5 another reloa
     .option('--port <n>', 'only this port, registered or not', portNumber)
     .option('--json', 'print the report as JSON')
     .action((opts: PortsFlags) => run(async (ctx) => (await import('./commands/ops.js')).portsCommand(ctx, opts))());
+
+  program
+    .command('try')
+    .description('send one request through the gateway and show who answered: provider, backend model, route or fallback, timings, tokens, call id')
+    .argument('<name>', 'a public name or alias')
+    .option('--prompt <text>', 'the message to send (embedding models embed it)')
+    .option('--stream', 'stream the answer and measure the time to first token')
+    .option('--json', 'print the result as JSON')
+    .option('--timeout <duration>', 'request timeout: seconds, or 500ms', seconds, 120)
+    .addHelpText('after', '\nExit 0 when one of the name\'s own routes answered, 1 when a fallback or another deployment answered or the request failed.')
+    .action((name: string, opts: { prompt?: string; stream?: boolean; json?: boolean; timeout: number }) => run(async (ctx) => (await import('./commands/operate.js')).tryCommand(ctx, name, opts))());
+
+  program
+    .command('verify')
+    .description('try every public name and alias: each must be answered by its own routes, and every route of a load-balanced name must answer')
+    .option('--requests <n>', 'requests per load-balanced name (names with one route get one)', positiveInt, 20)
+    .option('--json', 'print the report as JSON')
+    .option('--timeout <duration>', 'per-request timeout: seconds, or 500ms', seconds, 120)
+    .addHelpText('after', '\nExit 0 when the live gateway does what the sources say, 1 on any finding (a fallback answered, an unknown deployment, a failure, a route never reached).')
+    .action((opts: { json?: boolean; requests: number; timeout: number }) => run(async (ctx) => (await import('./commands/operate.js')).verifyCommand(ctx, opts))());
+
+  program
+    .command('logs')
+    .description('the gateway\'s log, wherever the runtime puts it, parsed and filtered')
+    .option('-f, --follow', 'keep printing new lines (Ctrl-C ends)')
+    .addOption(new Option('--level <level>', 'only lines at this level or above').choices(['debug', 'info', 'warning', 'error', 'critical']))
+    .option('--grep <text>', 'only lines containing this text (case-insensitive)')
+    .option('--call-id <id>', 'only the lines of one request (the call id `aibackend try` prints)')
+    .option('--since <duration>', 'only lines from the last 30s, 10m, 2h, 1d')
+    .option('--json', 'print { source, lines } as JSON (with --follow: one JSON object a line)')
+    .action((opts: import('./commands/operate.js').LogsFlags) => run(async (ctx) => (await import('./commands/operate.js')).logsCommand(ctx, opts))());
+
+  program
+    .command('stats')
+    .description('live figures from two reads of the gateway\'s /metrics/: per public name requests, errors, latency, time to first token, tokens; cache; deployments')
+    .option('--interval <duration>', 'time between the two reads: seconds, or 500ms', seconds, 5)
+    .option('--watch <duration>', 'refresh every so often until Ctrl-C', seconds)
+    .option('--json', 'print the figures as JSON (with --watch: one object a line)')
+    .option('--timeout <duration>', 'per-request timeout: seconds, or 500ms', seconds, 5)
+    .action((opts: { json?: boolean; watch?: number; interval: number; timeout: number }) => run(async (ctx) => (await import('./commands/operate.js')).statsCommand(ctx, opts))());
+
+  const cache = program.command('cache').description('the gateway\'s Redis response cache, confined to its namespace (never FLUSHALL)');
+  const cacheAction = (action: 'stats' | 'keys' | 'watch' | 'flush') => (opts: import('./commands/operate.js').CacheFlags) => run(async (ctx) => (await import('./commands/operate.js')).cacheCommand(ctx, action, opts))();
+  const timeoutOpt = () => new Option('--timeout <duration>', 'connect timeout: seconds, or 500ms').argParser(seconds).default(5);
+  cache.command('stats').description('keys in the namespace, their expiry, Redis memory and hit rate, the gateway\'s cache hits').option('--json', 'print as JSON').addOption(timeoutOpt()).action(cacheAction('stats'));
+  cache
+    .command('keys')
+    .description('list keys of the namespace with their expiry (SCAN, never KEYS)')
+    .option('--pattern <glob>', 'within the namespace, e.g. "a*"')
+    .option('--limit <n>', 'at most this many', positiveInt, 50)
+    .option('--json', 'print as JSON')
+    .addOption(timeoutOpt())
+    .action(cacheAction('keys'));
+  cache.command('watch').description('cache stats, refreshed in place until Ctrl-C').option('--interval <duration>', 'refresh interval', seconds, 2).option('--json', 'one JSON object a line').addOption(timeoutOpt()).action(cacheAction('watch'));
+  cache
+    .command('flush')
+    .description('delete the namespace\'s keys in batches, after showing the count and asking; other keys are never touched')
+    .option('--yes', 'do not ask (required without a terminal)')
+    .option('--dry-run', 'count the keys, delete nothing')
+    .option('--json', 'print the result as JSON')
+    .addOption(timeoutOpt())
+    .action(cacheAction('flush'));
 
   const hook = program.command('hook').description('git pre-commit hook that validates the staged config');
   hook

@@ -24,7 +24,7 @@ export interface StatusFlags {
 }
 
 /** The sources that status and discover need, or the diagnostics that say why they are unusable. */
-function loadForOps(ctx: CommandContext, json: boolean | undefined) {
+export function loadForOps(ctx: CommandContext, json: boolean | undefined) {
   const loaded = loadConfig(ctx.paths);
   const fatal = loaded.diagnostics.filter((d) => d.severity === 'error');
   if (!loaded.providers || !loaded.gateway || fatal.some((d) => d.file.endsWith('providers.yaml') || d.file.endsWith('gateway.yaml'))) {

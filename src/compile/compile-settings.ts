@@ -24,7 +24,12 @@ export function compileRouterSettings(gw: GatewayFile, fallbacks: Record<string,
 
 export function compileLiteLLMSettings(gw: GatewayFile): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  if (gw.logging.json) out.json_logs = true;
+  if (gw.logging.json) {
+    out.json_logs = true;
+    // Every line LiteLLM logs while it handles a request carries the request's trace_id, which
+    // `aibackend try` sets to the call id it prints (`aibackend logs --call-id`).
+    out.request_correlation_in_logs = true;
+  }
   if (gw.metrics.prometheus) out.callbacks = ['prometheus'];
   if (gw.cache.enabled) {
     out.cache = true;

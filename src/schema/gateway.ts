@@ -20,6 +20,7 @@ export const runtimeSchema = z.discriminatedUnion('kind', [
     kind: z.literal('command'),
     restart: argv.check(z.describe('argv of the restart command, e.g. [systemctl, restart, litellm]')),
     validate,
+    log: z.optional(describedString('the gateway\'s log file, relative to the project directory; `aibackend logs` reads it')),
   }),
   z.strictObject({
     kind: z.literal('process'),

@@ -21,6 +21,8 @@ export interface FakeServer {
   chats(): { path: string; model: string }[];
   /** While true, chat and completion requests get HTTP 503 (the server is "down" for inference). */
   failing: boolean;
+  /** While true, a request for a model not in `models` gets HTTP 404, as real servers answer. */
+  strict: boolean;
   close(): Promise<void>;
 }
 
@@ -33,7 +35,7 @@ export interface FakeOptions {
 
 export async function startFakeLLM(kind: 'ollama' | 'openai', models: string[], name: string = kind, options: FakeOptions = {}): Promise<FakeServer> {
   const requests: Recorded[] = [];
-  const state = { failing: false };
+  const state = { failing: false, strict: false };
   const server = http.createServer((req, res) => {
     let raw = '';
     req.on('data', (c: Buffer) => (raw += c.toString('utf8')));
@@ -59,6 +61,7 @@ export async function startFakeLLM(kind: 'ollama' | 'openai', models: string[], 
         return res.end(text);
       }
       if (state.failing && /chat|generate|completions/.test(path)) return send(503, { error: { message: `${name} is unavailable` } });
+      if (state.strict && model && /chat|generate|completions|embed/.test(path) && !models.includes(model)) return send(404, { error: { message: `model '${model}' not found` } });
       if (kind === 'ollama') {
         if (path === '/api/tags') return send(200, { models: models.map((m) => ({ name: m, model: m, modified_at: '2026-01-01T00:00:00Z', size: 1, digest: 'x', details: {} })) });
         if (path === '/api/version') return send(200, { version: '0.5.0' });
@@ -96,6 +99,12 @@ export async function startFakeLLM(kind: 'ollama' | 'openai', models: string[], 
     },
     set failing(v: boolean) {
       state.failing = v;
+    },
+    get strict() {
+      return state.strict;
+    },
+    set strict(v: boolean) {
+      state.strict = v;
     },
     kind,
     port,

@@ -1,0 +1,225 @@
+// aibackend try | verify | logs | stats | cache: the live stack against what the registry says.
+// Thin: load the sources, call src/ops/, render with src/render/operate-text.ts.
+import { createInterface } from 'node:readline/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { CliError, EXIT, UsageError } from '../errors.js';
+import type { GatewayFile } from '../schema/gateway.js';
+import { logSource, parseDuration, parseLogLine, passes, readFrom, type LogFilter, type LogLine } from '../ops/logs.js';
+import { routeMap, type RouteMap } from '../ops/route-map.js';
+import { computeStats, readMetrics } from '../ops/stats.js';
+import { tryName } from '../ops/try.js';
+import { verify } from '../ops/verify.js';
+import { renderCacheKeys, renderCacheStats, renderLogLine, renderStats, renderTry, renderVerify } from '../render/operate-text.js';
+import { envValue } from '../util/env-ref.js';
+import { suggestOne } from '../util/suggest.js';
+import { loadForOps } from './ops.js';
+import { print, report, type CommandContext } from './context.js';
+
+interface Live {
+  gateway: GatewayFile;
+  map: RouteMap;
+  key: string | undefined;
+}
+
+function live(ctx: CommandContext, json: boolean | undefined): Live | number {
+  const loaded = loadForOps(ctx, json);
+  if (typeof loaded === 'number') return loaded;
+  if (!loaded.mappings) throw new CliError('model-mappings.yaml must load: it says what each name should reach');
+  return { gateway: loaded.gateway!, map: routeMap(loaded.providers!, loaded.mappings), key: envValue(loaded.gateway!.gateway.master_key, ctx.env) };
+}
+
+function progress(ctx: CommandContext): (line: string) => void {
+  return ctx.quiet ? () => undefined : (line) => print(ctx.stderr, ctx.err.dim(`› ${line}`));
+}
+
+export async function tryCommand(ctx: CommandContext, name: string, flags: { prompt?: string; stream?: boolean; json?: boolean; timeout: number }): Promise<number> {
+  const l = live(ctx, flags.json);
+  if (typeof l === 'number') return l;
+  if (!l.map.routes.has(name)) {
+    const close = suggestOne(name, l.map.names);
+    throw new UsageError(`'${name}' is not a public name or alias${close ? `; did you mean '${close}'?` : ''} (served names: ${l.map.names.join(', ')})`);
+  }
+  const r = await tryName(l.map, name, { gatewayUrl: l.gateway.gateway.url, key: l.key, prompt: flags.prompt ?? 'Say hello in five words.', stream: Boolean(flags.stream), timeoutMs: flags.timeout * 1000 });
+  const code = r.ok && r.via === 'route' ? EXIT.ok : EXIT.failed;
+  report(ctx, flags.json, { ...r, exit_code: code }, renderTry(r, ctx.out));
+  if (ctx.quiet && !flags.json && code !== EXIT.ok) print(ctx.stderr, renderTry(r, ctx.err));
+  return code;
+}
+
+export async function verifyCommand(ctx: CommandContext, flags: { json?: boolean; requests: number; timeout: number }): Promise<number> {
+  const l = live(ctx, flags.json);
+  if (typeof l === 'number') return l;
+  const r = await verify(l.map, { gatewayUrl: l.gateway.gateway.url, key: l.key, timeoutMs: flags.timeout * 1000, requests: flags.requests, progress: progress(ctx) });
+  if (flags.json) print(ctx.stdout, JSON.stringify(r, null, 2));
+  else if (!(ctx.quiet && r.ok)) print(ctx.stdout, renderVerify(r, ctx.out));
+  return r.ok ? EXIT.ok : EXIT.failed;
+}
+
+export interface LogsFlags {
+  follow?: boolean;
+  level?: string;
+  grep?: string;
+  callId?: string;
+  since?: string;
+  json?: boolean;
+}
+
+export async function logsCommand(ctx: CommandContext, flags: LogsFlags): Promise<number> {
+  const loaded = loadForOps(ctx, flags.json);
+  if (typeof loaded === 'number') return loaded;
+  let sinceMs: number | undefined;
+  if (flags.since) {
+    try {
+      sinceMs = Date.now() - parseDuration(flags.since);
+    } catch (err) {
+      throw new UsageError(`--since: ${(err as Error).message}`);
+    }
+  }
+  const filter: LogFilter = { ...(flags.level ? { level: flags.level } : {}), ...(flags.grep ? { grep: flags.grep } : {}), ...(flags.callId ? { callId: flags.callId } : {}), ...(sinceMs !== undefined ? { sinceMs } : {}) };
+  const source = logSource(loaded.gateway!, ctx.paths.projectDir);
+  const shown: LogLine[] = [];
+  let timeOk = sinceMs === undefined;
+  const emit = (raw: string) => {
+    if (!raw.trim()) return;
+    const line = parseLogLine(raw);
+    const v = passes(line, filter, timeOk);
+    timeOk = v.timeOk;
+    if (!v.ok) return;
+    // --follow streams one JSON object a line; otherwise the lines are collected into one object.
+    if (flags.json && flags.follow) print(ctx.stdout, JSON.stringify(line));
+    else if (flags.json) shown.push(line);
+    else print(ctx.stdout, renderLogLine(line, ctx.out));
+  };
+  const where = source.kind === 'file' ? source.path : `docker compose -f ${source.file} logs ${source.service}`;
+  if (source.kind === 'compose') {
+    const args = ['compose', '-f', source.file, 'logs', '--no-color', '--no-log-prefix', ...(flags.follow ? ['--follow'] : []), ...(flags.since ? ['--since', flags.since] : []), source.service];
+    const { execa } = await import('execa');
+    const child = execa('docker', args, { reject: false, buffer: false, stdin: 'ignore', stderr: 'pipe' });
+    const rl = createInterface({ input: child.stdout! });
+    for await (const raw of rl) emit(raw);
+    const done = await child;
+    if (done.exitCode !== 0) throw new CliError(`\`docker ${args.join(' ')}\` failed (exit ${done.exitCode}): ${String(done.stderr ?? '').trim().split('\n')[0] ?? ''}`);
+  } else {
+    let { lines, offset } = readFrom(source.path, 0);
+    if (lines.length === 0 && offset === 0 && !flags.follow) {
+      const { existsSync } = await import('node:fs');
+      if (!existsSync(source.path)) throw new CliError(`no gateway log at ${source.path}: the gateway has not been started by this runtime yet`);
+    }
+    for (const raw of lines) emit(raw);
+    if (flags.follow) {
+      for (;;) {
+        await sleep(250);
+        ({ lines, offset } = readFrom(source.path, offset));
+        for (const raw of lines) emit(raw);
+      }
+    }
+  }
+  if (flags.json && !flags.follow) print(ctx.stdout, JSON.stringify({ ok: true, source: where, lines: shown }, null, 2));
+  return EXIT.ok;
+}
+
+export async function statsCommand(ctx: CommandContext, flags: { json?: boolean; watch?: number; interval: number; timeout: number }): Promise<number> {
+  const l = live(ctx, flags.json);
+  if (typeof l === 'number') return l;
+  const url = l.gateway.gateway.url;
+  const timeoutMs = flags.timeout * 1000;
+  let before = await readMetrics(url, l.key, timeoutMs);
+  const every = flags.watch ?? flags.interval;
+  if (!flags.json && !ctx.quiet) print(ctx.stderr, ctx.err.dim(`› reading ${url}/metrics/ again in ${every} s`));
+  for (;;) {
+    await sleep(every * 1000);
+    const after = await readMetrics(url, l.key, timeoutMs);
+    const r = computeStats(l.map, before, after);
+    if (flags.json) print(ctx.stdout, JSON.stringify(r, flags.watch ? undefined : null, flags.watch ? undefined : 2));
+    else {
+      // --watch on a terminal redraws in place.
+      if (flags.watch && ctx.stdout.isTTY) ctx.stdout.write('\u001b[H\u001b[2J');
+      print(ctx.stdout, renderStats(r, ctx.out));
+    }
+    if (!flags.watch) return EXIT.ok;
+    before = after;
+  }
+}
+
+export interface CacheFlags {
+  json?: boolean;
+  pattern?: string;
+  limit?: number;
+  interval?: number;
+  yes?: boolean;
+  dryRun?: boolean;
+  timeout: number;
+}
+
+export async function cacheCommand(ctx: CommandContext, action: 'stats' | 'keys' | 'watch' | 'flush', flags: CacheFlags): Promise<number> {
+  const loaded = loadForOps(ctx, flags.json);
+  if (typeof loaded === 'number') return loaded;
+  const gw = loaded.gateway!;
+  if (!gw.cache.enabled) throw new CliError('cache.enabled is false in gateway.yaml: the gateway has no response cache to manage');
+  const password = gw.cache.password ? envValue(gw.cache.password, ctx.env) : undefined;
+  if (gw.cache.password && password === undefined) throw new CliError(`cache.password names an environment variable that is not set (${gw.cache.password})`);
+  const target = { host: gw.cache.host, port: gw.cache.port, namespace: gw.cache.namespace, timeoutMs: flags.timeout * 1000, ...(password ? { password } : {}) };
+  const cache = await import('../ops/cache.js');
+  const client = await cache.connect(target);
+  try {
+    if (action === 'stats' || action === 'watch') {
+      for (;;) {
+        const s = await cache.cacheStats(client, target);
+        const gateway = await gatewayCacheHits(loaded.gateway!, ctx, flags.timeout);
+        const data = { ...s, gateway };
+        if (flags.json) print(ctx.stdout, JSON.stringify(data, action === 'watch' ? undefined : null, action === 'watch' ? undefined : 2));
+        else {
+          if (action === 'watch' && ctx.stdout.isTTY) ctx.stdout.write('\u001b[H\u001b[2J');
+          print(ctx.stdout, renderCacheStats(data, ctx.out));
+        }
+        if (action === 'stats') return EXIT.ok;
+        await sleep((flags.interval ?? 2) * 1000);
+      }
+    }
+    if (action === 'keys') {
+      const limit = flags.limit ?? 50;
+      const keys = await cache.scanKeys(client, target.namespace, flags.pattern ?? '*', limit + 1);
+      const shown = keys.slice(0, limit);
+      const ttl = await cache.ttls(client, shown);
+      const list = shown.map((k, i) => ({ key: k, ttl_s: ttl[i]! < 0 ? null : Math.round(ttl[i]! / 1000) }));
+      report(ctx, flags.json, { ok: true, namespace: target.namespace, pattern: `${target.namespace}:${flags.pattern ?? '*'}`, keys: list, truncated: keys.length > limit }, renderCacheKeys(list, keys.length > limit, ctx.out));
+      return EXIT.ok;
+    }
+    // flush: count, ask, delete in batches.
+    const count = (await cache.scanKeys(client, target.namespace)).length;
+    const what = `${count} key${count === 1 ? '' : 's'} in the namespace '${target.namespace}:' on ${target.host}:${target.port}`;
+    if (flags.dryRun || count === 0) {
+      report(ctx, flags.json, { ok: true, namespace: target.namespace, keys: count, deleted: 0, dry_run: Boolean(flags.dryRun) }, count === 0 ? `nothing to flush: no keys in the namespace '${target.namespace}:'` : `would delete ${what} (dry run: nothing deleted)`);
+      return EXIT.ok;
+    }
+    if (!flags.yes) {
+      if (!(process.stdin.isTTY && ctx.stderr.isTTY)) throw new UsageError(`flush deletes ${what}; without a terminal to ask on, pass --yes (or --dry-run to count only)`);
+      const rl = createInterface({ input: process.stdin, output: ctx.stderr });
+      const answer = await rl.question(`delete ${what}? Other keys are left alone. [y/N] `);
+      rl.close();
+      if (!/^y(es)?$/i.test(answer.trim())) {
+        report(ctx, flags.json, { ok: true, namespace: target.namespace, keys: count, deleted: 0, dry_run: false }, 'nothing deleted');
+        return EXIT.ok;
+      }
+    }
+    const say = progress(ctx);
+    const deleted = await cache.flushNamespace(client, target.namespace, (n) => say(`deleted ${n} of ${count}`));
+    report(ctx, flags.json, { ok: true, namespace: target.namespace, keys: count, deleted, dry_run: false }, `${ctx.out.green('✔')} deleted ${deleted} key${deleted === 1 ? '' : 's'} in '${target.namespace}:'; keys outside the namespace were not touched`);
+    return EXIT.ok;
+  } finally {
+    client.destroy();
+  }
+}
+
+/** The gateway's own cache hits per backend model, when its metrics are on and it answers. */
+async function gatewayCacheHits(gw: GatewayFile, ctx: CommandContext, timeoutS: number): Promise<Record<string, number> | null> {
+  if (!gw.metrics.prometheus) return null;
+  try {
+    const read = await readMetrics(gw.gateway.url, envValue(gw.gateway.master_key, ctx.env), timeoutS * 1000);
+    const out: Record<string, number> = {};
+    for (const s of read.samples) if (s.name === 'litellm_cache_hits_metric_total') out[s.labels.model ?? ''] = (out[s.labels.model ?? ''] ?? 0) + s.value;
+    return out;
+  } catch {
+    return null;
+  }
+}
