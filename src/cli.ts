@@ -259,10 +259,10 @@ interrupted run cannot be recovered safely (a person is needed), 5 another reloa
   const cache = program.command('cache').description('the gateway\'s Redis response cache, confined to its namespace (never FLUSHALL)');
   const cacheAction = (action: 'stats' | 'keys' | 'watch' | 'flush') => (opts: import('./commands/operate.js').CacheFlags) => run(async (ctx) => (await import('./commands/operate.js')).cacheCommand(ctx, action, opts))();
   const timeoutOpt = () => new Option('--timeout <duration>', 'connect timeout: seconds, or 500ms').argParser(seconds).default(5);
-  cache.command('stats').description('keys in the namespace, their expiry, Redis memory and hit rate, the gateway\'s cache hits').option('--json', 'print as JSON').addOption(timeoutOpt()).action(cacheAction('stats'));
+  cache.command('stats').description('cache entries in the namespace, their expiry, Redis memory and hit rate, the gateway\'s cache hits').option('--json', 'print as JSON').addOption(timeoutOpt()).action(cacheAction('stats'));
   cache
     .command('keys')
-    .description('list keys of the namespace with their expiry (SCAN, never KEYS)')
+    .description('list the namespace\'s cache entries with their expiry (SCAN, never KEYS)')
     .option('--pattern <glob>', 'within the namespace, e.g. "a*"')
     .option('--limit <n>', 'at most this many', positiveInt, 50)
     .option('--json', 'print as JSON')
@@ -271,7 +271,7 @@ interrupted run cannot be recovered safely (a person is needed), 5 another reloa
   cache.command('watch').description('cache stats, refreshed in place until Ctrl-C').option('--interval <duration>', 'refresh interval', seconds, 2).option('--json', 'one JSON object a line').addOption(timeoutOpt()).action(cacheAction('watch'));
   cache
     .command('flush')
-    .description('delete the namespace\'s keys in batches, after showing the count and asking; other keys are never touched')
+    .description('delete the namespace\'s cache entries in batches, after showing the count and asking; router state and other keys are never touched')
     .option('--yes', 'do not ask (required without a terminal)')
     .option('--dry-run', 'count the keys, delete nothing')
     .option('--json', 'print the result as JSON')

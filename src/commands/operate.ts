@@ -187,15 +187,15 @@ export async function cacheCommand(ctx: CommandContext, action: 'stats' | 'keys'
     }
     // flush: count, ask, delete in batches.
     const count = (await cache.scanKeys(client, target.namespace)).length;
-    const what = `${count} key${count === 1 ? '' : 's'} in the namespace '${target.namespace}:' on ${target.host}:${target.port}`;
+    const what = `${count} cache entr${count === 1 ? 'y' : 'ies'} in the namespace '${target.namespace}:' on ${target.host}:${target.port}`;
     if (flags.dryRun || count === 0) {
-      report(ctx, flags.json, { ok: true, namespace: target.namespace, keys: count, deleted: 0, dry_run: Boolean(flags.dryRun) }, count === 0 ? `nothing to flush: no keys in the namespace '${target.namespace}:'` : `would delete ${what} (dry run: nothing deleted)`);
+      report(ctx, flags.json, { ok: true, namespace: target.namespace, keys: count, deleted: 0, dry_run: Boolean(flags.dryRun) }, count === 0 ? `nothing to flush: no cache entries in the namespace '${target.namespace}:'` : `would delete ${what} (dry run: nothing deleted)`);
       return EXIT.ok;
     }
     if (!flags.yes) {
       if (!(process.stdin.isTTY && ctx.stderr.isTTY)) throw new UsageError(`flush deletes ${what}; without a terminal to ask on, pass --yes (or --dry-run to count only)`);
       const rl = createInterface({ input: process.stdin, output: ctx.stderr });
-      const answer = await rl.question(`delete ${what}? Other keys are left alone. [y/N] `);
+      const answer = await rl.question(`delete ${what}? Router state and other keys are left alone. [y/N] `);
       rl.close();
       if (!/^y(es)?$/i.test(answer.trim())) {
         report(ctx, flags.json, { ok: true, namespace: target.namespace, keys: count, deleted: 0, dry_run: false }, 'nothing deleted');
@@ -204,7 +204,7 @@ export async function cacheCommand(ctx: CommandContext, action: 'stats' | 'keys'
     }
     const say = progress(ctx);
     const deleted = await cache.flushNamespace(client, target.namespace, (n) => say(`deleted ${n} of ${count}`));
-    report(ctx, flags.json, { ok: true, namespace: target.namespace, keys: count, deleted, dry_run: false }, `${ctx.out.green('✔')} deleted ${deleted} key${deleted === 1 ? '' : 's'} in '${target.namespace}:'; keys outside the namespace were not touched`);
+    report(ctx, flags.json, { ok: true, namespace: target.namespace, keys: count, deleted, dry_run: false }, `${ctx.out.green('✔')} deleted ${deleted} cache entr${deleted === 1 ? 'y' : 'ies'} in '${target.namespace}:'; router state and keys outside the namespace were not touched`);
     return EXIT.ok;
   } finally {
     client.destroy();

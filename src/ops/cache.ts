@@ -1,8 +1,9 @@
-// The gateway's response cache in Redis, managed by namespace: LiteLLM writes its keys as
-// `<namespace>:<sha256 of the request>`, and the same Redis may hold the router's state and
-// anything else, so every operation here is confined to the namespace: SCAN (never KEYS) with a
-// MATCH on the namespace's prefix, deletion by UNLINK in batches of the keys SCAN found, never
-// FLUSHALL or FLUSHDB. Uses the official node-redis client core (@redis/client), loaded only by
+// The gateway's response cache in Redis, managed by namespace: LiteLLM writes its cache entries as
+// `<namespace>:<sha256 of the request>`, and the same Redis holds the router's state (observed:
+// `<namespace>:{user:...}:tokens`, usage and cooldown counters) and maybe anything else, so every
+// operation here is confined to the cache entries: SCAN (never KEYS) with a MATCH on the
+// namespace's prefix, then only keys of the form `<namespace>:<64 hex digits>`; deletion by UNLINK
+// in batches of the keys SCAN found, never FLUSHALL or FLUSHDB. Uses the official node-redis client core (@redis/client), loaded only by
 // `aibackend cache`.
 import { createClient } from '@redis/client';
 import { CliError } from '../errors.js';
@@ -66,13 +67,18 @@ export function redisError(err: Error, t: Pick<CacheTarget, 'host' | 'port'>): C
 
 const pattern = (ns: string, p = '*') => `${ns}:${p}`;
 
-/** Every key of the namespace matching `p`, by SCAN, up to `limit`. */
+/** A response cache entry of the namespace (not router state that shares the prefix). */
+export function isCacheEntry(ns: string, key: string): boolean {
+  return key.length === ns.length + 65 && key.startsWith(`${ns}:`) && /^[0-9a-f]{64}$/.test(key.slice(ns.length + 1));
+}
+
+/** Every cache entry of the namespace matching `p`, by SCAN, up to `limit`. */
 export async function scanKeys(client: Client, ns: string, p = '*', limit = Infinity): Promise<string[]> {
   const out: string[] = [];
   for await (const batch of client.scanIterator({ MATCH: pattern(ns, p), COUNT: 1000 })) {
     for (const k of batch) {
       if (out.length >= limit) return out;
-      out.push(String(k));
+      if (isCacheEntry(ns, String(k))) out.push(String(k));
     }
   }
   return out;
@@ -119,11 +125,11 @@ export async function cacheStats(client: Client, t: CacheTarget): Promise<CacheS
   };
 }
 
-/** Deletes the namespace's keys (as SCAN finds them), in batches; returns how many were deleted. */
+/** Deletes the namespace's cache entries (as SCAN finds them), in batches; returns how many were deleted. */
 export async function flushNamespace(client: Client, ns: string, onBatch?: (deleted: number) => void): Promise<number> {
   let deleted = 0;
   for await (const batch of client.scanIterator({ MATCH: pattern(ns), COUNT: 500 })) {
-    const keys = batch.map(String).filter((k) => k.startsWith(`${ns}:`));
+    const keys = batch.map(String).filter((k) => isCacheEntry(ns, k));
     if (keys.length === 0) continue;
     deleted += Number(await client.unlink(keys));
     onBatch?.(deleted);

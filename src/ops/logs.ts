@@ -48,7 +48,7 @@ export function parseLogLine(raw: string): LogLine {
     try {
       const j = JSON.parse(text) as Record<string, unknown>;
       const str = (v: unknown) => (typeof v === 'string' ? v : v === undefined || v === null ? null : String(v));
-      return { timestamp: str(j.timestamp), level: str(j.level)?.toLowerCase() ?? null, component: str(j.component), message: maskSecrets(String(j.message ?? text).replace(/\u001b\[[0-9;]*m/g, '')), trace_id: str(j.trace_id) };
+      return { timestamp: str(j.timestamp), level: str(j.level)?.toLowerCase() ?? null, component: str(j.component), message: maskSecrets(String(j.message ?? text).replace(/\u001b\[[0-9;]*m/g, '').trim()), trace_id: str(j.trace_id) };
     } catch {
       // not JSON after all
     }

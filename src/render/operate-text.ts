@@ -67,7 +67,7 @@ export function renderCacheStats(c: CacheStats & { gateway: Record<string, numbe
     .join(', ');
   const lines = [
     `${s.bold('cache')} ${c.redis}, namespace '${c.namespace}:'`,
-    `  keys: ${c.keys}${ttl ? ` (expiry ${ttl})` : ''}`,
+    `  cache entries: ${c.keys}${ttl ? ` (expiry ${ttl})` : ''}`,
     `  memory used by Redis: ${c.memory_used_human ?? '-'}`,
     `  Redis lookups: ${c.keyspace_hits ?? '-'} hits, ${c.keyspace_misses ?? '-'} misses, hit rate ${pct(c.redis_hit_rate)}`,
   ];

@@ -126,13 +126,14 @@ describe.skipIf(!bin || !redis)('operating the live stack: try, verify, stats, l
     expect(stats.out.gateway).not.toBeNull();
     const keys = await json('cache-keys', 'cache', 'keys', '--limit', '2');
     expect(keys.out.keys.length).toBeLessThanOrEqual(2);
-    expect(keys.out.keys.every((k: { key: string }) => k.key.startsWith('aibackend-operate:'))).toBe(true);
+    expect(keys.out.keys.every((k: { key: string }) => /^aibackend-operate:[0-9a-f]{64}$/.test(k.key))).toBe(true);
 
     const client = createClient({ socket: { host: '127.0.0.1', port: redisPort } });
     await client.connect();
     try {
       await client.set('not-the-cache:keep-me', '1');
       await client.set('aibackend-operatex', '1'); // shares the prefix but not the namespace separator
+      await client.set('aibackend-operate:{user:default_user_id}:tokens', '7'); // router state in the namespace
       const refused = await cli('cache', 'flush');
       expect(refused.exitCode).toBe(2);
       expect(refused.stderr).toMatch(/pass --yes/);
@@ -142,6 +143,7 @@ describe.skipIf(!bin || !redis)('operating the live stack: try, verify, stats, l
       expect(flushed.out).toMatchObject({ keys: stats.out.keys, deleted: stats.out.keys });
       expect(await client.get('not-the-cache:keep-me')).toBe('1');
       expect(await client.get('aibackend-operatex')).toBe('1');
+      expect(await client.get('aibackend-operate:{user:default_user_id}:tokens')).toBe('7');
       expect((await json('cache-stats', 'cache', 'stats')).out.keys).toBe(0);
     } finally {
       client.destroy();

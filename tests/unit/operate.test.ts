@@ -136,3 +136,16 @@ describe('log lines', () => {
     expect(() => parseDuration('ten')).toThrow(/30s, 10m/);
   });
 });
+
+describe('cache entries', () => {
+  test('only <namespace>:<sha256> is a cache entry: not router state in the namespace, not a longer prefix', async () => {
+    const { isCacheEntry } = await import('../../src/ops/cache.js');
+    const sha = 'a'.repeat(64);
+    expect(isCacheEntry('litellm', `litellm:${sha}`)).toBe(true);
+    expect(isCacheEntry('litellm', `litellm:{user:default_user_id}:tokens`)).toBe(false);
+    expect(isCacheEntry('litellm', `litellmx:${sha}`)).toBe(false);
+    expect(isCacheEntry('litellm', `litellm:${sha}0`)).toBe(false);
+    expect(isCacheEntry('litellm', `litellm:${'A'.repeat(64)}`)).toBe(false);
+    expect(isCacheEntry('lite', `litellm:${sha}`)).toBe(false);
+  });
+});
