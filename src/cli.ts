@@ -53,6 +53,18 @@ function positiveInt(v: string): number {
   return n;
 }
 
+function concurrencyList(v: string): number[] {
+  const list = v.split(',').map((x) => Number(x.trim()));
+  if (list.length === 0 || list.some((n) => !Number.isInteger(n) || n < 1)) throw new InvalidArgumentError('expected whole numbers of at least 1, comma-separated, e.g. 1,2,4,8');
+  return list;
+}
+
+function fraction(v: string): number {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < 0 || n > 1) throw new InvalidArgumentError('expected a fraction between 0 and 1, e.g. 0.05');
+  return n;
+}
+
 function portNumber(v: string): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 1 || n > 65535) throw new InvalidArgumentError('expected a port number (1-65535)');
@@ -255,6 +267,44 @@ interrupted run cannot be recovered safely (a person is needed), 5 another reloa
     .option('--json', 'print the figures as JSON (with --watch: one object a line)')
     .option('--timeout <duration>', 'per-request timeout: seconds, or 500ms', seconds, 5)
     .action((opts: { json?: boolean; watch?: number; interval: number; timeout: number }) => run(async (ctx) => (await import('./commands/operate.js')).statsCommand(ctx, opts))());
+
+  const common = (c: Command) =>
+    c
+      .option('--stream', 'stream the answers (measures time to first token and inter-token latency)')
+      .option('--max-tokens <n>', 'max_tokens of each request', positiveInt, 128)
+      .option('--prompt-tokens <n>', 'about this many tokens in each prompt', positiveInt, 32)
+      .option('--json [file]', 'print the figures as JSON, or write them to FILE')
+      .option('--timeout <duration>', 'per-request timeout: seconds, or 500ms', seconds, 300);
+  common(
+    program
+      .command('bench')
+      .description('latency and throughput per public name through the gateway: TTFT, inter-token latency, end-to-end latency, tokens/s, requests/s, p50/p95/p99, over a concurrency sweep')
+      .argument('[names...]', 'public names or aliases (default: every chat public name)')
+      .option('--concurrency <list>', 'concurrency levels, e.g. 1,2,4,8', concurrencyList, [1, 2, 4, 8])
+      .option('--requests <n>', 'requests per level (default: 5 per concurrent user, at least 20)', positiveInt)
+      .option('--duration <duration>', 'seconds per level, instead of --requests', seconds)
+      .option('--compare', 'also send the same requests to each route\'s provider directly and report the gateway\'s overhead')
+      .option('--baseline <file>', 'compare with the JSON of an earlier run; exit 1 when p95 or throughput regressed')
+      .option('--threshold <fraction>', 'how much worse counts as a regression', fraction, 0.2),
+  )
+    .addHelpText('after', '\nExit 0, or 1 when a name answered no request or a figure regressed against --baseline.')
+    .action((names: string[], opts: import('./commands/loadtest.js').BenchFlags) => run(async (ctx) => (await import('./commands/loadtest.js')).benchCommand(ctx, names, opts))());
+  common(
+    program
+      .command('load')
+      .description('a load test through the gateway: smoke, load, stress or spike over the registry\'s public names, with thresholds and an HTML report')
+      .argument('[dir]', 'with --emit: the directory to write the Locust or k6 file into')
+      .addOption(new Option('--scenario <name>', 'smoke (5 users, 30 s), load (20 users, ramp-up, 5 min), stress (200 users, 5 min), spike (10 users, 10x for a fifth of 2 min)').choices(['smoke', 'load', 'stress', 'spike']).default('smoke'))
+      .option('--users <n>', 'users at the peak (spike: before the spike)', positiveInt)
+      .option('--duration <duration>', 'seconds', seconds)
+      .option('--mix <weights>', 'traffic mix, e.g. chat=60,coder=25,llama2-13b=15 (default: every chat public name equally)')
+      .option('--report <file>', 'write a self-contained HTML report with charts')
+      .addOption(new Option('--emit <tool>', 'write a Locust file or k6 script for the same scenario and mix into DIR instead of running').choices(['locust', 'k6']))
+      .option('--max-error-rate <fraction>', 'threshold (default: monitoring.alerts.error_rate)', fraction)
+      .option('--max-p95 <duration>', 'threshold in seconds (default: monitoring.alerts.p95_latency_s)', seconds),
+  )
+    .addHelpText('after', '\nExit 0 when the thresholds hold, 1 when the error rate or p95 is above them.')
+    .action((dir: string | undefined, opts: import('./commands/loadtest.js').LoadFlags) => run(async (ctx) => (await import('./commands/loadtest.js')).loadCommand(ctx, dir, opts))());
 
   const cache = program.command('cache').description('the gateway\'s Redis response cache, confined to its namespace (never FLUSHALL)');
   const cacheAction = (action: 'stats' | 'keys' | 'watch' | 'flush') => (opts: import('./commands/operate.js').CacheFlags) => run(async (ctx) => (await import('./commands/operate.js')).cacheCommand(ctx, action, opts))();

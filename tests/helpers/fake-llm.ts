@@ -23,6 +23,8 @@ export interface FakeServer {
   failing: boolean;
   /** While true, a request for a model not in `models` gets HTTP 404, as real servers answer. */
   strict: boolean;
+  /** Errors returned because of `failEvery`. */
+  readonly errorsReturned: number;
   close(): Promise<void>;
 }
 
@@ -31,11 +33,17 @@ export interface FakeOptions {
   metrics?: 'vllm' | 'llamacpp';
   /** Delay between streamed chunks (OpenAI "stream": true), in ms. */
   chunkDelayMs?: number;
+  /** Behave like an LLM: wait this long before the first token (streamed) or, plus the tokens' time, before answering. */
+  ttftMs?: number;
+  /** With ttftMs: this many tokens, one chunk each. */
+  tokens?: number;
+  /** Every n-th chat request gets HTTP 500 (counted in `errorsReturned`). */
+  failEvery?: number;
 }
 
 export async function startFakeLLM(kind: 'ollama' | 'openai', models: string[], name: string = kind, options: FakeOptions = {}): Promise<FakeServer> {
   const requests: Recorded[] = [];
-  const state = { failing: false, strict: false };
+  const state = { failing: false, strict: false, errors: 0, chats: 0 };
   const server = http.createServer((req, res) => {
     let raw = '';
     req.on('data', (c: Buffer) => (raw += c.toString('utf8')));
@@ -61,8 +69,23 @@ export async function startFakeLLM(kind: 'ollama' | 'openai', models: string[], 
         return res.end(text);
       }
       if (state.failing && /chat|generate|completions/.test(path)) return send(503, { error: { message: `${name} is unavailable` } });
+      if (/chat|completions/.test(path) && req.method === 'POST') {
+        state.chats++;
+        if (options.failEvery && state.chats % options.failEvery === 0) {
+          state.errors++;
+          return send(500, { error: { message: `${name} was told to fail every ${options.failEvery}th request` } });
+        }
+      }
+      const llm = options.ttftMs !== undefined ? { ttft: options.ttftMs, itl: options.chunkDelayMs ?? 20, tokens: options.tokens ?? 16 } : undefined;
+      const openaiChat = path === '/v1/chat/completions' || path === '/chat/completions';
+      if (llm && openaiChat && (body as { stream?: boolean } | undefined)?.stream) {
+        return void streamTokens(res, model ?? '', llm);
+      }
+      if (llm && openaiChat) {
+        return void setTimeout(() => send(200, { id: 'chatcmpl-fake', object: 'chat.completion', created: 1_700_000_000, model, choices: [{ index: 0, message: { role: 'assistant', content: Array.from({ length: llm.tokens }, (_, i) => `tok${i}`).join(' ') }, finish_reason: 'stop' }], usage: { prompt_tokens: 3, completion_tokens: llm.tokens, total_tokens: 3 + llm.tokens } }), llm.ttft + (llm.tokens - 1) * llm.itl);
+      }
       if (state.strict && model && /chat|generate|completions|embed/.test(path) && !models.includes(model)) return send(404, { error: { message: `model '${model}' not found` } });
-      if (kind === 'ollama') {
+      if (kind === 'ollama' && !path.startsWith('/v1/')) {
         if (path === '/api/tags') return send(200, { models: models.map((m) => ({ name: m, model: m, modified_at: '2026-01-01T00:00:00Z', size: 1, digest: 'x', details: {} })) });
         if (path === '/api/version') return send(200, { version: '0.5.0' });
         if (path === '/api/show') return send(200, { modelfile: '', parameters: '', template: '', details: {}, model_info: {} });
@@ -106,6 +129,9 @@ export async function startFakeLLM(kind: 'ollama' | 'openai', models: string[], 
     set strict(v: boolean) {
       state.strict = v;
     },
+    get errorsReturned() {
+      return state.errors;
+    },
     kind,
     port,
     url: kind === 'ollama' ? `http://127.0.0.1:${port}` : `http://127.0.0.1:${port}/v1`,
@@ -142,4 +168,19 @@ function metricsText(flavour: 'vllm' | 'llamacpp', models: string[], chats: numb
     lines.push(`vllm:time_to_first_token_seconds_bucket{${l},le="0.1"} ${chats}`, `vllm:time_to_first_token_seconds_bucket{${l},le="+Inf"} ${chats}`, `vllm:time_to_first_token_seconds_sum{${l}} ${chats * 0.05}`, `vllm:time_to_first_token_seconds_count{${l}} ${chats}`);
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** An LLM's stream: the first token after `ttft` ms, then one every `itl` ms, then the usage. */
+async function streamTokens(res: http.ServerResponse, model: string, llm: { ttft: number; itl: number; tokens: number }): Promise<void> {
+  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+  const chunk = (delta: Record<string, unknown>, finish: string | null, extra: Record<string, unknown> = {}) =>
+    `data: ${JSON.stringify({ id: 'chatcmpl-fake', object: 'chat.completion.chunk', created: 1_700_000_000, model, choices: [{ index: 0, delta, finish_reason: finish }], ...extra })}\n\n`;
+  const start = performance.now();
+  for (let i = 0; i < llm.tokens; i++) {
+    // Against the clock, not by summing sleeps: timer lateness must not accumulate.
+    const due = start + llm.ttft + i * llm.itl - performance.now();
+    if (due > 0) await new Promise((r) => setTimeout(r, due));
+    res.write(chunk({ ...(i === 0 ? { role: 'assistant' } : {}), content: `${i ? ' ' : ''}tok${i}` }, null));
+  }
+  res.end(`${chunk({}, 'stop', { usage: { prompt_tokens: 3, completion_tokens: llm.tokens, total_tokens: 3 + llm.tokens } })}data: [DONE]\n\n`);
 }

@@ -1,0 +1,143 @@
+// The closed-loop load generator: virtual users, each sending its next request when the last one
+// ended. The number of active users follows a shape over time (a constant concurrency for bench,
+// ramp-up, steady and spike shapes for load); it stops by itself at its request count or its
+// duration. Results are aggregated per public name and per second as they arrive.
+import { Histogram, percentiles, type Percentiles } from './histogram.js';
+import { send, type Sample, type Target } from './request.js';
+
+export interface RunOptions {
+  target: Target;
+  /** Active users at t ms after the start. */
+  users: (tMs: number) => number;
+  maxUsers: number;
+  /** The public name of the next request. */
+  pick: () => string;
+  body: (name: string, seq: number) => Record<string, unknown>;
+  stream: boolean;
+  requests?: number;
+  durationMs?: number;
+  timeoutMs: number;
+  onTick?: (done: number, elapsedMs: number) => void;
+}
+
+export class Aggregate {
+  readonly ttft = new Histogram();
+  readonly itl = new Histogram();
+  readonly e2e = new Histogram();
+  ok = 0;
+  errors = 0;
+  outputTokens = 0;
+  readonly errorKinds = new Map<string, number>();
+
+  add(s: Sample): void {
+    if (!s.ok) {
+      this.errors++;
+      const k = s.error ?? `HTTP ${s.status}`;
+      this.errorKinds.set(k, (this.errorKinds.get(k) ?? 0) + 1);
+      return;
+    }
+    this.ok++;
+    this.outputTokens += s.output_tokens;
+    this.e2e.record(s.e2e_ms);
+    if (s.ttft_ms !== null) this.ttft.record(s.ttft_ms);
+    for (const gap of s.itl_ms) this.itl.record(gap);
+  }
+}
+
+export interface Figures {
+  requests: number;
+  ok: number;
+  errors: number;
+  error_rate: number;
+  requests_per_s: number;
+  output_tokens_per_s: number;
+  ttft_ms: Percentiles;
+  itl_ms: Percentiles;
+  e2e_ms: Percentiles;
+  error_kinds: Record<string, number>;
+}
+
+export function figures(a: Aggregate, seconds: number): Figures {
+  const requests = a.ok + a.errors;
+  const r = (v: number, d = 2) => Math.round(v * 10 ** d) / 10 ** d;
+  return {
+    requests,
+    ok: a.ok,
+    errors: a.errors,
+    error_rate: requests ? r(a.errors / requests, 4) : 0,
+    requests_per_s: r(requests / Math.max(seconds, 1e-3)),
+    output_tokens_per_s: r(a.outputTokens / Math.max(seconds, 1e-3), 1),
+    ttft_ms: percentiles(a.ttft),
+    itl_ms: percentiles(a.itl),
+    e2e_ms: percentiles(a.e2e),
+    error_kinds: Object.fromEntries(a.errorKinds),
+  };
+}
+
+export interface SecondPoint {
+  t: number;
+  users: number;
+  requests: number;
+  errors: number;
+  p50_ms: number | null;
+  p95_ms: number | null;
+}
+
+export interface RunResult {
+  seconds: number;
+  total: Aggregate;
+  byName: Map<string, Aggregate>;
+  timeline: SecondPoint[];
+}
+
+export async function run(o: RunOptions): Promise<RunResult> {
+  const epoch = performance.now();
+  const elapsed = () => performance.now() - epoch;
+  const total = new Aggregate();
+  const byName = new Map<string, Aggregate>();
+  const perSecond: { users: number; requests: number; errors: number; e2e: Histogram }[] = [];
+  let started = 0;
+  let finished = 0;
+  const more = () => (o.requests !== undefined ? started < o.requests : true) && (o.durationMs !== undefined ? elapsed() < o.durationMs : true);
+  const second = (t: number) => {
+    const i = Math.floor(t / 1000);
+    while (perSecond.length <= i) perSecond.push({ users: 0, requests: 0, errors: 0, e2e: new Histogram() });
+    return perSecond[i]!;
+  };
+  const tick = setInterval(() => {
+    second(elapsed()).users = Math.min(o.maxUsers, o.users(elapsed()));
+    o.onTick?.(finished, elapsed());
+  }, 250);
+  const worker = async (index: number) => {
+    while (more()) {
+      if (index >= o.users(elapsed())) {
+        await new Promise((r) => setTimeout(r, 50));
+        continue;
+      }
+      const name = o.pick();
+      const seq = started++;
+      const s = await send(o.target, o.body(name, seq), o.stream, epoch, o.timeoutMs);
+      finished++;
+      total.add(s);
+      let agg = byName.get(name);
+      if (!agg) byName.set(name, (agg = new Aggregate()));
+      agg.add(s);
+      const sec = second(s.start_ms);
+      sec.requests++;
+      if (s.ok) sec.e2e.record(s.e2e_ms);
+      else sec.errors++;
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: o.maxUsers }, (_, i) => worker(i)));
+  } finally {
+    clearInterval(tick);
+  }
+  const round = (v: number | null) => (v === null ? null : Math.round(v * 10) / 10);
+  return {
+    seconds: elapsed() / 1000,
+    total,
+    byName,
+    timeline: perSecond.map((p, t) => ({ t, users: p.users, requests: p.requests, errors: p.errors, p50_ms: round(p.e2e.quantile(0.5)), p95_ms: round(p.e2e.quantile(0.95)) })),
+  };
+}
