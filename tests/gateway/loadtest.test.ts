@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ROOT, runCli } from '../helpers/cli.js';
 import { startFakeLLM, type FakeServer } from '../helpers/fake-llm.js';
 import { cleanupTempDirs, tempDir } from '../helpers/fixtures.js';
+import { expectSchema } from '../helpers/schemas.js';
 import { GATEWAY_ENV, GATEWAY_TEST_MS, makeGatewayProject, requireLitellm, stopGateway, type GatewayProject } from '../helpers/gateway.js';
 
 const bin = requireLitellm();
@@ -62,6 +63,7 @@ describe.skipIf(!bin)('bench and load through the real gateway', { timeout: GATE
     const r = await cli('bench', 'qwen-coder-vllm', '--stream', '--concurrency', '1,2', '--requests', '6', '--compare', '--json');
     expect(r.exitCode, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout);
+    expectSchema('bench', out);
     const [one, two] = out.names[0].levels;
     expect([one.concurrency, two.concurrency]).toEqual([1, 2]);
     expect(one.figures).toMatchObject({ requests: 6, ok: 6, errors: 0 });
@@ -91,6 +93,7 @@ describe.skipIf(!bin)('bench and load through the real gateway', { timeout: GATE
     const report = path.join(tempDir(), 'report.html');
     const r = await cli('load', '--scenario', 'smoke', '--users', '4', '--duration', '6', '--mix', 'llama2-13b=1', '--report', report, '--json');
     const out = JSON.parse(r.stdout);
+    expectSchema('load', out);
     const sent = llamaA.chats().length - before.a + (llamaB.chats().length - before.b);
     const errors = llamaA.errorsReturned - before.errors;
     expect(out.total.requests).toBe(sent);
