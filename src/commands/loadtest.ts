@@ -58,7 +58,9 @@ function requestOptions(flags: Common, s: { gateway: { gateway: { url: string } 
 
 /** A progress bar on a terminal, a plain line per step elsewhere; nothing under --quiet. */
 function progress(ctx: CommandContext): (line: string) => void {
-  return ctx.quiet ? () => undefined : (line) => print(ctx.stderr, ctx.err.dim(`› ${line}`));
+  // On a terminal a line replaces the progress bar it follows.
+  const clear = ctx.stderr.isTTY ? '\r\u001b[K' : '';
+  return ctx.quiet ? () => undefined : (line) => print(ctx.stderr, `${clear}${ctx.err.dim(`› ${line}`)}`);
 }
 
 function output(ctx: CommandContext, json: boolean | string | undefined, data: unknown, text: string): void {
@@ -91,8 +93,18 @@ export async function benchCommand(ctx: CommandContext, names: string[], flags: 
     ...(flags.duration !== undefined ? { durationS: flags.duration } : {}),
     ...requestOptions(flags, s),
     progress: progress(ctx),
+    // A bar on a terminal; elsewhere the plain line per level that progress() prints.
+    ...(ctx.stderr.isTTY && !ctx.quiet
+      ? {
+          onTick: (done: number, ms: number, of: { requests?: number; durationS?: number }) => {
+            const frac = Math.min(1, of.requests ? done / of.requests : ms / ((of.durationS ?? 1) * 1000));
+            ctx.stderr.write(`\r  [${'#'.repeat(Math.round(frac * 30)).padEnd(30)}] ${done} requests `);
+          },
+        }
+      : {}),
   };
   const report = await bench(o);
+  if (ctx.stderr.isTTY && !ctx.quiet) ctx.stderr.write('\r\u001b[K');
   if (flags.compare) report.overhead = await overhead(o, s.map, (id) => directBase(s.loaded.providers!.providers[id], ctx.env), report);
   const regressed = baseline ? regressions(baseline, report, flags.threshold) : [];
   const data = baseline ? { ...report, baseline: { file: flags.baseline, threshold: flags.threshold, regressions: regressed } } : report;

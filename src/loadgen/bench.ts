@@ -23,6 +23,8 @@ export interface BenchOptions extends RequestOptions {
   requests?: number;
   durationS?: number;
   progress: (line: string) => void;
+  /** Called four times a second while a level runs: requests done, and the level's total (or its seconds). */
+  onTick?: (done: number, elapsedMs: number, of: { requests?: number; durationS?: number }) => void;
 }
 
 export interface BenchLevel {
@@ -78,6 +80,7 @@ async function level(target: Target, model: string, concurrency: number, o: Benc
     ...(requests !== undefined ? { requests } : {}),
     ...(o.durationS !== undefined ? { durationMs: o.durationS * 1000 } : {}),
     timeoutMs: o.timeoutMs,
+    ...(o.onTick ? { onTick: (done: number, ms: number) => o.onTick!(done, ms, requests !== undefined ? { requests } : { durationS: o.durationS! }) } : {}),
   });
   return figures(r.total, r.seconds);
 }

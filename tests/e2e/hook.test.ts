@@ -51,6 +51,27 @@ describe('pre-commit hook', () => {
     expect(c.exitCode, String(c.stderr)).toBe(0);
   });
 
+  test('the monitoring stack: a hand-edited dashboard staged alone is blocked; regenerated, it passes', async () => {
+    const { dir, config } = await repo();
+    await runCli(['hook', 'install'], { cwd: dir });
+    const g = path.join(config, 'gateway.yaml');
+    writeFileSync(g, readFileSync(g, 'utf8').replace(/^metrics:\n(?:  .*\n)*/m, '') + 'metrics:\n  prometheus: true\nmonitoring:\n  enabled: true\n');
+    expect((await runCli(['generate'], { cwd: dir })).exitCode).toBe(0);
+    await git(dir, 'add', '.');
+    const first = await git(dir, 'commit', '-m', 'monitoring');
+    expect(first.exitCode, String(first.stderr)).toBe(0);
+    const dash = path.join(dir, 'monitoring/grafana/dashboards/overview.json');
+    edit(dash, '"refresh": "30s"', '"refresh": "5s"');
+    await git(dir, 'add', 'monitoring/grafana/dashboards/overview.json');
+    const c = await git(dir, 'commit', '-m', 'hand edit');
+    expect(c.exitCode).not.toBe(0);
+    expect(String(c.stderr)).toMatch(/monitoring\/grafana\/dashboards\/overview\.json:\d+:1: error: .*edited by hand.*\[output-hand-edited\]/);
+    expect((await runCli(['generate'], { cwd: dir })).exitCode).toBe(0);
+    await git(dir, 'add', 'monitoring');
+    const ok = await git(dir, 'commit', '-m', 'regenerated', '--allow-empty');
+    expect(ok.exitCode, String(ok.stderr)).toBe(0);
+  });
+
   test('a commit that touches nothing under config/ passes', async () => {
     const { dir, config } = await repo();
     await runCli(['hook', 'install'], { cwd: dir });
