@@ -3,8 +3,8 @@
 // what happened (or what differs) as one object.
 import { checkConfig, type CheckedConfig } from '../core/check-config.js';
 import path from 'node:path';
-import { syncMonitoring, writeGenerated } from '../core/monitoring-files.js';
-import { monitoringStatus, outputStatus } from '../core/output-status.js';
+import { syncGenerated, writeGenerated } from '../core/generated-files.js';
+import { generatedStatus, outputStatus } from '../core/output-status.js';
 import { displayPath } from '../load/paths.js';
 import { sourceLines } from '../core/source-lines.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
@@ -42,16 +42,21 @@ export async function generate(ctx: CommandContext, opts: GenerateOptions): Prom
     return EXIT.ok;
   }
   const status = outputStatus(checked);
-  const stack = monitoringStatus(checked);
+  const stack = generatedStatus(checked);
   const models = checked.compiled.config.model_list.length;
-  const monitoring = stack.length > 0 ? { monitoring: { dir: monitoringDir(ctx, checked), files: stack.map((m) => ({ file: m.file.display, status: m.state })) } } : {};
-  const deployments = { deployments: models, ...monitoring };
+  const mon = stack.filter((m) => m.file.group === 'monitoring');
+  const lb = stack.find((m) => m.file.group === 'load_balancer');
+  const deployments = {
+    deployments: models,
+    ...(mon.length > 0 ? { monitoring: { dir: monitoringDir(ctx, checked), files: mon.map((m) => ({ file: m.file.display, status: m.state })) } } : {}),
+    ...(lb ? { load_balancer: { file: lb.file.display, status: lb.state } } : {}),
+  };
   const current = (state: string) => state === 'up-to-date' || state === 'header-outdated';
   if (opts.check) {
     const drifted = stack.filter((m) => !current(m.state));
     if (current(status.state) && drifted.length === 0) {
       const note = status.state === 'header-outdated' ? ' (only its provenance header is older; `aibackend generate` rewrites it)' : '';
-      const extra = stack.length > 0 ? ` and the ${stack.length} monitoring files are` : ' is';
+      const extra = stack.length > 0 ? ` and the ${stack.length} other generated file${stack.length === 1 ? ' is' : 's are'}` : ' is';
       report(ctx, opts.json, result(true, status.state, deployments), `${ctx.out.green('✔')} ${checked.outputDisplay}${extra} up to date${note}`);
       return EXIT.ok;
     }
@@ -81,8 +86,8 @@ export async function generate(ctx: CommandContext, opts: GenerateOptions): Prom
   }
   // The monitoring stack first: when one of its files cannot be written, the gateway's config,
   // which reload deploys, is left as it was, and nothing claims to be in step.
-  const writes = syncMonitoring(checked, stack).written;
-  const wroteStack = writes.length > 0 ? `; ${writes.length} of the ${stack.length} monitoring files in ${monitoringDir(ctx, checked)}/ written` : stack.length > 0 ? `; the ${stack.length} monitoring files are up to date` : '';
+  const writes = syncGenerated(checked, stack).written;
+  const wroteStack = writes.length > 0 ? `; ${writes.length} of the ${stack.length} other generated files written (${writes.map((w) => w.file.display).slice(0, 3).join(', ')}${writes.length > 3 ? ', …' : ''})` : stack.length > 0 ? `; the ${stack.length} other generated files are up to date` : '';
   if (status.state === 'up-to-date' && status.text?.replace(/\r\n/g, '\n') === checked.compiled.text) {
     report(ctx, opts.json, result(true, 'unchanged', deployments), `${ctx.out.green('✔')} ${checked.outputDisplay} is already up to date${wroteStack}${writes.length > 0 ? '' : '; nothing written'}`);
     return EXIT.ok;

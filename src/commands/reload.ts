@@ -7,8 +7,8 @@ import { userFailure } from '../reload/operation.js';
 import { runReload, statePaths, type ReloadOptions, type ReloadResult, type TransactionContext } from '../reload/transaction.js';
 import { makeRuntime } from '../runtime/adapter.js';
 import { print, type CommandContext } from './context.js';
-import { monitoringDir, reportDiagnostics } from './generate.js';
-import { syncMonitoring } from '../core/monitoring-files.js';
+import { reportDiagnostics } from './generate.js';
+import { syncGenerated } from '../core/generated-files.js';
 
 export interface ReloadFlags extends ReloadOptions {
   json?: boolean;
@@ -20,12 +20,13 @@ export async function reload(ctx: CommandContext, flags: ReloadFlags): Promise<n
   const tx = prepare(ctx, flags, 'reload');
   if (typeof tx === 'number') return tx;
   const code = await settle(ctx, flags, tx, 'reload', () => runReload(tx, { ...flags, ...timeoutOf(flags) }));
-  // The gateway now serves these sources: the monitoring stack's files follow them.
+  // The gateway now serves these sources: the other generated files follow them.
   if (code === EXIT.ok && !flags.dryRun && !flags.validateOnly) {
     const checked = checkConfig(ctx.paths, { env: ctx.env, unsetEnvSeverity: 'error' });
-    if (checked.monitoring) {
-      const { written } = syncMonitoring(checked);
-      if (written.length > 0) tx.progress(`updated ${written.length} monitoring file${written.length === 1 ? '' : 's'} in ${monitoringDir(ctx, checked)}/ (reload Prometheus to read them: POST /-/reload, or restart it)`);
+    if (checked.generated) {
+      const { written } = syncGenerated(checked);
+      if (written.some((w) => w.file.group === 'monitoring')) tx.progress(`updated ${written.filter((w) => w.file.group === 'monitoring').length} monitoring file(s) (reload Prometheus to read them: POST /-/reload, or restart it)`);
+      if (written.some((w) => w.file.group === 'load_balancer')) tx.progress(`updated the load balancer's ${written.find((w) => w.file.group === 'load_balancer')!.file.display}`);
     }
   }
   return code;

@@ -1,6 +1,6 @@
 // aibackend validate: every check, nothing written. Exit 1 on errors (or warnings with --strict).
 import { checkConfig } from '../core/check-config.js';
-import { monitoringStatus, outputStatus } from '../core/output-status.js';
+import { generatedStatus, outputStatus } from '../core/output-status.js';
 import { sourceLines } from '../core/source-lines.js';
 import type { CheckName } from '../diagnostics/codes.js';
 import { sortDiagnostics } from '../diagnostics/diagnostic.js';
@@ -30,7 +30,7 @@ export async function validate(ctx: CommandContext, opts: ValidateOptions): Prom
   // A bad output path was reported already; reading whatever is there would only add noise.
   const missing = opts.strict || opts.requireOutput ? 'error' : 'warning';
   const output = checked.outputUsable ? outputStatus(checked, missing) : { diagnostics: [], text: undefined };
-  const stack = monitoringStatus(checked, missing);
+  const stack = generatedStatus(checked, missing);
   let deep: Awaited<ReturnType<typeof import('../core/deep-check.js').deepCheck>> | undefined;
   if (opts.deep) {
     const { deepCheck } = await import('../core/deep-check.js');

@@ -8,6 +8,8 @@ import type { LiteLLMConfig } from '../compile/litellm-config.js';
 import { renderFile } from '../emit/emit.js';
 import { verifyLiteLLMConfig } from '../emit/verify-output.js';
 import { displayPath, loadConfig, SOURCE_FILES, SOURCE_KINDS, type ConfigPaths, type LoadedConfig } from '../load/load-config.js';
+import { withHeader } from '../emit/provenance.js';
+import { HAPROXY_FILE, haproxyConfig } from '../loadbalancer/haproxy.js';
 import { compileMonitoring, type MonitoringFile } from '../monitoring/compile-monitoring.js';
 import { runRules, type RuleOptions } from '../rules/index.js';
 import { canonicalJson, sha256 } from '../util/canonical.js';
@@ -37,12 +39,13 @@ export interface CheckedConfig {
   outputUsable: boolean;
   /** Set when there are no errors. */
   compiled?: Compiled;
-  /** The monitoring stack's files, when monitoring.enabled and there are no errors. */
-  monitoring?: GeneratedFile[];
+  /** The generated files besides the LiteLLM config, when there are no errors: the monitoring stack's (monitoring.enabled) and the load balancer's (replicas >= 2). */
+  generated?: GeneratedFile[];
 }
 
-/** A generated file besides the LiteLLM config (the monitoring stack's). */
+/** A generated file besides the LiteLLM config. */
 export interface GeneratedFile extends MonitoringFile {
+  group: 'monitoring' | 'load_balancer';
   path: string;
   display: string;
 }
@@ -56,7 +59,7 @@ export function checkConfig(paths: ConfigPaths, options: RuleOptions): CheckedCo
   const sourceHash = allParsed ? hashSources(loaded) : undefined;
 
   let compiled: Compiled | undefined;
-  let monitoring: GeneratedFile[] | undefined;
+  let generated: GeneratedFile[] | undefined;
   if (!diagnostics.some((d) => d.severity === 'error') && loaded.providers && loaded.mappings && loaded.gateway) {
     const config = compile({ providers: loaded.providers, mappings: loaded.mappings, gateway: loaded.gateway });
     const problems = verifyLiteLLMConfig(config);
@@ -67,12 +70,20 @@ export function checkConfig(paths: ConfigPaths, options: RuleOptions): CheckedCo
     } else {
       compiled = { config, text: renderFile(config, sourceList, sourceHash!) };
     }
-    if (compiled && loaded.gateway.monitoring.enabled) {
-      const dir = path.resolve(paths.projectDir, loaded.gateway.monitoring.dir);
-      monitoring = compileMonitoring({ providers: loaded.providers, mappings: loaded.mappings, gateway: loaded.gateway }, { sources: sourceList, sourceHash: sourceHash! }).map((f) => {
+    if (compiled) {
+      const provenance = { sources: sourceList, sourceHash: sourceHash! };
+      const at = (group: GeneratedFile['group'], dir: string, f: MonitoringFile): GeneratedFile => {
         const abs = path.join(dir, ...f.rel.split('/'));
-        return { ...f, path: abs, display: displayPath(abs, paths.cwd) };
-      });
+        return { ...f, group, path: abs, display: displayPath(abs, paths.cwd) };
+      };
+      generated = [];
+      if (loaded.gateway.monitoring.enabled) {
+        const dir = path.resolve(paths.projectDir, loaded.gateway.monitoring.dir);
+        generated.push(...compileMonitoring({ providers: loaded.providers, mappings: loaded.mappings, gateway: loaded.gateway }, provenance).map((f) => at('monitoring', dir, f)));
+      }
+      if (loaded.gateway.replicas >= 2 && loaded.gateway.load_balancer.kind === 'haproxy') {
+        generated.push(at('load_balancer', path.dirname(outputPath), { rel: HAPROXY_FILE, format: 'text', text: withHeader(haproxyConfig(loaded.gateway), provenance) }));
+      }
     }
   }
   const masked = sortDiagnostics(diagnostics.map(maskDiagnostic));
@@ -90,7 +101,7 @@ export function checkConfig(paths: ConfigPaths, options: RuleOptions): CheckedCo
     // A bad output path was reported already, and without a config directory there is nothing to compare.
     outputUsable: loaded.present.length > 0 && !masked.some((d) => d.code === 'output-outside-project' || d.code === 'output-is-source'),
     ...(compiled ? { compiled } : {}),
-    ...(monitoring ? { monitoring } : {}),
+    ...(generated && generated.length > 0 ? { generated } : {}),
   };
 }
 

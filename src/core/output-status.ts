@@ -28,9 +28,9 @@ export interface GeneratedStatus extends OutputStatus {
   file: GeneratedFile;
 }
 
-/** The same judgement for every file of the monitoring stack, when it is on and the sources compile. */
-export function monitoringStatus(checked: CheckedConfig, missing: Severity = 'error'): GeneratedStatus[] {
-  return (checked.monitoring ?? []).map((file) => ({
+/** The same judgement for every other generated file (monitoring stack, load balancer), when the sources compile. */
+export function generatedStatus(checked: CheckedConfig, missing: Severity = 'error'): GeneratedStatus[] {
+  return (checked.generated ?? []).map((file) => ({
     file,
     ...compareGenerated({ path: file.path, display: file.display, expected: file.text, parse: file.format === 'json' ? parseJsonProvenance : parseHeader, sourceHash: checked.sourceHash }, missing),
   }));

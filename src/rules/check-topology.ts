@@ -4,6 +4,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { composeImage } from '../load/compose-image.js';
+import { HAPROXY_FILE } from '../loadbalancer/haproxy.js';
 import { imageProblems } from '../util/image.js';
 import { urlPort } from '../runtime/argv.js';
 import type { RuleContext } from './context.js';
@@ -32,7 +33,8 @@ export function checkTopology(ctx: RuleContext): void {
     if (!gw.cache.enabled && !routerRedis) {
       ctx.warn('replicas-without-redis', at, `${gw.replicas} replicas without Redis keep separate cooldowns, usage counts and caches; enable cache: (Redis) or set passthrough.router_settings.redis_host`);
     }
-    ctx.warn('not-implemented', at, `replicas: ${gw.replicas} is not acted upon by this version yet: reload restarts one gateway at gateway.url (rolling reloads behind ${gw.load_balancer.kind} are planned)`);
+    const compiled = gw.load_balancer.kind === 'haproxy' ? `generate compiles the HAProxy config (${HAPROXY_FILE} beside the output), but ` : `the ${gw.load_balancer.kind} config is not compiled yet, and `;
+    ctx.warn('not-implemented', at, `replicas: ${gw.replicas}: ${compiled}reload does not roll over replicas yet: it restarts one gateway at gateway.url`);
   }
   if (gw.monitoring.enabled) {
     const at = ctx.at('gateway', ['monitoring', 'enabled']);

@@ -15,7 +15,7 @@ const LLAMA = 'version: 1\nproviders:\n  ollama:\n    type: ollama\n    base_url
 function stack(gateway: string, files: Record<string, string> = {}) {
   const checked = checkFiles({ 'gateway.yaml': `${G}${gateway}`, 'ports.yaml': PORTS, ...files });
   expect(checked.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
-  const out = new Map((checked.monitoring ?? []).map((f) => [f.rel, f.text]));
+  const out = new Map((checked.generated ?? []).filter((f) => f.group === 'monitoring').map((f) => [f.rel, f.text]));
   return { checked, out, yaml: (rel: string) => parse(out.get(rel)!) as Record<string, any>, json: (rel: string) => JSON.parse(out.get(rel)!) as Record<string, any> };
 }
 
@@ -27,7 +27,7 @@ function dashboards(out: Map<string, string>): { file: string; title: string; ex
 
 describe('monitoring files', () => {
   test('off: nothing is compiled', () => {
-    expect(checkFiles({ 'gateway.yaml': G }).monitoring).toBeUndefined();
+    expect(checkFiles({ 'gateway.yaml': G }).generated).toBeUndefined();
   });
 
   test('on: Prometheus config, rules, Grafana provisioning, five dashboards and a .gitignore for the secret', () => {

@@ -1,17 +1,18 @@
-// Brings the monitoring stack's files on disk to what the sources compile to: each file that
-// differs is replaced atomically, the others are left alone. Shared by generate and by reload
-// (which deploys the gateway's config and so must not leave the dashboards behind).
+// Brings the other generated files on disk (the monitoring stack's, the load balancer's) to what
+// the sources compile to: each file that differs is replaced atomically, the others are left
+// alone. Shared by generate and by reload (which deploys the gateway's config and so must not
+// leave the dashboards behind).
 import { CliError } from '../errors.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import type { CheckedConfig } from './check-config.js';
-import { monitoringStatus, type GeneratedStatus } from './output-status.js';
+import { generatedStatus, type GeneratedStatus } from './output-status.js';
 
-export interface MonitoringSync {
+export interface GeneratedSync {
   all: GeneratedStatus[];
   written: GeneratedStatus[];
 }
 
-export function syncMonitoring(checked: CheckedConfig, stack: GeneratedStatus[] = monitoringStatus(checked)): MonitoringSync {
+export function syncGenerated(checked: CheckedConfig, stack: GeneratedStatus[] = generatedStatus(checked)): GeneratedSync {
   const written = stack.filter((m) => m.text?.replace(/\r\n/g, '\n') !== m.file.text);
   for (const m of written) writeGenerated(m.file.path, m.file.display, m.file.text);
   return { all: stack, written };
