@@ -1,5 +1,7 @@
 // aibackend reload: bring the running gateway to what the sources say, never leaving it broken.
+import path from 'node:path';
 import { createInterface } from 'node:readline/promises';
+import { HAPROXY_FILE } from '../loadbalancer/haproxy.js';
 import { checkConfig } from '../core/check-config.js';
 import { EXIT } from '../errors.js';
 import { renderDiff, renderReload } from '../render/reload-text.js';
@@ -9,6 +11,7 @@ import { makeRuntime } from '../runtime/adapter.js';
 import { print, type CommandContext } from './context.js';
 import { reportDiagnostics } from './generate.js';
 import { syncGenerated } from '../core/generated-files.js';
+import { generatedStatus } from '../core/output-status.js';
 
 export interface ReloadFlags extends ReloadOptions {
   json?: boolean;
@@ -19,6 +22,15 @@ export interface ReloadFlags extends ReloadOptions {
 export async function reload(ctx: CommandContext, flags: ReloadFlags): Promise<number> {
   const tx = prepare(ctx, flags, 'reload');
   if (typeof tx === 'number') return tx;
+  // Replicas: the load balancer's config must be on disk before the roll may start HAProxy.
+  if (!flags.dryRun && !flags.validateOnly) {
+    const checked = checkConfig(ctx.paths, { env: ctx.env, unsetEnvSeverity: 'error' });
+    const lb = generatedStatus(checked).filter((g) => g.file.group === 'load_balancer' && g.state !== 'up-to-date');
+    if (lb.length > 0) {
+      syncGenerated(checked, lb);
+      tx.progress(`wrote the load balancer's config ${lb[0]!.file.display}`);
+    }
+  }
   const code = await settle(ctx, flags, tx, 'reload', () => runReload(tx, { ...flags, ...timeoutOf(flags) }));
   // The gateway now serves these sources: the other generated files follow them.
   if (code === EXIT.ok && !flags.dryRun && !flags.validateOnly) {
@@ -78,7 +90,11 @@ export function prepare(ctx: CommandContext, flags: { json?: boolean }, mode: 'r
     deployedPath: checked.outputPath,
     projectDir: checked.loaded.paths.projectDir,
     gateway,
-    runtime: makeRuntime(gateway.runtime, checked.loaded.paths.projectDir, ctx.env),
+    runtime: makeRuntime(gateway.runtime, checked.loaded.paths.projectDir, ctx.env, {
+      gateway,
+      lbConfig: path.join(path.dirname(checked.outputPath), HAPROXY_FILE),
+      progress: ctx.quiet ? () => undefined : (line) => print(ctx.stderr, ctx.err.dim(`› ${line}`)),
+    }),
     env: ctx.env,
     command: ['aibackend', ...process.argv.slice(2)].join(' '),
     progress: ctx.quiet ? () => undefined : (line) => print(ctx.stderr, ctx.err.dim(`› ${line}`)),

@@ -33,8 +33,10 @@ export function checkTopology(ctx: RuleContext): void {
     if (!gw.cache.enabled && !routerRedis) {
       ctx.warn('replicas-without-redis', at, `${gw.replicas} replicas without Redis keep separate cooldowns, usage counts and caches; enable cache: (Redis) or set passthrough.router_settings.redis_host`);
     }
-    const compiled = gw.load_balancer.kind === 'haproxy' ? `generate compiles the HAProxy config (${HAPROXY_FILE} beside the output), but ` : `the ${gw.load_balancer.kind} config is not compiled yet, and `;
-    ctx.warn('not-implemented', at, `replicas: ${gw.replicas}: ${compiled}reload does not roll over replicas yet: it restarts one gateway at gateway.url`);
+    if (gw.runtime.kind !== 'process' || gw.load_balancer.kind !== 'haproxy') {
+      const what = gw.load_balancer.kind !== 'haproxy' ? `the ${gw.load_balancer.kind} load balancer is not compiled yet` : `generate compiles the HAProxy config (${HAPROXY_FILE} beside the output), but rolling reloads are done by the process runtime only`;
+      ctx.warn('not-implemented', at, `replicas: ${gw.replicas}: ${what}; with runtime.kind ${gw.runtime.kind}, reload restarts one gateway at gateway.url`);
+    }
   }
   if (gw.monitoring.enabled) {
     const at = ctx.at('gateway', ['monitoring', 'enabled']);

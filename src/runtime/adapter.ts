@@ -2,10 +2,11 @@
 // is a restart; each runtime knows one way of doing that, how to check before anything changes
 // that the restart can work, and how to load a candidate into the same LiteLLM without serving.
 import path from 'node:path';
-import type { Runtime } from '../schema/gateway.js';
+import type { GatewayFile, Runtime } from '../schema/gateway.js';
 import { CommandRuntime } from './command.js';
 import { ComposeRuntime } from './compose.js';
 import { ProcessRuntime } from './process.js';
+import { ReplicaSetRuntime } from './replicas.js';
 
 /** One check made before the old gateway is stopped. */
 export interface PreflightCheck {
@@ -49,7 +50,18 @@ export class RuntimeError extends Error {
   }
 }
 
-export function makeRuntime(runtime: Runtime, projectDir: string, env: NodeJS.ProcessEnv = process.env): RuntimeAdapter {
+/** With replicas: the gateway file, where the load balancer's config is, and where to say what the roll does. */
+export interface Topology {
+  gateway: GatewayFile;
+  lbConfig: string;
+  progress?: (line: string) => void;
+}
+
+export function makeRuntime(runtime: Runtime, projectDir: string, env: NodeJS.ProcessEnv = process.env, topology?: Topology): RuntimeAdapter {
+  // Rolling reloads: the process runtime with replicas behind HAProxy.
+  if (topology && runtime.kind === 'process' && topology.gateway.replicas >= 2 && topology.gateway.load_balancer.kind === 'haproxy' && topology.gateway.replica_ports) {
+    return new ReplicaSetRuntime(topology.gateway, runtime, projectDir, topology.lbConfig, env, topology.progress);
+  }
   switch (runtime.kind) {
     case 'compose':
       return new ComposeRuntime(path.resolve(projectDir, runtime.file), runtime.service, projectDir, env);

@@ -9,6 +9,7 @@ import { execa } from 'execa';
 import { listeners, type Listener } from '../ops/listeners.js';
 import type { Runtime } from '../schema/gateway.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
+import { sha256 } from '../util/canonical.js';
 import { excerpt, RuntimeError, substitute, type PreflightCheck, type RuntimeAdapter, type ValidatorPlan } from './adapter.js';
 import { argvPort, findExecutable, litellmExecutable, urlPort } from './argv.js';
 import { gatewayEnv } from './gateway-env.js';
@@ -19,6 +20,8 @@ export { processState } from './proc.js';
 interface PidRecord extends ProcIdentity {
   argv: string[];
   config: string;
+  /** What the config file held when the process started: which config a replica runs. */
+  config_sha256?: string;
   started: string;
   log: string;
 }
@@ -41,13 +44,21 @@ export class ProcessRuntime implements RuntimeAdapter {
     private readonly stateDir: string,
     private readonly cwd: string,
     private readonly from: NodeJS.ProcessEnv = process.env,
+    /** The name of its pid and log files: `gateway`, or a replica's or the load balancer's. */
+    private readonly name = 'gateway',
   ) {}
 
   get pidFile(): string {
-    return path.join(this.stateDir, 'gateway.pid');
+    return path.join(this.stateDir, `${this.name}.pid`);
   }
   get logFile(): string {
-    return path.join(this.stateDir, 'gateway.log');
+    return path.join(this.stateDir, `${this.name}.log`);
+  }
+
+  /** The sha256 of the config the recorded process was started with, when it is still running. */
+  runningConfig(): { path: string; sha256?: string } | undefined {
+    const rec = this.record();
+    return rec && isSameProcess(rec) ? { path: rec.config, ...(rec.config_sha256 ? { sha256: rec.config_sha256 } : {}) } : undefined;
   }
 
   describe(): string {
@@ -92,7 +103,7 @@ export class ProcessRuntime implements RuntimeAdapter {
 
   private start(deployedPath: string, port?: number): void {
     mkdirSync(this.stateDir, { recursive: true });
-    if (existsSync(this.logFile)) renameSync(this.logFile, path.join(this.stateDir, 'gateway.prev.log'));
+    if (existsSync(this.logFile)) renameSync(this.logFile, path.join(this.stateDir, `${this.name}.prev.log`));
     const [cmd, ...args] = substitute(this.spec.command, deployedPath, port);
     // The log is handed over as an open file descriptor, not piped through this process: the
     // gateway must keep writing (and keep running) after the CLI exits.
@@ -116,7 +127,8 @@ export class ProcessRuntime implements RuntimeAdapter {
     this.current = started;
     // Detached: the child called setsid, so it leads its own group.
     const id = identify(child.pid);
-    const rec: PidRecord = { pid: child.pid, pgid: id.pgid ?? child.pid, ...(id.start_time !== undefined ? { start_time: id.start_time } : {}), argv: [cmd!, ...args], config: deployedPath, started: new Date().toISOString(), log: this.logFile };
+    const sha = configSha(deployedPath);
+    const rec: PidRecord = { pid: child.pid, pgid: id.pgid ?? child.pid, ...(id.start_time !== undefined ? { start_time: id.start_time } : {}), argv: [cmd!, ...args], config: deployedPath, ...(sha ? { config_sha256: sha } : {}), started: new Date().toISOString(), log: this.logFile };
     writeFileAtomic(this.pidFile, `${JSON.stringify(rec)}\n`);
   }
 
@@ -201,6 +213,14 @@ export class ProcessRuntime implements RuntimeAdapter {
     } catch {
       return undefined;
     }
+  }
+}
+
+function configSha(file: string): string | undefined {
+  try {
+    return sha256(readFileSync(file, 'utf8'));
+  } catch {
+    return undefined;
   }
 }
 

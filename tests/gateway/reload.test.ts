@@ -4,9 +4,9 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { runCli } from '../helpers/cli.js';
-import { startFakeLLM, type FakeServer } from '../helpers/fake-llm.js';
+import type { FakeServer } from '../helpers/fake-llm.js';
 import { cleanupTempDirs, snapshot } from '../helpers/fixtures.js';
-import { ALL_PROBE_STEPS_OK, chat, GATEWAY_ENV, GATEWAY_TEST_MS, makeGatewayProject, MAPPINGS, providersYaml, requireLitellm, servedModels, stopGateway, type GatewayProject } from '../helpers/gateway.js';
+import { ALL_PROBE_STEPS_OK, chat, GATEWAY_ENV, GATEWAY_TEST_MS, makeGatewayProject, startFakes, MAPPINGS, providersYaml, requireLitellm, servedModels, stopGateway, type GatewayProject } from '../helpers/gateway.js';
 
 const bin = requireLitellm();
 const ALL_NAMES = ['coder', 'llama2-13b', 'llama3.1:8b', 'qwen-coder-vllm', 'qwen2.5-coder:7b'];
@@ -18,10 +18,7 @@ describe.skipIf(!bin)('reload against the real LiteLLM gateway', { timeout: GATE
   const reload = (...args: string[]) => runCli(['reload', '--yes', ...args], { cwd: gw.project, env: GATEWAY_ENV, timeout: GATEWAY_TEST_MS });
 
   beforeAll(async () => {
-    ollama = await startFakeLLM('ollama', ['llama3.1:8b', 'qwen2.5-coder:7b'], 'ollama');
-    llamaA = await startFakeLLM('openai', ['llama-2-13b-chat'], 'llama-native');
-    llamaB = await startFakeLLM('openai', ['llama-2-13b-chat'], 'llama-python');
-    vllm = await startFakeLLM('openai', ['Qwen/Qwen2.5-Coder-7B-Instruct-AWQ'], 'vllm');
+    ({ ollama, llamaA, llamaB, vllm } = await startFakes());
     gw = await makeGatewayProject({ bin: bin!, ollama, llamaA, llamaB, vllm });
   });
 

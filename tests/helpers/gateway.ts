@@ -76,6 +76,17 @@ export interface GatewaySpec {
   timeoutS?: number;
 }
 
+/** The four fake providers the example-like registry routes to (Ollama, two llama.cpp, vLLM). */
+export async function startFakes(): Promise<Pick<GatewaySpec, 'ollama' | 'llamaA' | 'llamaB' | 'vllm'>> {
+  const { startFakeLLM } = await import('./fake-llm.js');
+  return {
+    ollama: await startFakeLLM('ollama', ['llama3.1:8b', 'qwen2.5-coder:7b'], 'ollama'),
+    llamaA: await startFakeLLM('openai', ['llama-2-13b-chat'], 'llama-native'),
+    llamaB: await startFakeLLM('openai', ['llama-2-13b-chat'], 'llama-python'),
+    vllm: await startFakeLLM('openai', ['Qwen/Qwen2.5-Coder-7B-Instruct-AWQ'], 'vllm'),
+  };
+}
+
 export function providersYaml(s: Pick<GatewaySpec, 'ollama' | 'llamaA' | 'llamaB' | 'vllm'>, extraModels: string[] = []): string {
   return `version: 1
 providers:

@@ -1,0 +1,142 @@
+// Rolling reloads over two real LiteLLM replicas behind the real HAProxy (Debian), all on loopback,
+// started and owned by the process runtime: requests sent through the load balancer during a
+// reload all succeed; a config that kills its replica is stopped at the first one while the other
+// keeps answering, and the backup is restored there.
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { runCli } from '../helpers/cli.js';
+import type { FakeServer } from '../helpers/fake-llm.js';
+import { cleanupTempDirs } from '../helpers/fixtures.js';
+import { freePort, GATEWAY_ENV, GATEWAY_TEST_MS, makeGatewayProject, startFakes, MAPPINGS, MASTER_KEY, providersYaml, requireLitellm, type GatewayProject } from '../helpers/gateway.js';
+
+const bin = requireLitellm();
+
+function haproxy(): boolean {
+  const found = ['/usr/sbin/haproxy', ...(process.env.PATH ?? '').split(path.delimiter).map((d) => path.join(d, 'haproxy'))].some((p) => existsSync(p));
+  if (!found && bin && (process.env.CI || process.env.AIBACKEND_REQUIRE_GATEWAY)) throw new Error('haproxy is not installed (Debian: apt-get install haproxy); CI requires it');
+  return found;
+}
+
+/** Chat requests through the load balancer, `workers` at a time, until stopped: every status counted. */
+function traffic(url: string, workers = 2) {
+  const statuses: number[] = [];
+  let running = true;
+  const loop = async (w: number) => {
+    for (let i = 0; running && i < 100_000; i++) {
+      try {
+        const res = await fetch(`${url}/v1/chat/completions`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${MASTER_KEY}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ model: 'llama3.1:8b', messages: [{ role: 'user', content: `w${w} #${i}` }] }),
+          signal: AbortSignal.timeout(30_000),
+        });
+        await res.text();
+        statuses.push(res.status);
+      } catch {
+        statuses.push(0);
+      }
+    }
+  };
+  const done = Promise.all(Array.from({ length: workers }, (_, w) => loop(w)));
+  return {
+    statuses,
+    stop: async () => {
+      running = false;
+      await done;
+      return { sent: statuses.length, failed: statuses.filter((s) => s !== 200).length };
+    },
+  };
+}
+
+const pidOf = (project: string, name: string) => {
+  try {
+    return (JSON.parse(readFileSync(path.join(project, '.aibackend', `${name}.pid`), 'utf8')) as { pid: number; config_sha256?: string });
+  } catch {
+    return undefined;
+  }
+};
+
+describe.skipIf(!bin || !haproxy())('rolling reloads over two replicas behind HAProxy', { timeout: GATEWAY_TEST_MS }, () => {
+  let ollama: FakeServer, llamaA: FakeServer, llamaB: FakeServer, vllm: FakeServer;
+  let gw: GatewayProject;
+  let ports: number[];
+  const reload = (...args: string[]) => runCli(['reload', '--yes', ...args], { cwd: gw.project, env: GATEWAY_ENV, timeout: GATEWAY_TEST_MS });
+
+  beforeAll(async () => {
+    ({ ollama, llamaA, llamaB, vllm } = await startFakes());
+    ports = [await freePort(), await freePort()];
+    // A replica dies at start-up when its config has a public name "broken-marker": a config that
+    // LiteLLM's --validate_config accepts but that never serves.
+    const command = ['sh', '-c', 'grep -q broken-marker "$0" && { echo "refusing broken-marker" >&2; exit 3; }; exec "$2" --config "$0" --host 127.0.0.1 --port "$1"', '{config}', '{port}', bin!];
+    const extra = `replicas: 2\nreplica_ports: [${ports.join(', ')}]\npassthrough:\n  litellm_settings:\n    disable_hf_tokenizer_download: true\n`;
+    gw = await makeGatewayProject({ bin: bin!, ollama, llamaA, llamaB, vllm, gatewayExtra: extra, command });
+  });
+
+  afterAll(async () => {
+    if (gw) {
+      const { ReplicaSetRuntime } = await import('../../src/runtime/replicas.js');
+      const { loadConfig } = await import('../../src/load/load-config.js');
+      const { resolvePaths } = await import('../../src/load/paths.js');
+      const loaded = loadConfig(resolvePaths('config', gw.project));
+      const rt = loaded.gateway!.runtime;
+      if (rt.kind === 'process') await new ReplicaSetRuntime(loaded.gateway!, rt, gw.project, path.join(gw.config, 'haproxy.cfg')).stopAll().catch(() => undefined);
+    }
+    await Promise.all([ollama, llamaA, llamaB, vllm].map((s) => s?.close()));
+    cleanupTempDirs();
+  });
+
+  test('the first reload starts HAProxy and both replicas; each serves on its own port, the load balancer on gateway.url', async () => {
+    const r = await reload();
+    expect(r.exitCode, `${r.stdout}\n${r.stderr}`).toBe(0);
+    expect(r.stderr).toMatch(/starting HAProxy/);
+    expect(r.stderr).toMatch(/replica r1 \(port \d+\): serving again[\s\S]*replica r2 \(port \d+\): serving again/);
+    for (const url of [gw.url, ...ports.map((p) => `http://127.0.0.1:${p}`)]) {
+      const res = await fetch(`${url}/v1/models`, { headers: { authorization: `Bearer ${MASTER_KEY}` } });
+      expect(res.status, url).toBe(200);
+    }
+    expect(pidOf(gw.project, 'haproxy')).toBeDefined();
+  });
+
+  test('a rolling reload under traffic: every request through the load balancer succeeds, and the new name is served by both', async () => {
+    const before = [pidOf(gw.project, 'gateway-r1')!.pid, pidOf(gw.project, 'gateway-r2')!.pid];
+    gw.write({ 'model-mappings.yaml': MAPPINGS.replace('aliases:\n', 'aliases:\n  rolled: llama3.1:8b\n') });
+    const load = traffic(gw.url);
+    const r = await reload();
+    await new Promise((res) => setTimeout(res, 500));
+    const { sent, failed } = await load.stop();
+    expect(r.exitCode, `${r.stdout}\n${r.stderr}`).toBe(0);
+    expect(sent).toBeGreaterThan(20);
+    expect(failed).toBe(0);
+    const after = [pidOf(gw.project, 'gateway-r1')!.pid, pidOf(gw.project, 'gateway-r2')!.pid];
+    expect(after[0]).not.toBe(before[0]);
+    expect(after[1]).not.toBe(before[1]);
+    for (const p of ports) {
+      const res = await fetch(`http://127.0.0.1:${p}/v1/models`, { headers: { authorization: `Bearer ${MASTER_KEY}` } });
+      expect(((await res.json()) as { data: { id: string }[] }).data.map((d) => d.id)).toContain('rolled');
+    }
+  });
+
+  test('a config that kills its replica stops at the first one; the other keeps answering; the backup is restored there (exit 3)', async () => {
+    const r2 = pidOf(gw.project, 'gateway-r2')!;
+    gw.write({
+      'providers.yaml': providersYaml({ ollama, llamaA, llamaB, vllm }, ['broken-marker']),
+      'model-mappings.yaml': MAPPINGS.replace('aliases:\n', 'aliases:\n  rolled: llama3.1:8b\n').replace('models:\n', 'models:\n  broken-marker:\n    routes:\n      - provider: ollama\n'),
+    });
+    const load = traffic(gw.url);
+    const r = await reload('--json');
+    await new Promise((res) => setTimeout(res, 500));
+    const { sent, failed } = await load.stop();
+    expect(r.exitCode, r.stderr).toBe(3);
+    const result = JSON.parse(r.stdout);
+    expect(JSON.stringify(result)).toMatch(/replica r1 \(port \d+\) is not healthy with this config/);
+    expect(result.rollback.happened).toBe(true);
+    expect(sent).toBeGreaterThan(10);
+    expect(failed).toBe(0);
+    // r2 was never restarted: same process, still the old config
+    expect(pidOf(gw.project, 'gateway-r2')!.pid).toBe(r2.pid);
+    const models = async (p: number) => ((await (await fetch(`http://127.0.0.1:${p}/v1/models`, { headers: { authorization: `Bearer ${MASTER_KEY}` } })).json()) as { data: { id: string }[] }).data.map((d) => d.id);
+    for (const p of ports) expect(await models(p)).not.toContain('broken-marker');
+    expect(await models(ports[0]!)).toContain('rolled');
+  });
+});
