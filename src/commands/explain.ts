@@ -27,6 +27,10 @@ export async function explain(ctx: CommandContext, name: string | undefined, opt
     // No close match: say what there is instead.
     return failure(ctx, opts.json, `'${name}' is neither a public name nor an alias${s ? `; did you mean '${s}'?` : `; the names are: ${[...names, ...aliases].join(', ')} (\`aibackend explain --list\`)`}`);
   }
-  print(ctx.stdout, opts.json ? JSON.stringify(e, null, 2) : renderExplanation(e, ctx.out));
+  // Where the name is served: the gateway URL, and with replicas the load balancer in front of them.
+  const gw = checked.loaded.gateway!;
+  const served = { url: gw.gateway.url, ...(gw.replicas >= 2 && gw.replica_ports ? { load_balancer: gw.load_balancer.kind, replicas: gw.replica_ports.map((port, i) => ({ name: `r${i + 1}`, port })) } : {}) };
+  const explained = { ...e, served_at: served };
+  print(ctx.stdout, opts.json ? JSON.stringify(explained, null, 2) : renderExplanation(explained, ctx.out));
   return EXIT.ok;
 }

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { createTwoFilesPatch } from 'diff';
 import { servedNames } from '../compile/compile.js';
 import { loadConfig } from '../load/load-config.js';
+import { resolveOutput } from '../core/check-config.js';
 import { sourceLines } from '../core/source-lines.js';
 import { EXIT } from '../errors.js';
 import { discover } from '../ops/discover.js';
@@ -43,6 +44,7 @@ async function status(ctx: CommandContext, flags: StatusFlags): Promise<{ loaded
     env: ctx.env,
     expectedNames: loaded.mappings ? servedNames(loaded.mappings) : [],
     projectDir: ctx.paths.projectDir,
+    deployedPath: resolveOutput(loaded),
   });
   return { loaded, report };
 }

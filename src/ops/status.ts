@@ -4,6 +4,10 @@ import type { MappingsFile } from '../schema/mappings.js';
 import { HOSTED_TYPES, type Provider, type ProvidersFile } from '../schema/providers.js';
 import type { GatewayFile } from '../schema/gateway.js';
 import { monitoringStatus, type MonitoringStatus } from './monitoring-status.js';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { replicaName } from '../loadbalancer/haproxy.js';
+import { sha256 } from '../util/canonical.js';
 import { envValue } from '../util/env-ref.js';
 import { getJson, modelIds } from '../util/http-json.js';
 import { probeProvider, sameModel } from './provider-probe.js';
@@ -25,8 +29,18 @@ export interface ProviderStatus {
   error?: string;
 }
 
+export interface ReplicaStatus {
+  name: string;
+  url: string;
+  live: boolean;
+  ready: boolean;
+  /** The sha256 of the config the replica was started with (process runtime), and whether that is the deployed file's. */
+  config_sha256: string | null;
+  runs_deployed: boolean | null;
+}
+
 export interface StatusReport {
-  gateway: { url: string; live: boolean; ready: boolean; missing: string[]; unexpected: string[]; error?: string };
+  gateway: { url: string; live: boolean; ready: boolean; missing: string[]; unexpected: string[]; error?: string; replicas?: ReplicaStatus[] };
   providers: ProviderStatus[];
   /** Providers that were not probed (hosted APIs without --remote, disabled ones). */
   skipped: { id: string; reason: string }[];
@@ -42,6 +56,8 @@ export interface StatusOptions {
   expectedNames: string[];
   /** The project directory, where monitoring.dir is. */
   projectDir: string;
+  /** The deployed config file, which replicas should run. */
+  deployedPath?: string;
 }
 
 export function routedModels(mappings: MappingsFile | undefined): Map<string, Set<string>> {
@@ -66,7 +82,9 @@ export async function collectStatus(providers: ProvidersFile, mappings: Mappings
     else targets.push([id, p]);
   }
   const watching = gateway.monitoring.enabled ? monitoringStatus(providers, gateway, o.projectDir, o.timeoutMs) : undefined;
+  const replicas = gateway.replicas >= 2 && gateway.replica_ports ? replicaStatus(gateway, o) : undefined;
   const [gw, ...probes] = await Promise.all([probeGatewayOnce(gateway, o), ...targets.map(([, p]) => probeProvider(p, o.env, o.timeoutMs))]);
+  if (replicas) gw.replicas = await replicas;
   const monitoring = await watching;
   const list: ProviderStatus[] = targets.map(([id, p], i) => {
     const probe = probes[i]!;
@@ -106,4 +124,31 @@ async function probeGatewayOnce(gateway: GatewayFile, o: StatusOptions): Promise
   const unexpected = served ? served.filter((n) => !o.expectedNames.includes(n)).sort() : [];
   const error = !live.ok ? (live.error ?? `HTTP ${live.status}`) : !models.ok ? `/v1/models: ${models.error ?? `HTTP ${models.status}`}` : undefined;
   return { url: gateway.gateway.url, live: live.ok, ready: ready.ok, missing, unexpected, ...(error ? { error } : {}) };
+}
+
+/** Each replica on its own port, and which config it was started with (the process runtime records it). */
+async function replicaStatus(gateway: GatewayFile, o: StatusOptions): Promise<ReplicaStatus[]> {
+  let deployed: string | null = null;
+  try {
+    deployed = o.deployedPath ? sha256(readFileSync(o.deployedPath, 'utf8')) : null;
+  } catch {
+    deployed = null;
+  }
+  return await Promise.all(
+    (gateway.replica_ports ?? []).map(async (port, i) => {
+      const u = new URL(gateway.gateway.url);
+      u.port = String(port);
+      const url = u.toString().replace(/\/+$/, '');
+      const [live, ready] = await Promise.all([getJson(`${url}/health/liveliness`, {}, o.timeoutMs), getJson(`${url}/health/readiness`, {}, o.timeoutMs)]);
+      let sha: string | null = null;
+      if (gateway.runtime.kind === 'process') {
+        try {
+          sha = (JSON.parse(readFileSync(path.join(o.projectDir, gateway.runtime.state_dir, `gateway-${replicaName(i)}.pid`), 'utf8')) as { config_sha256?: string }).config_sha256 ?? null;
+        } catch {
+          sha = null;
+        }
+      }
+      return { name: replicaName(i), url, live: live.ok, ready: ready.ok, config_sha256: sha, runs_deployed: sha && deployed ? sha === deployed : null };
+    }),
+  );
 }

@@ -2,9 +2,19 @@
 import type { ChalkInstance } from 'chalk';
 import type { Explanation, RouteView } from '../core/explain-route.js';
 
-export function renderExplanation(e: Explanation, s: ChalkInstance): string {
+export interface ServedAt {
+  url: string;
+  load_balancer?: string;
+  replicas?: { name: string; port: number }[];
+}
+
+export function renderExplanation(e: Explanation & { served_at?: ServedAt }, s: ChalkInstance): string {
   const out: string[] = [];
   out.push(`${s.bold(e.name)}${e.alias_of ? ` ${s.dim('(alias of')} ${s.bold(e.alias_of)}${s.dim(')')}` : ''}${e.description ? ` ${s.dim('-')} ${e.description}` : ''}`);
+  if (e.served_at) {
+    const r = e.served_at.replicas;
+    out.push(s.dim(`served at ${e.served_at.url}${r ? ` by ${e.served_at.load_balancer} in front of ${r.length} replicas (${r.map((x) => `${x.name} on port ${x.port}`).join(', ')}), each with the same config` : ''}`));
+  }
   out.push('');
   const lb = e.strategy === 'simple-shuffle' ? 'load-balanced by weight (simple-shuffle)' : `load-balanced by ${e.strategy}; weights only steer simple-shuffle`;
   out.push(e.routes.length > 1 ? `routes, ${lb}:` : 'route:');

@@ -10,6 +10,7 @@ export function renderStatus(r: StatusReport, s: ChalkInstance): string {
   const yes = (b: boolean) => (b ? s.green('yes') : s.red('no'));
   const out = [
     `${s.bold('gateway')} ${g.url}: live ${yes(g.live)}, ready ${yes(g.ready)}${g.missing.length ? `, ${s.red(`missing: ${g.missing.join(', ')}`)}` : g.live ? ', every compiled name served' : ''}${g.unexpected.length ? `, unexpected: ${g.unexpected.join(', ')}` : ''}${g.error ? s.dim(` (${g.error})`) : ''}`,
+    ...(g.replicas ?? []).map((x) => `  replica ${x.name} ${x.url}: live ${yes(x.live)}, ready ${yes(x.ready)}${x.runs_deployed === null ? '' : x.runs_deployed ? ', runs the deployed config' : `, ${s.yellow('runs another config than the deployed one')}`}${x.config_sha256 ? s.dim(` (sha256 ${x.config_sha256.slice(0, 12)})`) : ''}`),
     '',
   ];
   const rows = r.providers.map((p) => [

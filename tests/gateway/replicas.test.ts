@@ -96,6 +96,12 @@ describe.skipIf(!bin || !haproxy())('rolling reloads over two replicas behind HA
       expect(res.status, url).toBe(200);
     }
     expect(pidOf(gw.project, 'haproxy')).toBeDefined();
+    // status and explain show the replicas and which config each runs
+    const st = await runCli(['status', '--json'], { cwd: gw.project, env: GATEWAY_ENV });
+    const replicas = JSON.parse(st.stdout).gateway.replicas as { name: string; live: boolean; ready: boolean; runs_deployed: boolean }[];
+    expect(replicas.map((x) => [x.name, x.live, x.ready, x.runs_deployed])).toEqual([['r1', true, true, true], ['r2', true, true, true]]);
+    const ex = await runCli(['explain', 'coder'], { cwd: gw.project, env: GATEWAY_ENV });
+    expect(ex.stdout).toContain(`served at ${gw.url} by haproxy in front of 2 replicas (r1 on port ${ports[0]}, r2 on port ${ports[1]})`);
   });
 
   test('a rolling reload under traffic: every request through the load balancer succeeds, and the new name is served by both', async () => {
@@ -138,5 +144,7 @@ describe.skipIf(!bin || !haproxy())('rolling reloads over two replicas behind HA
     const models = async (p: number) => ((await (await fetch(`http://127.0.0.1:${p}/v1/models`, { headers: { authorization: `Bearer ${MASTER_KEY}` } })).json()) as { data: { id: string }[] }).data.map((d) => d.id);
     for (const p of ports) expect(await models(p)).not.toContain('broken-marker');
     expect(await models(ports[0]!)).toContain('rolled');
+    const st = await runCli(['status', '--json'], { cwd: gw.project, env: GATEWAY_ENV });
+    expect((JSON.parse(st.stdout).gateway.replicas as { runs_deployed: boolean }[]).map((x) => x.runs_deployed)).toEqual([true, true]);
   });
 });
