@@ -38,6 +38,9 @@ export function haproxyConfig(gw: GatewayFile): string {
     `    timeout server ${timeout}s`,
     '    timeout http-request 30s',
     '    timeout http-keep-alive 10s',
+    '    # A replica booting next to this one can make it answer its health check slowly: only a',
+    '    # replica that fails three checks of 5 s each in a row is taken out (a roll drains explicitly).',
+    '    timeout check 5s',
     '    # A refused connection is resent to the other replica: safe for POST, nothing was sent.',
     '    retries 3',
     '    retry-on conn-failure',
@@ -51,7 +54,7 @@ export function haproxyConfig(gw: GatewayFile): string {
     '    balance leastconn',
     '    option httpchk GET /health/readiness',
     '    http-check expect status 200',
-    '    default-server inter 500ms fall 2 rise 1',
+    '    default-server inter 1s fall 3 rise 1',
     ...servers,
     '',
   ].join('\n');

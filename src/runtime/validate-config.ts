@@ -3,6 +3,7 @@
 // `validate --deep` both use it.
 import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
+import { setPriority } from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { writeFileAtomic } from '../util/atomic-write.js';
@@ -31,7 +32,10 @@ export async function loadIntoLiteLLM(text: string, near: string, plan: (file: s
     const p = plan(file);
     if ('unavailable' in p) return { ok: true, skipped: p.unavailable, ms: 0, output: '' };
     const t0 = performance.now();
-    const r = await execa(p.argv[0]!, p.argv.slice(1), { reject: false, all: true, timeout: 300_000, stdin: 'ignore', cwd, ...(p.env ? { env: p.env, extendEnv: false } : {}) });
+    const child = execa(p.argv[0]!, p.argv.slice(1), { reject: false, all: true, timeout: 300_000, stdin: 'ignore', cwd, ...(p.env ? { env: p.env, extendEnv: false } : {}) });
+    // Loading LiteLLM takes seconds of CPU; the gateway (or the replicas) serving meanwhile come first.
+    lowerPriority(child.pid);
+    const r = await child;
     const ms = Math.round(performance.now() - t0);
     const output = maskSecrets(tail(String(r.all ?? '').replace(/\u001b\[[0-9;]*m/g, '').split(file).join('<candidate>'), 6));
     if (!r.failed) return { ok: true, ms, output };
@@ -39,5 +43,15 @@ export async function loadIntoLiteLLM(text: string, near: string, plan: (file: s
     return { ok: false, ms, output, why };
   } finally {
     rmSync(file, { force: true });
+  }
+}
+
+/** Nice 10 for a process that must not slow down the ones serving requests; best effort. */
+export function lowerPriority(pid: number | undefined): void {
+  if (pid === undefined) return;
+  try {
+    setPriority(pid, 10);
+  } catch {
+    // not permitted here: it runs at normal priority
   }
 }
