@@ -147,4 +147,37 @@ describe.skipIf(!bin || !haproxy())('rolling reloads over two replicas behind HA
     const st = await runCli(['status', '--json'], { cwd: gw.project, env: GATEWAY_ENV });
     expect((JSON.parse(st.stdout).gateway.replicas as { runs_deployed: boolean }[]).map((x) => x.runs_deployed)).toEqual([true, true]);
   });
+
+  test('kill -9 in the middle of a roll (one replica restarted, the other not): the next reload recovers and applies, losing no request', async () => {
+    gw.write({ 'providers.yaml': providersYaml({ ollama, llamaA, llamaB, vllm }), 'model-mappings.yaml': MAPPINGS.replace('aliases:\n', 'aliases:\n  rolled: llama3.1:8b\n  after-kill: llama3.1:8b\n') });
+    const r1 = pidOf(gw.project, 'gateway-r1')!.pid;
+    const r2 = pidOf(gw.project, 'gateway-r2')!.pid;
+    const load = traffic(gw.url);
+    const { execa } = await import('execa');
+    const { BIN } = await import('../helpers/cli.js');
+    const child = execa(process.execPath, [BIN, 'reload', '--yes'], { cwd: gw.project, env: { NO_COLOR: '1', ...GATEWAY_ENV }, reject: false });
+    // Killed once replica r1 runs a new process: mid-roll, r2 still on the old config.
+    const restarted = () => {
+      const now = pidOf(gw.project, 'gateway-r1')?.pid;
+      return now !== undefined && now !== r1;
+    };
+    for (let i = 0; i < 4800 && !restarted(); i++) await new Promise((res) => setTimeout(res, 25));
+    expect(restarted()).toBe(true);
+    child.kill('SIGKILL');
+    await child;
+    expect(pidOf(gw.project, 'gateway-r2')!.pid).toBe(r2);
+    const r = await reload('--json');
+    await new Promise((res) => setTimeout(res, 500));
+    const { sent, failed } = await load.stop();
+    expect(r.exitCode, r.stderr).toBe(0);
+    const result = JSON.parse(r.stdout);
+    expect(result.recovery).toMatchObject({ healthy: true });
+    expect(result.status).toBe('applied');
+    expect(sent).toBeGreaterThan(20);
+    expect(failed).toBe(0);
+    for (const p of ports) {
+      const res = await fetch(`http://127.0.0.1:${p}/v1/models`, { headers: { authorization: `Bearer ${MASTER_KEY}` } });
+      expect(((await res.json()) as { data: { id: string }[] }).data.map((d) => d.id)).toContain('after-kill');
+    }
+  });
 });
