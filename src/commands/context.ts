@@ -20,6 +20,16 @@ export function print(stream: NodeJS.WriteStream, text: string): void {
   stream.write(text.endsWith('\n') ? text : `${text}\n`);
 }
 
+/**
+ * Progress of something slow, a line at a time on stderr, nothing under --quiet. On a terminal a
+ * line also clears what a progress bar left on it.
+ */
+export function progress(ctx: CommandContext): (line: string) => void {
+  if (ctx.quiet) return () => undefined;
+  const clear = ctx.stderr.isTTY ? '\r\u001b[K' : '';
+  return (line) => print(ctx.stderr, `${clear}${ctx.err.dim(`› ${line}`)}`);
+}
+
 /** A success message: printed unless --quiet. */
 export function success(ctx: CommandContext, text: string): void {
   if (!ctx.quiet) print(ctx.stdout, text);

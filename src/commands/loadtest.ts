@@ -12,7 +12,7 @@ import { writeFileAtomic } from '../util/atomic-write.js';
 import { envValue, envVarOf } from '../util/env-ref.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { loadForOps } from './ops.js';
-import { print, type CommandContext } from './context.js';
+import { print, progress, type CommandContext } from './context.js';
 
 interface Common {
   stream?: boolean;
@@ -54,13 +54,6 @@ function setup(ctx: CommandContext, json: boolean) {
 
 function requestOptions(flags: Common, s: { gateway: { gateway: { url: string } }; key: string | undefined }): RequestOptions {
   return { stream: Boolean(flags.stream), maxTokens: flags.maxTokens, promptTokens: flags.promptTokens, gatewayUrl: s.gateway.gateway.url, key: s.key, timeoutMs: flags.timeout * 1000 };
-}
-
-/** A progress bar on a terminal, a plain line per step elsewhere; nothing under --quiet. */
-function progress(ctx: CommandContext): (line: string) => void {
-  // On a terminal a line replaces the progress bar it follows.
-  const clear = ctx.stderr.isTTY ? '\r\u001b[K' : '';
-  return ctx.quiet ? () => undefined : (line) => print(ctx.stderr, `${clear}${ctx.err.dim(`› ${line}`)}`);
 }
 
 function output(ctx: CommandContext, json: boolean | string | undefined, data: unknown, text: string): void {

@@ -13,7 +13,7 @@ import { renderCacheKeys, renderCacheStats, renderLogLine, renderStats, renderTr
 import { envValue } from '../util/env-ref.js';
 import { suggestOne } from '../util/suggest.js';
 import { loadForOps } from './ops.js';
-import { print, report, type CommandContext } from './context.js';
+import { print, progress, report, type CommandContext } from './context.js';
 
 interface Live {
   gateway: GatewayFile;
@@ -26,10 +26,6 @@ function live(ctx: CommandContext, json: boolean | undefined): Live | number {
   if (typeof loaded === 'number') return loaded;
   if (!loaded.mappings) throw new CliError('model-mappings.yaml must load: it says what each name should reach');
   return { gateway: loaded.gateway!, map: routeMap(loaded.providers!, loaded.mappings), key: envValue(loaded.gateway!.gateway.master_key, ctx.env) };
-}
-
-function progress(ctx: CommandContext): (line: string) => void {
-  return ctx.quiet ? () => undefined : (line) => print(ctx.stderr, ctx.err.dim(`› ${line}`));
 }
 
 export async function tryCommand(ctx: CommandContext, name: string, flags: { prompt?: string; stream?: boolean; json?: boolean; timeout: number }): Promise<number> {

@@ -8,7 +8,7 @@ import { renderDiff, renderReload } from '../render/reload-text.js';
 import { userFailure } from '../reload/operation.js';
 import { runReload, statePaths, type ReloadOptions, type ReloadResult, type TransactionContext } from '../reload/transaction.js';
 import { makeRuntime } from '../runtime/adapter.js';
-import { print, type CommandContext } from './context.js';
+import { print, progress, type CommandContext } from './context.js';
 import { reportDiagnostics } from './generate.js';
 import { syncGenerated } from '../core/generated-files.js';
 import { generatedStatus } from '../core/output-status.js';
@@ -93,11 +93,11 @@ export function prepare(ctx: CommandContext, flags: { json?: boolean }, mode: 'r
     runtime: makeRuntime(gateway.runtime, checked.loaded.paths.projectDir, ctx.env, {
       gateway,
       lbConfig: path.join(path.dirname(checked.outputPath), HAPROXY_FILE),
-      progress: ctx.quiet ? () => undefined : (line) => print(ctx.stderr, ctx.err.dim(`› ${line}`)),
+      progress: progress(ctx),
     }),
     env: ctx.env,
     command: ['aibackend', ...process.argv.slice(2)].join(' '),
-    progress: ctx.quiet ? () => undefined : (line) => print(ctx.stderr, ctx.err.dim(`› ${line}`)),
+    progress: progress(ctx),
     ...(interactive ? { confirm: (q: string, diff: string | undefined) => ask(ctx, q, diff) } : {}),
   };
 }

@@ -9,7 +9,7 @@ import { displayPath } from '../load/paths.js';
 import { REPORT_FORMATS, REPORTERS, type ReportFormat } from '../render/reporters/index.js';
 import { formatDiagnostics } from '../render/format-diagnostics.js';
 import { buildValidateReport } from '../render/validate-report.js';
-import { print, type CommandContext } from './context.js';
+import { print, progress, type CommandContext } from './context.js';
 
 export interface ValidateOptions {
   json?: boolean;
@@ -34,7 +34,7 @@ export async function validate(ctx: CommandContext, opts: ValidateOptions): Prom
   let deep: Awaited<ReturnType<typeof import('../core/deep-check.js').deepCheck>> | undefined;
   if (opts.deep) {
     const { deepCheck } = await import('../core/deep-check.js');
-    deep = await deepCheck(checked, ctx.env, (line) => print(ctx.stderr, ctx.err.dim(`› ${line}`)));
+    deep = await deepCheck(checked, ctx.env, progress({ ...ctx, quiet: false }));
     if (!deep.result.ran) print(ctx.stderr, `${ctx.err.yellow('note:')} --deep did not run: ${deep.result.reason}`);
   }
   const diagnostics = sortDiagnostics([...checked.diagnostics, ...output.diagnostics, ...stack.flatMap((m) => m.diagnostics), ...(deep?.diagnostics ?? [])]);
