@@ -77,12 +77,16 @@ export class ReplicaSetRuntime implements RuntimeAdapter {
     const text = readFileSync(deployedPath, 'utf8');
     const sha = sha256(text);
     const lbUp = await this.ensureLoadBalancer(gatewayUrl);
-    for (let i = 0; i < this.replicas.length; i++) {
+    // Replicas that serve nobody now (not running, or not answering) go first: taking a serving
+    // replica out while another is down would leave HAProxy with no server.
+    const serving = await Promise.all(this.replicas.map(async (r, i) => Boolean(r.runningConfig()) && (await this.healthy(i))));
+    const order = this.replicas.map((_, i) => i).sort((a, b) => Number(serving[a]) - Number(serving[b]) || a - b);
+    for (const i of order) {
       const name = replicaName(i);
       const r = this.replicas[i]!;
       const t0 = performance.now();
       const running = r.runningConfig();
-      if (running?.sha256 === sha && (await this.healthy(i))) {
+      if (running?.sha256 === sha && serving[i]) {
         this.steps.push({ replica: name, port: this.ports[i]!, action: 'skipped', ms: 0 });
         continue;
       }
