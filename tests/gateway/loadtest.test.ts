@@ -33,6 +33,8 @@ function locust(): string | undefined {
 const TTFT = 200;
 const ITL = 20;
 const TOKENS = 50;
+/** Percentiles come from a log-linear histogram: a value is reported within 1% of itself. */
+const PRECISION = 0.99;
 
 describe.skipIf(!bin)('bench and load through the real gateway', { timeout: GATEWAY_TEST_MS }, () => {
   let ollama: FakeServer, llamaA: FakeServer, llamaB: FakeServer, vllm: FakeServer;
@@ -68,10 +70,10 @@ describe.skipIf(!bin)('bench and load through the real gateway', { timeout: GATE
     expect([one.concurrency, two.concurrency]).toEqual([1, 2]);
     expect(one.figures).toMatchObject({ requests: 6, ok: 6, errors: 0 });
     const ov = out.overhead.find((o: { provider: string }) => o.provider === 'vllm');
-    expect(ov.direct_e2e_p50_ms).toBeGreaterThanOrEqual(TTFT + (TOKENS - 1) * ITL);
+    expect(ov.direct_e2e_p50_ms).toBeGreaterThanOrEqual((TTFT + (TOKENS - 1) * ITL) * PRECISION);
     const overheadMs = Math.max(0, ov.overhead_p50_ms);
     for (const l of [one, two]) {
-      expect(l.figures.ttft_ms.p50).toBeGreaterThanOrEqual(TTFT);
+      expect(l.figures.ttft_ms.p50).toBeGreaterThanOrEqual(TTFT * PRECISION);
       expect(l.figures.ttft_ms.p50).toBeLessThanOrEqual(TTFT + overheadMs + 100);
       expect(Math.abs(l.figures.itl_ms.p50 - ITL)).toBeLessThanOrEqual(10);
       expect(l.figures.output_tokens_per_s).toBeGreaterThan(0);
