@@ -7,14 +7,11 @@ import path from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import { cleanupTempDirs, makeProject } from '../helpers/fixtures.js';
+import { requireTool } from '../helpers/tools.js';
 
 afterAll(cleanupTempDirs);
 
-function haproxy(): string | undefined {
-  const found = (process.env.PATH ?? '').split(path.delimiter).concat(['/usr/sbin']).map((d) => path.join(d, 'haproxy')).find((p) => existsSync(p));
-  if (!found && (process.env.CI || process.env.AIBACKEND_REQUIRE_GATEWAY)) throw new Error('haproxy is not installed (Debian: apt-get install haproxy); CI requires it');
-  return found;
-}
+const haproxy = () => requireTool('haproxy', 'Debian: apt-get install haproxy');
 
 const ENV = { LITELLM_MASTER_KEY: 'x' };
 const REPLICAS = 'replicas: 2\nreplica_ports: [4001, 4002]\ncache: { enabled: true }\nruntime:\n  kind: process\n  command: [litellm, --config, "{config}", --port, "{port}"]\n';

@@ -2,26 +2,21 @@
 // (config, rules, and every panel expression), dashboards that type-check against Grafana's
 // schema (@grafana/schema), and drift in any of its files caught by validate and generate --check.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { parse } from 'yaml';
 import { ROOT, runCli } from '../helpers/cli.js';
 import { cleanupTempDirs, makeProject, tempDir } from '../helpers/fixtures.js';
 import { grafanaExpr } from '../helpers/monitoring.js';
+import { requireTool } from '../helpers/tools.js';
 
 const ENV = { LITELLM_MASTER_KEY: 'sk-test-monitoring-0000', GRAFANA_ADMIN_PASSWORD: 'x' };
 const G = 'version: 1\ngateway:\n  url: http://127.0.0.1:4000\n  master_key: env:LITELLM_MASTER_KEY\n  image: ghcr.io/berriai/litellm:v1.106.12-stable\nmetrics: { prometheus: true }\ncache: { enabled: true }\nmonitoring:\n  enabled: true\n  grafana: { admin_password: env:GRAFANA_ADMIN_PASSWORD }\n';
 const PORTS = 'version: 1\nports:\n  gateway: { port: 4000 }\n  ollama: { port: 11434 }\n  vllm: { port: 8001 }\n  llama: { port: 8080 }\n  prometheus: { port: 9090 }\n  grafana: { port: 3000 }\n  redis: { port: 6379 }\n  redis_exporter: { port: 9121 }\n';
 const PROVIDERS = 'version: 1\nproviders:\n  ollama:\n    type: ollama\n    base_url: http://127.0.0.1:11434\n    models:\n      - name: llama3.1:8b\n      - name: qwen2.5-coder:7b\n  vllm:\n    type: vllm\n    base_url: http://127.0.0.1:8001/v1\n    models:\n      - name: Qwen/Qwen2.5-Coder-7B-Instruct-AWQ\n  llama:\n    type: llama_cpp\n    base_url: http://127.0.0.1:8080/v1\n    metrics: /metrics\n    models:\n      - name: tiny\n';
 
-function promtool(): string | undefined {
-  const found = (process.env.PATH ?? '').split(path.delimiter).map((d) => path.join(d, 'promtool')).find((p) => existsSync(p));
-  if (!found && (process.env.CI || process.env.AIBACKEND_REQUIRE_GATEWAY)) throw new Error('promtool is not installed (Debian: apt-get install prometheus); CI requires it');
-  if (!found) console.warn('skipping the promtool checks: install prometheus (Debian: apt-get install prometheus)');
-  return found;
-}
-
+const promtool = () => requireTool('promtool', 'Debian: apt-get install prometheus');
 
 let project: string;
 let mon: string;

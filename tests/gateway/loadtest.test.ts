@@ -11,15 +11,12 @@ import { ROOT, runCli } from '../helpers/cli.js';
 import { startFakeLLM, type FakeServer } from '../helpers/fake-llm.js';
 import { cleanupTempDirs, tempDir } from '../helpers/fixtures.js';
 import { expectSchema } from '../helpers/schemas.js';
+import { requireTool } from '../helpers/tools.js';
 import { GATEWAY_ENV, GATEWAY_TEST_MS, makeGatewayProject, requireLitellm, stopGateway, type GatewayProject } from '../helpers/gateway.js';
 
 const bin = requireLitellm();
 
-function chromium(): string | undefined {
-  const found = ['chromium', 'chromium-browser'].flatMap((n) => (process.env.PATH ?? '').split(path.delimiter).map((d) => path.join(d, n))).find((p) => existsSync(p));
-  if (!found && bin && (process.env.CI || process.env.AIBACKEND_REQUIRE_GATEWAY)) throw new Error('chromium is not installed (Debian: apt-get install chromium); CI requires it');
-  return found;
-}
+const chromium = () => requireTool(['chromium', 'chromium-browser'], 'Debian: apt-get install chromium', Boolean(bin));
 
 function locust(): string | undefined {
   if (process.env.AIBACKEND_LOCUST && existsSync(process.env.AIBACKEND_LOCUST)) return process.env.AIBACKEND_LOCUST;

@@ -6,7 +6,7 @@
 // data from Prometheus' query API, `aibackend status` sees every target up, and the gateway-down
 // alert fires once the gateway is stopped.
 import { execa, type ResultPromise } from 'execa';
-import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { runCli } from '../helpers/cli.js';
@@ -14,15 +14,11 @@ import { startFakeLLM, type FakeServer } from '../helpers/fake-llm.js';
 import { cleanupTempDirs, tempDir } from '../helpers/fixtures.js';
 import { chat, freePort, GATEWAY_ENV, GATEWAY_TEST_MS, makeGatewayProject, MASTER_KEY, providersYaml, requireLitellm, stopGateway, type GatewayProject } from '../helpers/gateway.js';
 import { grafanaExpr } from '../helpers/monitoring.js';
+import { requireTool } from '../helpers/tools.js';
 
 const bin = requireLitellm();
 
-function tool(name: string): string | undefined {
-  const found = (process.env.PATH ?? '').split(path.delimiter).map((d) => path.join(d, name)).find((p) => existsSync(p));
-  if (!found && bin && (process.env.CI || process.env.AIBACKEND_REQUIRE_GATEWAY)) throw new Error(`${name} is not installed (Debian: prometheus, prometheus-redis-exporter, redis-server); CI requires it`);
-  if (!found) console.warn(`skipping the monitoring end-to-end test: ${name} is not installed`);
-  return found;
-}
+const tool = (name: string) => requireTool(name, 'Debian: apt-get install prometheus prometheus-redis-exporter redis-server', Boolean(bin));
 
 const prometheusBin = tool('prometheus');
 const exporterBin = tool('prometheus-redis-exporter');

@@ -2,21 +2,18 @@
 // started and owned by the process runtime: requests sent through the load balancer during a
 // reload all succeed; a config that kills its replica is stopped at the first one while the other
 // keeps answering, and the backup is restored there.
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import type { FakeServer } from '../helpers/fake-llm.js';
 import { cleanupTempDirs } from '../helpers/fixtures.js';
+import { requireTool } from '../helpers/tools.js';
 import { freePort, GATEWAY_ENV, GATEWAY_TEST_MS, makeGatewayProject, startFakes, MAPPINGS, MASTER_KEY, providersYaml, requireLitellm, type GatewayProject } from '../helpers/gateway.js';
 
 const bin = requireLitellm();
 
-function haproxy(): boolean {
-  const found = ['/usr/sbin/haproxy', ...(process.env.PATH ?? '').split(path.delimiter).map((d) => path.join(d, 'haproxy'))].some((p) => existsSync(p));
-  if (!found && bin && (process.env.CI || process.env.AIBACKEND_REQUIRE_GATEWAY)) throw new Error('haproxy is not installed (Debian: apt-get install haproxy); CI requires it');
-  return found;
-}
+const haproxy = () => Boolean(requireTool('haproxy', 'Debian: apt-get install haproxy', Boolean(bin)));
 
 /** Chat requests through the load balancer, `workers` at a time, until stopped: every status counted. */
 function traffic(url: string, workers = 2) {
