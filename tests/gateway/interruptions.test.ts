@@ -52,6 +52,7 @@ describe.skipIf(!bin)('interrupted and concurrent reloads against the real LiteL
   });
 
   test('a reload killed between write and probe is detected and repaired by the next one', async () => {
+    await gw.baseline();
     const deployedFile = path.join(gw.config, 'litellm-unified.yaml');
     const before = readFileSync(deployedFile, 'utf8');
     gw.write({ 'model-mappings.yaml': withAlias('second') });
@@ -80,6 +81,7 @@ describe.skipIf(!bin)('interrupted and concurrent reloads against the real LiteL
   });
 
   test('a stale lock from a dead process is taken over', async () => {
+    await gw.baseline();
     const lock = path.join(gw.project, 'backups', 'reload.lock');
     writeFileSync(lock, JSON.stringify({ pid: 2 ** 22 - 7, host: (await import('node:os')).hostname(), started: '2026-01-01T00:00:00Z', command: 'aibackend reload' }));
     const r = await reload();
@@ -89,6 +91,7 @@ describe.skipIf(!bin)('interrupted and concurrent reloads against the real LiteL
   });
 
   test.skipIf(!hasRedis())('a config with the Redis cache enabled starts and serves', async () => {
+    await gw.baseline();
     let redisPort = Number(process.env.AIBACKEND_TEST_REDIS_PORT ?? 0);
     let redis: ReturnType<typeof execa> | undefined;
     if (!redisPort) {

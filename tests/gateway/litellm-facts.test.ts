@@ -9,7 +9,7 @@ import { execa } from 'execa';
 import { afterAll, describe, expect, test } from 'vitest';
 import { ROOT, runCli } from '../helpers/cli.js';
 import { cleanupTempDirs, makeProject, tempDir } from '../helpers/fixtures.js';
-import { GATEWAY_TEST_MS, requireLitellm } from '../helpers/gateway.js';
+import { GATEWAY_TEST_MS, gatewayMs, requireLitellm } from '../helpers/gateway.js';
 
 const bin = requireLitellm();
 afterAll(cleanupTempDirs);
@@ -52,13 +52,13 @@ describe.skipIf(!bin)('the validator\'s facts about the pinned LiteLLM', { timeo
 describe.skipIf(!bin)('validate --deep', { timeout: GATEWAY_TEST_MS }, () => {
   test('the installed LiteLLM loads the compiled config; what it refuses is an error, and exit 1', async () => {
     const { project, config } = makeProject();
-    const ok = await runCli(['validate', '--deep', '--json'], { cwd: project, env: { AIBACKEND_LITELLM: bin } });
+    const ok = await runCli(['validate', '--deep', '--json'], { cwd: project, env: { AIBACKEND_LITELLM: bin }, timeout: gatewayMs(1) });
     const good = JSON.parse(ok.stdout);
     expect(good.deep).toMatchObject({ ran: true, ok: true, litellm: bin });
     expect(ok.exitCode).toBe(0);
     // A callback module that does not exist: aibackend's own rules accept the key, LiteLLM does not load it.
     writeFileSync(path.join(config, 'gateway.yaml'), `${readFileSync(path.join(config, 'gateway.yaml'), 'utf8')}passthrough:\n  litellm_settings:\n    callbacks: ["no_such_callback_module"]\n`);
-    const bad = await runCli(['validate', '--deep', '--json'], { cwd: project, env: { AIBACKEND_LITELLM: bin } });
+    const bad = await runCli(['validate', '--deep', '--json'], { cwd: project, env: { AIBACKEND_LITELLM: bin }, timeout: gatewayMs(1) });
     expect(bad.exitCode).toBe(1);
     const report = JSON.parse(bad.stdout);
     expect(report.deep).toMatchObject({ ran: true, ok: false });

@@ -50,7 +50,7 @@ describe.skipIf(!bin)('bench and load through the real gateway', { timeout: GATE
     gw = await makeGatewayProject({ bin: bin!, ollama, llamaA, llamaB, vllm, gatewayExtra: extra });
     const r = await cli('reload', '--yes');
     expect(r.exitCode, r.stderr).toBe(0);
-  });
+  }, GATEWAY_TEST_MS);
 
   afterAll(async () => {
     if (gw) stopGateway(gw.project);

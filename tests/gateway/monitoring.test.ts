@@ -81,7 +81,7 @@ describe.skipIf(!ready)('the generated monitoring stack against the real gateway
     mkdirSync(path.join(mon, 'secrets'), { recursive: true });
     writeFileSync(path.join(mon, 'secrets/litellm-master-key'), MASTER_KEY, { mode: 0o600 });
     procs.push(execa(prometheusBin!, [`--config.file=${path.join(mon, 'prometheus.yml')}`, `--storage.tsdb.path=${tempDir()}`, `--web.listen-address=127.0.0.1:${promPort}`, '--log.level=warn'], { reject: false }));
-  });
+  }, GATEWAY_TEST_MS);
 
   afterAll(async () => {
     if (gw) stopGateway(gw.project);

@@ -45,7 +45,7 @@ describe.skipIf(!bin || !redis)('operating the live stack: try, verify, stats, l
     gw.write({ 'gateway.yaml': g.replace('    LITELLM_LOCAL_MODEL_COST_MAP: "True"\n', '    LITELLM_LOCAL_MODEL_COST_MAP: "True"\n    LITELLM_LOG: INFO\n') });
     const r = await cli('reload', '--yes');
     expect(r.exitCode, r.stderr).toBe(0);
-  });
+  }, GATEWAY_TEST_MS);
 
   afterAll(async () => {
     if (gw) stopGateway(gw.project);

@@ -110,6 +110,7 @@ describe.skipIf(!bin)('a reload proves the new config serves, against the real L
     }, GATEWAY_TEST_MS);
 
     test('recovery deploys only a verified backup: a deleted or edited one is a refusal, and recover --abandon is the way out', async () => {
+      await gw.baseline();
       gw.write({ 'model-mappings.yaml': withAlias('two') });
       const killed = await killAfter(gw.project, ['reload', '--yes'], 'written');
       const backup = backupOf(killed);
@@ -146,6 +147,7 @@ describe.skipIf(!bin)('a reload proves the new config serves, against the real L
     });
 
     test('rollback after an interrupted reload stops at the last config that served, and says it recovered', async () => {
+      await gw.baseline();
       gw.write({ 'model-mappings.yaml': withAlias('c3') });
       const c3 = await cli(gw, 'reload', '--yes');
       expect(c3.exitCode, c3.stderr).toBe(0);
@@ -166,6 +168,7 @@ describe.skipIf(!bin)('a reload proves the new config serves, against the real L
     });
 
     test('--timeout shorter than the boot warns, and the rollback still waits long enough: exit 3, not 4', async () => {
+      await gw.baseline();
       gw.write({ 'model-mappings.yaml': withAlias('slow') });
       const before = await servedModels(gw.url);
       const r = await cli(gw, 'reload', '--yes', '--json', '--timeout', '1');
@@ -177,6 +180,7 @@ describe.skipIf(!bin)('a reload proves the new config serves, against the real L
     });
 
     test('rollback works while the sources are broken, and says what it skipped', async () => {
+      await gw.baseline();
       gw.write({ 'model-mappings.yaml': withAlias('last') });
       expect((await cli(gw, 'reload', '--yes')).exitCode).toBe(0);
       gw.write({ 'model-mappings.yaml': 'version: 1\nmodels: [\n' });
@@ -190,6 +194,7 @@ describe.skipIf(!bin)('a reload proves the new config serves, against the real L
     });
 
     test('a header-only change (a description) is not stale and restarts nothing', async () => {
+      await gw.baseline();
       expect((await cli(gw, 'reload', '--yes')).exitCode).toBe(0);
       const pid = gatewayPid(gw.project);
       const providers = providersYaml({ ollama, llamaA, llamaB, vllm }).replace('    type: ollama\n', '    type: ollama\n    description: the local Ollama, described\n');

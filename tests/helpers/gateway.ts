@@ -4,6 +4,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { homedir } from 'node:os';
 import path from 'node:path';
+import { inject } from 'vitest';
 import { ROOT } from './cli.js';
 import { makeProject } from './fixtures.js';
 import type { FakeServer } from './fake-llm.js';
@@ -62,6 +63,12 @@ export interface GatewayProject {
   port: number;
   url: string;
   write(files: Record<string, string>): void;
+  /**
+   * Puts the project back to the files it was made with and makes sure the gateway serves them:
+   * a test that starts with this does not depend on what the tests before it left (a failed test
+   * cannot knock on). Cheap when nothing changed: the reload finds the deployed config identical.
+   */
+  baseline(): Promise<void>;
 }
 
 export interface GatewaySpec {
@@ -158,24 +165,43 @@ ${extra}`;
 
 export async function makeGatewayProject(spec: GatewaySpec): Promise<GatewayProject> {
   const port = await freePort();
-  const { project, config } = makeProject(
-    {
-      'providers.yaml': providersYaml(spec),
-      'model-mappings.yaml': MAPPINGS,
-      'gateway.yaml': gatewayYaml(spec.bin, port, spec.gatewayExtra, spec.command, spec.timeoutS),
-      'ports.yaml': null,
-    },
-    '',
-  );
+  const initial = {
+    'providers.yaml': providersYaml(spec),
+    'model-mappings.yaml': MAPPINGS,
+    'gateway.yaml': gatewayYaml(spec.bin, port, spec.gatewayExtra, spec.command, spec.timeoutS),
+  };
+  const { project, config } = makeProject({ ...initial, 'ports.yaml': null }, '');
+  const url = `http://127.0.0.1:${port}`;
+  const write = (files: Record<string, string>) => {
+    for (const [f, t] of Object.entries(files)) writeFileSync(path.join(config, f), t);
+  };
   return {
     project,
     config,
     port,
-    url: `http://127.0.0.1:${port}`,
-    write(files) {
-      for (const [f, t] of Object.entries(files)) writeFileSync(path.join(config, f), t);
+    url,
+    write,
+    async baseline() {
+      write(initial);
+      const { runCli } = await import('./cli.js');
+      const reload = (...args: string[]) => runCli(['reload', '--yes', '--json', ...args], { cwd: project, env: GATEWAY_ENV, timeout: GATEWAY_TEST_MS });
+      const r = await reload();
+      const status = r.stdout ? (JSON.parse(r.stdout) as { status?: string }).status : undefined;
+      if (status === 'applied') return;
+      if (status === 'unchanged' && (await live(url))) return;
+      const again = await reload('--restart');
+      if (again.exitCode !== 0) throw new Error(`could not restore the baseline gateway: ${again.stdout}\n${again.stderr}`);
     },
   };
+}
+
+async function live(url: string): Promise<boolean> {
+  try {
+    const res = await fetch(`${url}/health/readiness`, { signal: AbortSignal.timeout(5000) });
+    return res.ok;
+  } catch {
+    return false;
+  }
 }
 
 /** Stops the gateway a project's process runtime started, whatever state the test left. */
@@ -217,8 +243,31 @@ export const ALL_PROBE_STEPS_OK: [string, boolean][] = [
   ['identity', true],
 ];
 
-/** Time limit for one real-gateway test: reloads pre-flight (~10 s) and boot (~6-15 s) on a loaded 2-core machine. */
-export const GATEWAY_TEST_MS = 360_000;
+/**
+ * How long the pinned LiteLLM took to boot here at the start of this run (tests/setup/litellm-boot.ts),
+ * or 20 s when it was not measured.
+ */
+export const BOOT_MS = measuredBoot() ?? 20_000;
+
+function measuredBoot(): number | undefined {
+  try {
+    return inject('litellmBootMs');
+  } catch {
+    return undefined; // outside a test worker (the global setup itself imports this module)
+  }
+}
+
+/**
+ * Time limit for a real-gateway step that starts LiteLLM `starts` times: each start is a pre-flight
+ * load and a boot (about two boots), times 3 for a 2-core machine running two gateway files and
+ * both suites' neighbours at once, plus a minute for everything else.
+ */
+export function gatewayMs(starts: number): number {
+  return 60_000 + Math.ceil(starts * 2 * BOOT_MS * 3);
+}
+
+/** Time limit for one real-gateway test; the heaviest (a roll, a rollback and a recovery) starts LiteLLM about 8 times. */
+export const GATEWAY_TEST_MS = gatewayMs(8);
 
 /** Starts `aibackend ARGS` and SIGKILLs it once its journal shows `event` for its own run; resolves when it is dead. */
 export async function killAfter(project: string, args: string[], event: string, env: Record<string, string> = GATEWAY_ENV): Promise<number> {
