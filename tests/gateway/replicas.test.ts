@@ -9,7 +9,7 @@ import { runCli } from '../helpers/cli.js';
 import type { FakeServer } from '../helpers/fake-llm.js';
 import { cleanupTempDirs } from '../helpers/fixtures.js';
 import { requireTool } from '../helpers/tools.js';
-import { freePort, GATEWAY_ENV, GATEWAY_TEST_MS, makeGatewayProject, startFakes, MAPPINGS, MASTER_KEY, providersYaml, requireLitellm, type GatewayProject } from '../helpers/gateway.js';
+import { BOOT_MS, freePort, GATEWAY_ENV, GATEWAY_TEST_MS, makeGatewayProject, startFakes, MAPPINGS, MASTER_KEY, providersYaml, requireLitellm, type GatewayProject } from '../helpers/gateway.js';
 
 const bin = requireLitellm();
 
@@ -46,6 +46,9 @@ function traffic(url: string, workers = 2) {
   };
 }
 
+/** The names a replica (or the load balancer) serves. */
+const modelsAt = async (url: string) => ((await (await fetch(`${url}/v1/models`, { headers: { authorization: `Bearer ${MASTER_KEY}` } })).json()) as { data: { id: string }[] }).data.map((d) => d.id);
+
 const pidOf = (project: string, name: string) => {
   try {
     return (JSON.parse(readFileSync(path.join(project, '.aibackend', `${name}.pid`), 'utf8')) as { pid: number; config_sha256?: string });
@@ -59,16 +62,39 @@ describe.skipIf(!bin || !haproxy())('rolling reloads over two replicas behind HA
   let gw: GatewayProject;
   let ports: number[];
   const reload = (...args: string[]) => runCli(['reload', '--yes', ...args], { cwd: gw.project, env: GATEWAY_ENV, timeout: GATEWAY_TEST_MS });
+  /** Reloads `files` under traffic, expecting the roll to stop at r1 and be rolled back with no request lost and r2 untouched. */
+  const rollRefusedAtR1 = async (files: Record<string, string>) => {
+    const r1 = pidOf(gw.project, 'gateway-r1')!.pid;
+    const r2 = pidOf(gw.project, 'gateway-r2')!.pid;
+    gw.write(files);
+    const load = traffic(gw.url);
+    const r = await reload('--json');
+    await new Promise((res) => setTimeout(res, 500));
+    const { sent, failed } = await load.stop();
+    expect(r.exitCode, r.stderr).toBe(3);
+    const result = JSON.parse(r.stdout);
+    expect(JSON.stringify(result)).toMatch(/replica r1 \(port \d+\) is not healthy with this config/);
+    expect(result.rollback.happened).toBe(true);
+    expect(sent).toBeGreaterThan(10);
+    expect(failed).toBe(0);
+    // the roll stopped at r1: r2 is the same process, on the old config; r1 is a new process
+    expect(pidOf(gw.project, 'gateway-r2')!.pid).toBe(r2);
+    expect(pidOf(gw.project, 'gateway-r1')!.pid).not.toBe(r1);
+    // r1 serves the backup again: the baseline's names
+    expect(await modelsAt(`http://127.0.0.1:${ports[0]}`)).toContain('coder');
+  };
 
   beforeAll(async () => {
     ({ ollama, llamaA, llamaB, vllm } = await startFakes());
     ports = [await freePort(), await freePort()];
     // A replica dies at start-up when its config has a public name "broken-marker": a config that
     // LiteLLM's --validate_config accepts but that never serves.
-    const command = ['sh', '-c', 'grep -q broken-marker "$0" && { echo "refusing broken-marker" >&2; exit 3; }; exec "$2" --config "$0" --host 127.0.0.1 --port "$1"', '{config}', '{port}', bin!];
+    // One that never becomes ready when it has "never-ready-marker": a process that listens on the
+    // replica's port and answers 404 to every health check.
+    const command = ['sh', '-c', 'grep -q broken-marker "$0" && { echo "refusing broken-marker" >&2; exit 3; }; grep -q never-ready-marker "$0" && exec python3 -m http.server "$1" --bind 127.0.0.1; exec "$2" --config "$0" --host 127.0.0.1 --port "$1"', '{config}', '{port}', bin!];
     const extra = `replicas: 2\nreplica_ports: [${ports.join(', ')}]\npassthrough:\n  litellm_settings:\n    disable_hf_tokenizer_download: true\n`;
     gw = await makeGatewayProject({ bin: bin!, ollama, llamaA, llamaB, vllm, gatewayExtra: extra, command });
-  });
+  }, GATEWAY_TEST_MS);
 
   afterAll(async () => {
     if (gw) {
@@ -102,6 +128,7 @@ describe.skipIf(!bin || !haproxy())('rolling reloads over two replicas behind HA
   });
 
   test('a rolling reload under traffic: every request through the load balancer succeeds, and the new name is served by both', async () => {
+    await gw.baseline();
     const before = [pidOf(gw.project, 'gateway-r1')!.pid, pidOf(gw.project, 'gateway-r2')!.pid];
     gw.write({ 'model-mappings.yaml': MAPPINGS.replace('aliases:\n', 'aliases:\n  rolled: llama3.1:8b\n') });
     const load = traffic(gw.url);
@@ -115,37 +142,24 @@ describe.skipIf(!bin || !haproxy())('rolling reloads over two replicas behind HA
     expect(after[0]).not.toBe(before[0]);
     expect(after[1]).not.toBe(before[1]);
     for (const p of ports) {
-      const res = await fetch(`http://127.0.0.1:${p}/v1/models`, { headers: { authorization: `Bearer ${MASTER_KEY}` } });
-      expect(((await res.json()) as { data: { id: string }[] }).data.map((d) => d.id)).toContain('rolled');
+      expect(await modelsAt(`http://127.0.0.1:${p}`)).toContain('rolled');
     }
   });
 
   test('a config that kills its replica stops at the first one; the other keeps answering; the backup is restored there (exit 3)', async () => {
-    const r2 = pidOf(gw.project, 'gateway-r2')!;
-    gw.write({
+    await gw.baseline();
+    await rollRefusedAtR1({
       'providers.yaml': providersYaml({ ollama, llamaA, llamaB, vllm }, ['broken-marker']),
       'model-mappings.yaml': MAPPINGS.replace('aliases:\n', 'aliases:\n  rolled: llama3.1:8b\n').replace('models:\n', 'models:\n  broken-marker:\n    routes:\n      - provider: ollama\n'),
     });
-    const load = traffic(gw.url);
-    const r = await reload('--json');
-    await new Promise((res) => setTimeout(res, 500));
-    const { sent, failed } = await load.stop();
-    expect(r.exitCode, r.stderr).toBe(3);
-    const result = JSON.parse(r.stdout);
-    expect(JSON.stringify(result)).toMatch(/replica r1 \(port \d+\) is not healthy with this config/);
-    expect(result.rollback.happened).toBe(true);
-    expect(sent).toBeGreaterThan(10);
-    expect(failed).toBe(0);
-    // r2 was never restarted: same process, still the old config
-    expect(pidOf(gw.project, 'gateway-r2')!.pid).toBe(r2.pid);
-    const models = async (p: number) => ((await (await fetch(`http://127.0.0.1:${p}/v1/models`, { headers: { authorization: `Bearer ${MASTER_KEY}` } })).json()) as { data: { id: string }[] }).data.map((d) => d.id);
-    for (const p of ports) expect(await models(p)).not.toContain('broken-marker');
-    expect(await models(ports[0]!)).toContain('rolled');
+    for (const p of ports) expect(await modelsAt(`http://127.0.0.1:${p}`)).not.toContain('broken-marker');
+    expect(await modelsAt(`http://127.0.0.1:${ports[0]}`)).not.toContain('rolled');
     const st = await runCli(['status', '--json'], { cwd: gw.project, env: GATEWAY_ENV });
     expect((JSON.parse(st.stdout).gateway.replicas as { runs_deployed: boolean }[]).map((x) => x.runs_deployed)).toEqual([true, true]);
   });
 
   test('kill -9 in the middle of a roll (one replica restarted, the other not): the next reload recovers and applies, losing no request', async () => {
+    await gw.baseline();
     gw.write({ 'providers.yaml': providersYaml({ ollama, llamaA, llamaB, vllm }), 'model-mappings.yaml': MAPPINGS.replace('aliases:\n', 'aliases:\n  rolled: llama3.1:8b\n  after-kill: llama3.1:8b\n') });
     const r1 = pidOf(gw.project, 'gateway-r1')!.pid;
     const r2 = pidOf(gw.project, 'gateway-r2')!.pid;
@@ -173,8 +187,20 @@ describe.skipIf(!bin || !haproxy())('rolling reloads over two replicas behind HA
     expect(sent).toBeGreaterThan(20);
     expect(failed).toBe(0);
     for (const p of ports) {
-      const res = await fetch(`http://127.0.0.1:${p}/v1/models`, { headers: { authorization: `Bearer ${MASTER_KEY}` } });
-      expect(((await res.json()) as { data: { id: string }[] }).data.map((d) => d.id)).toContain('after-kill');
+      expect(await modelsAt(`http://127.0.0.1:${p}`)).toContain('after-kill');
     }
+  });
+
+  test('a replica that never becomes ready is reported, the roll stops there, the other never stops serving, and the first is restored', async () => {
+    await gw.baseline();
+    // The probe's limit, from this machine's measured boot: long enough for the rollback's real boot.
+    const timeoutS = Math.max(30, Math.ceil((BOOT_MS * 3) / 1000));
+    const gatewayFile = readFileSync(path.join(gw.config, 'gateway.yaml'), 'utf8');
+    await rollRefusedAtR1({
+      'gateway.yaml': gatewayFile.replace(/timeout_s: \d+/, `timeout_s: ${timeoutS}`),
+      'providers.yaml': providersYaml({ ollama, llamaA, llamaB, vllm }, ['never-ready-marker']),
+      'model-mappings.yaml': MAPPINGS.replace('models:\n', 'models:\n  never-ready-marker:\n    routes:\n      - provider: ollama\n'),
+    });
+    expect(await modelsAt(`http://127.0.0.1:${ports[0]}`)).not.toContain('never-ready-marker');
   });
 });
