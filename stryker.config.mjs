@@ -20,5 +20,8 @@ export default {
   htmlReporter: { fileName: 'reports/mutation/index.html' },
   jsonReporter: { fileName: 'reports/mutation/mutation.json' },
   tempDirName: '.stryker-tmp',
+  // Re-runs reuse the results of mutants whose code and covering tests did not change.
+  incremental: true,
+  incrementalFile: 'reports/mutation/stryker-incremental.json',
   thresholds: { high: 85, low: 70, break: null },
 };
