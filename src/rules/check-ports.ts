@@ -50,7 +50,7 @@ export function checkPorts(ctx: RuleContext): void {
       const services: [string, string, string][] = [['Prometheus', 'prometheus', m.prometheus.url], ['Grafana', 'grafana', m.grafana.url], ...(gw.cache.enabled ? ([['redis_exporter', 'redis_exporter', m.redis_exporter.url]] as [string, string, string][]) : [])];
       for (const [who, key, url] of services) {
         const mep = endpointOf(url);
-        if (mep && (mep.local || mep.explicit)) uses.push({ who, kind: 'gateway', path: ['monitoring', key, 'url'], host: mep.host, port: mep.port });
+        if (mep && (mep.local || mep.explicit)) uses.push({ who: `${who} (monitoring.${key}.url)`, kind: 'gateway', path: ['monitoring', key, 'url'], host: mep.host, port: mep.port });
       }
     }
   }

@@ -3,6 +3,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
+import type { CheckedConfig } from '../../src/core/check-config.js';
+import type { Diagnostic } from '../../src/diagnostics/diagnostic.js';
 import { checkFiles } from '../helpers/check.js';
 import { BASE, cleanupTempDirs } from '../helpers/fixtures.js';
 
@@ -21,12 +23,32 @@ interface Row {
   expect: ([string, string, number] | [string, string, number, number])[];
 }
 
+/**
+ * A finding names what it points at: its message carries the text under its span, a part of it (the
+ * port of a URL, the provider of a route) or the key on that line. A secret's finding is the
+ * opposite: it never carries the value. Prose is not pinned; the data is.
+ */
+const SECRET_CODES = new Set(['secret-in-source', 'secret-literal']);
+function namesWhatItPointsAt(d: Diagnostic, checked: CheckedConfig): boolean {
+  const source = Object.values(checked.loaded.texts).find((t) => t?.file === d.file);
+  const line = source?.text.split('\n')[d.line - 1] ?? '';
+  const token = line.slice(d.column - 1, d.column - 1 + (d.length ?? 1));
+  const text = `${d.message} ${d.suggestion ?? ''}`;
+  if (!d.message) return false;
+  if (SECRET_CODES.has(d.code)) return token.length > 4 && !text.includes(token.replace(/^["'#\s]+|["']$/g, ''));
+  const key = /^\s*(?:-\s*)?([^:#\s][^:#]*?)\s*:/.exec(line)?.[1]?.replace(/^["']|["']$/g, '');
+  const parts = [token.replace(/^["']|["']$/g, ''), ...token.split(/[^A-Za-z0-9._-]+/).filter((x) => x.length >= 2 && !/^(https?|v1)$/.test(x)), ...(key ? [key] : [])];
+  return parts.some((p) => text.includes(p));
+}
+
 function table(rule: string, ruleCodes: string[], rows: Row[]) {
   describe(rule, () => {
     test.each(rows.map((r) => [r.name, r] as const))('%s', (_n, row) => {
       const checked = checkFiles(row.files);
-      const got = checked.diagnostics.filter((d) => ruleCodes.includes(d.code)).map((d, i) => (row.expect[i]?.length === 4 ? [d.code, path.basename(d.file), d.line, d.column] : [d.code, path.basename(d.file), d.line]));
+      const mine = checked.diagnostics.filter((d) => ruleCodes.includes(d.code));
+      const got = mine.map((d, i) => (row.expect[i]?.length === 4 ? [d.code, path.basename(d.file), d.line, d.column] : [d.code, path.basename(d.file), d.line]));
       expect(got).toEqual(row.expect);
+      for (const d of mine) expect(namesWhatItPointsAt(d, checked), `${d.code} at ${d.line}:${d.column}: "${d.message}"`).toBe(true);
     });
   });
 }
