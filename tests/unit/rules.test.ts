@@ -215,3 +215,56 @@ table('check-unused-providers', ['unused-provider'], [
   { name: 'an active provider nothing routes to is a warning, at its id', files: { 'providers.yaml': `${P}  spare:\n    type: anthropic\n    models:\n      - name: claude-3-haiku\n` }, expect: [['unused-provider', 'providers.yaml', 20, 3]] },
   { name: 'a disabled one is not', files: { 'providers.yaml': `${P}  spare:\n    type: anthropic\n    status: disabled\n    models:\n      - name: claude-3-haiku\n` }, expect: [] },
 ]);
+
+// gateway.yaml lines: 1 version, 2 gateway, 3 url, 4 master_key, 5 image; a row's text starts at line 6.
+const PT = (body: string) => ({ 'gateway.yaml': `${G}passthrough:\n${body}` });
+table('check-passthrough', ['passthrough-unknown-key', 'passthrough-override', 'invalid-value'], [
+  { name: 'keys LiteLLM accepts, none of them compiled', files: PT('  litellm_settings:\n    disable_hf_tokenizer_download: true\n  router_settings:\n    retry_after: 5\n  general_settings:\n    max_parallel_requests: 10\n'), expect: [] },
+  { name: 'a router_settings key LiteLLM refuses to start with, at the key', files: PT('  router_settings:\n    health_check_interval: 30\n'), expect: [['passthrough-unknown-key', 'gateway.yaml', 8, 5]] },
+  { name: 'an unknown key in each section, with a suggestion where one is close', files: PT('  router_settings:\n    num_retrys: 3\n  litellm_settings:\n    drop_parms: true\n  general_settings:\n    zzz_nothing_like_it: 1\n'), expect: [['passthrough-unknown-key', 'gateway.yaml', 8, 5], ['passthrough-unknown-key', 'gateway.yaml', 10, 5], ['passthrough-unknown-key', 'gateway.yaml', 12, 5]] },
+  { name: 'model_group_alias makes names aibackend does not know', files: PT('  router_settings:\n    model_group_alias: { gpt: llama3.1:8b }\n'), expect: [['passthrough-override', 'gateway.yaml', 8, 5]] },
+  { name: 'a routing strategy LiteLLM does not have, at the value; the compiled one is overridden too', files: PT('  router_settings:\n    routing_strategy: least-bussy\n'), expect: [['passthrough-override', 'gateway.yaml', 8, 5], ['invalid-value', 'gateway.yaml', 8, 23]] },
+  { name: 'each compiled router setting is refused with its source key', files: PT('  router_settings:\n    num_retries: 1\n    timeout: 5\n    allowed_fails: 2\n    cooldown_time: 9\n    fallbacks: []\n'), expect: [8, 9, 10, 11, 12].map((l) => ['passthrough-override', 'gateway.yaml', l, 5] as [string, string, number, number]) },
+  { name: 'the master key and JSON logs are compiled too', files: PT('  general_settings:\n    master_key: os.environ/LITELLM_MASTER_KEY\n  litellm_settings:\n    json_logs: true\n'), expect: [['passthrough-override', 'gateway.yaml', 8, 5], ['passthrough-override', 'gateway.yaml', 10, 5]] },
+  { name: 'listed under overrides: meant, not refused', files: PT('  router_settings:\n    num_retries: 1\n  overrides: [router_settings.num_retries]\n'), expect: [] },
+  { name: 'without the cache, its settings are not compiled: passing them is fine', files: PT('  litellm_settings:\n    cache: true\n    cache_params: { type: redis, host: redis.internal }\n  router_settings:\n    redis_host: redis.internal\n'), expect: [] },
+  {
+    name: 'with the cache, its connection is compiled: each key is refused, inside cache_params too',
+    files: { 'gateway.yaml': `${G}cache:\n  enabled: true\npassthrough:\n  litellm_settings:\n    cache: true\n    cache_params: { namespace: other, ttl: 5, supported_call_types: [acompletion] }\n  router_settings:\n    redis_port: 6380\n` },
+    expect: [['passthrough-override', 'gateway.yaml', 10, 5], ['passthrough-override', 'gateway.yaml', 11, 21], ['passthrough-override', 'gateway.yaml', 11, 39], ['passthrough-override', 'gateway.yaml', 13, 5]],
+  },
+  { name: 'callbacks without prometheus while metrics.prometheus compiles it', files: { 'gateway.yaml': `${G}metrics: { prometheus: true }\npassthrough:\n  litellm_settings:\n    callbacks: [otel]\n` }, expect: [['passthrough-override', 'gateway.yaml', 9, 5]] },
+  { name: 'callbacks that keep prometheus, or metrics off, are fine', files: { 'gateway.yaml': `${G}metrics: { prometheus: true }\npassthrough:\n  litellm_settings:\n    callbacks: [otel, prometheus]\n` }, expect: [] },
+  { name: 'callbacks with metrics off', files: PT('  litellm_settings:\n    callbacks: [otel]\n'), expect: [] },
+  { name: 'callbacks listed under overrides', files: { 'gateway.yaml': `${G}metrics: { prometheus: true }\npassthrough:\n  litellm_settings:\n    callbacks: [otel]\n  overrides: [litellm_settings.callbacks]\n` }, expect: [] },
+]);
+
+// providers.yaml: ollama at 3-8 (base_url line 5), vllm at 9-13 (base_url line 11, model line 13), openai 14-19.
+const EMBED = P.replace('      - name: qwen2.5-coder:7b\n', '      - name: qwen2.5-coder:7b\n      - name: nomic-embed-text\n        mode: embedding\n');
+table('check-modes', ['backend-mode-mismatch', 'fallback-mode-mismatch'], [
+  { name: 'chat names falling back to chat names', files: { 'providers.yaml': EMBED }, expect: [] },
+  { name: 'an embedding name of its own is fine', files: { 'providers.yaml': EMBED, 'model-mappings.yaml': withModel('  embed:\n    routes:\n      - { provider: ollama, model: nomic-embed-text }\n') }, expect: [] },
+  { name: 'routes to a chat and an embedding model at once, at the second route', files: { 'providers.yaml': EMBED, 'model-mappings.yaml': withModel('  mixed:\n    routes:\n      - { provider: ollama, model: llama3.1:8b }\n      - { provider: ollama, model: nomic-embed-text }\n') }, expect: [['backend-mode-mismatch', 'model-mappings.yaml', 18, 9]] },
+  { name: 'a chat name falling back to an embedding name, at the fallback', files: { 'providers.yaml': EMBED, 'model-mappings.yaml': withModel('  embed:\n    routes:\n      - { provider: ollama, model: nomic-embed-text }\n').replace('fallbacks: [qwen2.5-coder:7b]\n  qwen2.5', 'fallbacks: [qwen2.5-coder:7b, embed]\n  qwen2.5') }, expect: [['fallback-mode-mismatch', 'model-mappings.yaml', 6, 35]] },
+  { name: 'through an alias of an embedding name', files: { 'providers.yaml': EMBED, 'model-mappings.yaml': `${withModel('  embed:\n    routes:\n      - { provider: ollama, model: nomic-embed-text }\n').replace('fallbacks: [qwen2.5-coder:7b]\n  qwen2.5', 'fallbacks: [vectors]\n  qwen2.5')}  vectors: embed\n` }, expect: [['fallback-mode-mismatch', 'model-mappings.yaml', 6, 17]] },
+  { name: 'an embedding name falling back to a chat name', files: { 'providers.yaml': EMBED, 'model-mappings.yaml': withModel('  embed:\n    routes:\n      - { provider: ollama, model: nomic-embed-text }\n    fallbacks: [llama3.1:8b]\n') }, expect: [['fallback-mode-mismatch', 'model-mappings.yaml', 18, 17]] },
+  { name: 'a route to a model the provider does not list has no mode to compare', files: { 'providers.yaml': EMBED, 'model-mappings.yaml': withModel('  mixed:\n    routes:\n      - { provider: ollama, model: nomic-embed-text }\n      - { provider: ollama, model: not-listed }\n      - { provider: nobody, model: x }\n') }, expect: [] },
+]);
+
+table('check-url-paths', ['url-path'], [
+  { name: 'Ollama at its root, vLLM under /v1', files: {}, expect: [] },
+  { name: 'Ollama under /v1', files: { 'providers.yaml': P.replace('http://127.0.0.1:11434', 'http://127.0.0.1:11434/v1') }, expect: [['url-path', 'providers.yaml', 5, 15]] },
+  { name: 'Ollama under /api/', files: { 'providers.yaml': P.replace('http://127.0.0.1:11434', 'http://127.0.0.1:11434/api/') }, expect: [['url-path', 'providers.yaml', 5, 15]] },
+  { name: 'Ollama under another path is its business', files: { 'providers.yaml': P.replace('http://127.0.0.1:11434', 'http://127.0.0.1:11434/ollama') }, expect: [] },
+  { name: 'vLLM without /v1', files: { 'providers.yaml': P.replace('http://127.0.0.1:8001/v1', 'http://127.0.0.1:8001') }, expect: [['url-path', 'providers.yaml', 11, 15]] },
+  { name: 'vLLM with /v1/ (a trailing slash is fine)', files: { 'providers.yaml': P.replace('http://127.0.0.1:8001/v1', 'http://127.0.0.1:8001/v1/') }, expect: [] },
+  { name: 'an invalid URL is left to check-urls', files: { 'providers.yaml': P.replace('http://127.0.0.1:8001/v1', 'not a url') }, expect: [] },
+]);
+
+table('check-urls: more', ['invalid-url', 'url-credentials'], [
+  { name: 'a user without a password is credentials too', files: { 'providers.yaml': P.replace('http://127.0.0.1:8001/v1', 'http://token@127.0.0.1:8001/v1') }, expect: [['url-credentials', 'providers.yaml', 11, 15]] },
+  { name: 'a query string', files: { 'providers.yaml': P.replace('http://127.0.0.1:8001/v1', 'http://127.0.0.1:8001/v1?x=1') }, expect: [['invalid-url', 'providers.yaml', 11, 15]] },
+  { name: 'a fragment', files: { 'providers.yaml': P.replace('http://127.0.0.1:8001/v1', 'http://127.0.0.1:8001/v1#top') }, expect: [['invalid-url', 'providers.yaml', 11, 15]] },
+  { name: 'the gateway URL is checked too', files: { 'gateway.yaml': G.replace('http://127.0.0.1:4000', 'http://admin:pw@127.0.0.1:4000') }, expect: [['url-credentials', 'gateway.yaml', 3, 8]] },
+  { name: 'a gateway URL that does not parse', files: { 'gateway.yaml': G.replace('http://127.0.0.1:4000', 'http://[::1') }, expect: [['invalid-url', 'gateway.yaml', 3, 8]] },
+]);
