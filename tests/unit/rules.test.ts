@@ -5,6 +5,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import type { CheckedConfig } from '../../src/core/check-config.js';
 import type { Diagnostic } from '../../src/diagnostics/diagnostic.js';
+import { SECRET_PATTERNS } from '../../src/util/secrets.js';
 import { checkFiles } from '../helpers/check.js';
 import { BASE, cleanupTempDirs } from '../helpers/fixtures.js';
 
@@ -20,7 +21,7 @@ interface Row {
   name: string;
   files: Record<string, string | null>;
   /** [code, file, line] or [code, file, line, column] that must appear; empty means the rule's codes must not appear at all. */
-  expect: ([string, string, number] | [string, string, number, number])[];
+  expect: ([string, string, number] | [string, string, number, number] | [string, string, number, number, number])[];
 }
 
 /**
@@ -35,7 +36,7 @@ function namesWhatItPointsAt(d: Diagnostic, checked: CheckedConfig): boolean {
   const token = line.slice(d.column - 1, d.column - 1 + (d.length ?? 1));
   const text = `${d.message} ${d.suggestion ?? ''}`;
   if (!d.message) return false;
-  if (SECRET_CODES.has(d.code)) return token.length > 4 && !text.includes(token.replace(/^["'#\s]+|["']$/g, ''));
+  if (SECRET_CODES.has(d.code)) return token.length > 4 && !text.includes(token.replace(/^["'#\s]+|["']$/g, '')) && (d.code !== 'secret-in-source' || SECRET_PATTERNS.some((p) => text.includes(p.kind)));
   const key = /^\s*(?:-\s*)?([^:#\s][^:#]*?)\s*:/.exec(line)?.[1]?.replace(/^["']|["']$/g, '');
   const parts = [token.replace(/^["']|["']$/g, ''), ...token.split(/[^A-Za-z0-9._-]+/).filter((x) => x.length >= 2 && !/^(https?|v1)$/.test(x)), ...(key ? [key] : [])];
   return parts.some((p) => text.includes(p));
@@ -46,7 +47,7 @@ function table(rule: string, ruleCodes: string[], rows: Row[]) {
     test.each(rows.map((r) => [r.name, r] as const))('%s', (_n, row) => {
       const checked = checkFiles(row.files);
       const mine = checked.diagnostics.filter((d) => ruleCodes.includes(d.code));
-      const got = mine.map((d, i) => (row.expect[i]?.length === 4 ? [d.code, path.basename(d.file), d.line, d.column] : [d.code, path.basename(d.file), d.line]));
+      const got = mine.map((d, i) => [d.code, path.basename(d.file), d.line, d.column, d.length].slice(0, Math.max(3, row.expect[i]?.length ?? 3)));
       expect(got).toEqual(row.expect);
       for (const d of mine) expect(namesWhatItPointsAt(d, checked), `${d.code} at ${d.line}:${d.column}: "${d.message}"`).toBe(true);
     });
@@ -267,4 +268,35 @@ table('check-urls: more', ['invalid-url', 'url-credentials'], [
   { name: 'a fragment', files: { 'providers.yaml': P.replace('http://127.0.0.1:8001/v1', 'http://127.0.0.1:8001/v1#top') }, expect: [['invalid-url', 'providers.yaml', 11, 15]] },
   { name: 'the gateway URL is checked too', files: { 'gateway.yaml': G.replace('http://127.0.0.1:4000', 'http://admin:pw@127.0.0.1:4000') }, expect: [['url-credentials', 'gateway.yaml', 3, 8]] },
   { name: 'a gateway URL that does not parse', files: { 'gateway.yaml': G.replace('http://127.0.0.1:4000', 'http://[::1') }, expect: [['invalid-url', 'gateway.yaml', 3, 8]] },
+]);
+
+const COMPOSE = (image: string) => `services:\n  litellm:\n    image: ${image}\n    command: ["--config", "/app/config.yaml", "--port", "4000"]\n`;
+const RUNTIME = (extra = '') => `${G}runtime:\n  kind: compose\n${extra}`;
+table('check-gateway', ['image-floating-tag', 'image-compromised', 'compose-file-missing', 'image-mismatch', 'output-outside-project', 'output-is-source'], [
+  { name: 'a pinned image, the default runtime and output', files: {}, expect: [] },
+  { name: 'a floating tag, at the image', files: { 'gateway.yaml': G.replace('v1.106.12-stable', 'main-latest') }, expect: [['image-floating-tag', 'gateway.yaml', 5, 10]] },
+  { name: 'a compromised release', files: { 'gateway.yaml': G.replace('v1.106.12-stable', 'v1.82.7') }, expect: [['image-compromised', 'gateway.yaml', 5, 10]] },
+  { name: 'compose runtime: its file missing, at runtime.file', files: { 'gateway.yaml': RUNTIME('  file: config/nope.yml\n') }, expect: [['compose-file-missing', 'gateway.yaml', 8, 9]] },
+  { name: 'compose runtime: the default file missing, at runtime.kind', files: { 'gateway.yaml': RUNTIME() }, expect: [['compose-file-missing', 'gateway.yaml', 7, 9]] },
+  { name: 'compose runtime: the service missing', files: { 'gateway.yaml': RUNTIME('  file: config/compose.yml\n  service: gateway\n'), 'compose.yml': COMPOSE('ghcr.io/berriai/litellm:v1.106.12-stable') }, expect: [['compose-file-missing', 'gateway.yaml', 8, 9]] },
+  { name: 'compose runtime: the same image, fine', files: { 'gateway.yaml': RUNTIME('  file: config/compose.yml\n'), 'compose.yml': COMPOSE('ghcr.io/berriai/litellm:v1.106.12-stable') }, expect: [] },
+  { name: 'compose runtime: another image than gateway.image, at gateway.image', files: { 'gateway.yaml': RUNTIME('  file: config/compose.yml\n'), 'compose.yml': COMPOSE('ghcr.io/berriai/litellm:v1.106.11-stable') }, expect: [['image-mismatch', 'gateway.yaml', 5, 10]] },
+  { name: 'output inside the project', files: { 'gateway.yaml': `${G}output: build/litellm.yaml\n` }, expect: [] },
+  { name: 'output above the project', files: { 'gateway.yaml': `${G}output: ../litellm.yaml\n` }, expect: [['output-outside-project', 'gateway.yaml', 6, 9]] },
+  { name: 'output is the project directory itself', files: { 'gateway.yaml': `${G}output: .\n` }, expect: [['output-outside-project', 'gateway.yaml', 6, 9]] },
+  { name: 'output at an absolute path elsewhere', files: { 'gateway.yaml': `${G}output: /tmp/litellm.yaml\n` }, expect: [['output-outside-project', 'gateway.yaml', 6, 9]] },
+  { name: 'output over a source file', files: { 'gateway.yaml': `${G}output: config/providers.yaml\n` }, expect: [['output-is-source', 'gateway.yaml', 6, 9]] },
+]);
+
+const KEY = `sk-${'abcdefghijklmnopqrstuvwx'}`;
+table('check-secrets: once per line, every place', ['secret-in-source', 'secret-literal', 'url-credentials'], [
+  { name: 'a literal key in passthrough is secret-literal only, not also secret-in-source', files: PT(`  litellm_settings:\n    slack_token: ${KEY}\n`), expect: [['secret-literal', 'gateway.yaml', 8, 18]] },
+  { name: 'a key as a URL password is url-credentials only', files: { 'providers.yaml': P.replace('http://127.0.0.1:8001/v1', `http://u:${KEY}@127.0.0.1:8001/v1`) }, expect: [['url-credentials', 'providers.yaml', 11, 15]] },
+  { name: 'apikey, password and auth keys, nested in a map and in a list', files: PT('  litellm_settings:\n    vendor_apikey: abc123\n    cache_params: { password: hunter2 }\n    success_callback_args: [{ auth: xyz789 }]\n'), expect: [['secret-literal', 'gateway.yaml', 8, 20], ['secret-literal', 'gateway.yaml', 9, 31], ['secret-literal', 'gateway.yaml', 10, 37]] },
+  { name: 'os.environ references, empty values and non-secret keys are fine', files: PT('  litellm_settings:\n    slack_token: os.environ/SLACK\n    webhook_secret: ""\n    drop_params: true\n    max_tokens: 5\n'), expect: [] },
+  { name: 'an empty secret in the process runtime env is not a secret', files: { 'gateway.yaml': `${G}runtime:\n  kind: process\n  command: [litellm]\n  env:\n    LITELLM_MASTER_KEY: ""\n    OTHER_SETTING: plain\n` }, expect: [] },
+  { name: 'a key on the last line with no newline: its whole length', files: { 'ports.yaml': `${PO}# ${KEY}` }, expect: [['secret-in-source', 'ports.yaml', 7, 3, KEY.length]] },
+  { name: 'a key followed by more text: only the key', files: { 'ports.yaml': `${PO}# ${KEY} is old\n` }, expect: [['secret-in-source', 'ports.yaml', 7, 3, KEY.length]] },
+  { name: 'a private key block: marked up to the end of its first line', files: { 'ports.yaml': `${PO}# -----BEGIN RSA PRIVATE KEY-----\n# MIIEowIBAAKCAQEA\n` }, expect: [['secret-in-source', 'ports.yaml', 7, 3, 31]] },
+  { name: 'a key in the second file too, on its own line numbers', files: { 'ports.yaml': `${PO}# ${KEY}\n`, 'providers.yaml': `# ${KEY}\n${P}` }, expect: [['secret-in-source', 'ports.yaml', 7, 3], ['secret-in-source', 'providers.yaml', 1, 3]] },
 ]);
