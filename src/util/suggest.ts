@@ -51,7 +51,7 @@ export class Suggester {
     // Prefix match as a last resort ("qwen2.5-coder" for "qwen2.5-coder:7b").
     if (best === undefined && word.length >= 4) {
       for (const bucket of this.byLength.values()) {
-        for (const c of bucket) if (c.startsWith(word) || word.startsWith(c)) return c;
+        for (const c of bucket) if (c !== word && (c.startsWith(word) || word.startsWith(c))) return c;
       }
     }
     return best;

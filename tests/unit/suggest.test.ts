@@ -48,3 +48,68 @@ describe('Suggester', () => {
     expect(s.suggest('completely-different-name')).toBeUndefined();
   });
 });
+
+describe('Suggester: the bounds that decide', () => {
+  test.each([
+    // [word, candidate, found?] at the edge of the distance each length allows: 1 up to 3 letters, 2 up to 6, then len/4 (at most 4)
+    ['abx', 'abc', true],
+    ['axy', 'abc', false],
+    ['abxy', 'abcd', true],
+    ['axyz', 'abcd', false],
+    ['abcdxy', 'abcdef', true],
+    ['abwxyz', 'abcdef', false],
+    ['abcdxyz', 'abcdefg', false], // 7 letters: 2 edits allowed, this is 3
+    ['abcdefxyz', 'abcdefghi', true], // 9 letters: 3 allowed
+    ['abcdefghijklmnopwxyz', 'abcdefghijklmnopqrst', true], // 20 letters: 4 allowed (not 5)
+    ['abcdefghijklmnovwxyz', 'abcdefghijklmnopqrst', false], // 5 edits
+  ])('%s near %s: %s', (word, candidate, found) => {
+    expect(suggestOne(word, [candidate, 'zzzzzzzzzzzzzzzzzzzzzzzzzzzzzz'])).toBe(found ? candidate : undefined);
+  });
+
+  test('the prefix fallback needs at least 4 letters', () => {
+    expect(suggestOne('lla', ['llama3.1:8b-instruct'])).toBeUndefined();
+    expect(suggestOne('llam', ['llama3.1:8b-instruct'])).toBe('llama3.1:8b-instruct');
+  });
+
+  test('a tie goes to the alphabetically first; a nearer length is searched first and wins its ties', () => {
+    expect(suggestOne('modl', ['mods', 'mode'])).toBe('mode');
+    expect(suggestOne('modl', ['mode', 'mods'])).toBe('mode');
+    // 'mode' (same length) and 'mod' (one shorter) are both one edit away: the same length is searched first
+    expect(suggestOne('modl', ['mod', 'mode'])).toBe('mode');
+    expect(suggestOne('modl', ['model', 'mode'])).toBe('mode');
+  });
+
+  test('a nearer candidate beats a farther one met first', () => {
+    expect(suggestOne('abcdefgh', ['abcdefgh12', 'abcdefgx'])).toBe('abcdefgx');
+  });
+
+  test('the word itself is not a suggestion; of two case variants the first given wins', () => {
+    expect(suggestOne('type', ['type'])).toBeUndefined();
+    expect(suggestOne('base', ['Base', 'BASE'])).toBe('Base');
+  });
+
+  test('the same question twice gets the same answer (cached)', () => {
+    const s = new Suggester(['alpha', 'beta']);
+    expect(s.suggest('alpah')).toBe('alpha');
+    expect(s.suggest('alpah')).toBe('alpha');
+    expect(s.suggest('gamma')).toBeUndefined();
+    expect(s.suggest('gamma')).toBeUndefined();
+  });
+});
+
+describe('boundedDistance: transpositions and the cut-off', () => {
+  test.each([
+    ['ab', 'ba', 2, 1],
+    ['abc', 'bac', 2, 1],
+    ['abcd', 'abdc', 2, 1],
+    ['abc', 'cba', 3, 2],
+    ['abc', 'xyz', 3, 3], // exactly the limit: the distance, not limit + 1
+    ['abc', 'xyz', 2, 3],
+    ['a', 'abcd', 2, 3], // lengths too far apart: limit + 1 at once
+    ['ab', 'cd', 1, 2],
+    ['abcdef', 'abcdxy', 2, 2],
+    ['abcdef', 'abcxyz', 2, 3],
+  ])('%s ~ %s (limit %i) = %i', (a, b, limit, d) => {
+    expect(boundedDistance(a, b, limit)).toBe(d);
+  });
+});
