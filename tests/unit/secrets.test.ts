@@ -81,3 +81,50 @@ describe('secret patterns', () => {
     expect(out.join('\n')).not.toContain(key);
   });
 });
+
+describe('secret spans: whole values, every spelling', () => {
+  const whole = (value: string, kind: string) => {
+    const text = `x ${value} y`;
+    expect(findSecrets(text)).toEqual([{ kind, index: 2, length: value.length }]);
+  };
+  test('a private key block, body and END line included', () => {
+    whole(`-----BEGIN ${'EC PRIVATE'} KEY-----\n${A(40)}\n${A(12)}==\n-----END EC PRIVATE KEY-----`, 'private key');
+  });
+  test('AWS secret keys in every spelling: no underscores, upper case, JSON quotes, no spaces', () => {
+    for (const k of ['awssecretaccesskey=', 'AWS_SECRET_ACCESS_KEY: ', 'aws_secret_access_key"="', "aws_secret_access_key='", 'aws_secret_access_key=']) whole(`${k}${A(40)}`, 'AWS secret access key');
+  });
+  test('a bearer token after several spaces', () => whole(`Bearer   ${A(20)}`, 'bearer token'));
+  test('a Slack app token', () => whole(`${'xapp'}-1-${A(16)}`, 'Slack token'));
+  test('a JSON web token, all three parts', () => whole(`eyJ${A(12)}.eyJ${A(12)}.${A(24)}`, 'JSON web token'));
+  test('a secret at the very start of the text', () => {
+    const key = `sk-${A(20)}`;
+    expect(findSecrets(`${key} rest`)).toEqual([{ kind: 'OpenAI-style API key', index: 0, length: key.length }]);
+  });
+  test('URL credentials: the span is user:password, without the @', () => {
+    expect(findSecrets('see http://bob:pw@host/')).toEqual([{ kind: 'URL credentials', index: 11, length: 6 }]);
+  });
+});
+
+describe('masking with known values', () => {
+  test('every occurrence of a known value is masked; values shorter than 4 are not', () => {
+    expect(maskSecrets('pw hunter2 and hunter2, abc', ['hunter2', 'abc'])).toBe(`pw ${REDACTED} and ${REDACTED}, abc`);
+  });
+  test('two values side by side are both masked', () => {
+    expect(maskSecrets('[abcdefgh]', ['abcd', 'efgh'])).toBe(`[${REDACTED}${REDACTED}]`);
+  });
+  test('of two values at one place, the longer is masked whole', () => {
+    expect(maskSecrets('abcdef!', ['abcd', 'abcdef'])).toBe(`${REDACTED}!`);
+  });
+  test('a known value after a key-shaped one: both masked, whatever order they are found in', () => {
+    const key = `sk-${A(20)}`;
+    expect(maskSecrets(`${key} then s3cret-value`, ['s3cret-value'])).toBe(`${REDACTED} then ${REDACTED}`);
+  });
+  test('maskWithMap: an offset inside a masked value lands inside the mask, never past it', () => {
+    const m = maskWithMap('ab s3cret-value cd', ['s3cret-value']);
+    expect(m.text).toBe(`ab ${REDACTED} cd`);
+    expect(m.at(3)).toBe(3);
+    expect(m.at(5)).toBe(5);
+    expect(m.at(3 + 11)).toBe(3 + REDACTED.length);
+    expect(m.at(3 + 12 + 1)).toBe(3 + REDACTED.length + 1);
+  });
+});
