@@ -300,3 +300,25 @@ table('check-secrets: once per line, every place', ['secret-in-source', 'secret-
   { name: 'a private key block: marked up to the end of its first line', files: { 'ports.yaml': `${PO}# -----BEGIN RSA PRIVATE KEY-----\n# MIIEowIBAAKCAQEA\n` }, expect: [['secret-in-source', 'ports.yaml', 7, 3, 31]] },
   { name: 'a key in the second file too, on its own line numbers', files: { 'ports.yaml': `${PO}# ${KEY}\n`, 'providers.yaml': `# ${KEY}\n${P}` }, expect: [['secret-in-source', 'ports.yaml', 7, 3], ['secret-in-source', 'providers.yaml', 1, 3]] },
 ]);
+
+const STACK = `services:\n  litellm:\n    image: ghcr.io/berriai/litellm:v1.106.12-stable\n  haproxy:\n    image: haproxy:2.6.12\n  prometheus:\n    image: prom/prometheus:v3.5.0\n  grafana:\n    image: grafana/grafana:12.1.1\n  redis_exporter:\n    image: oliver006/redis_exporter:v1.74.0\n`;
+// gateway.yaml lines 6-8: runtime; then the row's own keys from line 9.
+const COMPOSED = (extra: string) => ({ 'gateway.yaml': `${G}runtime:\n  kind: compose\n  file: config/stack.yml\n${extra}`, 'stack.yml': STACK, 'ports.yaml': PORTS });
+table('check-topology: images against the compose file', ['image-mismatch', 'image-floating-tag', 'not-implemented'], [
+  { name: 'every image the compose file runs, pinned alike', files: COMPOSED('load_balancer:\n  image: haproxy:2.6.12\nmonitoring:\n  prometheus: { image: "prom/prometheus:v3.5.0" }\n  grafana: { image: "grafana/grafana:12.1.1" }\n  redis_exporter: { image: "oliver006/redis_exporter:v1.74.0" }\n'), expect: [] },
+  {
+    name: 'each image that differs from its service, at its own key',
+    files: COMPOSED('load_balancer:\n  image: haproxy:2.6.11\nmonitoring:\n  prometheus: { image: "prom/prometheus:v3.4.0" }\n  grafana: { image: "grafana/grafana:12.0.0" }\n  redis_exporter: { image: "oliver006/redis_exporter:v1.73.0" }\n'),
+    expect: [['image-mismatch', 'gateway.yaml', 10, 10], ['image-mismatch', 'gateway.yaml', 12, 24], ['image-mismatch', 'gateway.yaml', 13, 21], ['image-mismatch', 'gateway.yaml', 14, 28]],
+  },
+  { name: 'a floating load balancer image', files: COMPOSED('load_balancer:\n  image: haproxy:latest\n'), expect: [['image-floating-tag', 'gateway.yaml', 10, 10], ['image-mismatch', 'gateway.yaml', 10, 10]] },
+  { name: 'images are not compared without a compose runtime', files: { 'gateway.yaml': `${G}load_balancer:\n  image: haproxy:2.6.11\n` }, expect: [] },
+  { name: 'a compose file that does not exist compares nothing (the gateway rule reports it)', files: { 'gateway.yaml': `${G}runtime:\n  kind: compose\n  file: config/none.yml\nload_balancer:\n  image: haproxy:2.6.11\n` }, expect: [] },
+  { name: 'replicas with Caddy: not compiled yet', files: COMPOSED('replicas: 2\nreplica_ports: [4001, 4002]\ncache: { enabled: true }\nload_balancer:\n  kind: caddy\n'), expect: [['not-implemented', 'gateway.yaml', 9]] },
+]);
+
+table('check-topology: replica counts', ['replica-ports'], [
+  { name: 'one port for two replicas, said with its count', files: { 'gateway.yaml': `${G}replicas: 2\nreplica_ports: [4001]\ncache: { enabled: true }\n`, 'ports.yaml': PORTS }, expect: [['replica-ports', 'gateway.yaml', 7, 16]] },
+  { name: 'three ports for two replicas', files: { 'gateway.yaml': `${G}replicas: 2\nreplica_ports: [4001, 4002, 4003]\ncache: { enabled: true }\n`, 'ports.yaml': PORTS }, expect: [['replica-ports', 'gateway.yaml', 7, 16]] },
+  { name: 'a {port} inside a longer argument counts', files: { 'gateway.yaml': `${G}replicas: 2\nreplica_ports: [4001, 4002]\ncache: { enabled: true }\nruntime:\n  kind: process\n  command: [litellm, "--port={port}"]\n`, 'ports.yaml': PORTS }, expect: [] },
+]);
