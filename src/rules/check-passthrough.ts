@@ -49,7 +49,7 @@ export function checkPassthrough(ctx: RuleContext): void {
       const path = ['passthrough', section, key];
       const keyAt = ctx.at('gateway', path, true);
       if (section === 'router_settings' && ROUTER_SETTINGS_REFUSED.includes(key)) {
-        ctx.error('passthrough-unknown-key', keyAt, `router_settings.${key} makes LiteLLM refuse to start ("not a valid router_settings parameter"); it belongs in passthrough.general_settings`, `general_settings.${key}`);
+        ctx.error('passthrough-unknown-key', keyAt, `router_settings.${key} makes LiteLLM refuse to start ("not a valid router_settings parameter"); it belongs in passthrough.general_settings.${key}`, `general_settings.${key}`);
         continue;
       }
       if (!ACCEPTED[section].includes(key)) {

@@ -17,26 +17,26 @@ import { RuleContext, type Rule, type RuleOptions } from './context.js';
 import type { LoadedConfig } from '../load/load-config.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 
-export const RULES: readonly { name: string; run: Rule }[] = [
-  { name: 'providers', run: checkProviders },
-  { name: 'urls', run: checkUrls },
-  { name: 'url-paths', run: checkUrlPaths },
-  { name: 'routes', run: checkRoutes },
-  { name: 'fallbacks', run: checkFallbacks },
-  { name: 'aliases', run: checkAliases },
-  { name: 'modes', run: checkModes },
-  { name: 'unused-providers', run: checkUnusedProviders },
-  { name: 'secrets', run: checkSecrets },
-  { name: 'env', run: checkEnv },
-  { name: 'ports', run: checkPorts },
-  { name: 'gateway', run: checkGateway },
-  { name: 'passthrough', run: checkPassthrough },
-  { name: 'topology', run: checkTopology },
+export const RULES: readonly Rule[] = [
+  checkProviders,
+  checkUrls,
+  checkUrlPaths,
+  checkRoutes,
+  checkFallbacks,
+  checkAliases,
+  checkModes,
+  checkUnusedProviders,
+  checkSecrets,
+  checkEnv,
+  checkPorts,
+  checkGateway,
+  checkPassthrough,
+  checkTopology,
 ];
 
 export function runRules(config: LoadedConfig, options: RuleOptions): Diagnostic[] {
   const ctx = new RuleContext(config, options);
-  for (const rule of RULES) rule.run(ctx);
+  for (const rule of RULES) rule(ctx);
   return ctx.diagnostics;
 }
 

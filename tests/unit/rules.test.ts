@@ -22,6 +22,8 @@ interface Row {
   files: Record<string, string | null>;
   /** [code, file, line] or [code, file, line, column] that must appear; empty means the rule's codes must not appear at all. */
   expect: ([string, string, number] | [string, string, number, number] | [string, string, number, number, number])[];
+  /** The did-you-mean of each finding, when the row pins it. */
+  suggest?: (string | undefined)[];
 }
 
 /**
@@ -29,6 +31,7 @@ interface Row {
  * port of a URL, the provider of a route) or the key on that line. A secret's finding is the
  * opposite: it never carries the value. Prose is not pinned; the data is.
  */
+const DID_YOU_MEAN = new Set(['unknown-provider', 'unknown-backend-model', 'unknown-fallback', 'unknown-alias-target', 'passthrough-unknown-key', 'invalid-value']);
 const SECRET_CODES = new Set(['secret-in-source', 'secret-literal']);
 function namesWhatItPointsAt(d: Diagnostic, checked: CheckedConfig): boolean {
   const source = Object.values(checked.loaded.texts).find((t) => t?.file === d.file);
@@ -49,6 +52,9 @@ function table(rule: string, ruleCodes: string[], rows: Row[]) {
       const mine = checked.diagnostics.filter((d) => ruleCodes.includes(d.code));
       const got = mine.map((d, i) => [d.code, path.basename(d.file), d.line, d.column, d.length].slice(0, Math.max(3, row.expect[i]?.length ?? 3)));
       expect(got).toEqual(row.expect);
+      if (row.suggest) expect(mine.map((d) => d.suggestion)).toEqual(row.suggest);
+      // A did-you-mean is said in the message too, not only carried as data.
+      for (const d of mine) if (d.suggestion !== undefined && DID_YOU_MEAN.has(d.code)) expect(d.message).toContain(d.suggestion);
       for (const d of mine) expect(namesWhatItPointsAt(d, checked), `${d.code} at ${d.line}:${d.column}: "${d.message}"`).toBe(true);
     });
   });
@@ -58,9 +64,9 @@ const withModel = (extra: string) => M.replace('aliases:\n', `${extra}aliases:\n
 
 table('check-routes', ['unknown-provider', 'disabled-provider', 'unknown-backend-model', 'duplicate-route'], [
   { name: 'the base config routes cleanly', files: {}, expect: [] },
-  { name: 'unknown provider, at the value', files: { 'model-mappings.yaml': M.replace('provider: vllm', 'provider: vllmm') }, expect: [['unknown-provider', 'model-mappings.yaml', 12, 19]] },
+  { name: 'unknown provider, at the value', files: { 'model-mappings.yaml': M.replace('provider: vllm', 'provider: vllmm') }, expect: [['unknown-provider', 'model-mappings.yaml', 12, 19]], suggest: ['vllm'] },
   { name: 'disabled provider', files: { 'model-mappings.yaml': withModel('  gpt-4o-mini:\n    routes:\n      - provider: openai\n') }, expect: [['disabled-provider', 'model-mappings.yaml', 17]] },
-  { name: 'backend model not listed (explicit)', files: { 'model-mappings.yaml': M.replace('Instruct-AWQ', 'Instruct') }, expect: [['unknown-backend-model', 'model-mappings.yaml', 13]] },
+  { name: 'backend model not listed (explicit)', files: { 'model-mappings.yaml': M.replace('Instruct-AWQ', 'Instruct') }, expect: [['unknown-backend-model', 'model-mappings.yaml', 13]], suggest: ['Qwen/Qwen2.5-Coder-7B-Instruct-AWQ'] },
   { name: 'backend model not listed (defaults to public name)', files: { 'model-mappings.yaml': withModel('  phi3:\n    routes:\n      - provider: ollama\n') }, expect: [['unknown-backend-model', 'model-mappings.yaml', 17]] },
   { name: 'explicit backend model on another public name is fine', files: { 'model-mappings.yaml': withModel('  fast:\n    routes:\n      - provider: ollama\n        model: llama3.1:8b\n') }, expect: [] },
   { name: 'same provider and model twice', files: { 'model-mappings.yaml': withModel('  lb:\n    routes:\n      - { provider: ollama, model: llama3.1:8b }\n      - { provider: ollama, model: llama3.1:8b }\n') }, expect: [['duplicate-route', 'model-mappings.yaml', 18]] },
@@ -72,7 +78,8 @@ table('check-routes', ['unknown-provider', 'disabled-provider', 'unknown-backend
 table('check-fallbacks', ['unknown-fallback', 'self-fallback', 'fallback-cycle', 'duplicate-fallback'], [
   { name: 'a chain without a loop', files: {}, expect: [] },
   { name: 'a fallback to an alias is fine', files: { 'model-mappings.yaml': M.replace('fallbacks: [qwen2.5-coder:7b]', 'fallbacks: [coder]') }, expect: [] },
-  { name: 'unknown name', files: { 'model-mappings.yaml': M.replace('fallbacks: [qwen2.5-coder:7b]', 'fallbacks: [gpt-5]') }, expect: [['unknown-fallback', 'model-mappings.yaml', 6]] },
+  { name: 'unknown name', files: { 'model-mappings.yaml': M.replace('fallbacks: [qwen2.5-coder:7b]', 'fallbacks: [gpt-5]') }, expect: [['unknown-fallback', 'model-mappings.yaml', 6]], suggest: [undefined] },
+  { name: 'a misspelt name, and an alias among the candidates', files: { 'model-mappings.yaml': M.replace('fallbacks: [qwen2.5-coder:7b]', 'fallbacks: [qwen2.5-coder:7bb, codr]') }, expect: [['unknown-fallback', 'model-mappings.yaml', 6, 17], ['unknown-fallback', 'model-mappings.yaml', 6, 36]], suggest: ['qwen2.5-coder:7b', 'coder'] },
   { name: 'itself', files: { 'model-mappings.yaml': M.replace('fallbacks: [qwen2.5-coder:7b]\n  qwen2.5', 'fallbacks: [llama3.1:8b]\n  qwen2.5') }, expect: [['self-fallback', 'model-mappings.yaml', 6]] },
   { name: 'a two-step cycle', files: { 'model-mappings.yaml': M.replace('  qwen2.5-coder:7b:\n    routes:\n      - provider: ollama\n', '  qwen2.5-coder:7b:\n    routes:\n      - provider: ollama\n    fallbacks: [llama3.1:8b]\n') }, expect: [['fallback-cycle', 'model-mappings.yaml', 6]] },
   { name: 'a cycle through an alias', files: { 'model-mappings.yaml': M.replace('  qwen2.5-coder:7b:\n    routes:\n      - provider: ollama\n', '  qwen2.5-coder:7b:\n    routes:\n      - provider: ollama\n    fallbacks: [coder]\n') }, expect: [['fallback-cycle', 'model-mappings.yaml', 15]] },
@@ -88,7 +95,7 @@ table('check-fallbacks', ['unknown-fallback', 'self-fallback', 'fallback-cycle',
 
 table('check-aliases', ['unknown-alias-target', 'alias-to-alias', 'alias-shadows-model'], [
   { name: 'an alias of a public name', files: {}, expect: [] },
-  { name: 'unknown target', files: { 'model-mappings.yaml': M.replace('coder: qwen-coder-vllm', 'coder: qwen-coder') }, expect: [['unknown-alias-target', 'model-mappings.yaml', 16]] },
+  { name: 'unknown target', files: { 'model-mappings.yaml': M.replace('coder: qwen-coder-vllm', 'coder: qwen-coder') }, expect: [['unknown-alias-target', 'model-mappings.yaml', 16]], suggest: ['qwen-coder-vllm'] },
   { name: 'alias of an alias', files: { 'model-mappings.yaml': `${M}  dev: coder\n` }, expect: [['alias-to-alias', 'model-mappings.yaml', 17]] },
   { name: 'shadows a public name', files: { 'model-mappings.yaml': `${M}  llama3.1:8b: qwen-coder-vllm\n` }, expect: [['alias-shadows-model', 'model-mappings.yaml', 17]] },
 ]);
@@ -221,10 +228,10 @@ table('check-unused-providers', ['unused-provider'], [
 const PT = (body: string) => ({ 'gateway.yaml': `${G}passthrough:\n${body}` });
 table('check-passthrough', ['passthrough-unknown-key', 'passthrough-override', 'invalid-value'], [
   { name: 'keys LiteLLM accepts, none of them compiled', files: PT('  litellm_settings:\n    disable_hf_tokenizer_download: true\n  router_settings:\n    retry_after: 5\n  general_settings:\n    max_parallel_requests: 10\n'), expect: [] },
-  { name: 'a router_settings key LiteLLM refuses to start with, at the key', files: PT('  router_settings:\n    health_check_interval: 30\n'), expect: [['passthrough-unknown-key', 'gateway.yaml', 8, 5]] },
-  { name: 'an unknown key in each section, with a suggestion where one is close', files: PT('  router_settings:\n    num_retrys: 3\n  litellm_settings:\n    drop_parms: true\n  general_settings:\n    zzz_nothing_like_it: 1\n'), expect: [['passthrough-unknown-key', 'gateway.yaml', 8, 5], ['passthrough-unknown-key', 'gateway.yaml', 10, 5], ['passthrough-unknown-key', 'gateway.yaml', 12, 5]] },
+  { name: 'a router_settings key LiteLLM refuses to start with, at the key', files: PT('  router_settings:\n    health_check_interval: 30\n'), expect: [['passthrough-unknown-key', 'gateway.yaml', 8, 5]], suggest: ['general_settings.health_check_interval'] },
+  { name: 'an unknown key in each section, with a suggestion where one is close', files: PT('  router_settings:\n    num_retrys: 3\n  litellm_settings:\n    drop_parms: true\n  general_settings:\n    zzz_nothing_like_it: 1\n'), expect: [['passthrough-unknown-key', 'gateway.yaml', 8, 5], ['passthrough-unknown-key', 'gateway.yaml', 10, 5], ['passthrough-unknown-key', 'gateway.yaml', 12, 5]], suggest: ['num_retries', 'drop_params', undefined] },
   { name: 'model_group_alias makes names aibackend does not know', files: PT('  router_settings:\n    model_group_alias: { gpt: llama3.1:8b }\n'), expect: [['passthrough-override', 'gateway.yaml', 8, 5]] },
-  { name: 'a routing strategy LiteLLM does not have, at the value; the compiled one is overridden too', files: PT('  router_settings:\n    routing_strategy: least-bussy\n'), expect: [['passthrough-override', 'gateway.yaml', 8, 5], ['invalid-value', 'gateway.yaml', 8, 23]] },
+  { name: 'a routing strategy LiteLLM does not have, at the value; the compiled one is overridden too', files: PT('  router_settings:\n    routing_strategy: least-bussy\n'), expect: [['passthrough-override', 'gateway.yaml', 8, 5], ['invalid-value', 'gateway.yaml', 8, 23]], suggest: ['router.strategy in gateway.yaml', 'least-busy'] },
   { name: 'each compiled router setting is refused with its source key', files: PT('  router_settings:\n    num_retries: 1\n    timeout: 5\n    allowed_fails: 2\n    cooldown_time: 9\n    fallbacks: []\n'), expect: [8, 9, 10, 11, 12].map((l) => ['passthrough-override', 'gateway.yaml', l, 5] as [string, string, number, number]) },
   { name: 'the master key and JSON logs are compiled too', files: PT('  general_settings:\n    master_key: os.environ/LITELLM_MASTER_KEY\n  litellm_settings:\n    json_logs: true\n'), expect: [['passthrough-override', 'gateway.yaml', 8, 5], ['passthrough-override', 'gateway.yaml', 10, 5]] },
   { name: 'listed under overrides: meant, not refused', files: PT('  router_settings:\n    num_retries: 1\n  overrides: [router_settings.num_retries]\n'), expect: [] },
