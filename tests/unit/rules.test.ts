@@ -329,3 +329,38 @@ table('check-topology: replica counts', ['replica-ports'], [
   { name: 'three ports for two replicas', files: { 'gateway.yaml': `${G}replicas: 2\nreplica_ports: [4001, 4002, 4003]\ncache: { enabled: true }\n`, 'ports.yaml': PORTS }, expect: [['replica-ports', 'gateway.yaml', 7, 16]] },
   { name: 'a {port} inside a longer argument counts', files: { 'gateway.yaml': `${G}replicas: 2\nreplica_ports: [4001, 4002]\ncache: { enabled: true }\nruntime:\n  kind: process\n  command: [litellm, "--port={port}"]\n`, 'ports.yaml': PORTS }, expect: [] },
 ]);
+
+// Four public names a..d on ollama's llama3.1:8b; each row gives their fallbacks.
+const CHAIN = (fb: Record<string, string[]>, aliases = '') =>
+  `version: 1\nmodels:\n${['a', 'b', 'c', 'd'].map((n) => `  ${n}:\n    routes:\n      - { provider: ollama, model: llama3.1:8b }\n${fb[n] ? `    fallbacks: [${fb[n]!.join(', ')}]\n` : ''}`).join('')}aliases:\n  coder: a\n${aliases}`;
+const cycles = (fb: Record<string, string[]>, aliases = '') => checkFiles({ 'model-mappings.yaml': CHAIN(fb, aliases) }).diagnostics.filter((d) => ['fallback-cycle', 'self-fallback'].includes(d.code)).map((d) => [d.code, d.line, d.message.replace(/^fallback cycle: /, '')]);
+describe('check-fallbacks: cycles, each once, with its path', () => {
+  test('a -> b -> c -> a, entered from d: one cycle, from its first member, shortest way round', () => {
+    expect(cycles({ a: ['b'], b: ['c'], c: ['a'], d: ['a'] })).toEqual([['fallback-cycle', 6, 'a -> b -> c -> a']]);
+  });
+  test('two separate cycles are both reported', () => {
+    expect(cycles({ a: ['b'], b: ['a'], c: ['d'], d: ['c'] })).toEqual([
+      ['fallback-cycle', 6, 'a -> b -> a'],
+      ['fallback-cycle', 14, 'c -> d -> c'],
+    ]);
+  });
+  test('a component with a shortcut: the shortest cycle through its first member', () => {
+    expect(cycles({ a: ['b', 'c'], b: ['c'], c: ['a'] })).toEqual([['fallback-cycle', 6, 'a -> c -> a']]);
+  });
+  test('a chain without a loop, even a long one, is no cycle', () => {
+    expect(cycles({ a: ['b', 'c', 'd'], b: ['c', 'd'], c: ['d'] })).toEqual([]);
+  });
+  test('a fallback to itself through an alias is self-fallback, naming the alias', () => {
+    const got = cycles({ b: ['self'] }, '  self: b\n');
+    expect(got.map((g) => g.slice(0, 2))).toEqual([['self-fallback', 9]]);
+    expect(got[0]![2]).toContain("'self'");
+  });
+  test('a fallback to an alias whose target does not exist closes no cycle', () => {
+    const c = checkFiles({ 'model-mappings.yaml': CHAIN({ a: ['ghost'] }, '  ghost: nowhere\n') });
+    expect(c.diagnostics.filter((d) => d.code === 'fallback-cycle')).toEqual([]);
+    expect(c.diagnostics.map((d) => d.code)).toContain('unknown-alias-target');
+  });
+  test('a cycle through an alias is found on the names behind it', () => {
+    expect(cycles({ a: ['b'], b: ['coder'] })).toEqual([['fallback-cycle', 6, 'a -> b -> a']]);
+  });
+});
