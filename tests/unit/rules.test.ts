@@ -364,3 +364,60 @@ describe('check-fallbacks: cycles, each once, with its path', () => {
     expect(cycles({ a: ['b'], b: ['coder'] })).toEqual([['fallback-cycle', 6, 'a -> b -> a']]);
   });
 });
+
+table('check-env: every reference the gateway needs', ['env-unset'], [
+  { name: 'the cache password, when the cache is on', files: { 'gateway.yaml': `${G}cache:\n  enabled: true\n  password: env:AIBACKEND_TEST_UNSET_REDIS\n` }, expect: [['env-unset', 'gateway.yaml', 8, 13]] },
+  { name: 'not when the cache is off', files: { 'gateway.yaml': `${G}cache:\n  enabled: false\n  password: env:AIBACKEND_TEST_UNSET_REDIS\n` }, expect: [] },
+  { name: 'an empty value is unset', files: { 'gateway.yaml': G.replace('LITELLM_MASTER_KEY', 'AIBACKEND_TEST_EMPTY') }, expect: [['env-unset', 'gateway.yaml', 4, 15]] },
+]);
+
+describe('check-env: the default master key without gateway.yaml', () => {
+  test('reported at gateway.yaml:1:1, saying where the default comes from', () => {
+    const c = checkFiles({ 'gateway.yaml': null }, { AIBACKEND_TEST_EMPTY: '' });
+    const d = c.diagnostics.filter((x) => x.code === 'env-unset');
+    expect(d.map((x) => [path.basename(x.file), x.line, x.column])).toEqual([['gateway.yaml', 1, 1]]);
+    expect(d[0]!.message).toContain('gateway.master_key defaults to env:LITELLM_MASTER_KEY');
+    expect(checkFiles({ 'gateway.yaml': null }, { LITELLM_MASTER_KEY: 'x' }).diagnostics.filter((x) => x.code === 'env-unset')).toEqual([]);
+  });
+  test('an empty string counts as unset', () => {
+    expect(checkFiles({}, { LITELLM_MASTER_KEY: '' }).diagnostics.map((x) => x.code)).toContain('env-unset');
+  });
+});
+
+describe('rules with a source missing or broken: no crash, only the source is reported', () => {
+  test.each([
+    ['providers.yaml missing', { 'providers.yaml': null }],
+    ['model-mappings.yaml missing', { 'model-mappings.yaml': null }],
+    ['providers.yaml of the wrong shape', { 'providers.yaml': 'version: 1\nproviders: [a, b]\n' }],
+    ['model-mappings.yaml of the wrong shape', { 'model-mappings.yaml': 'version: 1\nmodels: 5\n' }],
+    ['gateway.yaml of the wrong shape', { 'gateway.yaml': 'version: 1\ngateway: nope\n' }],
+    ['gateway.yaml missing (defaults)', { 'gateway.yaml': null }],
+  ])('%s', (_n, files) => {
+    const c = checkFiles(files as Record<string, string | null>);
+    const broken = Object.keys(files)[0]!;
+    const fromRules = c.diagnostics.filter((d) => !['missing-file', 'file-missing', 'source-missing', 'invalid-type', 'invalid-value', 'unknown-key', 'missing-key', 'required'].includes(d.code) && path.basename(d.file) !== broken);
+    // Cross-file rules stay quiet about the sources that did load: no finding blames them for the broken one.
+    expect(fromRules.filter((d) => d.severity === 'error')).toEqual([]);
+  });
+});
+
+table('check-routes: more', ['no-public-models', 'unknown-provider', 'disabled-provider'], [
+  { name: 'no public names at all', files: { 'model-mappings.yaml': 'version: 1\nmodels: {}\n' }, expect: [['no-public-models', 'model-mappings.yaml', 2, 1]] },
+]);
+
+describe('check-routes: which route', () => {
+  test('the message numbers the route from 1', () => {
+    const c = checkFiles({ 'model-mappings.yaml': M.replace('      - provider: vllm\n', '      - provider: ollama\n        model: llama3.1:8b\n      - provider: vllmm\n') });
+    const d = c.diagnostics.find((x) => x.code === 'unknown-provider')!;
+    expect(d.message).toContain('route 2 ');
+    const dis = checkFiles({ 'model-mappings.yaml': withModel('  gpt-4o-mini:\n    routes:\n      - provider: ollama\n        model: llama3.1:8b\n      - provider: openai\n') }).diagnostics.find((x) => x.code === 'disabled-provider')!;
+    expect(dis.message).toContain('route 2 ');
+  });
+  test('an implicit backend model is reported at the provider, an explicit one at the model', () => {
+    const implicit = checkFiles({ 'model-mappings.yaml': withModel('  phi3:\n    routes:\n      - provider: ollama\n') }).diagnostics.find((x) => x.code === 'unknown-backend-model')!;
+    const explicit = checkFiles({ 'model-mappings.yaml': withModel('  phi3:\n    routes:\n      - provider: ollama\n        model: phi3\n') }).diagnostics.find((x) => x.code === 'unknown-backend-model')!;
+    expect([implicit.line, implicit.column]).toEqual([17, 19]);
+    expect([explicit.line, explicit.column]).toEqual([18, 16]);
+    expect(implicit.message.length).toBeGreaterThan(explicit.message.length);
+  });
+});
