@@ -44,3 +44,45 @@ describe('writeYaml', () => {
     expect(parse(`v: ${scalar(s)}`)).toEqual({ v: s });
   });
 });
+
+describe('scalar: every value type and every YAML 1.1 spelling', () => {
+  test.each([
+    [null, 'null'],
+    [undefined, 'null'],
+    [true, 'true'],
+    [false, 'false'],
+    [0, '0'],
+    [-2.5, '-2.5'],
+    [Number.NaN, '.nan'],
+    [Infinity, '.inf'],
+    [-Infinity, '-.inf'],
+    [12345678901234567890n, '12345678901234567890'],
+  ])('%s is written %s', (v, written) => {
+    expect(scalar(v)).toBe(written);
+  });
+
+  test.each(['True', 'TRUE', 'False', 'FALSE', 'Null', 'NULL', 'Y', 'YES', 'Yes', 'n', 'N', 'no', 'NO', 'On', 'ON', 'off', 'Off', '0o17', '0b1010', '0x_ff', '2026-1-5', '2026-01-05x', '+.5', '-.5e3', '1__0'])('%s is quoted', (s) => {
+    expect(scalar(s)).toBe(JSON.stringify(s));
+  });
+
+  test.each(['yesterday', 'only', 'noon', 'offset', 'nullable', 'trueish', 'x2026-11-26', 'v1.0', 'a-1', 'n1', 'model-2026'])('%s stays plain: it only starts like a reserved word or number', (s) => {
+    expect(scalar(s)).toBe(s);
+  });
+
+  test.each([
+    ['a lone high surrogate', 'a\ud800b', '"a\\ud800b"'],
+    ['a lone low surrogate', 'a\udc00b', '"a\\udc00b"'],
+    ['the last C1 control', 'a\u009fb', '"a\\x9fb"'],
+    ['U+FFFE', 'a\ufffeb', '"a\\ufffeb"'],
+    ['U+FFFF', 'a\uffffb', '"a\\uffffb"'],
+    ['paragraph separator', 'a\u2029b', '"a\\u2029b"'],
+  ])('%s is escaped', (_what, s, written) => {
+    expect(scalar(s)).toBe(written);
+  });
+
+  test('a valid surrogate pair (an emoji) and printable non-ASCII stay as they are', () => {
+    expect(scalar('a😀b')).toBe('"a😀b"');
+    expect(scalar('ÿ')).toBe('"ÿ"');
+    expect(parse(`v: ${scalar('a😀b')}`)).toEqual({ v: 'a😀b' });
+  });
+});
