@@ -187,3 +187,62 @@ describe('mapping rules', () => {
     expect(c.compiled!.text).not.toContain('overrides');
   });
 });
+
+describe('compile: keys, placeholders and aliases', () => {
+  const P = readFileSync(path.join(BASE, 'providers.yaml'), 'utf8');
+  const M = readFileSync(path.join(BASE, 'model-mappings.yaml'), 'utf8');
+  const providers = (extra: string) => `${P}${extra}`;
+  test('llama.cpp and OpenAI-compatible servers without a key get the placeholder; with one, os.environ', () => {
+    const c = checkFiles({
+      'providers.yaml': providers('  lc:\n    type: llama_cpp\n    base_url: http://127.0.0.1:8080/v1\n    models:\n      - name: m1\n  oc:\n    type: openai_compatible\n    base_url: http://127.0.0.1:8081/v1\n    models:\n      - name: m2\n  ok:\n    type: openai_compatible\n    base_url: http://127.0.0.1:8082/v1\n    api_key: env:OK_KEY\n    models:\n      - name: m3\n'),
+      'model-mappings.yaml': M.replace('aliases:', '  m1:\n    routes:\n      - provider: lc\n  m2:\n    routes:\n      - provider: oc\n  m3:\n    routes:\n      - provider: ok\naliases:'),
+      'ports.yaml': null,
+    }, { LITELLM_MASTER_KEY: 'x', OK_KEY: 'y' });
+    const key = (n: string) => c.compiled!.config.model_list.find((m) => m.model_name === n)!.litellm_params.api_key;
+    expect([key('m1'), key('m2'), key('m3')]).toEqual(['no-key-required', 'no-key-required', 'os.environ/OK_KEY']);
+    // Ollama and vLLM need no key at all
+    expect(c.compiled!.config.model_list.find((m) => m.model_name === 'llama3.1:8b')!.litellm_params).not.toHaveProperty('api_key');
+  });
+
+  test('a single route with a weight is not load-balanced: no weight', () => {
+    const c = checkFiles({ 'model-mappings.yaml': M.replace('      - provider: vllm\n', '      - provider: vllm\n        weight: 3\n') });
+    expect(c.compiled!.config.model_list.find((m) => m.model_name === 'qwen-coder-vllm')!.litellm_params).not.toHaveProperty('weight');
+  });
+
+  test('names are emitted in code-point order, however the sources order them', () => {
+    const c = checkFiles({ 'model-mappings.yaml': 'version: 1\nmodels:\n  zeta:\n    routes:\n      - { provider: ollama, model: llama3.1:8b }\n  Alpha:\n    routes:\n      - { provider: ollama, model: llama3.1:8b }\n  beta:\n    routes:\n      - { provider: ollama, model: llama3.1:8b }\n    fallbacks: [zeta]\n  alpha:\n    routes:\n      - { provider: ollama, model: llama3.1:8b }\n    fallbacks: [zeta]\naliases:\n  zz: beta\n  aa: beta\n' });
+    expect(c.compiled!.config.model_list.map((m) => m.model_name)).toEqual(['Alpha', 'aa', 'alpha', 'beta', 'zeta', 'zz']);
+    expect((c.compiled!.config.router_settings.fallbacks as Record<string, string[]>[]).map((f) => Object.keys(f)[0])).toEqual(['aa', 'alpha', 'beta', 'zz']);
+  });
+
+  test('an alias of a name without fallbacks has none either', () => {
+    const c = checkFiles({ 'model-mappings.yaml': M.replace('  coder: qwen-coder-vllm', '  coder: qwen-coder-vllm\n  small: qwen2.5-coder:7b') });
+    const names = (c.compiled!.config.router_settings.fallbacks as Record<string, string[]>[]).flatMap((f) => Object.keys(f));
+    expect(names).not.toContain('small');
+    expect(c.compiled!.config.model_list.filter((m) => m.model_name === 'small').map((m) => m.litellm_params.model)).toEqual(['ollama_chat/qwen2.5-coder:7b']);
+  });
+
+  test('a provider timeout is passed on; a model without mode is chat (no model_info)', () => {
+    const c = checkFiles({ 'providers.yaml': P.replace('    type: vllm\n', '    type: vllm\n    timeout_s: 42\n') });
+    const e = c.compiled!.config.model_list.find((m) => m.model_name === 'qwen-coder-vllm')!;
+    expect(e.litellm_params.timeout).toBe(42);
+    expect(e).not.toHaveProperty('model_info');
+  });
+
+  test('the cache password goes to the cache and the router as os.environ; none without one', () => {
+    const G = readFileSync(path.join(BASE, 'gateway.yaml'), 'utf8');
+    const withPw = checkFiles({ 'gateway.yaml': `${G}cache:\n  enabled: true\n  password: env:REDIS_PW\n` }, { LITELLM_MASTER_KEY: 'x', REDIS_PW: 'y' }).compiled!.config;
+    expect((withPw.litellm_settings.cache_params as Record<string, unknown>).password).toBe('os.environ/REDIS_PW');
+    expect(withPw.router_settings.redis_password).toBe('os.environ/REDIS_PW');
+    const without = checkFiles({ 'gateway.yaml': `${G}cache:\n  enabled: true\n` }).compiled!.config;
+    expect(without.litellm_settings.cache_params).not.toHaveProperty('password');
+    expect(without.router_settings).not.toHaveProperty('redis_password');
+  });
+
+  test('passthrough maps replace a list and a scalar, and merge only map into map', () => {
+    const G = readFileSync(path.join(BASE, 'gateway.yaml'), 'utf8');
+    const c = checkFiles({ 'gateway.yaml': `${G}passthrough:\n  litellm_settings:\n    success_callback: [a]\n    default_fallbacks: [x]\n  router_settings:\n    routing_strategy_args: { ttl: 5 }\n` }).compiled!.config;
+    expect(c.litellm_settings.success_callback).toEqual(['a']);
+    expect(c.router_settings.routing_strategy_args).toEqual({ ttl: 5 });
+  });
+});
