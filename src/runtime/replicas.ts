@@ -2,8 +2,9 @@
 // in turn it is drained out of rotation (HAProxy's runtime API: state drain, wait for its sessions
 // to end, state maint), restarted on its own port with the deployed file (SIGTERM lets LiteLLM
 // finish what it serves), probed directly on that port (liveliness, readiness, names,
-// deployments, identity), and put back (state ready, then UP in HAProxy's own health check). The
-// other replica serves meanwhile, so applications calling gateway.url see no outage. A replica
+// deployments, identity), warmed up off rotation (warm-up.ts), and put back (state ready, then UP
+// in HAProxy's own health check). The other replica serves meanwhile, so applications calling
+// gateway.url see no outage. A replica
 // that already runs the deployed bytes is left alone, which makes the transaction's rollback after
 // a failed first replica restart that one replica only. A replica that fails its probe stays out
 // of rotation and the roll stops (RuntimeError): the transaction then restores the backup.
@@ -19,6 +20,7 @@ import { envValue } from '../util/env-ref.js';
 import { RuntimeError, type PreflightCheck, type RuntimeAdapter, type ValidatorPlan } from './adapter.js';
 import { findExecutable, urlPort } from './argv.js';
 import { ProcessRuntime } from './process.js';
+import { warmUp } from './warm-up.js';
 
 type ProcessSpec = Extract<GatewayFile['runtime'], { kind: 'process' }>;
 
@@ -107,6 +109,9 @@ export class ReplicaSetRuntime implements RuntimeAdapter {
         this.failed = r;
         throw new RuntimeError(`replica ${name} (port ${this.ports[i]}) is not healthy with this config: ${probe.reason}; it stays out of rotation, the other replicas kept serving`, r.logExcerpt());
       }
+      // Its first completion is slow (a fresh LiteLLM initialises on it): pay that off rotation.
+      const warm = await warmUp(this.url(i), envValue(this.gw.gateway.master_key, this.env), deploymentsOf(text), this.gw.health.timeout_s * 1000);
+      this.progress(`replica ${name} (port ${this.ports[i]}): warm-up ${warm.ok ? '' : 'failed, going on: '}${warm.detail}${warm.ms ? ` in ${warm.ms} ms` : ''}`);
       await setState(this.socket, BACKEND, name, 'ready');
       await this.waitUp(name);
       this.steps.push({ replica: name, port: this.ports[i]!, action: 'restarted', ms: Math.round(performance.now() - t0) });

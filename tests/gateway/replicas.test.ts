@@ -114,6 +114,8 @@ describe.skipIf(!bin || !haproxy())('rolling reloads over two replicas behind HA
     expect(r.exitCode, `${r.stdout}\n${r.stderr}`).toBe(0);
     expect(r.stderr).toMatch(/starting HAProxy/);
     expect(r.stderr).toMatch(/replica r1 \(port \d+\): serving again[\s\S]*replica r2 \(port \d+\): serving again/);
+    // each replica took its slow first completion before it was put back: on the local Ollama, never a hosted API
+    expect(r.stderr).toMatch(/replica r1 \(port \d+\): warm-up 'coder' answered, plain and streamed in \d+ ms[\s\S]*replica r1 \(port \d+\): serving again/);
     for (const url of [gw.url, ...ports.map((p) => `http://127.0.0.1:${p}`)]) {
       const res = await fetch(`${url}/v1/models`, { headers: { authorization: `Bearer ${MASTER_KEY}` } });
       expect(res.status, url).toBe(200);

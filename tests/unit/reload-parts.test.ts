@@ -1,5 +1,6 @@
 // The pieces of the reload transaction that need no gateway: probe verdicts against small HTTP
 // servers, backup retention, the lock, and the compose image check.
+import { warmUpTarget } from '../../src/runtime/warm-up.js';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -205,5 +206,16 @@ describe('errors the user can fix, as results', () => {
     expect(before).toMatchObject({ status: 'error', exit_code: 1 });
     expect(before.message).toContain('were not changed');
     expect(userFailure(new TypeError('a bug'), 'reload', op(false), paths)).toBeUndefined();
+  });
+});
+
+describe('warmUpTarget: a replica is warmed up on a local deployment only', () => {
+  const d = (model_name: string, model: string, api_base: string | null) => ({ model_name, model, api_base, weight: null });
+  test('the first chat deployment on loopback, by name', () => {
+    expect(warmUpTarget([d('zz', 'ollama_chat/a', 'http://127.0.0.1:11434'), d('bb', 'hosted_vllm/b', 'http://localhost:8001/v1'), d('aa', 'openai/gpt-4o', null)])).toBe('bb');
+    expect(warmUpTarget([d('x', 'openai/m', 'http://[::1]:8080/v1')])).toBe('x');
+  });
+  test('never a hosted API, a remote host or an embedding model', () => {
+    expect(warmUpTarget([d('a', 'openai/gpt-4o', null), d('b', 'anthropic/claude', null), d('c', 'hosted_vllm/m', 'https://vllm.internal.example/v1'), d('e', 'ollama/nomic-embed-text', 'http://127.0.0.1:11434')])).toBeUndefined();
   });
 });
