@@ -6,7 +6,7 @@ import type { GatewayFile } from '../schema/gateway.js';
 import { monitoringStatus, type MonitoringStatus } from './monitoring-status.js';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { replicaName } from '../loadbalancer/haproxy.js';
+import { COMPOSE_STATE_DIR, replicaName, replicaService } from '../loadbalancer/haproxy.js';
 import { sha256 } from '../util/canonical.js';
 import { envValue } from '../util/env-ref.js';
 import { getJson, modelIds } from '../util/http-json.js';
@@ -126,7 +126,7 @@ async function probeGatewayOnce(gateway: GatewayFile, o: StatusOptions): Promise
   return { url: gateway.gateway.url, live: live.ok, ready: ready.ok, missing, unexpected, ...(error ? { error } : {}) };
 }
 
-/** Each replica on its own port, and which config it was started with (the process runtime records it). */
+/** Each replica on its own port, and which config it was started with (as the runtime recorded it). */
 async function replicaStatus(gateway: GatewayFile, o: StatusOptions): Promise<ReplicaStatus[]> {
   let deployed: string | null = null;
   try {
@@ -140,13 +140,18 @@ async function replicaStatus(gateway: GatewayFile, o: StatusOptions): Promise<Re
       u.port = String(port);
       const url = u.toString().replace(/\/+$/, '');
       const [live, ready] = await Promise.all([getJson(`${url}/health/liveliness`, {}, o.timeoutMs), getJson(`${url}/health/readiness`, {}, o.timeoutMs)]);
+      // The process runtime records it in the replica's pid file, the compose runtime beside its state.
+      const record =
+        gateway.runtime.kind === 'process'
+          ? path.join(o.projectDir, gateway.runtime.state_dir, `gateway-${replicaName(i)}.pid`)
+          : gateway.runtime.kind === 'compose'
+            ? path.join(o.projectDir, COMPOSE_STATE_DIR, `compose-${replicaService(gateway.runtime.service, i)}.json`)
+            : undefined;
       let sha: string | null = null;
-      if (gateway.runtime.kind === 'process') {
-        try {
-          sha = (JSON.parse(readFileSync(path.join(o.projectDir, gateway.runtime.state_dir, `gateway-${replicaName(i)}.pid`), 'utf8')) as { config_sha256?: string }).config_sha256 ?? null;
-        } catch {
-          sha = null;
-        }
+      try {
+        sha = record ? ((JSON.parse(readFileSync(record, 'utf8')) as { config_sha256?: string }).config_sha256 ?? null) : null;
+      } catch {
+        sha = null;
       }
       return { name: replicaName(i), url, live: live.ok, ready: ready.ok, config_sha256: sha, runs_deployed: sha && deployed ? sha === deployed : null };
     }),

@@ -16,7 +16,8 @@ export function checkGateway(ctx: RuleContext): void {
     const shown = path.relative(ctx.config.paths.cwd, file) || file;
     const at = (ctx.config.sources.gateway.data as { runtime?: { file?: unknown } }).runtime?.file !== undefined ? ctx.at('gateway', ['runtime', 'file']) : ctx.at('gateway', ['runtime', 'kind']);
     if (!existsSync(file)) ctx.error('compose-file-missing', at, `runtime.file ${shown} does not exist: \`reload\` could not restart the gateway`);
-    else {
+    // With replicas behind HAProxy the services are <service>-r1, ... (check-topology checks them).
+    else if (!(gw.replicas >= 2 && gw.load_balancer.kind === 'haproxy')) {
       const svc = composeService(file, gw.runtime.service);
       if ('problem' in svc && /has no service/.test(svc.problem)) ctx.error('compose-file-missing', at, `${shown} has no service '${gw.runtime.service}' (runtime.service)`);
     }

@@ -1,12 +1,13 @@
 // The gateway's topology and its observability stack, as gateway.yaml declares them: replicas
-// behind a load balancer (each on its own port), and the monitoring stack's prerequisites. What
+// behind a load balancer (each on its own port, and for compose the services a roll drives), and
+// the monitoring stack's prerequisites. What
 // this version does not act upon yet is said plainly (not-implemented), never silently ignored.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { composeImage } from '../load/compose-image.js';
-import { HAPROXY_FILE } from '../loadbalancer/haproxy.js';
+import { composeImage, composeService } from '../load/compose-image.js';
+import { COMPOSE_LB_SERVICE, HAPROXY_FILE, replicaService } from '../loadbalancer/haproxy.js';
 import { imageProblems } from '../util/image.js';
-import { urlPort } from '../runtime/argv.js';
+import { argvPort, LITELLM_DEFAULT_PORT, urlPort } from '../runtime/argv.js';
 import type { RuleContext } from './context.js';
 
 export function checkTopology(ctx: RuleContext): void {
@@ -33,9 +34,11 @@ export function checkTopology(ctx: RuleContext): void {
     if (!gw.cache.enabled && !routerRedis) {
       ctx.warn('replicas-without-redis', at, `${gw.replicas} replicas without Redis keep separate cooldowns, usage counts and caches; enable cache: (Redis) or set passthrough.router_settings.redis_host`);
     }
-    if (gw.runtime.kind !== 'process' || gw.load_balancer.kind !== 'haproxy') {
-      const what = gw.load_balancer.kind !== 'haproxy' ? `the ${gw.load_balancer.kind} load balancer is not compiled yet` : `generate compiles the HAProxy config (${HAPROXY_FILE} beside the output), but rolling reloads are done by the process runtime only`;
+    if (gw.runtime.kind === 'command' || gw.load_balancer.kind !== 'haproxy') {
+      const what = gw.load_balancer.kind !== 'haproxy' ? `the ${gw.load_balancer.kind} load balancer is not compiled yet` : `generate compiles the HAProxy config (${HAPROXY_FILE} beside the output), but rolling reloads are done by the process and compose runtimes only`;
       ctx.warn('not-implemented', at, `replicas: ${gw.replicas}: ${what}; with runtime.kind ${gw.runtime.kind}, reload restarts one gateway at gateway.url`);
+    } else if (gw.runtime.kind === 'compose' && ports) {
+      checkComposeReplicas(ctx, gw.runtime, ports, gw.gateway.image);
     }
   }
   if (gw.monitoring.enabled) {
@@ -61,6 +64,32 @@ export function checkTopology(ctx: RuleContext): void {
       ctx.error('image-mismatch', ctx.at('gateway', at), `${at.join('.')} is ${image}, but ${path.relative(ctx.config.paths.cwd, composeFile!) || composeFile} runs ${running.image} for service '${service}' (line ${running.line}); make them the same`);
     }
   }
+}
+
+/**
+ * The compose file a rolling reload drives must have what it will ask for: a service per replica
+ * (`<service>-r1`, ...) listening on its replica port, running gateway.image, and the load
+ * balancer's service. A compose file that does not exist is reported by the gateway rule.
+ */
+function checkComposeReplicas(ctx: RuleContext, runtime: { file: string; service: string }, ports: number[], image: string | undefined): void {
+  const file = path.resolve(ctx.config.paths.projectDir, runtime.file);
+  if (!existsSync(file)) return;
+  const shown = path.relative(ctx.config.paths.cwd, file) || file;
+  const declared = hasPath(ctx.config.sources.gateway!.data, ['runtime', 'file']);
+  const fileAt = ctx.at('gateway', declared ? ['runtime', 'file'] : ['replicas']);
+  ports.forEach((port, i) => {
+    const name = replicaService(runtime.service, i);
+    const svc = composeService(file, name);
+    if ('problem' in svc) {
+      ctx.error('compose-file-missing', fileAt, `${shown} has no service '${name}' for replica ${i + 1} of ${ports.length} (runtime.service '${runtime.service}' with -r1, -r2, ...)`);
+      return;
+    }
+    const listens = argvPort(svc.command) ?? LITELLM_DEFAULT_PORT;
+    if (listens !== port) ctx.error('replica-ports', ctx.at('gateway', ['replica_ports', i]), `replica port ${port}: service '${name}' of ${shown} listens on ${listens}`);
+    const running = image ? composeImage(file, name, ctx.options.env) : undefined;
+    if (running && running.image !== image) ctx.error('image-mismatch', ctx.at('gateway', ['gateway', 'image']), `gateway.image is ${image}, but ${shown} runs ${running.image} for service '${name}' (line ${running.line}); make them the same`);
+  });
+  if ('problem' in composeService(file, COMPOSE_LB_SERVICE)) ctx.error('compose-file-missing', fileAt, `${shown} has no service '${COMPOSE_LB_SERVICE}' (the load balancer a rolling reload drives)`);
 }
 
 /** monitoring.dir holds generated files only: inside the project, apart from the sources. */

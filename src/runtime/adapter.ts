@@ -6,7 +6,7 @@ import type { GatewayFile, Runtime } from '../schema/gateway.js';
 import { CommandRuntime } from './command.js';
 import { ComposeRuntime } from './compose.js';
 import { ProcessRuntime } from './process.js';
-import { ReplicaSetRuntime } from './replicas.js';
+import { composeMembers, processMembers, ReplicaSetRuntime } from './replicas.js';
 
 /** One check made before the old gateway is stopped. */
 export interface PreflightCheck {
@@ -58,9 +58,11 @@ export interface Topology {
 }
 
 export function makeRuntime(runtime: Runtime, projectDir: string, env: NodeJS.ProcessEnv = process.env, topology?: Topology): RuntimeAdapter {
-  // Rolling reloads: the process runtime with replicas behind HAProxy.
-  if (topology && runtime.kind === 'process' && topology.gateway.replicas >= 2 && topology.gateway.load_balancer.kind === 'haproxy' && topology.gateway.replica_ports) {
-    return new ReplicaSetRuntime(topology.gateway, runtime, projectDir, topology.lbConfig, env, topology.progress);
+  // Rolling reloads: replicas behind HAProxy, as processes or as compose services.
+  const gw = topology?.gateway;
+  if (topology && gw && gw.replicas >= 2 && gw.load_balancer.kind === 'haproxy' && gw.replica_ports && runtime.kind !== 'command') {
+    const members = runtime.kind === 'process' ? processMembers(gw, runtime, projectDir, env) : composeMembers(gw, runtime, projectDir, env);
+    return new ReplicaSetRuntime(gw, members, projectDir, topology.lbConfig, env, topology.progress);
   }
   switch (runtime.kind) {
     case 'compose':

@@ -1,6 +1,10 @@
 // Production: the gateway is one service of a docker compose project. `docker compose restart`
 // re-reads the mounted config; older installs only have the docker-compose binary.
+import { mkdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { execa } from 'execa';
+import { writeFileAtomic } from '../util/atomic-write.js';
+import { sha256 } from '../util/canonical.js';
 import { composeService } from '../load/compose-image.js';
 import { RuntimeError, tail, type PreflightCheck, type RuntimeAdapter, type ValidatorPlan } from './adapter.js';
 import { argvPort, LITELLM_DEFAULT_PORT, urlPort } from './argv.js';
@@ -15,31 +19,36 @@ export class ComposeRuntime implements RuntimeAdapter {
   private tool?: string[];
 
   constructor(
-    private readonly file: string,
-    private readonly service: string,
-    private readonly cwd: string,
-    private readonly env: NodeJS.ProcessEnv = process.env,
+    protected readonly file: string,
+    protected readonly service: string,
+    protected readonly cwd: string,
+    protected readonly env: NodeJS.ProcessEnv = process.env,
   ) {}
 
   describe(): string {
     return `docker compose -f ${this.file} restart ${this.service}`;
   }
 
-  async restart(): Promise<void> {
+  async restart(_deployedPath?: string, _gatewayUrl?: string): Promise<void> {
+    await this.compose(['restart', this.service], `could not restart compose service '${this.service}'`);
+  }
+
+  /** Runs `docker compose -f FILE ARGS` (or docker-compose when the plugin is missing); throws RuntimeError with its output on failure. */
+  protected async compose(args: string[], failure: string): Promise<void> {
     const attempts: [string, string[]][] = [
-      ['docker', ['compose', '-f', this.file, 'restart', this.service]],
-      ['docker-compose', ['-f', this.file, 'restart', this.service]],
+      ['docker', ['compose', '-f', this.file, ...args]],
+      ['docker-compose', ['-f', this.file, ...args]],
     ];
     const failures: string[] = [];
-    for (const [cmd, args] of attempts) {
-      const r = await execa(cmd, args, { cwd: this.cwd, reject: false, all: true, timeout: 300_000, stdin: 'ignore', env: this.env });
+    for (const [cmd, argv] of attempts) {
+      const r = await execa(cmd, argv, { cwd: this.cwd, reject: false, all: true, timeout: 300_000, stdin: 'ignore', env: this.env });
       if (!r.failed) return;
       const out = String(r.all ?? '');
-      failures.push(`${cmd} ${args.join(' ')}: ${r.code === 'ENOENT' ? 'not installed' : `exit ${r.exitCode ?? r.signal}`}\n${tail(out, 8)}`);
+      failures.push(`${cmd} ${argv.join(' ')}: ${r.code === 'ENOENT' ? 'not installed' : `exit ${r.exitCode ?? r.signal}`}\n${tail(out, 8)}`);
       // Fall back to docker-compose only when `docker compose` itself is missing.
       if (!composeMissing(r.code, out)) break;
     }
-    throw new RuntimeError(`could not restart compose service '${this.service}'`, failures.join('\n'));
+    throw new RuntimeError(failure, failures.join('\n'));
   }
 
   exited(): string | undefined {
@@ -105,4 +114,51 @@ function publishedPort(ports: string[], inside: number): number | undefined {
     return parts.length >= 2 ? Number(parts.at(-2)) : target;
   }
   return undefined;
+}
+
+/**
+ * One service of a compose project that a rolling reload drives (a gateway replica, or the load
+ * balancer): recreated rather than restarted, so that it mounts the files as they are now, and
+ * remembered with the hash of the config it was started on (which config each replica runs).
+ */
+export class ComposeService extends ComposeRuntime {
+  constructor(file: string, service: string, cwd: string, env: NodeJS.ProcessEnv, private readonly stateDir: string) {
+    super(file, service, cwd, env);
+  }
+
+  private get recordFile(): string {
+    return path.join(this.stateDir, `compose-${this.service}.json`);
+  }
+
+  override describe(): string {
+    return `docker compose -f ${this.file} up -d --no-deps --force-recreate ${this.service}`;
+  }
+
+  override async restart(deployedPath: string, _url?: string): Promise<void> {
+    await this.compose(['up', '-d', '--no-deps', '--force-recreate', this.service], `could not recreate compose service '${this.service}'`);
+    mkdirSync(this.stateDir, { recursive: true });
+    writeFileAtomic(this.recordFile, `${JSON.stringify({ service: this.service, config: deployedPath, config_sha256: sha256(readFileSync(deployedPath, 'utf8')), started: new Date().toISOString() })}\n`);
+  }
+
+  /** The hash of the config this service was last recreated with (whether it still runs is for the health check to say). */
+  runningConfig(): { sha256?: string } | undefined {
+    try {
+      const rec = JSON.parse(readFileSync(this.recordFile, 'utf8')) as { config_sha256?: string };
+      return rec.config_sha256 ? { sha256: rec.config_sha256 } : {};
+    } catch {
+      return undefined;
+    }
+  }
+
+  impostor(): string | undefined {
+    return undefined;
+  }
+
+  logExcerpt(): string | undefined {
+    return undefined;
+  }
+
+  async stop(): Promise<void> {
+    await this.compose(['stop', this.service], `could not stop compose service '${this.service}'`);
+  }
 }

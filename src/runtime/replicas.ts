@@ -8,9 +8,9 @@
 // that already runs the deployed bytes is left alone, which makes the transaction's rollback after
 // a failed first replica restart that one replica only. A replica that fails its probe stays out
 // of rotation and the roll stops (RuntimeError): the transaction then restores the backup.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { adminSocket, BACKEND, replicaName } from '../loadbalancer/haproxy.js';
+import { adminSocketOnHost, BACKEND, COMPOSE_LB_SERVICE, COMPOSE_STATE_DIR, replicaName, replicaService } from '../loadbalancer/haproxy.js';
 import { adminCommand, serverStats, setState } from '../loadbalancer/admin.js';
 import { probeGateway } from '../reload/probe.js';
 import { deploymentsOf } from '../reload/deployments.js';
@@ -19,10 +19,12 @@ import { sha256 } from '../util/canonical.js';
 import { envValue } from '../util/env-ref.js';
 import { RuntimeError, type PreflightCheck, type RuntimeAdapter, type ValidatorPlan } from './adapter.js';
 import { findExecutable, urlPort } from './argv.js';
+import { ComposeService } from './compose.js';
 import { ProcessRuntime } from './process.js';
 import { warmUp } from './warm-up.js';
 
 type ProcessSpec = Extract<GatewayFile['runtime'], { kind: 'process' }>;
+type ComposeSpec = Extract<GatewayFile['runtime'], { kind: 'compose' }>;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -33,20 +35,53 @@ export interface RollStep {
   ms: number;
 }
 
+/** A gateway replica, or the load balancer, as a roll drives it: a process this runtime owns, or a compose service. */
+export interface Member {
+  restart(deployedPath: string, url: string): Promise<void>;
+  /** The hash of the config it was started with, when known to run. */
+  runningConfig(): { sha256?: string } | undefined;
+  exited(): string | undefined;
+  impostor(url: string): string | undefined;
+  logExcerpt(): string | undefined;
+  running(): string;
+  describe(): string;
+  preflight(url: string): Promise<PreflightCheck[]>;
+  validator(candidate: string): ValidatorPlan;
+  stop(): Promise<void>;
+}
+
+/** Process runtime: each replica and HAProxy are processes started here, with pid files in state_dir. */
+export function processMembers(gw: GatewayFile, spec: ProcessSpec, projectDir: string, env: NodeJS.ProcessEnv): { replicas: Member[]; lb: Member } {
+  const stateDir = path.resolve(projectDir, spec.state_dir);
+  const haproxy = findExecutable('haproxy', projectDir, env) ?? (existsSync('/usr/sbin/haproxy') ? '/usr/sbin/haproxy' : 'haproxy');
+  return {
+    replicas: (gw.replica_ports ?? []).map((_, i) => new ProcessRuntime(spec, stateDir, projectDir, env, `gateway-${replicaName(i)}`)),
+    lb: new ProcessRuntime({ command: [haproxy, '-f', '{config}', '-db'], stop_grace_s: 5 }, stateDir, projectDir, env, 'haproxy'),
+  };
+}
+
+/** Compose runtime: the services `<service>-r1`, `<service>-r2`, ... and `haproxy` of runtime.file (docker-compose.replicas.yml). */
+export function composeMembers(gw: GatewayFile, spec: ComposeSpec, projectDir: string, env: NodeJS.ProcessEnv): { replicas: Member[]; lb: Member } {
+  const file = path.resolve(projectDir, spec.file);
+  const stateDir = path.resolve(projectDir, COMPOSE_STATE_DIR);
+  const member = (service: string) => new ComposeService(file, service, projectDir, env, stateDir);
+  return { replicas: (gw.replica_ports ?? []).map((_, i) => member(replicaService(spec.service, i))), lb: member(COMPOSE_LB_SERVICE) };
+}
+
 export class ReplicaSetRuntime implements RuntimeAdapter {
-  readonly kind = 'process' as const;
-  readonly replicas: ProcessRuntime[];
-  readonly lb: ProcessRuntime;
+  readonly kind: 'process' | 'compose';
+  readonly replicas: Member[];
+  readonly lb: Member;
   readonly ports: number[];
   private readonly socket: string;
   private readonly lbConfig: string;
-  private failed?: ProcessRuntime;
+  private failed?: Member;
   /** What the last roll did, replica by replica. */
   readonly steps: RollStep[] = [];
 
   constructor(
     private readonly gw: GatewayFile,
-    spec: ProcessSpec,
+    members: { replicas: Member[]; lb: Member },
     projectDir: string,
     lbConfig: string,
     private readonly env: NodeJS.ProcessEnv = process.env,
@@ -54,12 +89,11 @@ export class ReplicaSetRuntime implements RuntimeAdapter {
     /** How long a replica may take to finish its in-flight requests before it is restarted anyway. */
     private readonly drainMs = 30_000,
   ) {
-    const stateDir = path.resolve(projectDir, spec.state_dir);
+    this.kind = gw.runtime.kind === 'compose' ? 'compose' : 'process';
     this.ports = gw.replica_ports ?? [];
-    this.replicas = this.ports.map((_, i) => new ProcessRuntime(spec, stateDir, projectDir, env, `gateway-${replicaName(i)}`));
-    const haproxy = findExecutable('haproxy', projectDir, env) ?? (existsSync('/usr/sbin/haproxy') ? '/usr/sbin/haproxy' : 'haproxy');
-    this.lb = new ProcessRuntime({ command: [haproxy, '-f', '{config}', '-db'], stop_grace_s: 5 }, stateDir, projectDir, env, 'haproxy');
-    this.socket = path.resolve(projectDir, adminSocket(gw));
+    this.replicas = members.replicas;
+    this.lb = members.lb;
+    this.socket = path.resolve(projectDir, adminSocketOnHost(gw));
     this.lbConfig = lbConfig;
   }
 
@@ -70,7 +104,7 @@ export class ReplicaSetRuntime implements RuntimeAdapter {
   }
 
   describe(): string {
-    return `roll the new config over ${this.replicas.length} gateway replicas (ports ${this.ports.join(', ')}) behind HAProxy on ${this.gw.gateway.url}, one at a time`;
+    return `roll the new config over ${this.replicas.length} gateway replicas (ports ${this.ports.join(', ')}) behind HAProxy on ${this.gw.gateway.url}, one at a time (${this.replicas[0]?.describe() ?? ''}, then the next)`;
   }
 
   async restart(deployedPath: string, gatewayUrl: string): Promise<void> {
@@ -123,6 +157,8 @@ export class ReplicaSetRuntime implements RuntimeAdapter {
   private async ensureLoadBalancer(gatewayUrl: string): Promise<boolean> {
     if (this.lb.runningConfig() && (await this.adminAnswers())) return true;
     if (!existsSync(this.lbConfig)) throw new RuntimeError(`the load balancer's config ${this.lbConfig} does not exist: run \`aibackend generate\``);
+    // Where HAProxy creates its admin socket (for compose, a bind mount that must not be created by docker as root).
+    mkdirSync(path.dirname(this.socket), { recursive: true });
     this.progress(`starting HAProxy on ${gatewayUrl}`);
     await this.lb.restart(this.lbConfig, gatewayUrl);
     const deadline = Date.now() + 10_000;

@@ -52,13 +52,13 @@ describe('the HAProxy config for replicas', () => {
     expect(check.exitCode).toBe(1);
     expect(JSON.parse(check.stdout).load_balancer).toEqual({ file: 'config/haproxy.cfg', status: 'stale' });
     expect(JSON.parse(check.stdout).diff).toContain('+    server r2 127.0.0.1:4003 check');
-    // the process runtime rolls over replicas: no not-implemented warning; compose does not yet
+    // the process runtime rolls over replicas: no not-implemented warning; the command runtime does not
     const v = await runCli(['validate', '--json'], { cwd: project, env: ENV });
     expect((JSON.parse(v.stdout).diagnostics as { code: string }[]).map((d) => d.code)).not.toContain('not-implemented');
     writeFileSync(g, readFileSync(g, 'utf8').replace(/runtime:\n  kind: process\n.*\n/, 'runtime:\n  kind: command\n  restart: ["true"]\n'));
     const c = await runCli(['validate', '--json'], { cwd: project, env: ENV });
     const warn = (JSON.parse(c.stdout).diagnostics as { code: string; message: string }[]).find((d) => d.code === 'not-implemented');
-    expect(warn!.message).toMatch(/rolling reloads are done by the process runtime only; with runtime\.kind command, reload restarts one gateway at gateway\.url/);
+    expect(warn!.message).toMatch(/rolling reloads are done by the process and compose runtimes only; with runtime\.kind command, reload restarts one gateway at gateway\.url/);
   });
 
   test('one replica (the default): no load balancer file', async () => {

@@ -9,42 +9,12 @@ import { runCli } from '../helpers/cli.js';
 import type { FakeServer } from '../helpers/fake-llm.js';
 import { cleanupTempDirs } from '../helpers/fixtures.js';
 import { requireTool } from '../helpers/tools.js';
+import { traffic, underTraffic } from '../helpers/traffic.js';
 import { BOOT_MS, freePort, GATEWAY_ENV, GATEWAY_TEST_MS, makeGatewayProject, startFakes, MAPPINGS, MASTER_KEY, providersYaml, requireLitellm, type GatewayProject } from '../helpers/gateway.js';
 
 const bin = requireLitellm();
 
 const haproxy = () => Boolean(requireTool('haproxy', 'Debian: apt-get install haproxy', Boolean(bin)));
-
-/** Chat requests through the load balancer, `workers` at a time, until stopped: every status counted. */
-function traffic(url: string, workers = 2) {
-  const statuses: number[] = [];
-  let running = true;
-  const loop = async (w: number) => {
-    for (let i = 0; running && i < 100_000; i++) {
-      try {
-        const res = await fetch(`${url}/v1/chat/completions`, {
-          method: 'POST',
-          headers: { authorization: `Bearer ${MASTER_KEY}`, 'content-type': 'application/json' },
-          body: JSON.stringify({ model: 'llama3.1:8b', messages: [{ role: 'user', content: `w${w} #${i}` }] }),
-          signal: AbortSignal.timeout(30_000),
-        });
-        await res.text();
-        statuses.push(res.status);
-      } catch {
-        statuses.push(0);
-      }
-    }
-  };
-  const done = Promise.all(Array.from({ length: workers }, (_, w) => loop(w)));
-  return {
-    statuses,
-    stop: async () => {
-      running = false;
-      await done;
-      return { sent: statuses.length, failed: statuses.filter((s) => s !== 200).length };
-    },
-  };
-}
 
 /** The names a replica (or the load balancer) serves. */
 const modelsAt = async (url: string) => ((await (await fetch(`${url}/v1/models`, { headers: { authorization: `Bearer ${MASTER_KEY}` } })).json()) as { data: { id: string }[] }).data.map((d) => d.id);
@@ -67,10 +37,7 @@ describe.skipIf(!bin || !haproxy())('rolling reloads over two replicas behind HA
     const r1 = pidOf(gw.project, 'gateway-r1')!.pid;
     const r2 = pidOf(gw.project, 'gateway-r2')!.pid;
     gw.write(files);
-    const load = traffic(gw.url);
-    const r = await reload('--json');
-    await new Promise((res) => setTimeout(res, 500));
-    const { sent, failed } = await load.stop();
+    const { result: r, sent, failed } = await underTraffic(gw.url, () => reload('--json'));
     expect(r.exitCode, r.stderr).toBe(3);
     const result = JSON.parse(r.stdout);
     expect(JSON.stringify(result)).toMatch(/replica r1 \(port \d+\) is not healthy with this config/);
@@ -98,12 +65,12 @@ describe.skipIf(!bin || !haproxy())('rolling reloads over two replicas behind HA
 
   afterAll(async () => {
     if (gw) {
-      const { ReplicaSetRuntime } = await import('../../src/runtime/replicas.js');
+      const { processMembers, ReplicaSetRuntime } = await import('../../src/runtime/replicas.js');
       const { loadConfig } = await import('../../src/load/load-config.js');
       const { resolvePaths } = await import('../../src/load/paths.js');
       const loaded = loadConfig(resolvePaths('config', gw.project));
       const rt = loaded.gateway!.runtime;
-      if (rt.kind === 'process') await new ReplicaSetRuntime(loaded.gateway!, rt, gw.project, path.join(gw.config, 'haproxy.cfg')).stopAll().catch(() => undefined);
+      if (rt.kind === 'process') await new ReplicaSetRuntime(loaded.gateway!, processMembers(loaded.gateway!, rt, gw.project, process.env), gw.project, path.join(gw.config, 'haproxy.cfg')).stopAll().catch(() => undefined);
     }
     await Promise.all([ollama, llamaA, llamaB, vllm].map((s) => s?.close()));
     cleanupTempDirs();
@@ -133,10 +100,7 @@ describe.skipIf(!bin || !haproxy())('rolling reloads over two replicas behind HA
     await gw.baseline();
     const before = [pidOf(gw.project, 'gateway-r1')!.pid, pidOf(gw.project, 'gateway-r2')!.pid];
     gw.write({ 'model-mappings.yaml': MAPPINGS.replace('aliases:\n', 'aliases:\n  rolled: llama3.1:8b\n') });
-    const load = traffic(gw.url);
-    const r = await reload();
-    await new Promise((res) => setTimeout(res, 500));
-    const { sent, failed } = await load.stop();
+    const { result: r, sent, failed } = await underTraffic(gw.url, () => reload());
     expect(r.exitCode, `${r.stdout}\n${r.stderr}`).toBe(0);
     expect(sent).toBeGreaterThan(20);
     expect(failed).toBe(0);

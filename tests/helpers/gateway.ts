@@ -68,7 +68,9 @@ export interface GatewayProject {
    * a test that starts with this does not depend on what the tests before it left (a failed test
    * cannot knock on). Cheap when nothing changed: the reload finds the deployed config identical.
    */
-  baseline(): Promise<void>;
+  baseline(env?: Record<string, string>): Promise<void>;
+  /** Writes files and makes them part of the baseline (a test file's own starting point). */
+  rebase(files: Record<string, string>): void;
 }
 
 export interface GatewaySpec {
@@ -165,7 +167,7 @@ ${extra}`;
 
 export async function makeGatewayProject(spec: GatewaySpec): Promise<GatewayProject> {
   const port = await freePort();
-  const initial = {
+  const initial: Record<string, string> = {
     'providers.yaml': providersYaml(spec),
     'model-mappings.yaml': MAPPINGS,
     'gateway.yaml': gatewayYaml(spec.bin, port, spec.gatewayExtra, spec.command, spec.timeoutS),
@@ -181,10 +183,14 @@ export async function makeGatewayProject(spec: GatewaySpec): Promise<GatewayProj
     port,
     url,
     write,
-    async baseline() {
+    rebase(files) {
+      Object.assign(initial, files);
+      write(files);
+    },
+    async baseline(env = GATEWAY_ENV) {
       write(initial);
       const { runCli } = await import('./cli.js');
-      const reload = (...args: string[]) => runCli(['reload', '--yes', '--json', ...args], { cwd: project, env: GATEWAY_ENV, timeout: GATEWAY_TEST_MS });
+      const reload = (...args: string[]) => runCli(['reload', '--yes', '--json', ...args], { cwd: project, env, timeout: GATEWAY_TEST_MS });
       const r = await reload();
       const status = r.stdout ? (JSON.parse(r.stdout) as { status?: string }).status : undefined;
       if (status === 'applied') return;

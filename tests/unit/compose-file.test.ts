@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, test } from 'vitest';
+import { adminSocket, adminSocketOnHost } from '../../src/loadbalancer/haproxy.js';
 import { imageProblems } from '../../src/util/image.js';
 import { ROOT } from '../helpers/cli.js';
 
@@ -38,5 +39,38 @@ describe('docker-compose.yml', () => {
 
   test('the copy that `aibackend init` writes (templates/docker-compose.yml) is this file', () => {
     expect(readFileSync(path.join(ROOT, 'templates/docker-compose.yml'), 'utf8')).toBe(readFileSync(path.join(ROOT, 'docker-compose.yml'), 'utf8'));
+  });
+});
+
+describe('docker-compose.replicas.yml', () => {
+  const replicas = parse(readFileSync(path.join(ROOT, 'docker-compose.replicas.yml'), 'utf8')) as { services: Record<string, Record<string, unknown>> };
+  const seconds = (d: unknown) => Number(/^(\d+)s$/.exec(String(d))?.[1]);
+
+  test('two LiteLLM replicas on their own ports, pinned to gateway.image, stopped more slowly than a roll drains', () => {
+    const ports = ['litellm-r1', 'litellm-r2'].map((name) => {
+      const svc = replicas.services[name]!;
+      expect(svc.image).toBe(gateway.gateway.image);
+      expect(svc.network_mode).toBe('host');
+      expect(svc.volumes).toEqual(litellm.volumes);
+      // a roll waits up to 30 s for a drained replica's requests (ReplicaSetRuntime's drainMs)
+      expect(seconds(svc.stop_grace_period)).toBeGreaterThan(30);
+      const cmd = svc.command as string[];
+      return cmd[cmd.indexOf('--port') + 1];
+    });
+    expect(ports).toEqual(['4001', '4002']);
+  });
+
+  test('HAProxy pinned to an exact tag, reading the generated haproxy.cfg, its admin socket on the bind mount aibackend drives', () => {
+    const lb = replicas.services.haproxy!;
+    expect(lb.image).toMatch(/^haproxy:\d+\.\d+\.\d+$/);
+    expect(imageProblems(String(lb.image))).toEqual([]);
+    expect(lb.volumes).toEqual(['./config/haproxy.cfg:/usr/local/etc/haproxy/haproxy.cfg:ro', './.aibackend/haproxy:/var/run/haproxy']);
+    const gw = { runtime: { kind: 'compose', file: 'docker-compose.replicas.yml', service: 'litellm' } } as never;
+    expect(adminSocket(gw)).toBe('/var/run/haproxy/admin.sock');
+    expect(adminSocketOnHost(gw)).toBe('.aibackend/haproxy/admin.sock');
+  });
+
+  test('Redis for the state the replicas share', () => {
+    expect(replicas.services.redis?.image).toBe(compose.services.redis?.image);
   });
 });

@@ -176,13 +176,13 @@ const PORTS = PO.replace('reserved:', '  replica_a: { port: 4001 }\n  replica_b:
 table('check-topology: replicas', ['replica-ports', 'replica-port-placeholder', 'replicas-without-redis', 'not-implemented'], [
   { name: 'one replica (the default) needs nothing', files: {}, expect: [] },
   {
-    name: 'two replicas with their ports and Redis: only the honest not-implemented warning',
+    name: 'two replicas with their ports and Redis: nothing to say',
     files: { 'gateway.yaml': `${G}replicas: 2\nreplica_ports: [4001, 4002]\ncache:\n  enabled: true\n`, 'ports.yaml': `${PORTS}  redis: { port: 6379 }\n`.replace('reserved: [8002]\n  redis', '  redis').concat('') },
-    expect: [['not-implemented', 'gateway.yaml', 6]],
+    expect: [],
   },
-  { name: 'replicas without replica_ports', files: { 'gateway.yaml': `${G}replicas: 2\n`, 'ports.yaml': PORTS }, expect: [['not-implemented', 'gateway.yaml', 6], ['replica-ports', 'gateway.yaml', 6], ['replicas-without-redis', 'gateway.yaml', 6]] },
-  { name: 'fewer ports than replicas', files: { 'gateway.yaml': `${G}replicas: 3\nreplica_ports: [4001, 4002]\npassthrough:\n  router_settings:\n    redis_host: 127.0.0.1\n`, 'ports.yaml': PORTS }, expect: [['not-implemented', 'gateway.yaml', 6], ['replica-ports', 'gateway.yaml', 7]] },
-  { name: "a replica on the load balancer's port, and a port twice", files: { 'gateway.yaml': `${G}replicas: 3\nreplica_ports: [4000, 4001, 4001]\ncache: { enabled: true }\n`, 'ports.yaml': PORTS }, expect: [['not-implemented', 'gateway.yaml', 6], ['replica-ports', 'gateway.yaml', 7], ['replica-ports', 'gateway.yaml', 7]] },
+  { name: 'replicas without replica_ports', files: { 'gateway.yaml': `${G}replicas: 2\n`, 'ports.yaml': PORTS }, expect: [['replica-ports', 'gateway.yaml', 6], ['replicas-without-redis', 'gateway.yaml', 6]] },
+  { name: 'fewer ports than replicas', files: { 'gateway.yaml': `${G}replicas: 3\nreplica_ports: [4001, 4002]\npassthrough:\n  router_settings:\n    redis_host: 127.0.0.1\n`, 'ports.yaml': PORTS }, expect: [['replica-ports', 'gateway.yaml', 7]] },
+  { name: "a replica on the load balancer's port, and a port twice", files: { 'gateway.yaml': `${G}replicas: 3\nreplica_ports: [4000, 4001, 4001]\ncache: { enabled: true }\n`, 'ports.yaml': PORTS }, expect: [['replica-ports', 'gateway.yaml', 7], ['replica-ports', 'gateway.yaml', 7]] },
   {
     name: 'process runtime replicas without {port} (the process runtime rolls: no not-implemented)',
     files: { 'gateway.yaml': `${G}replicas: 2\nreplica_ports: [4001, 4002]\ncache: { enabled: true }\nruntime:\n  kind: process\n  command: [litellm, --config, "{config}", --port, "4001"]\n`, 'ports.yaml': PORTS },
@@ -421,3 +421,16 @@ describe('check-routes: which route', () => {
     expect(implicit.message.length).toBeGreaterThan(explicit.message.length);
   });
 });
+
+const REPLICA_STACK = (r2port = 4002, lb = true, image = 'ghcr.io/berriai/litellm:v1.106.12-stable') =>
+  `services:\n  litellm-r1:\n    image: ghcr.io/berriai/litellm:v1.106.12-stable\n    command: ["--config", "/app/config.yaml", "--port", "4001"]\n  litellm-r2:\n    image: ${image}\n    command: ["--config", "/app/config.yaml", "--port", "${r2port}"]\n${lb ? '  haproxy:\n    image: haproxy:2.6.12\n' : ''}`;
+// gateway.yaml: 6 replicas, 7 replica_ports, 8 cache, 9 runtime, 10 kind, 11 file
+const ROLLED = (runtime: string, stack?: string) => ({ 'gateway.yaml': `${G}replicas: 2\nreplica_ports: [4001, 4002]\ncache: { enabled: true }\nruntime:\n${runtime}`, 'ports.yaml': PORTS, ...(stack ? { 'stack.yml': stack } : {}) });
+table('check-topology: the compose services a roll drives', ['compose-file-missing', 'replica-ports', 'image-mismatch', 'not-implemented'], [
+  { name: 'a service per replica on its port, and haproxy', files: ROLLED('  kind: compose\n  file: config/stack.yml\n', REPLICA_STACK()), expect: [] },
+  { name: 'a replica service listening on another port, at that replica port', files: ROLLED('  kind: compose\n  file: config/stack.yml\n', REPLICA_STACK(4009)), expect: [['replica-ports', 'gateway.yaml', 7, 23]] },
+  { name: 'no load balancer service', files: ROLLED('  kind: compose\n  file: config/stack.yml\n', REPLICA_STACK(4002, false)), expect: [['compose-file-missing', 'gateway.yaml', 11, 9]] },
+  { name: 'no service for the second replica', files: ROLLED('  kind: compose\n  file: config/stack.yml\n  service: gateway\n', REPLICA_STACK()), expect: [['compose-file-missing', 'gateway.yaml', 11, 9], ['compose-file-missing', 'gateway.yaml', 11, 9]] },
+  { name: 'a replica running another image than gateway.image', files: ROLLED('  kind: compose\n  file: config/stack.yml\n', REPLICA_STACK(4002, true, 'ghcr.io/berriai/litellm:v1.106.11-stable')), expect: [['image-mismatch', 'gateway.yaml', 5, 10]] },
+  { name: 'the command runtime does not roll: said plainly', files: ROLLED('  kind: command\n  restart: [systemctl, restart, litellm]\n'), expect: [['not-implemented', 'gateway.yaml', 6]] },
+]);
