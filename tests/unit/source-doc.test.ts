@@ -169,3 +169,44 @@ describe('locate', () => {
     expect(positionOf(dup.source, ['b'])).toMatchObject({ line: 2, column: 4 });
   });
 });
+
+describe('the never-closed bracket, found past what only looks like one', () => {
+  const at = (text: string) => fail(text).filter((d) => d.code === 'yaml-syntax').map((d) => [d.line, d.column, d.length]);
+  const msg = (text: string) => parse(text).ok ? '' : (parse(text) as { diagnostics: { message: string }[] }).diagnostics[0]!.message;
+  test('a closed list before the open one', () => {
+    expect(at('a: [x]\nb: [y\nc: 1\n')).toEqual([[2, 4, 1]]);
+  });
+  test('brackets inside double and single quotes, and after an escaped quote', () => {
+    expect(at('a: "[{"\nb: [y\nc: 1\n')).toEqual([[2, 4, 1]]);
+    expect(at("a: '[{'\nb: [y\nc: 1\n")).toEqual([[2, 4, 1]]);
+    expect(at('a: "x\\"["\nb: [y\nc: 1\n')).toEqual([[2, 4, 1]]);
+  });
+  test('a bracket in a comment, and a comment running to the end of the file', () => {
+    expect(at('a: 1 # [\nb: [y\nc: 1\n')).toEqual([[2, 4, 1]]);
+    expect(at('a: [x, y  # no newline after this')).toEqual([[1, 4, 1]]);
+  });
+  test('the message names the bracket to close', () => {
+    expect(msg('a: [x\nb: 1\n')).toContain('expected ]');
+    expect(msg('a: {x: 1\nb: 1\n')).toContain('expected }');
+  });
+});
+
+describe('long and tagged keys', () => {
+  test('a duplicate key longer than 60 characters is shortened in the message, not in the span', () => {
+    const key = 'k'.repeat(70);
+    const r = parse(`${key}: 1\n${key}: 2\n`);
+    if (r.ok) throw new Error('expected a failure');
+    expect(r.diagnostics.map((d) => [d.code, d.line, d.column, d.length])).toEqual([['yaml-duplicate-key', 2, 1, 70]]);
+    expect(r.diagnostics[0]!.message).toContain(`'${'k'.repeat(57)}...'`);
+    expect(r.diagnostics[0]!.message).not.toContain('k'.repeat(58));
+  });
+  test('a duplicate key of 60 characters is shown whole', () => {
+    const key = 'k'.repeat(60);
+    const r = parse(`${key}: 1\n${key}: 2\n`);
+    if (r.ok) throw new Error('expected a failure');
+    expect(r.diagnostics[0]!.message).toContain(`'${key}'`);
+  });
+  test('an unknown tag is marked over the tag itself', () => {
+    expect(fail('version: 1\nname: !secret foo\n')).toEqual([{ code: 'yaml-tag', severity: 'error', line: 2, column: 7, length: 7 }]);
+  });
+});
