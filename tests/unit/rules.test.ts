@@ -5,6 +5,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import type { CheckedConfig } from '../../src/core/check-config.js';
 import type { Diagnostic } from '../../src/diagnostics/diagnostic.js';
+import { endpointOf } from '../../src/rules/check-urls.js';
 import { SECRET_PATTERNS } from '../../src/util/secrets.js';
 import { checkFiles } from '../helpers/check.js';
 import { BASE, cleanupTempDirs } from '../helpers/fixtures.js';
@@ -55,6 +56,8 @@ function table(rule: string, ruleCodes: string[], rows: Row[]) {
       if (row.suggest) expect(mine.map((d) => d.suggestion)).toEqual(row.suggest);
       // A did-you-mean is said in the message too, not only carried as data.
       for (const d of mine) if (d.suggestion !== undefined && DID_YOU_MEAN.has(d.code)) expect(d.message).toContain(d.suggestion);
+      // and no "did you mean" without a suggestion
+      for (const d of mine) if (d.suggestion === undefined) expect(d.message).not.toMatch(/did you mean/);
       for (const d of mine) expect(namesWhatItPointsAt(d, checked), `${d.code} at ${d.line}:${d.column}: "${d.message}"`).toBe(true);
     });
   });
@@ -268,10 +271,13 @@ table('check-modes', ['backend-mode-mismatch', 'fallback-mode-mismatch'], [
 
 table('check-url-paths', ['url-path'], [
   { name: 'Ollama at its root, vLLM under /v1', files: {}, expect: [] },
-  { name: 'Ollama under /v1', files: { 'providers.yaml': P.replace('http://127.0.0.1:11434', 'http://127.0.0.1:11434/v1') }, expect: [['url-path', 'providers.yaml', 5, 15]] },
+  { name: 'Ollama under /v1', files: { 'providers.yaml': P.replace('http://127.0.0.1:11434', 'http://127.0.0.1:11434/v1') }, expect: [['url-path', 'providers.yaml', 5, 15]], suggest: ['http://127.0.0.1:11434'] },
   { name: 'Ollama under /api/', files: { 'providers.yaml': P.replace('http://127.0.0.1:11434', 'http://127.0.0.1:11434/api/') }, expect: [['url-path', 'providers.yaml', 5, 15]] },
   { name: 'Ollama under another path is its business', files: { 'providers.yaml': P.replace('http://127.0.0.1:11434', 'http://127.0.0.1:11434/ollama') }, expect: [] },
-  { name: 'vLLM without /v1', files: { 'providers.yaml': P.replace('http://127.0.0.1:8001/v1', 'http://127.0.0.1:8001') }, expect: [['url-path', 'providers.yaml', 11, 15]] },
+  { name: 'vLLM without /v1', files: { 'providers.yaml': P.replace('http://127.0.0.1:8001/v1', 'http://127.0.0.1:8001') }, expect: [['url-path', 'providers.yaml', 11, 15]], suggest: ['http://127.0.0.1:8001/v1'] },
+  { name: 'vLLM under another path: /v1 added to it', files: { 'providers.yaml': P.replace('http://127.0.0.1:8001/v1', 'http://127.0.0.1:8001/vllm/') }, expect: [['url-path', 'providers.yaml', 11, 15]], suggest: ['http://127.0.0.1:8001/vllm/v1'] },
+  { name: 'vLLM under /v1x is not under /v1', files: { 'providers.yaml': P.replace('http://127.0.0.1:8001/v1', 'http://127.0.0.1:8001/v1x') }, expect: [['url-path', 'providers.yaml', 11, 15]] },
+  { name: 'Ollama under /api/v1beta is its business', files: { 'providers.yaml': P.replace('http://127.0.0.1:11434', 'http://127.0.0.1:11434/apiv1') }, expect: [] },
   { name: 'vLLM with /v1/ (a trailing slash is fine)', files: { 'providers.yaml': P.replace('http://127.0.0.1:8001/v1', 'http://127.0.0.1:8001/v1/') }, expect: [] },
   { name: 'an invalid URL is left to check-urls', files: { 'providers.yaml': P.replace('http://127.0.0.1:8001/v1', 'not a url') }, expect: [] },
 ]);
@@ -279,6 +285,7 @@ table('check-url-paths', ['url-path'], [
 table('check-urls: more', ['invalid-url', 'url-credentials'], [
   { name: 'a user without a password is credentials too', files: { 'providers.yaml': P.replace('http://127.0.0.1:8001/v1', 'http://token@127.0.0.1:8001/v1') }, expect: [['url-credentials', 'providers.yaml', 11, 15]] },
   { name: 'a query string', files: { 'providers.yaml': P.replace('http://127.0.0.1:8001/v1', 'http://127.0.0.1:8001/v1?x=1') }, expect: [['invalid-url', 'providers.yaml', 11, 15]] },
+  { name: 'a URL without a host', files: { 'providers.yaml': P.replace('http://127.0.0.1:8001/v1', 'file:///srv/model') }, expect: [['invalid-url', 'providers.yaml', 11, 15]] },
   { name: 'a fragment', files: { 'providers.yaml': P.replace('http://127.0.0.1:8001/v1', 'http://127.0.0.1:8001/v1#top') }, expect: [['invalid-url', 'providers.yaml', 11, 15]] },
   { name: 'the gateway URL is checked too', files: { 'gateway.yaml': G.replace('http://127.0.0.1:4000', 'http://admin:pw@127.0.0.1:4000') }, expect: [['url-credentials', 'gateway.yaml', 3, 8]] },
   { name: 'a gateway URL that does not parse', files: { 'gateway.yaml': G.replace('http://127.0.0.1:4000', 'http://[::1') }, expect: [['invalid-url', 'gateway.yaml', 3, 8]] },
@@ -441,3 +448,22 @@ table('check-topology: the compose services a roll drives', ['compose-file-missi
   { name: 'a replica running another image than gateway.image', files: ROLLED('  kind: compose\n  file: config/stack.yml\n', REPLICA_STACK(4002, true, 'ghcr.io/berriai/litellm:v1.106.11-stable')), expect: [['image-mismatch', 'gateway.yaml', 5, 10]] },
   { name: 'the command runtime does not roll: said plainly', files: ROLLED('  kind: command\n  restart: [systemctl, restart, litellm]\n'), expect: [['not-implemented', 'gateway.yaml', 6]] },
 ]);
+
+describe('endpointOf: host and port, loopback folded', () => {
+  test.each([
+    ['http://127.0.0.1:8001/v1', { host: 'loopback', port: 8001, explicit: true, local: true }],
+    ['http://127.1.2.3:80', { host: 'loopback', port: 80, explicit: false, local: true }],
+    ['http://LOCALHOST:11434', { host: 'loopback', port: 11434, explicit: true, local: true }],
+    ['http://[::1]:4000', { host: 'loopback', port: 4000, explicit: true, local: true }],
+    ['http://0.0.0.0:9090', { host: 'loopback', port: 9090, explicit: true, local: true }],
+    ['https://api.example.com/v1', { host: 'api.example.com', port: 443, explicit: false, local: false }],
+    ['http://Gateway.Internal', { host: 'gateway.internal', port: 80, explicit: false, local: false }],
+    ['http://[2001:db8::1]:8080', { host: '2001:db8::1', port: 8080, explicit: true, local: false }],
+    ['http://x127.0.0.1.example:81', { host: 'x127.0.0.1.example', port: 81, explicit: true, local: false }],
+  ])('%s', (url, want) => {
+    expect(endpointOf(url)).toEqual(want);
+  });
+  test('a URL that does not parse has no endpoint', () => {
+    expect(endpointOf('not a url')).toBeUndefined();
+  });
+});
