@@ -4,10 +4,11 @@
 // finish what it serves), probed directly on that port (liveliness, readiness, names,
 // deployments, identity), warmed up off rotation (warm-up.ts), and put back (state ready, then UP
 // in HAProxy's own health check). The other replica serves meanwhile, so applications calling
-// gateway.url see no outage. A replica
-// that already runs the deployed bytes is left alone, which makes the transaction's rollback after
-// a failed first replica restart that one replica only. A replica that fails its probe stays out
-// of rotation and the roll stops (RuntimeError): the transaction then restores the backup.
+// gateway.url see no outage. A replica that already runs the deployed bytes is left alone, which
+// makes the transaction's rollback after a failed first replica restart that one replica only. A
+// replica that fails its probe stays out of rotation and the roll stops (RuntimeError): the
+// transaction then restores the backup. The replicas and HAProxy are processes this runtime owns,
+// or compose services (processMembers, composeMembers).
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { adminSocketOnHost, BACKEND, COMPOSE_LB_SERVICE, COMPOSE_STATE_DIR, replicaName, replicaService } from '../loadbalancer/haproxy.js';
