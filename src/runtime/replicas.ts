@@ -113,6 +113,7 @@ export class ReplicaSetRuntime implements RuntimeAdapter {
     this.failed = undefined;
     const text = readFileSync(deployedPath, 'utf8');
     const sha = sha256(text);
+    const deployments = deploymentsOf(text);
     const lbUp = await this.ensureLoadBalancer(gatewayUrl);
     // Replicas that serve nobody now (not running, or not answering) go first: taking a serving
     // replica out while another is down would leave HAProxy with no server.
@@ -133,8 +134,8 @@ export class ReplicaSetRuntime implements RuntimeAdapter {
       const probe = await probeGateway({
         url: this.url(i),
         masterKey: envValue(this.gw.gateway.master_key, this.env),
-        expected: [...new Set(deploymentsOf(text).map((d) => d.model_name))].sort(),
-        deployments: deploymentsOf(text),
+        expected: [...new Set(deployments.map((d) => d.model_name))].sort(),
+        deployments,
         timeoutMs: this.gw.health.timeout_s * 1000,
         intervalMs: this.gw.health.interval_ms,
         exited: () => r.exited(),
@@ -145,7 +146,7 @@ export class ReplicaSetRuntime implements RuntimeAdapter {
         throw new RuntimeError(`replica ${name} (port ${this.ports[i]}) is not healthy with this config: ${probe.reason}; it stays out of rotation, the other replicas kept serving`, r.logExcerpt());
       }
       // Its first completion is slow (a fresh LiteLLM initialises on it): pay that off rotation.
-      const warm = await warmUp(this.url(i), envValue(this.gw.gateway.master_key, this.env), deploymentsOf(text), this.gw.health.timeout_s * 1000);
+      const warm = await warmUp(this.url(i), envValue(this.gw.gateway.master_key, this.env), deployments, this.gw.health.timeout_s * 1000);
       this.progress(`replica ${name} (port ${this.ports[i]}): warm-up ${warm.ok ? '' : 'failed, going on: '}${warm.detail}${warm.ms ? ` in ${warm.ms} ms` : ''}`);
       await setState(this.socket, BACKEND, name, 'ready');
       await this.waitUp(name);

@@ -7,20 +7,12 @@
 // rotation. Only a deployment on a loopback provider is used, never a hosted API (a request there
 // costs money); without one the warm-up is skipped, and it never fails a roll.
 import type { Deployment } from '../reload/deployments.js';
+import { endpointOf } from '../rules/check-urls.js';
 
 /** The public name to warm up with: the first chat deployment (in name order) whose provider listens on loopback. */
 export function warmUpTarget(deployments: readonly Deployment[]): string | undefined {
-  const local = deployments.filter((d) => d.api_base !== null && isLoopback(d.api_base) && !d.model.startsWith('ollama/'));
+  const local = deployments.filter((d) => d.api_base !== null && endpointOf(d.api_base)?.local === true && !d.model.startsWith('ollama/'));
   return local.map((d) => d.model_name).sort()[0];
-}
-
-function isLoopback(url: string): boolean {
-  try {
-    const h = new URL(url).hostname.replace(/^\[|\]$/g, '').toLowerCase();
-    return h === 'localhost' || h === '::1' || /^127\./.test(h);
-  } catch {
-    return false;
-  }
 }
 
 export interface WarmUpResult {
