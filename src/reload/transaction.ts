@@ -19,9 +19,16 @@ import { statePaths, type ReloadOptions, type ReloadResult, type TransactionCont
 export { statePaths } from './types.js';
 export type { ReloadOptions, ReloadResult, TransactionContext } from './types.js';
 
+const NO_TERMINAL = 'refusing to change the gateway without confirmation: there is no terminal to ask; pass --yes (or --force)';
+
+/** No terminal to ask and no --yes: the refusal is certain before anything is tried. */
+function cannotConfirm(ctx: TransactionContext, opts: ReloadOptions): boolean {
+  return !ctx.confirm && !opts.force && !opts.yes;
+}
+
 async function confirmOrRefuse(ctx: TransactionContext, opts: ReloadOptions, question: string, diff: string | undefined): Promise<string | undefined> {
   if (opts.force || opts.yes) return undefined;
-  if (!ctx.confirm) return 'refusing to change the gateway without confirmation: there is no terminal to ask; pass --yes (or --force)';
+  if (!ctx.confirm) return NO_TERMINAL;
   return (await ctx.confirm(question, diff)) ? undefined : 'cancelled: nothing was changed';
 }
 
@@ -96,6 +103,8 @@ export async function runReload(ctx: TransactionContext, opts: ReloadOptions): P
       return result(op, { ...b, status: 'unchanged', exit_code: EXIT.ok, message: 'the deployed config is already identical; no restart (use --restart to restart anyway)' });
     }
     if (d.p.sameBody && !d.p.applied) ctx.progress('the deployed file matches the sources, but no reload has applied it yet; the gateway will be restarted to run it');
+    // Said before the pre-flight, whose LiteLLM start takes seconds (a minute on a loaded machine).
+    if (cannotConfirm(ctx, opts)) return result(op, { ...b, status: 'refused', exit_code: EXIT.usage, message: NO_TERMINAL });
     const t0 = performance.now();
     const pre = await preflight(ctx, paths.deployed, d.p.sameBody ? undefined : candidate);
     op.preflightMs = performance.now() - t0;
@@ -191,6 +200,7 @@ export async function runRollback(ctx: TransactionContext, opts: ReloadOptions &
     const change = diffConfigs(path.basename(paths.deployed), current, text);
     const { diff, ...changes } = change;
     const b = { ...base, changes, ...(diff ? { diff } : {}) };
+    if (!opts.dryRun && cannotConfirm(ctx, opts)) return result(op, { ...b, status: 'refused', exit_code: EXIT.usage, message: NO_TERMINAL });
     const pre = await preflight(ctx, paths.deployed, undefined);
     const bp = { ...b, preflight: pre.checks };
     if (!pre.ok) return result(op, { ...bp, status: 'refused', exit_code: EXIT.failed, message: `pre-flight failed: ${failedChecks(pre.checks)}; nothing was changed` });

@@ -165,6 +165,9 @@ describe.skipIf(!bin)('reload against the real LiteLLM gateway', { timeout: GATE
     const backups = JSON.parse(list.stdout).backups as { file: string; deployed: boolean; sha256: string; git_commit?: string; command: string }[];
     expect(backups.length).toBeGreaterThanOrEqual(1);
     expect(backups[0]!.command).toContain('aibackend reload');
+    const refused = await runCli(['rollback', '--json'], { cwd: gw.project, env: GATEWAY_ENV, timeout: GATEWAY_TEST_MS });
+    expect(JSON.parse(refused.stdout), 'no terminal, no --yes').toMatchObject({ status: 'refused', exit_code: 2 });
+    expect(JSON.parse(refused.stdout).preflight).toBeUndefined();
     const r = await runCli(['rollback', '--yes', '--json'], { cwd: gw.project, env: GATEWAY_ENV, timeout: GATEWAY_TEST_MS });
     expect(r.exitCode, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout).status).toBe('applied');
@@ -184,13 +187,17 @@ describe.skipIf(!bin)('reload against the real LiteLLM gateway', { timeout: GATE
     expect(snapshot(gw.project)).toEqual(before);
   });
 
-  test('without a terminal and without --yes, reload refuses and changes nothing', async () => {
+  test('without a terminal and without --yes, reload refuses at once (no pre-flight start) and changes nothing', async () => {
     await gw.baseline();
     gw.write({ 'model-mappings.yaml': MAPPINGS.replace('  coder: qwen-coder-vllm', '  coder: qwen-coder-vllm\n  dev: qwen-coder-vllm') });
     const before = snapshot(gw.project);
-    const r = await runCli(['reload'], { cwd: gw.project, env: GATEWAY_ENV });
+    const r = await runCli(['reload'], { cwd: gw.project, env: GATEWAY_ENV, timeout: GATEWAY_TEST_MS });
     expect(r.exitCode).toBe(2);
     expect(r.stdout).toContain('--yes');
+    const j = await runCli(['reload', '--json'], { cwd: gw.project, env: GATEWAY_ENV, timeout: GATEWAY_TEST_MS });
+    expect(j.exitCode).toBe(2);
+    expect(JSON.parse(j.stdout)).toMatchObject({ status: 'refused', exit_code: 2 });
+    expect(JSON.parse(j.stdout).preflight).toBeUndefined();
     expect(snapshot(gw.project).filter((l) => !l.startsWith('backups/journal'))).toEqual(before.filter((l) => !l.startsWith('backups/journal')));
   });
 });
