@@ -13,6 +13,8 @@ const dir = mkdtempSync(path.join(tmpdir(), 'aibackend-bench-hook-'));
 const env = { ...process.env, GIT_AUTHOR_NAME: 'b', GIT_AUTHOR_EMAIL: 'b@example.com', GIT_COMMITTER_NAME: 'b', GIT_COMMITTER_EMAIL: 'b@example.com', LITELLM_MASTER_KEY: 'bench', NO_COLOR: '1' };
 const git = (...args) => execFileSync('git', args, { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
 cpSync(path.join(root, 'config'), path.join(dir, 'config'), { recursive: true });
+// The example's gateway.yaml names docker-compose.yml as its runtime file: validate checks it exists.
+for (const f of ['docker-compose.yml', 'docker-compose.replicas.yml']) cpSync(path.join(root, f), path.join(dir, f));
 git('init', '-q');
 git('add', '.');
 git('commit', '-qm', 'init');
