@@ -1,7 +1,7 @@
 // The image a docker compose file runs for one service, with its position, so that validate can
 // compare it with gateway.image. A compose file that cannot be read is simply not compared.
 import { readFileSync } from 'node:fs';
-import { isScalar, LineCounter, parseDocument } from 'yaml';
+import { isScalar, LineCounter, parseDocument, type Document } from 'yaml';
 
 export interface ComposeImage {
   image: string;
@@ -25,15 +25,32 @@ export function interpolate(value: string, env: NodeJS.ProcessEnv): string {
   });
 }
 
+interface Parsed {
+  text: string;
+  doc: Document;
+  lineCounter: LineCounter;
+}
+const parsedFiles = new Map<string, Parsed>();
+
+/** The compose file parsed once per content: validate asks of it for each service it checks. Throws when unreadable. */
+function parseCompose(file: string): Parsed {
+  const text = readFileSync(file, 'utf8');
+  const known = parsedFiles.get(file);
+  if (known?.text === text) return known;
+  const lineCounter = new LineCounter();
+  const parsed = { text, doc: parseDocument(text, { lineCounter }), lineCounter };
+  parsedFiles.set(file, parsed);
+  return parsed;
+}
+
 export function composeImage(file: string, service: string, env: NodeJS.ProcessEnv = {}): ComposeImage | undefined {
-  let text: string;
+  let parsed: Parsed;
   try {
-    text = readFileSync(file, 'utf8');
+    parsed = parseCompose(file);
   } catch {
     return undefined;
   }
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter });
+  const { doc, lineCounter } = parsed;
   if (doc.errors.length) return undefined;
   const node = doc.getIn(['services', service, 'image'], true);
   if (!isScalar(node) || typeof node.value !== 'string' || !node.range) return undefined;
@@ -51,13 +68,12 @@ export interface ComposeService {
 
 /** One service of a compose file, or why it cannot be had. */
 export function composeService(file: string, service: string): ComposeService | { problem: string } {
-  let text: string;
+  let doc: Document;
   try {
-    text = readFileSync(file, 'utf8');
+    doc = parseCompose(file).doc;
   } catch (err) {
     return { problem: `the compose file ${file} cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)})` };
   }
-  const doc = parseDocument(text);
   if (doc.errors.length) return { problem: `the compose file ${file} is not valid YAML: ${doc.errors[0]!.message.split('\n')[0]}` };
   const svc = doc.toJS({ maxAliasCount: 100 })?.services?.[service] as Record<string, unknown> | undefined;
   if (!svc || typeof svc !== 'object') return { problem: `the compose file ${file} has no service '${service}'` };
