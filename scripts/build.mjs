@@ -1,5 +1,5 @@
 // Build: generate the ajv standalone validator for the output contract, then bundle the CLI with
-// esbuild (one file per lazily loaded command). `--schemas` instead rewrites schemas/*.json from
+// esbuild (dist/cli.cjs, and dist/hook-fast.js for the hook's fast path). `--schemas` instead rewrites schemas/*.json from
 // the Zod sources; `--docs` rewrites docs/troubleshooting.md from the code registry. Run by `npm ci` through the prepare script.
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -50,24 +50,32 @@ async function writeDocs() {
 
 async function bundle() {
   rmSync(path.join(root, 'dist'), { recursive: true, force: true });
-  await build({
-    // hook-fast: the pre-commit hook's answer for commits that stage nothing under config/.
-    entryPoints: [path.join(root, 'src/cli.ts'), path.join(root, 'src/hook-fast.ts')],
+  const common = {
     bundle: true,
-    splitting: true,
     platform: 'node',
-    format: 'esm',
     target: 'node20',
-    outdir: path.join(root, 'dist'),
     minify: !process.argv.includes('--no-minify'),
     legalComments: 'none',
     // yaml's ESM build (its "browser" entry, plain ES2018 with no browser APIs) instead of its
     // CommonJS build: esbuild can tree-shake it and calls need no CommonJS interop getters.
     alias: { yaml: path.join(root, 'node_modules/yaml/browser/index.js') },
     logLevel: 'warning',
-    // Some bundled CommonJS dependencies call require(); give the ESM bundle one.
-    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+  };
+  // The CLI: one CommonJS file, so that bin/aibackend.js can load it with a V8 code cache
+  // (node:vm cachedData) on every Node, 20 included; Node 20 has no compile cache for ES modules.
+  // Commands stay lazy: esbuild wraps what is reached only by import() in functions run on first
+  // use, and the code cache spares the parse of the rest.
+  await build({
+    ...common,
+    entryPoints: [path.join(root, 'src/cli.ts')],
+    format: 'cjs',
+    outfile: path.join(root, 'dist/cli.cjs'),
+    charset: 'ascii', // bin/aibackend.js reads it as latin1
+    define: { 'import.meta.url': '__aibackend_import_meta_url' },
+    banner: { js: "var __aibackend_import_meta_url = require('node:url').pathToFileURL(__filename).href;" },
   });
+  // hook-fast: the pre-commit hook's answer for commits that stage nothing under config/.
+  await build({ ...common, entryPoints: [path.join(root, 'src/hook-fast.ts')], format: 'esm', outfile: path.join(root, 'dist/hook-fast.js') });
 }
 
 generateValidator();

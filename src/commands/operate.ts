@@ -1,5 +1,6 @@
 // aibackend try | verify | logs | stats | cache: the live stack against what the registry says.
 // Thin: load the sources, call src/ops/, render with src/render/operate-text.ts.
+import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CliError, EXIT, UsageError } from '../errors.js';
@@ -98,7 +99,6 @@ export async function logsCommand(ctx: CommandContext, flags: LogsFlags): Promis
   } else {
     let { lines, offset } = readFrom(source.path, 0);
     if (lines.length === 0 && offset === 0 && !flags.follow) {
-      const { existsSync } = await import('node:fs');
       if (!existsSync(source.path)) throw new CliError(`no gateway log at ${source.path}: the gateway has not been started by this runtime yet`);
     }
     for (const raw of lines) emit(raw);

@@ -1,0 +1,81 @@
+// bin/aibackend.js keeps V8's compiled code of dist/cli.cjs between runs (issue 13: the cold start
+// of validate). A cache must never change what the CLI does: these runs compare outputs, and check
+// the states the launcher reports under AIBACKEND_STATS (hit, miss, rejected, off).
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, describe, expect, test } from 'vitest';
+import { runCli, type CliResult } from '../helpers/cli.js';
+import { cleanupTempDirs, makeProject, tempDir } from '../helpers/fixtures.js';
+
+afterAll(cleanupTempDirs);
+
+const { project } = makeProject();
+
+async function validate(cache: string, env: Record<string, string> = {}): Promise<CliResult & { state: string | undefined }> {
+  const r = await runCli(['validate', '--json'], { cwd: project, env: { XDG_CACHE_HOME: cache, AIBACKEND_STATS: '1', ...env } });
+  return { ...r, state: /compile_cache=(\w+)/.exec(r.stderr)?.[1] };
+}
+
+const cacheFiles = (cache: string) => {
+  try {
+    return readdirSync(path.join(cache, 'aibackend')).filter((f) => f.startsWith('compile-cache-'));
+  } catch {
+    return [];
+  }
+};
+
+describe('the compile cache of the launcher', () => {
+  test('the first run writes it (private to the user), the second uses it, and both say the same', async () => {
+    const cache = tempDir();
+    const first = await validate(cache);
+    expect(first.state).toBe('miss');
+    const files = cacheFiles(cache);
+    expect(files).toHaveLength(1);
+    const file = path.join(cache, 'aibackend', files[0]!);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(statSync(file).size).toBeGreaterThan(10_000);
+    const second = await validate(cache);
+    expect(second.state).toBe('hit');
+    expect(second.exitCode).toBe(first.exitCode);
+    expect(second.stdout).toBe(first.stdout);
+    expect(JSON.parse(second.stdout)).toMatchObject({ ok: true, errors: 0 });
+  });
+
+  test('a damaged cache is refused by V8 and rewritten; the run is unaffected', async () => {
+    const cache = tempDir();
+    const clean = await validate(cache);
+    const file = path.join(cache, 'aibackend', cacheFiles(cache)[0]!);
+    const data = readFileSync(file);
+    const keyEnd = data.indexOf(0x0a) + 1;
+    // The key still matches; the code after it is garbage.
+    writeFileSync(file, Buffer.concat([data.subarray(0, keyEnd), Buffer.alloc(data.length - keyEnd, 0x5a)]));
+    const damaged = await validate(cache);
+    expect(damaged.state).toBe('rejected');
+    expect(damaged.stdout).toBe(clean.stdout);
+    expect((await validate(cache)).state).toBe('hit');
+  });
+
+  test('a cache of another build (another key) is not used', async () => {
+    const cache = tempDir();
+    await validate(cache);
+    const file = path.join(cache, 'aibackend', cacheFiles(cache)[0]!);
+    const data = readFileSync(file);
+    writeFileSync(file, Buffer.concat([Buffer.from('v0.0.0 x64 1 1\n'), data.subarray(data.indexOf(0x0a) + 1)]));
+    expect((await validate(cache)).state).toBe('miss');
+    expect((await validate(cache)).state).toBe('hit');
+  });
+
+  test('AIBACKEND_COMPILE_CACHE=0 turns it off; a cache directory that cannot be made is no cache, not an error', async () => {
+    const cache = tempDir();
+    const off = await validate(cache, { AIBACKEND_COMPILE_CACHE: '0' });
+    expect(off.state).toBe('off');
+    expect(cacheFiles(cache)).toEqual([]);
+    const blocked = path.join(tempDir(), 'a-file');
+    writeFileSync(blocked, '');
+    const r = await validate(blocked);
+    expect(r.exitCode).toBe(off.exitCode);
+    expect(r.stdout).toBe(off.stdout);
+    expect(r.stderr).not.toMatch(/ENOTDIR|EEXIST|Error/);
+    expect((await validate(blocked)).state).toBe('miss');
+  });
+});
