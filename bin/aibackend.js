@@ -10,7 +10,7 @@
 // they differ; the file's key (Node version, bundle size and mtime) catches a rebuilt bundle.
 // No cache dir, an unreadable or refused cache, or AIBACKEND_COMPILE_CACHE=0: the bundle is
 // simply compiled, as without a cache.
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import module from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -41,8 +41,15 @@ function runBundle() {
   let cached;
   if (file) {
     try {
-      const data = readFileSync(file);
-      if (data.subarray(0, key.length).equals(key)) cached = data.subarray(key.length);
+      const fd = openSync(file, 'r');
+      try {
+        // Only a cache this user wrote: under sudo with the caller's HOME, code planted by someone else would run.
+        const owner = fstatSync(fd).uid;
+        const data = process.getuid && owner !== process.getuid() ? Buffer.alloc(0) : readFileSync(fd);
+        if (data.subarray(0, key.length).equals(key)) cached = data.subarray(key.length);
+      } finally {
+        closeSync(fd);
+      }
     } catch {
       // no cache yet
     }

@@ -1,7 +1,7 @@
 // bin/aibackend.js keeps V8's compiled code of dist/cli.cjs between runs (issue 13: the cold start
 // of validate). A cache must never change what the CLI does: these runs compare outputs, and check
 // the states the launcher reports under AIBACKEND_STATS (hit, miss, rejected, off).
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chownSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { runCli, type CliResult } from '../helpers/cli.js';
@@ -62,6 +62,17 @@ describe('the compile cache of the launcher', () => {
     const data = readFileSync(file);
     writeFileSync(file, Buffer.concat([Buffer.from('v0.0.0 x64 1 1\n'), data.subarray(data.indexOf(0x0a) + 1)]));
     expect((await validate(cache)).state).toBe('miss');
+    expect((await validate(cache)).state).toBe('hit');
+  });
+
+  // Changing a file's owner needs root (as CI runs); elsewhere this cannot be set up.
+  test.skipIf(process.getuid?.() !== 0)('a cache file that another user owns is never used (sudo with the caller\'s HOME)', async () => {
+    const cache = tempDir();
+    await validate(cache);
+    const file = path.join(cache, 'aibackend', cacheFiles(cache)[0]!);
+    chownSync(file, 65534, 65534);
+    expect((await validate(cache)).state).toBe('miss');
+    expect(statSync(file).uid).toBe(0);
     expect((await validate(cache)).state).toBe('hit');
   });
 
