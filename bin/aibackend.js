@@ -26,10 +26,11 @@ function cacheFile() {
   if (process.env.AIBACKEND_COMPILE_CACHE === '0') return undefined;
   const base = process.env.XDG_CACHE_HOME || (os.homedir() && path.join(os.homedir(), '.cache'));
   if (!base || !path.isAbsolute(base)) return undefined;
-  // One file per installation: a hash of the bundle's path names it; the key inside says which build.
+  // One file per installation and Node version (two Nodes in turn do not evict each other): a hash
+  // of the bundle's path and the version name it; the key inside says which build.
   let h = 5381;
   for (const c of bundle) h = ((h * 33) ^ c.charCodeAt(0)) >>> 0;
-  return path.join(base, 'aibackend', `compile-cache-${h.toString(16)}.bin`);
+  return path.join(base, 'aibackend', `compile-cache-${h.toString(16)}-${process.version}-${process.arch}.bin`);
 }
 
 function runBundle() {

@@ -31,6 +31,7 @@ describe('the compile cache of the launcher', () => {
     expect(first.state).toBe('miss');
     const files = cacheFiles(cache);
     expect(files).toHaveLength(1);
+    expect(files[0], 'one file per Node version: two Nodes in turn do not evict each other').toContain(`-${process.version}-${process.arch}.bin`);
     const file = path.join(cache, 'aibackend', files[0]!);
     expect(statSync(file).mode & 0o777).toBe(0o600);
     expect(statSync(file).size).toBeGreaterThan(10_000);
