@@ -147,9 +147,11 @@ describe.skipIf(!bin)('bench and load through the real gateway', { timeout: GATE
     const failures = Number(row[3]);
     expect(count).toBeGreaterThan(0);
     expect(failures).toBe(0);
-    // Locust stops its users mid-request at the end of the shape: those few reached the fake unrecorded.
+    // Locust stops its users mid-request at the end of the shape, and writes its CSV as it stops:
+    // a few requests per user reach the fake unrecorded (2 users: up to 3 seen in CI). A count off by
+    // more than two per user would be a miscount, not an ending.
     const reached = ollama.chats().length - before;
     expect(reached).toBeGreaterThanOrEqual(count);
-    expect(reached).toBeLessThanOrEqual(count + 2);
+    expect(reached).toBeLessThanOrEqual(count + 2 * 2);
   });
 });
