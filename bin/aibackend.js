@@ -6,7 +6,7 @@
 // The bundle is run through node:vm with a V8 code cache, as Node 22's module.enableCompileCache()
 // does for its own modules and as v8-compile-cache does for CommonJS: the first run keeps the
 // compiled bytecode in $XDG_CACHE_HOME/aibackend (~/.cache/aibackend), later runs skip parsing
-// and compiling it. V8 checks the cache against its own version and flags and refuses it when
+// and compiling it. The first run of each command adds that command's functions to it. V8 checks the cache against its own version and flags and refuses it when
 // they differ; the file's key (Node version, bundle size and mtime) catches a rebuilt bundle.
 // No cache dir, an unreadable or refused cache, or AIBACKEND_COMPILE_CACHE=0: the bundle is
 // simply compiled, as without a cache.
@@ -21,6 +21,7 @@ import vm from 'node:vm';
 module.enableCompileCache?.();
 
 const bundle = fileURLToPath(new URL('../dist/cli.cjs', import.meta.url));
+const args = process.argv.slice(2);
 
 function cacheFile() {
   if (process.env.AIBACKEND_COMPILE_CACHE === '0') return undefined;
@@ -33,41 +34,59 @@ function cacheFile() {
   return path.join(base, 'aibackend', `compile-cache-${h.toString(16)}-${process.version}-${process.arch}.bin`);
 }
 
+/** The command word of this run (`validate`, `hook`), or `-` for none (`--help`): what the cache has seen. */
+function commandWord() {
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === '-C' || args[i] === '--config-dir') i++;
+    else if (!args[i].startsWith('-')) return /^[a-z][a-z-]*$/.test(args[i]) ? args[i] : '?';
+  }
+  return '-';
+}
+
+/** The cache file's parts: a key line (which Node, which build), a line of the commands it has seen, V8's data. */
+function readCache(file, key) {
+  const fd = openSync(file, 'r');
+  try {
+    // Only a cache this user wrote: under sudo with the caller's HOME, code planted by someone else would run.
+    if (process.getuid && fstatSync(fd).uid !== process.getuid()) return undefined;
+    const data = readFileSync(fd);
+    if (!data.subarray(0, key.length).equals(key)) return undefined;
+    const end = data.indexOf(0x0a, key.length);
+    if (end < 0) return undefined;
+    return { seen: data.subarray(key.length, end).toString('latin1').split(' '), code: data.subarray(end + 1) };
+  } finally {
+    closeSync(fd);
+  }
+}
+
 function runBundle() {
   // ASCII (scripts/build.mjs has esbuild escape the rest): latin1 decodes it faster than utf8.
   const source = readFileSync(bundle, 'latin1');
   const st = statSync(bundle);
   const key = Buffer.from(`${process.version} ${process.arch} ${st.size} ${st.mtimeMs}\n`);
   const file = cacheFile();
+  const command = commandWord();
   let cached;
-  if (file) {
-    try {
-      const fd = openSync(file, 'r');
-      try {
-        // Only a cache this user wrote: under sudo with the caller's HOME, code planted by someone else would run.
-        const owner = fstatSync(fd).uid;
-        const data = process.getuid && owner !== process.getuid() ? Buffer.alloc(0) : readFileSync(fd);
-        if (data.subarray(0, key.length).equals(key)) cached = data.subarray(key.length);
-      } finally {
-        closeSync(fd);
-      }
-    } catch {
-      // no cache yet
-    }
+  try {
+    cached = file && readCache(file, key);
+  } catch {
+    // no cache yet
   }
   const script = new vm.Script(module.wrap(source), {
     filename: bundle,
-    cachedData: cached,
+    cachedData: cached?.code,
     importModuleDynamically: vm.constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER,
   });
-  const state = !file ? 'off' : !cached ? 'miss' : script.cachedDataRejected ? 'rejected' : 'hit';
+  // grown: a hit for a command the cache has not seen; rewritten with what this command compiled too.
+  const state = !file ? 'off' : !cached ? 'miss' : script.cachedDataRejected ? 'rejected' : cached.seen.includes(command) ? 'hit' : 'grown';
   process.once('exit', () => {
-    if (state === 'miss' || state === 'rejected') {
+    if (state !== 'hit' && state !== 'off') {
       // After the run: the cache then holds the functions this command compiled, not just the top level.
+      const seen = state === 'grown' ? [...cached.seen, command] : [command];
       try {
         mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
         const tmp = `${file}.${process.pid}.tmp`;
-        writeFileSync(tmp, Buffer.concat([key, script.createCachedData()]), { mode: 0o600 });
+        writeFileSync(tmp, Buffer.concat([key, Buffer.from(`${seen.join(' ')}\n`), script.createCachedData()]), { mode: 0o600 });
         renameSync(tmp, file);
       } catch {
         // a cache that cannot be written is no cache
@@ -87,7 +106,6 @@ const fail = (err) => {
   }
   process.exitCode = 1;
 };
-const args = process.argv.slice(2);
 const hookRun = args.at(-2) === 'hook' && args.at(-1) === 'run';
 (hookRun ? import('../dist/hook-fast.js').then((m) => m.nothingToCheck(process.argv)) : Promise.resolve(false))
   .then((done) => (done ? undefined : runBundle()))

@@ -1,6 +1,6 @@
 // bin/aibackend.js keeps V8's compiled code of dist/cli.cjs between runs (issue 13: the cold start
 // of validate). A cache must never change what the CLI does: these runs compare outputs, and check
-// the states the launcher reports under AIBACKEND_STATS (hit, miss, rejected, off).
+// the states the launcher reports under AIBACKEND_STATS (hit, miss, grown, rejected, off).
 import { chownSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
@@ -47,13 +47,29 @@ describe('the compile cache of the launcher', () => {
     const clean = await validate(cache);
     const file = path.join(cache, 'aibackend', cacheFiles(cache)[0]!);
     const data = readFileSync(file);
-    const keyEnd = data.indexOf(0x0a) + 1;
-    // The key still matches; the code after it is garbage.
-    writeFileSync(file, Buffer.concat([data.subarray(0, keyEnd), Buffer.alloc(data.length - keyEnd, 0x5a)]));
+    const headerEnd = data.indexOf(0x0a, data.indexOf(0x0a) + 1) + 1;
+    // The key and the commands line still match; V8's data after them is garbage.
+    writeFileSync(file, Buffer.concat([data.subarray(0, headerEnd), Buffer.alloc(data.length - headerEnd, 0x5a)]));
     const damaged = await validate(cache);
     expect(damaged.state).toBe('rejected');
     expect(damaged.stdout).toBe(clean.stdout);
     expect((await validate(cache)).state).toBe('hit');
+  });
+
+  test('a cache made by another command grows to cover this one, once', async () => {
+    const cache = tempDir();
+    const help = await runCli(['--help'], { cwd: project, env: { XDG_CACHE_HOME: cache, AIBACKEND_STATS: '1' } });
+    expect(help.stderr).toContain('compile_cache=miss');
+    const file = path.join(cache, 'aibackend', cacheFiles(cache)[0]!);
+    const small = statSync(file).size;
+    const clean = await validate(tempDir());
+    const grown = await validate(cache);
+    expect(grown.state).toBe('grown');
+    expect(grown.stdout).toBe(clean.stdout);
+    expect(statSync(file).size, 'validate\'s own functions are in it now').toBeGreaterThan(small);
+    expect((await validate(cache)).state).toBe('hit');
+    const again = await runCli(['--help'], { cwd: project, env: { XDG_CACHE_HOME: cache, AIBACKEND_STATS: '1' } });
+    expect(again.stderr).toContain('compile_cache=hit');
   });
 
   test('a cache of another build (another key) is not used', async () => {

@@ -34,8 +34,9 @@ describe.skipIf(!bin)('the pre-commit framework installs the hook from this repo
     git('add', '.');
     git('commit', '-qm', 'init');
     // The machine's environment (CA bundles and proxies reach npm), but nothing of `npm test`'s own
-    // npm_* variables: pre-commit's npm must behave as it does for a user.
-    const env = { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k))), PRE_COMMIT_HOME: home, LITELLM_MASTER_KEY: 'sk-e2e-not-a-real-key-000', NO_COLOR: '1' };
+    // npm_* variables: pre-commit's npm must behave as it does for a user. The installed CLI's compile
+    // cache goes to the test's own dir, not to one more file in ~/.cache per run.
+    const env = { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k))), PRE_COMMIT_HOME: home, LITELLM_MASTER_KEY: 'sk-e2e-not-a-real-key-000', NO_COLOR: '1', XDG_CACHE_HOME: path.join(home, 'cache') };
     const tryRepo = () => execa(bin!, ['try-repo', ROOT, 'aibackend-validate'], { cwd: repo, env, extendEnv: false, reject: false, timeout: 280_000 });
 
     const p = path.join(repo, 'config/providers.yaml');
