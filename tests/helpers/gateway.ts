@@ -42,16 +42,34 @@ export function hasRedis(): boolean {
   return found;
 }
 
-export async function freePort(): Promise<number> {
-  return await new Promise((resolve, reject) => {
+function canBind(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const s = net.createServer();
     s.unref();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
+    s.once('error', () => resolve(false));
+    s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
   });
+}
+
+const handedOut = new Set<number>();
+
+/**
+ * A port for a gateway, replica or load balancer that a process binds seconds later. Not from
+ * listen(0): that is a port of Linux's ephemeral range (32768-60999), which any test's outgoing
+ * connection may take as its local end meanwhile (CI saw a replica's port go that way: the replica
+ * could not bind, ECONNREFUSED for 90 s). These come from below the range, each vitest worker from
+ * its own slice of 1,000 so that two workers never hand out the same one.
+ */
+export async function freePort(): Promise<number> {
+  const slice = Number(process.env.VITEST_POOL_ID ?? 0) % 12;
+  const base = 20_000 + slice * 1000;
+  for (let i = 0; i < 200; i++) {
+    const port = base + Math.floor(Math.random() * 1000);
+    if (handedOut.has(port) || !(await canBind(port))) continue;
+    handedOut.add(port);
+    return port;
+  }
+  throw new Error(`no free port in ${base}-${base + 999} after 200 tries`);
 }
 
 export const MASTER_KEY = 'sk-e2e-master-key-000000000000';
