@@ -6,11 +6,12 @@
 // The bundle is run through node:vm with a V8 code cache, as Node 22's module.enableCompileCache()
 // does for its own modules and as v8-compile-cache does for CommonJS: the first run keeps the
 // compiled bytecode in $XDG_CACHE_HOME/aibackend (~/.cache/aibackend), later runs skip parsing
-// and compiling it. The first run of each command adds that command's functions to it. V8 checks the cache against its own version and flags and refuses it when
-// they differ; the file's key (Node version, bundle size and mtime) catches a rebuilt bundle.
+// and compiling it. The first run of each command adds that command's functions to it. V8 checks
+// the cache against its own version and flags and refuses it when they differ; the file's key
+// (Node version, bundle size and mtime) catches a rebuilt bundle.
 // No cache dir, an unreadable or refused cache, or AIBACKEND_COMPILE_CACHE=0: the bundle is
 // simply compiled, as without a cache.
-import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import module from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -83,13 +84,18 @@ function runBundle() {
     if (state !== 'hit' && state !== 'off') {
       // After the run: the cache then holds the functions this command compiled, not just the top level.
       const seen = state === 'grown' ? [...cached.seen, command] : [command];
+      const tmp = `${file}.${process.pid}.tmp`;
       try {
         mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-        const tmp = `${file}.${process.pid}.tmp`;
         writeFileSync(tmp, Buffer.concat([key, Buffer.from(`${seen.join(' ')}\n`), script.createCachedData()]), { mode: 0o600 });
         renameSync(tmp, file);
       } catch {
-        // a cache that cannot be written is no cache
+        // a cache that cannot be written is no cache; nor is half of one left behind
+        try {
+          rmSync(tmp, { force: true });
+        } catch {
+          // there was no directory to leave it in
+        }
       }
     }
     if (process.env.AIBACKEND_STATS) process.stderr.write(`aibackend-stats: compile_cache=${state}\n`);
