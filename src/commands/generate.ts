@@ -95,7 +95,7 @@ export async function generate(ctx: CommandContext, opts: GenerateOptions): Prom
   if (status.state === 'hand-edited' && !opts.json) {
     print(ctx.stderr, `${ctx.err.yellow('!')} ${checked.outputDisplay} had hand edits; they are replaced by the compiled config`);
   }
-  writeGenerated(checked.outputPath, checked.outputDisplay, checked.compiled.text);
+  writeGenerated(checked.loaded.paths, checked.outputPath, checked.outputDisplay, checked.compiled.text);
   const s = models === 1 ? '' : 's';
   if (status.state === 'header-outdated') {
     report(ctx, opts.json, result(true, 'header-rewritten', deployments), `${ctx.out.green('✔')} rewrote the provenance header of ${checked.outputDisplay}; its body (${models} deployment${s}) is unchanged${wroteStack}`);

@@ -7,7 +7,7 @@ import { compile } from '../compile/compile.js';
 import type { LiteLLMConfig } from '../compile/litellm-config.js';
 import { renderFile } from '../emit/emit.js';
 import { verifyLiteLLMConfig } from '../emit/verify-output.js';
-import { displayPath, loadConfig, SOURCE_FILES, SOURCE_KINDS, type ConfigPaths, type LoadedConfig } from '../load/load-config.js';
+import { DEFAULT_OUTPUT_NAME, displayPath, loadConfig, SOURCE_FILES, SOURCE_KINDS, type ConfigPaths, type LoadedConfig } from '../load/load-config.js';
 import { withHeader } from '../emit/provenance.js';
 import { HAPROXY_FILE, haproxyConfig } from '../loadbalancer/haproxy.js';
 import { compileMonitoring, type MonitoringFile } from '../monitoring/compile-monitoring.js';
@@ -15,7 +15,7 @@ import { runRules, type RuleOptions } from '../rules/index.js';
 import { canonicalJson, sha256 } from '../util/canonical.js';
 import { maskSecrets } from '../util/secrets.js';
 
-export const DEFAULT_OUTPUT_NAME = 'litellm-unified.yaml';
+export { DEFAULT_OUTPUT_NAME };
 
 export interface Compiled {
   config: LiteLLMConfig;

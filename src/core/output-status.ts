@@ -3,7 +3,8 @@
 // told apart, because the fix differs: a hand edit is lost by regenerating. A file whose body is
 // right but whose provenance header is older (a description or a comment was edited) is not
 // stale: `generate` rewrites the header, and nothing needs to restart.
-import { readFileSync } from 'node:fs';
+import { outsideProject, readBounded } from '../load/contain.js';
+import type { ConfigPaths } from '../load/paths.js';
 import { diag, type Diagnostic, type Severity } from '../diagnostics/diagnostic.js';
 import { parseGenerated } from '../emit/emit.js';
 import { parseHeader, parseJsonProvenance, type ParsedGenerated } from '../emit/provenance.js';
@@ -21,7 +22,7 @@ export interface OutputStatus {
 
 /** A missing file is a warning at `validate` (so that `init` then `validate` works) and an error for `generate --check`, the hook and --strict. */
 export function outputStatus(checked: CheckedConfig, missing: Severity = 'error'): OutputStatus {
-  return compareGenerated({ path: checked.outputPath, display: checked.outputDisplay, expected: checked.compiled?.text, parse: parseGenerated, sourceHash: checked.sourceHash }, missing);
+  return compareGenerated({ path: checked.outputPath, display: checked.outputDisplay, expected: checked.compiled?.text, parse: parseGenerated, sourceHash: checked.sourceHash, paths: checked.loaded.paths }, missing);
 }
 
 export interface GeneratedStatus extends OutputStatus {
@@ -32,7 +33,7 @@ export interface GeneratedStatus extends OutputStatus {
 export function generatedStatus(checked: CheckedConfig, missing: Severity = 'error'): GeneratedStatus[] {
   return (checked.generated ?? []).map((file) => ({
     file,
-    ...compareGenerated({ path: file.path, display: file.display, expected: file.text, parse: file.format === 'json' ? parseJsonProvenance : parseHeader, sourceHash: checked.sourceHash }, missing),
+    ...compareGenerated({ path: file.path, display: file.display, expected: file.text, parse: file.format === 'json' ? parseJsonProvenance : parseHeader, sourceHash: checked.sourceHash, paths: checked.loaded.paths }, missing),
   }));
 }
 
@@ -43,21 +44,27 @@ interface Comparison {
   expected: string | undefined;
   parse: (text: string) => ParsedGenerated | undefined;
   sourceHash: string | undefined;
+  paths: ConfigPaths;
 }
+
+/** A generated file is compared, diffed and rewritten by generate: never one behind a link out of the project, nor a device or a huge file. */
+export const MAX_GENERATED_BYTES = 64 * 1024 * 1024;
 
 function compareGenerated(c: Comparison, missing: Severity): OutputStatus {
   const file = c.display;
   const at = (line = 1) => ({ file, line, column: 1 });
-  let text: string;
-  try {
-    text = readFileSync(c.path, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') {
+  const away = outsideProject(c.paths, c.path);
+  if (away !== undefined) {
+    return { state: 'unknown', diagnostics: [diag('path-outside-project', 'error', at(), `${file} leads through a symlink to ${away}, outside the project: it is neither read nor written`)] };
+  }
+  const read = readBounded(c.path, MAX_GENERATED_BYTES);
+  if (!read.ok) {
+    if (read.reason === 'missing') {
       return { state: 'missing', diagnostics: [diag('output-missing', missing, at(), `${file} does not exist; run \`aibackend generate\``)] };
     }
-    return { state: 'unknown', diagnostics: [diag('file-unreadable', 'error', at(), `cannot read ${file}: ${code ?? String(err)}`)] };
+    return { state: 'unknown', diagnostics: [diag(read.reason === 'too-large' ? 'file-too-large' : 'file-unreadable', 'error', at(), `cannot read ${file}: ${read.detail}`)] };
   }
+  const text = read.text;
   // A checkout with CRLF line endings (git's autocrlf) holds the same file.
   const normalized = text.includes('\r\n') ? text.replace(/\r\n/g, '\n') : text;
   const parsed = c.parse(normalized);

@@ -9,6 +9,7 @@ export const CODES = {
   'file-too-large': ['loading', 'A source file is larger than the size limit'],
   'file-binary': ['loading', 'A source file contains binary data'],
   'file-encoding': ['loading', 'A source file is not valid UTF-8'],
+  'path-outside-project': ['loading', 'A source, compose or generated file resolves (through a symlink) outside the project'],
   'file-empty': ['loading', 'A source file is empty or holds only comments'],
   'yaml-syntax': ['loading', 'The YAML does not parse'],
   'yaml-duplicate-key': ['loading', 'A mapping has the same key twice'],
@@ -69,6 +70,7 @@ export const CODES = {
   'not-implemented': ['gateway', 'A setting the format defines that this version does not act upon yet'],
   'passthrough-unknown-key': ['gateway', 'A passthrough key that the pinned LiteLLM does not accept in its section'],
   'passthrough-override': ['gateway', 'A passthrough key that would replace a setting aibackend compiles'],
+  'passthrough-loads-code': ['gateway', 'A passthrough key that makes LiteLLM import Python code at start-up'],
   'output-outside-project': ['gateway', 'The output path leaves the project directory'],
   'output-is-source': ['gateway', 'The output path would overwrite a source file'],
   // output

@@ -1,10 +1,14 @@
 // The image a docker compose file runs for one service, with its position, so that validate can
 // compare it with gateway.image. A compose file that cannot be read is simply not compared.
-import { readFileSync } from 'node:fs';
 import { isScalar, LineCounter, parseDocument, type Document } from 'yaml';
+import { readBounded } from './contain.js';
+import { MAX_SOURCE_BYTES } from './read-source.js';
 
 export interface ComposeImage {
+  /** After compose's interpolation: compared, never shown (it may hold the runner's secrets). */
   image: string;
+  /** The file's own text (`leak/${AWS_SECRET_ACCESS_KEY}`): what a message quotes. */
+  raw: string;
   line: number;
   column: number;
 }
@@ -32,9 +36,11 @@ interface Parsed {
 }
 const parsedFiles = new Map<string, Parsed>();
 
-/** The compose file parsed once per content: validate asks of it for each service it checks. Throws when unreadable. */
+/** The compose file parsed once per content: validate asks of it for each service it checks. Throws when unreadable, not a regular file or too large. */
 function parseCompose(file: string): Parsed {
-  const text = readFileSync(file, 'utf8');
+  const read = readBounded(file, MAX_SOURCE_BYTES);
+  if (!read.ok) throw Object.assign(new Error(read.detail), { code: read.reason === 'missing' ? 'ENOENT' : read.detail });
+  const text = read.text;
   const known = parsedFiles.get(file);
   if (known?.text === text) return known;
   const lineCounter = new LineCounter();
@@ -55,7 +61,15 @@ export function composeImage(file: string, service: string, env: NodeJS.ProcessE
   const node = doc.getIn(['services', service, 'image'], true);
   if (!isScalar(node) || typeof node.value !== 'string' || !node.range) return undefined;
   const p = lineCounter.linePos(node.range[0]);
-  return { image: interpolate(node.value, env), line: p.line, column: p.col };
+  return { image: interpolate(node.value, env), raw: node.value, line: p.line, column: p.col };
+}
+
+/**
+ * How a message names the image a compose service runs: the file's own text, never the value
+ * interpolated from the environment (`leak/${AWS_SECRET_ACCESS_KEY}` must not print the secret).
+ */
+export function mismatchText(running: ComposeImage): string {
+  return running.raw === running.image ? `runs ${running.raw}` : `runs ${running.raw} (another image once compose fills in the variables; their values are not shown)`;
 }
 
 /** What reload's pre-flight needs of one compose service. */

@@ -9,9 +9,10 @@ import { gatewayFileSchema, type GatewayFile } from '../schema/gateway.js';
 import { mappingsFileSchema, type MappingsFile } from '../schema/mappings.js';
 import { portsFileSchema, type PortsFile } from '../schema/ports.js';
 import { providersFileSchema, type ProvidersFile } from '../schema/providers.js';
+import { outsideProject, readBounded } from './contain.js';
 import { displayPath, type ConfigPaths } from './paths.js';
-import { readSource } from './read-source.js';
-import { parseSource, type SourceDoc } from './source-doc.js';
+import { MAX_SOURCE_BYTES, readSource } from './read-source.js';
+import { parseSource, positionOf, type SourceDoc } from './source-doc.js';
 import { issuesToDiagnostics } from './zod-issues.js';
 
 export { displayPath, resolvePaths, type ConfigPaths } from './paths.js';
@@ -23,6 +24,8 @@ export const SOURCE_FILES = {
   ports: 'ports.yaml',
 } as const;
 export type SourceKind = keyof typeof SOURCE_FILES;
+/** The generated file's name in config/ when gateway.yaml gives no `output`. */
+export const DEFAULT_OUTPUT_NAME = 'litellm-unified.yaml';
 export const SOURCE_KINDS = Object.keys(SOURCE_FILES) as SourceKind[];
 const REQUIRED: ReadonlySet<SourceKind> = new Set(['providers', 'mappings']);
 
@@ -46,6 +49,8 @@ export interface LoadedConfig {
   /** Always set: defaults when gateway.yaml is absent; undefined only when it exists and is invalid. */
   gateway?: GatewayFile;
   ports?: PortsFile;
+  /** The compose file of a compose runtime, when it exists; `readable` when it may be read (inside the project, a regular file within the size limit). */
+  compose?: { path: string; display: string; readable: boolean };
   diagnostics: Diagnostic[];
 }
 
@@ -59,6 +64,13 @@ export function loadConfig(paths: ConfigPaths): LoadedConfig {
   for (const kind of SOURCE_KINDS) {
     const abs = path.join(paths.configDir, SOURCE_FILES[kind]);
     const shown = displayPath(abs, paths.cwd);
+    const away = outsideProject(paths, abs);
+    if (away !== undefined) {
+      // A link out of the project (to ~/.ssh/id_rsa, say) is named, never read.
+      result.present.push(kind);
+      result.diagnostics.push(diag('path-outside-project', 'error', { file: shown, line: 1, column: 1 }, `${shown} is a link to ${away}, outside the project: sources are read only inside it`));
+      continue;
+    }
     const read = readSource(abs, shown, REQUIRED.has(kind));
     if (read === undefined) continue;
     if (!read.ok) {
@@ -82,5 +94,37 @@ export function loadConfig(paths: ConfigPaths): LoadedConfig {
     (result as unknown as Record<string, unknown>)[kind] = checked.data;
   }
   if (!result.present.includes('gateway')) result.gateway = gatewayFileSchema.parse({ version: 1 });
+  loadCompose(result);
   return result;
+}
+
+/**
+ * The compose file is read by rules (its image, its services): it must be the project's own file.
+ * A link out of the project, a device (`runtime.file: /dev/zero`) or an oversized file is a
+ * diagnostic here and is never read; a missing one is the gateway rule's to report.
+ */
+function loadCompose(result: LoadedConfig): void {
+  const gw = result.gateway;
+  if (gw?.runtime.kind !== 'compose') return;
+  const { paths } = result;
+  const abs = path.resolve(paths.projectDir, gw.runtime.file);
+  const shown = displayPath(abs, paths.cwd);
+  const source = result.sources.gateway;
+  const declared = (source?.data as { runtime?: { file?: unknown } } | undefined)?.runtime?.file !== undefined;
+  const at = source ? positionOf(source, declared ? ['runtime', 'file'] : ['runtime']) : { file: shown, line: 1, column: 1 };
+  const away = outsideProject(paths, abs);
+  if (away !== undefined) {
+    result.compose = { path: abs, display: shown, readable: false };
+    result.diagnostics.push(diag('path-outside-project', 'error', at, `runtime.file ${shown} resolves to ${away}, outside the project: the compose file is read only inside it`));
+    return;
+  }
+  const read = readBounded(abs, MAX_SOURCE_BYTES);
+  if (read.ok || read.reason === 'missing') {
+    if (read.ok) result.compose = { path: abs, display: shown, readable: true };
+    return;
+  }
+  result.compose = { path: abs, display: shown, readable: false };
+  if (read.reason === 'not-regular') result.diagnostics.push(diag('file-unreadable', 'error', at, `runtime.file ${shown} is ${read.detail}, not a compose file`));
+  else if (read.reason === 'too-large') result.diagnostics.push(diag('file-too-large', 'error', at, `runtime.file ${shown} is ${read.detail}`));
+  else if (read.reason === 'unreadable') result.diagnostics.push(diag('file-unreadable', 'error', at, `cannot read runtime.file ${shown}: ${read.detail}`));
 }

@@ -2,9 +2,9 @@
 // behind a load balancer (each on its own port, and for compose the services a roll drives), and
 // the monitoring stack's prerequisites. What
 // this version does not act upon yet is said plainly (not-implemented), never silently ignored.
-import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { composeImage, composeService } from '../load/compose-image.js';
+import { outsideProject } from '../load/contain.js';
+import { composeImage, composeService, mismatchText } from '../load/compose-image.js';
 import { COMPOSE_LB_SERVICE, HAPROXY_FILE, replicaService } from '../loadbalancer/haproxy.js';
 import { imageProblems } from '../util/image.js';
 import { argvPort, LITELLM_DEFAULT_PORT, urlPort } from '../runtime/argv.js';
@@ -53,15 +53,15 @@ export function checkTopology(ctx: RuleContext): void {
     [gw.monitoring.grafana.image, ['monitoring', 'grafana', 'image']],
     [gw.monitoring.redis_exporter.image, ['monitoring', 'redis_exporter', 'image']],
   ];
-  const composeFile = gw.runtime.kind === 'compose' ? path.resolve(ctx.config.paths.projectDir, gw.runtime.file) : undefined;
+  const compose = ctx.config.compose?.readable ? ctx.config.compose : undefined;
   for (const [image, at] of images) {
     if (!image || !hasPath(declared, at)) continue;
     for (const p of imageProblems(image)) if (p.kind === 'floating') ctx.warn('image-floating-tag', ctx.at('gateway', at), p.message, p.suggestion);
     // The compose file's service of the same name must run the image gateway.yaml pins.
     const service = at[0] === 'load_balancer' ? gw.load_balancer.kind : String(at[1]);
-    const running = composeFile && existsSync(composeFile) ? composeImage(composeFile, service, ctx.options.env) : undefined;
+    const running = compose ? composeImage(compose.path, service, ctx.options.env) : undefined;
     if (running && running.image !== image) {
-      ctx.error('image-mismatch', ctx.at('gateway', at), `${at.join('.')} is ${image}, but ${path.relative(ctx.config.paths.cwd, composeFile!) || composeFile} runs ${running.image} for service '${service}' (line ${running.line}); make them the same`);
+      ctx.error('image-mismatch', ctx.at('gateway', at), `${at.join('.')} is ${image}, but ${compose!.display} ${mismatchText(running)} for service '${service}' (line ${running.line}); make them the same`);
     }
   }
 }
@@ -72,9 +72,9 @@ export function checkTopology(ctx: RuleContext): void {
  * balancer's service. A compose file that does not exist is reported by the gateway rule.
  */
 function checkComposeReplicas(ctx: RuleContext, runtime: { file: string; service: string }, ports: number[], image: string | undefined): void {
-  const file = path.resolve(ctx.config.paths.projectDir, runtime.file);
-  if (!existsSync(file)) return;
-  const shown = path.relative(ctx.config.paths.cwd, file) || file;
+  const compose = ctx.config.compose;
+  if (!compose?.readable) return;
+  const { path: file, display: shown } = compose;
   const declared = hasPath(ctx.config.sources.gateway!.data, ['runtime', 'file']);
   const fileAt = ctx.at('gateway', declared ? ['runtime', 'file'] : ['replicas']);
   ports.forEach((port, i) => {
@@ -87,7 +87,7 @@ function checkComposeReplicas(ctx: RuleContext, runtime: { file: string; service
     const listens = argvPort(svc.command) ?? LITELLM_DEFAULT_PORT;
     if (listens !== port) ctx.error('replica-ports', ctx.at('gateway', ['replica_ports', i]), `replica port ${port}: service '${name}' of ${shown} listens on ${listens}`);
     const running = image ? composeImage(file, name, ctx.options.env) : undefined;
-    if (running && running.image !== image) ctx.error('image-mismatch', ctx.at('gateway', ['gateway', 'image']), `gateway.image is ${image}, but ${shown} runs ${running.image} for service '${name}' (line ${running.line}); make them the same`);
+    if (running && running.image !== image) ctx.error('image-mismatch', ctx.at('gateway', ['gateway', 'image']), `gateway.image is ${image}, but ${shown} ${mismatchText(running)} for service '${name}' (line ${running.line}); make them the same`);
   });
   if ('problem' in composeService(file, COMPOSE_LB_SERVICE)) ctx.error('compose-file-missing', fileAt, `${shown} has no service '${COMPOSE_LB_SERVICE}' (the load balancer a rolling reload drives)`);
 }
@@ -99,8 +99,11 @@ function checkMonitoringDir(ctx: RuleContext, dir: string): void {
   const rel = path.relative(projectDir, abs);
   const declared = hasPath(ctx.config.sources.gateway!.data, ['monitoring', 'dir']);
   const at = ctx.at('gateway', declared ? ['monitoring', 'dir'] : ['monitoring', 'enabled']);
+  const away = outsideProject(ctx.config.paths, abs);
   if (rel.startsWith('..') || path.isAbsolute(rel)) {
     ctx.error('output-outside-project', at, `monitoring.dir '${dir}' resolves outside the project directory ${projectDir}`);
+  } else if (away !== undefined) {
+    ctx.error('output-outside-project', at, `monitoring.dir '${dir}' leads through a symlink to ${away}, outside the project: generate writes there only inside it`);
   } else if (rel === '' || abs === configDir || isInside(configDir, abs) || isInside(abs, configDir)) {
     ctx.error('monitoring-dir-conflict', at, `monitoring.dir '${dir}' ${rel === '' ? 'is the project directory itself' : 'overlaps the config directory'}: generate writes its own files (and a .gitignore) there; use a directory of its own, e.g. monitoring`);
   }
