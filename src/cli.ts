@@ -122,8 +122,9 @@ Examples:
     .option('--json', 'print one JSON report on stdout (same as --format json)')
     .addOption(new Option('--format <format>', 'report format: text, json, github (workflow annotations) or sarif (2.1.0, code scanning)').choices(['text', 'json', 'github', 'sarif']).default('text'))
     .option('--strict', 'fail on warnings too')
-    .option('--deep', 'also load the compiled config into the installed LiteLLM (its --validate_config; about 10 s)')
-    .action((opts: { json?: boolean; format?: string; strict?: boolean; deep?: boolean }) =>
+    .option('--deep', 'also load the compiled config into LiteLLM (its --validate_config; about 10 s), with an empty environment, in a private temp dir, without the settings that import Python; safe on untrusted pull requests')
+    .option('--litellm <path>', 'the LiteLLM executable --deep uses (default: $AIBACKEND_LITELLM, the virtualenv of scripts/setup-litellm.sh, then litellm on PATH outside the project; never the runtime\'s own command)')
+    .action((opts: { json?: boolean; format?: string; strict?: boolean; deep?: boolean; litellm?: string }) =>
       run(async (ctx) => (await import('./commands/validate.js')).validate(ctx, opts))(),
     );
 

@@ -19,6 +19,8 @@ export interface ValidateOptions {
   requireOutput?: boolean;
   /** Also load the compiled config into the installed LiteLLM (--validate_config). */
   deep?: boolean;
+  /** --litellm: the executable --deep loads the candidate into. */
+  litellm?: string;
 }
 
 export async function validate(ctx: CommandContext, opts: ValidateOptions): Promise<number> {
@@ -32,9 +34,10 @@ export async function validate(ctx: CommandContext, opts: ValidateOptions): Prom
   const output = checked.outputUsable ? outputStatus(checked, missing) : { diagnostics: [], text: undefined };
   const stack = generatedStatus(checked, missing);
   let deep: Awaited<ReturnType<typeof import('../core/deep-check.js').deepCheck>> | undefined;
+  if (opts.litellm && !opts.deep) throw new UsageError('--litellm names the LiteLLM that --deep uses; add --deep');
   if (opts.deep) {
     const { deepCheck } = await import('../core/deep-check.js');
-    deep = await deepCheck(checked, ctx.env, progress({ ...ctx, quiet: false }));
+    deep = await deepCheck(checked, ctx.env, progress({ ...ctx, quiet: false }), opts.litellm ? { litellm: opts.litellm } : {});
     if (!deep.result.ran) print(ctx.stderr, `${ctx.err.yellow('note:')} --deep did not run: ${deep.result.reason}`);
   }
   const diagnostics = sortDiagnostics([...checked.diagnostics, ...output.diagnostics, ...stack.flatMap((m) => m.diagnostics), ...(deep?.diagnostics ?? [])]);

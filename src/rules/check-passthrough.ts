@@ -4,6 +4,7 @@
 // aliases, the cache connection, the master key, the router settings) is refused with the source
 // key to use instead, unless passthrough.overrides names it as intended.
 import { GENERAL_SETTINGS_KEYS, LITELLM_SETTINGS_KEYS, ROUTER_SETTINGS_KEYS, ROUTER_SETTINGS_REFUSED, ROUTING_STRATEGIES } from '../generated/litellm-facts.js';
+import { codeLoads } from '../compile/code-loading.js';
 import type { GatewayFile } from '../schema/gateway.js';
 import { Suggester } from '../util/suggest.js';
 import type { RuleContext } from './context.js';
@@ -41,6 +42,10 @@ export function checkPassthrough(ctx: RuleContext): void {
   if (!gw || !ctx.config.sources.gateway) return;
   const intended = new Set(gw.passthrough.overrides ?? []);
   const compiled = compiledKeys(gw);
+  for (const load of codeLoads(gw.passthrough)) {
+    const dotted = load.path.map((p) => (typeof p === 'number' ? `[${p}]` : p)).join('.').replace(/\.\[/g, '[');
+    ctx.warn('passthrough-loads-code', ctx.at('gateway', ['passthrough', ...load.path]), `passthrough.${dotted} makes LiteLLM import the Python module '${load.module}' at start-up (from the config's directory first): a change to it is a change of code, run with the gateway's environment; \`validate --deep\` removes it before loading and does not run it`);
+  }
   for (const section of ['router_settings', 'litellm_settings', 'general_settings'] as const) {
     const values = gw.passthrough[section];
     if (!values) continue;
