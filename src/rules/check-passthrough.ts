@@ -6,7 +6,7 @@
 import { GENERAL_SETTINGS_KEYS, LITELLM_SETTINGS_KEYS, ROUTER_SETTINGS_KEYS, ROUTER_SETTINGS_REFUSED, ROUTING_STRATEGIES } from '../generated/litellm-facts.js';
 import { codeLoads } from '../compile/code-loading.js';
 import type { GatewayFile } from '../schema/gateway.js';
-import { Suggester } from '../util/suggest.js';
+import type { Suggester } from '../util/suggest.js';
 import type { RuleContext } from './context.js';
 
 type Section = 'router_settings' | 'litellm_settings' | 'general_settings';
@@ -58,7 +58,7 @@ export function checkPassthrough(ctx: RuleContext): void {
         continue;
       }
       if (!ACCEPTED[section].includes(key)) {
-        suggester ??= new Suggester(ACCEPTED[section]);
+        suggester ??= ctx.suggester(ACCEPTED[section]);
         const close = suggester.suggest(key);
         ctx.error('passthrough-unknown-key', keyAt, `${section}.${key} is not a ${section} key of LiteLLM; it would ${section === 'litellm_settings' ? 'be set on the litellm module and do nothing' : 'be ignored'}${close ? `; did you mean '${close}'?` : ''}`, close);
         continue;
@@ -68,7 +68,7 @@ export function checkPassthrough(ctx: RuleContext): void {
         continue;
       }
       if (section === 'router_settings' && key === 'routing_strategy' && typeof value === 'string' && !(ROUTING_STRATEGIES as readonly string[]).includes(value)) {
-        const close = new Suggester(ROUTING_STRATEGIES).suggest(value);
+        const close = ctx.suggester(ROUTING_STRATEGIES).suggest(value);
         ctx.error('invalid-value', ctx.at('gateway', path), `router_settings.routing_strategy must be one of: ${ROUTING_STRATEGIES.join(', ')}; found '${value}'${close ? `; did you mean '${close}'?` : ''}`, close);
       }
       if (section === 'litellm_settings' && key === 'callbacks' && gw.metrics.prometheus && Array.isArray(value) && !value.includes('prometheus') && !intended.has('litellm_settings.callbacks')) {

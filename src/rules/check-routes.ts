@@ -1,7 +1,7 @@
 // Every route must reach an active provider that lists the backend model it asks for.
+import type { Suggester } from '../util/suggest.js';
 import type { RuleContext } from './context.js';
 import { didYouMean } from './context.js';
-import { Suggester } from '../util/suggest.js';
 
 export function checkRoutes(ctx: RuleContext): void {
   const providers = ctx.providers?.providers;
@@ -32,7 +32,7 @@ export function checkRoutes(ctx: RuleContext): void {
       const listed = modelSets.get(route.provider)!;
       if (!listed.has(backend)) {
         let sug = modelSuggesters.get(route.provider);
-        if (!sug) modelSuggesters.set(route.provider, (sug = new Suggester(listed)));
+        if (!sug) modelSuggesters.set(route.provider, (sug = ctx.suggester(listed)));
         const s = sug.suggest(backend);
         const where = route.model !== undefined ? [...path, 'model'] : [...path, 'provider'];
         const implicit = route.model === undefined ? ' (the backend model defaults to the public name; set model: to choose another)' : '';

@@ -8,7 +8,7 @@ import type { GatewayFile } from '../schema/gateway.js';
 import type { MappingsFile } from '../schema/mappings.js';
 import type { PortsFile } from '../schema/ports.js';
 import type { ProvidersFile } from '../schema/providers.js';
-import { Suggester } from '../util/suggest.js';
+import { SuggestBudget, Suggester } from '../util/suggest.js';
 
 export interface RuleOptions {
   env: NodeJS.ProcessEnv;
@@ -20,6 +20,8 @@ export class RuleContext {
   readonly diagnostics: Diagnostic[] = [];
   private providerIds?: Suggester;
   private publicNames?: Suggester;
+  /** One budget for every did-you-mean search of this run: thousands of misspelled names stay fast. */
+  private readonly budget = new SuggestBudget();
 
   constructor(
     readonly config: LoadedConfig,
@@ -56,16 +58,17 @@ export class RuleContext {
   }
 
   suggestProvider(id: string): string | undefined {
-    this.providerIds ??= new Suggester(Object.keys(this.providers?.providers ?? {}));
+    this.providerIds ??= this.suggester(Object.keys(this.providers?.providers ?? {}));
     return this.providerIds.suggest(id);
   }
   /** Public names and aliases together: anything a client may put in "model". */
   suggestPublicName(name: string): string | undefined {
-    this.publicNames ??= new Suggester([
-      ...Object.keys(this.mappings?.models ?? {}),
-      ...Object.keys(this.mappings?.aliases ?? {}),
-    ]);
+    this.publicNames ??= this.suggester([...Object.keys(this.mappings?.models ?? {}), ...Object.keys(this.mappings?.aliases ?? {})]);
     return this.publicNames.suggest(name);
+  }
+  /** A did-you-mean search over these candidates, drawing on this run's shared budget. */
+  suggester(candidates: Iterable<string>): Suggester {
+    return new Suggester(candidates, this.budget);
   }
 }
 

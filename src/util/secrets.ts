@@ -23,12 +23,18 @@ export const SECRET_PATTERNS: readonly SecretPattern[] = [
   { kind: 'Slack token', re: /\bxox[abposre]-[A-Za-z0-9-]{10,}|\bxapp-\d-[A-Za-z0-9-]{10,}/g },
   { kind: 'npm token', re: /\bnpm_[A-Za-z0-9]{36}\b/g },
   { kind: 'PyPI token', re: /\bpypi-AgE[A-Za-z0-9_-]{50,}/g },
-  { kind: 'JSON web token', re: /\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g },
+  // Starts only where a run of token characters starts: from every "eyJ" inside a long run of
+  // "-eyJaaaa" the class would scan to the run's end and back (quadratic: 200 KB took seconds).
+  { kind: 'JSON web token', re: /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g },
 ];
 
-/** user:password@ inside a URL. */
-const URL_CREDENTIALS = /(\b[a-z][a-z0-9+.-]*:\/\/)[^\s/@:]*:[^\s/@]*@/gi;
-const URL_USER = /(\b[a-z][a-z0-9+.-]*:\/\/)[^\s/@:]+@/gi;
+/**
+ * user:password@ inside a URL. The scheme starts only where a run of scheme characters starts
+ * (not at every letter of "a.a.a…", which made the scan quadratic), and nothing after it can
+ * backtrack: each pattern runs in time linear in the text.
+ */
+const URL_CREDENTIALS = /((?<![a-z0-9+.-])[a-z][a-z0-9+.-]*:\/\/)[^\s/@:]*:[^\s/@]*@/gi;
+const URL_USER = /((?<![a-z0-9+.-])[a-z][a-z0-9+.-]*:\/\/)[^\s/@:]+@/gi;
 
 export const REDACTED = '<redacted>';
 
