@@ -9,9 +9,15 @@
 // and compiling it. The first run of each command adds that command's functions to it. V8 checks
 // the cache against its own version and flags and refuses it when they differ; the file's key
 // (Node version, bundle size and mtime) catches a rebuilt bundle.
-// No cache dir, an unreadable or refused cache, or AIBACKEND_COMPILE_CACHE=0: the bundle is
-// simply compiled, as without a cache.
-import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+// V8 accepts cached code made for another source of the same length, and the key above is public,
+// so a cache file is trusted only when its HMAC, made with a per-user random key, is right: the
+// key lives apart from the cache ($XDG_STATE_HOME/aibackend, ~/.local/state/aibackend; 0600, this
+// user's), so a cache restored by CI or planted under an XDG_CACHE_HOME inside a checkout cannot
+// carry a valid one. The check runs before V8 sees the data (about 0.5 ms for 0.8 MB).
+// No cache dir, an unreadable, unsigned or refused cache, or AIBACKEND_COMPILE_CACHE=0: the bundle
+// is simply compiled, as without a cache.
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import module from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -35,6 +41,50 @@ function cacheFile() {
   return path.join(base, 'aibackend', `compile-cache-${h.toString(16)}-${process.version}-${process.arch}.bin`);
 }
 
+const MAC_BYTES = 32;
+
+/** This user's signing key for the cache, made on first use; undefined when none can be had safely. */
+function signingKey() {
+  const base = process.env.XDG_STATE_HOME || (os.homedir() && path.join(os.homedir(), '.local', 'state'));
+  if (!base || !path.isAbsolute(base)) return undefined;
+  const dir = path.join(base, 'aibackend');
+  const file = path.join(dir, 'compile-cache.key');
+  const mine = (fd) => {
+    const st = fstatSync(fd);
+    return st.isFile() && (!process.getuid || st.uid === process.getuid()) && (st.mode & 0o077) === 0 && st.size === MAC_BYTES;
+  };
+  try {
+    const fd = openSync(file, 'r');
+    try {
+      return mine(fd) ? readFileSync(fd) : undefined;
+    } finally {
+      closeSync(fd);
+    }
+  } catch (err) {
+    if (err.code !== 'ENOENT') return undefined;
+  }
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const key = randomBytes(MAC_BYTES);
+    // O_EXCL: a file (or a link) someone put there first is never written through.
+    const fd = openSync(file, 'wx', 0o600);
+    try {
+      writeSync(fd, key);
+    } finally {
+      closeSync(fd);
+    }
+    return key;
+  } catch {
+    return undefined;
+  }
+}
+
+function mac(secret, ...parts) {
+  const h = createHmac('sha256', secret);
+  for (const p of parts) h.update(p);
+  return h.digest();
+}
+
 /** The command word of this run (`validate`, `hook`), or `-` for none (`--help`): what the cache has seen. */
 function commandWord() {
   for (let i = 0; i < args.length; i++) {
@@ -44,8 +94,8 @@ function commandWord() {
   return '-';
 }
 
-/** The cache file's parts: a key line (which Node, which build), a line of the commands it has seen, V8's data. */
-function readCache(file, key) {
+/** The cache file's parts: a key line (which Node, which build), a line of the commands it has seen, the HMAC of all three, V8's data. */
+function readCache(file, key, secret) {
   const fd = openSync(file, 'r');
   try {
     // Only a cache this user wrote: under sudo with the caller's HOME, code planted by someone else would run.
@@ -53,8 +103,12 @@ function readCache(file, key) {
     const data = readFileSync(fd);
     if (!data.subarray(0, key.length).equals(key)) return undefined;
     const end = data.indexOf(0x0a, key.length);
-    if (end < 0) return undefined;
-    return { seen: data.subarray(key.length, end).toString('latin1').split(' '), code: data.subarray(end + 1) };
+    if (end < 0 || data.length < end + 1 + MAC_BYTES) return undefined;
+    const head = data.subarray(0, end + 1);
+    const sig = data.subarray(end + 1, end + 1 + MAC_BYTES);
+    const code = data.subarray(end + 1 + MAC_BYTES);
+    if (!timingSafeEqual(sig, mac(secret, head, code))) return { forged: true };
+    return { seen: data.subarray(key.length, end).toString('latin1').split(' '), code };
   } finally {
     closeSync(fd);
   }
@@ -65,11 +119,12 @@ function runBundle() {
   const source = readFileSync(bundle, 'latin1');
   const st = statSync(bundle);
   const key = Buffer.from(`${process.version} ${process.arch} ${st.size} ${st.mtimeMs}\n`);
-  const file = cacheFile();
+  const secret = process.env.AIBACKEND_COMPILE_CACHE === '0' ? undefined : signingKey();
+  const file = secret && cacheFile();
   const command = commandWord();
   let cached;
   try {
-    cached = file && readCache(file, key);
+    cached = file && readCache(file, key, secret);
   } catch {
     // no cache yet
   }
@@ -79,17 +134,27 @@ function runBundle() {
     importModuleDynamically: vm.constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER,
   });
   // grown: a hit for a command the cache has not seen; rewritten with what this command compiled too.
-  const state = !file ? 'off' : !cached ? 'miss' : script.cachedDataRejected ? 'rejected' : cached.seen.includes(command) ? 'hit' : 'grown';
+  // forged: the HMAC is wrong (damaged, or made elsewhere): V8 never saw it.
+  const state = !file ? 'off' : !cached ? 'miss' : cached.forged ? 'forged' : script.cachedDataRejected ? 'rejected' : cached.seen.includes(command) ? 'hit' : 'grown';
   process.once('exit', () => {
     if (state !== 'hit' && state !== 'off') {
       // After the run: the cache then holds the functions this command compiled, not just the top level.
       const seen = state === 'grown' ? [...cached.seen, command] : [command];
-      const tmp = `${file}.${process.pid}.tmp`;
+      // A random name opened with O_EXCL: a link planted at a predictable name is never written through.
+      const tmp = `${file}.${randomBytes(8).toString('hex')}.tmp`;
+      let fd;
       try {
         mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-        writeFileSync(tmp, Buffer.concat([key, Buffer.from(`${seen.join(' ')}\n`), script.createCachedData()]), { mode: 0o600 });
+        const head = Buffer.concat([key, Buffer.from(`${seen.join(' ')}\n`)]);
+        const code = script.createCachedData();
+        const data = Buffer.concat([head, mac(secret, head, code), code]);
+        fd = openSync(tmp, 'wx', 0o600);
+        for (let off = 0; off < data.length; ) off += writeSync(fd, data, off, data.length - off);
+        closeSync(fd);
+        fd = undefined;
         renameSync(tmp, file);
       } catch {
+        if (fd !== undefined) closeSync(fd);
         // a cache that cannot be written is no cache; nor is half of one left behind
         try {
           rmSync(tmp, { force: true });

@@ -1,7 +1,10 @@
 // bin/aibackend.js keeps V8's compiled code of dist/cli.cjs between runs (issue 13: the cold start
 // of validate). A cache must never change what the CLI does: these runs compare outputs, and check
-// the states the launcher reports under AIBACKEND_STATS (hit, miss, grown, rejected, off).
-import { chownSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+// the states the launcher reports under AIBACKEND_STATS (hit, miss, grown, forged, rejected, off).
+// A cache is signed with a per-user key kept apart from it (issue 20): V8 accepts cached code made
+// for another source of the same length, so an unsigned cache would run whatever was planted.
+import { createHmac } from 'node:crypto';
+import { chownSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { runCli, type CliResult } from '../helpers/cli.js';
@@ -10,9 +13,11 @@ import { cleanupTempDirs, makeProject, tempDir } from '../helpers/fixtures.js';
 afterAll(cleanupTempDirs);
 
 const { project } = makeProject();
+// Where the signing key lives: never under XDG_CACHE_HOME.
+const state = tempDir();
 
 async function validate(cache: string, env: Record<string, string> = {}): Promise<CliResult & { state: string | undefined }> {
-  const r = await runCli(['validate', '--json'], { cwd: project, env: { XDG_CACHE_HOME: cache, AIBACKEND_STATS: '1', ...env } });
+  const r = await runCli(['validate', '--json'], { cwd: project, env: { XDG_CACHE_HOME: cache, XDG_STATE_HOME: state, AIBACKEND_STATS: '1', ...env } });
   return { ...r, state: /compile_cache=(\w+)/.exec(r.stderr)?.[1] };
 }
 
@@ -42,23 +47,63 @@ describe('the compile cache of the launcher', () => {
     expect(JSON.parse(second.stdout)).toMatchObject({ ok: true, errors: 0 });
   });
 
-  test('a damaged cache is refused by V8 and rewritten; the run is unaffected', async () => {
+  test('a damaged or planted cache (its HMAC is wrong) never reaches V8, and is rewritten; the run is unaffected', async () => {
     const cache = tempDir();
     const clean = await validate(cache);
     const file = path.join(cache, 'aibackend', cacheFiles(cache)[0]!);
     const data = readFileSync(file);
     const headerEnd = data.indexOf(0x0a, data.indexOf(0x0a) + 1) + 1;
-    // The key and the commands line still match; V8's data after them is garbage.
+    // The key and the commands line still match (they are public); what follows is someone else's.
     writeFileSync(file, Buffer.concat([data.subarray(0, headerEnd), Buffer.alloc(data.length - headerEnd, 0x5a)]));
     const damaged = await validate(cache);
-    expect(damaged.state).toBe('rejected');
+    expect(damaged.state).toBe('forged');
     expect(damaged.stdout).toBe(clean.stdout);
     expect((await validate(cache)).state).toBe('hit');
   });
 
+  test('the signing key is this user\'s (0600, outside the cache dir); a cache signed with it but refused by V8 is rewritten', async () => {
+    const cache = tempDir();
+    const clean = await validate(cache);
+    const keyFile = path.join(state, 'aibackend', 'compile-cache.key');
+    expect(statSync(keyFile).mode & 0o777).toBe(0o600);
+    expect(statSync(keyFile).size).toBe(32);
+    expect(readdirSync(path.join(cache, 'aibackend'))).toEqual(cacheFiles(cache));
+    const file = path.join(cache, 'aibackend', cacheFiles(cache)[0]!);
+    const data = readFileSync(file);
+    const headerEnd = data.indexOf(0x0a, data.indexOf(0x0a) + 1) + 1;
+    const garbage = Buffer.alloc(50_000, 0x5a);
+    const sig = createHmac('sha256', readFileSync(keyFile)).update(data.subarray(0, headerEnd)).update(garbage).digest();
+    writeFileSync(file, Buffer.concat([data.subarray(0, headerEnd), sig, garbage]));
+    const refused = await validate(cache);
+    expect(refused.state).toBe('rejected');
+    expect(refused.stdout).toBe(clean.stdout);
+    expect((await validate(cache)).state).toBe('hit');
+  });
+
+  test('a cache restored under another key (a CI cache, a checkout\'s XDG_CACHE_HOME) is not run; a key file readable by others is not used', async () => {
+    const cache = tempDir();
+    await validate(cache);
+    // Another machine's state: the same cache file is refused there.
+    expect((await validate(cache, { XDG_STATE_HOME: tempDir() })).state).toBe('forged');
+    // A key others can read could sign a planted cache: then there is no cache at all.
+    const loose = tempDir();
+    mkdirSync(path.join(loose, 'aibackend'), { recursive: true });
+    writeFileSync(path.join(loose, 'aibackend', 'compile-cache.key'), Buffer.alloc(32, 1), { mode: 0o644 });
+    const r = await validate(tempDir(), { XDG_STATE_HOME: loose });
+    expect(r.state).toBe('off');
+    expect(r.exitCode).toBe(0);
+    // A link planted where the key would be made is not written through.
+    const planted = tempDir();
+    mkdirSync(path.join(planted, 'aibackend'), { recursive: true });
+    const target = path.join(tempDir(), 'victim');
+    symlinkSync(target, path.join(planted, 'aibackend', 'compile-cache.key'));
+    expect((await validate(tempDir(), { XDG_STATE_HOME: planted })).state).toBe('off');
+    expect(existsSync(target)).toBe(false);
+  });
+
   test('a cache made by another command grows to cover this one, once', async () => {
     const cache = tempDir();
-    const help = await runCli(['--help'], { cwd: project, env: { XDG_CACHE_HOME: cache, AIBACKEND_STATS: '1' } });
+    const help = await runCli(['--help'], { cwd: project, env: { XDG_CACHE_HOME: cache, XDG_STATE_HOME: state, AIBACKEND_STATS: '1' } });
     expect(help.stderr).toContain('compile_cache=miss');
     const file = path.join(cache, 'aibackend', cacheFiles(cache)[0]!);
     const small = statSync(file).size;
@@ -68,7 +113,7 @@ describe('the compile cache of the launcher', () => {
     expect(grown.stdout).toBe(clean.stdout);
     expect(statSync(file).size, 'validate\'s own functions are in it now').toBeGreaterThan(small);
     expect((await validate(cache)).state).toBe('hit');
-    const again = await runCli(['--help'], { cwd: project, env: { XDG_CACHE_HOME: cache, AIBACKEND_STATS: '1' } });
+    const again = await runCli(['--help'], { cwd: project, env: { XDG_CACHE_HOME: cache, XDG_STATE_HOME: state, AIBACKEND_STATS: '1' } });
     expect(again.stderr).toContain('compile_cache=hit');
   });
 
