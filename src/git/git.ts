@@ -6,7 +6,9 @@ import { CliError } from '../errors.js';
 
 function run(cwd: string, args: string[]): Promise<{ ok: boolean; stdout: Buffer; stderr: string; missing: boolean; code: number | null }> {
   return new Promise((resolve) => {
-    execFile('git', args, { cwd, encoding: 'buffer', maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
+    // Paths come from a staged gateway.yaml (output, monitoring.dir): always literal, never a
+    // pathspec magic such as ':(glob)**' that would copy every staged file.
+    execFile('git', ['--literal-pathspecs', ...args], { cwd, encoding: 'buffer', maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
       const e = err as (NodeJS.ErrnoException & { code?: string | number }) | null;
       resolve({ ok: !e, stdout, stderr: stderr.toString('utf8'), missing: e?.code === 'ENOENT', code: typeof e?.code === 'number' ? e.code : e ? null : 0 });
     });

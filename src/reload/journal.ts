@@ -1,7 +1,12 @@
 // An append-only record of every reload and rollback, as JSON lines beside the backups. It is
 // also how a reload that was killed part-way is found by the next run.
-import { appendFileSync, closeSync, fstatSync, mkdirSync, openSync, readFileSync, readSync } from 'node:fs';
+import { createHmac, randomBytes } from 'node:crypto';
+import { appendFileSync, closeSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, writeSync } from 'node:fs';
 import path from 'node:path';
+import { referencedVariables } from '../runtime/gateway-env.js';
+
+/** How the journal's secret fingerprints are made; journals written before recorded unkeyed ones. */
+export const FINGERPRINT_SCHEME = 'hmac-sha256';
 
 export type JournalEvent =
   | 'begin'
@@ -30,7 +35,53 @@ export interface JournalEntry {
 }
 
 export class Journal {
+  private key?: Buffer;
+
   constructor(readonly file: string) {}
+
+  /**
+   * Fingerprints of the secrets a config references, by name: enough to tell that one changed,
+   * useless to test a guess offline (an HMAC under a random per-project key kept 0600 beside the
+   * journal, not a bare hash a weak password could be confirmed against).
+   */
+  fingerprints(configText: string, env: NodeJS.ProcessEnv): Record<string, string> {
+    const names = referencedVariables(configText);
+    if (names.length === 0) return {};
+    const key = (this.key ??= this.fingerprintKey());
+    return Object.fromEntries(names.map((n) => {
+      const v = env[n];
+      return [n, v === undefined || v === '' ? 'unset' : createHmac('sha256', key).update(v).digest('hex').slice(0, 10)];
+    }));
+  }
+
+  private fingerprintKey(): Buffer {
+    const file = path.join(path.dirname(this.file), 'fingerprint.key');
+    try {
+      const fd = openSync(file, 'r');
+      try {
+        const st = fstatSync(fd);
+        if (st.isFile() && st.size === 32 && (st.mode & 0o077) === 0 && (!process.getuid || st.uid === process.getuid())) return readFileSync(fd);
+      } finally {
+        closeSync(fd);
+      }
+    } catch {
+      // made below
+    }
+    mkdirSync(path.dirname(file), { recursive: true });
+    const key = randomBytes(32);
+    try {
+      // O_EXCL: never written through a link someone left there.
+      const fd = openSync(file, 'wx', 0o600);
+      try {
+        writeSync(fd, key);
+      } finally {
+        closeSync(fd);
+      }
+    } catch {
+      // A key file this run cannot trust or replace: this run's fingerprints are its own.
+    }
+    return key;
+  }
 
   append(id: string, event: JournalEvent, data: Record<string, unknown> = {}): void {
     mkdirSync(path.dirname(this.file), { recursive: true });
@@ -79,7 +130,9 @@ export class Journal {
     for (let i = entries.length - 1; i >= 0; i--) {
       const e = entries[i]!;
       if ((e.event === 'committed' || e.event === 'rolled-back' || e.event === 'recovered') && typeof e.sha256 === 'string') {
-        return { sha256: e.sha256, ...(typeof e.body_sha256 === 'string' ? { body_sha256: e.body_sha256 } : {}), ...(e.env && typeof e.env === 'object' ? { env: e.env as Record<string, string> } : {}) };
+        // Fingerprints of another scheme (older journals) cannot be compared with today's.
+        const env = e.env && typeof e.env === 'object' && e.env_scheme === FINGERPRINT_SCHEME ? { env: e.env as Record<string, string> } : {};
+        return { sha256: e.sha256, ...(typeof e.body_sha256 === 'string' ? { body_sha256: e.body_sha256 } : {}), ...env };
       }
     }
     return undefined;

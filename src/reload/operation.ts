@@ -5,14 +5,13 @@ import { readFileSync } from 'node:fs';
 import { parseGenerated } from '../emit/emit.js';
 import { CliError, EXIT } from '../errors.js';
 import { RuntimeError } from '../runtime/adapter.js';
-import { envFingerprints } from '../runtime/gateway-env.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { envValue } from '../util/env-ref.js';
 import { sha256 } from '../util/canonical.js';
 import { BackupError } from './backups.js';
 import { deploymentsOf } from './deployments.js';
 import { servedNamesOf } from './diff.js';
-import { Journal, newOperationId } from './journal.js';
+import { FINGERPRINT_SCHEME, Journal, newOperationId } from './journal.js';
 import { probeGateway, type ProbeStepName } from './probe.js';
 import type { ProbeRecord, ReloadResult, StatePaths, TransactionContext } from './types.js';
 
@@ -32,8 +31,8 @@ export function bodyOf(text: string): string {
 }
 
 /** What the journal records of a config that now serves. */
-export function appliedRecord(text: string, env: NodeJS.ProcessEnv): Record<string, unknown> {
-  return { sha256: sha256(text), body_sha256: sha256(bodyOf(text)), env: envFingerprints(text, env) };
+export function appliedRecord(journal: Journal, text: string, env: NodeJS.ProcessEnv): Record<string, unknown> {
+  return { sha256: sha256(text), body_sha256: sha256(bodyOf(text)), env: journal.fingerprints(text, env), env_scheme: FINGERPRINT_SCHEME };
 }
 
 /** How long a restore may take: never less than the last measured boot plus a margin. */

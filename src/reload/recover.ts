@@ -75,7 +75,7 @@ export async function begin(ctx: TransactionContext, paths: StatePaths, timeoutM
   }
   const res = text === undefined ? { ok: false, reason: 'nothing to restore' } : await op.deploy(text, 'recovery', backedUp !== undefined, true);
   if (res.ok) {
-    op.journal.append(first.id, 'recovered', { action, ...appliedRecord(text!, ctx.env) });
+    op.journal.append(first.id, 'recovered', { action, ...appliedRecord(op.journal, text!, ctx.env) });
     return { op, lock, recovery: rec(action, true, backedUp ? String(backedUp.path) : undefined) };
   }
   op.journal.append(first.id, 'rollback-failed', { action, reason: res.reason });

@@ -5,7 +5,6 @@
 // failure, the old config is serving again, or the result says plainly that a person is needed.
 import path from 'node:path';
 import { EXIT } from '../errors.js';
-import { envFingerprints } from '../runtime/gateway-env.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { sha256 } from '../util/canonical.js';
 import { applyRetention, createBackup, readBackup, type BackupEntry } from './backups.js';
@@ -38,7 +37,7 @@ function plan(journal: Journal, deployed: string | undefined, candidate: string,
   const last = journal.lastApplied();
   // Applied: the last reload that served recorded this body (older journals recorded whole files).
   const applied = sameBody && last !== undefined && (last.body_sha256 !== undefined ? last.body_sha256 === sha256(bodyOf(candidate)) : last.sha256 === sha256(deployed!));
-  const now = envFingerprints(candidate, env);
+  const now = journal.fingerprints(candidate, env);
   const secretsChanged = last?.env ? Object.entries(now).filter(([n, fp]) => last.env![n] !== undefined && last.env![n] !== fp).map(([name, after]) => ({ name, before: last.env![name]!, after })) : [];
   return { sameBody, headerOnly: sameBody && deployed !== candidate, applied, secretsChanged };
 }
@@ -96,10 +95,10 @@ export async function runReload(ctx: TransactionContext, opts: ReloadOptions): P
       op.journal.append(op.id, 'begin', { operation: 'reload', command: ctx.command, pid: process.pid });
       if (d.p.headerOnly) {
         writeFileAtomic(paths.deployed, candidate);
-        op.journal.append(op.id, 'unchanged', appliedRecord(candidate, ctx.env));
+        op.journal.append(op.id, 'unchanged', appliedRecord(op.journal, candidate, ctx.env));
         return result(op, { ...b, status: 'unchanged', exit_code: EXIT.ok, message: 'only the provenance header differs (a description or comment changed): rewrote it; the gateway already serves this config, no restart' });
       }
-      op.journal.append(op.id, 'unchanged', appliedRecord(candidate, ctx.env));
+      op.journal.append(op.id, 'unchanged', appliedRecord(op.journal, candidate, ctx.env));
       return result(op, { ...b, status: 'unchanged', exit_code: EXIT.ok, message: 'the deployed config is already identical; no restart (use --restart to restart anyway)' });
     }
     if (d.p.sameBody && !d.p.applied) ctx.progress('the deployed file matches the sources, but no reload has applied it yet; the gateway will be restarted to run it');
@@ -125,7 +124,7 @@ export async function runReload(ctx: TransactionContext, opts: ReloadOptions): P
     const applied = await op.deploy(candidate, 'apply', write);
     if (applied.writeFailed) return aborted(op, { ...bp, backup: backup?.path ?? null }, applied.reason!);
     if (applied.ok) {
-      op.journal.append(op.id, 'committed', { ...appliedRecord(candidate, ctx.env), backup: backup?.path ?? null });
+      op.journal.append(op.id, 'committed', { ...appliedRecord(op.journal, candidate, ctx.env), backup: backup?.path ?? null });
       const removed = applyRetention(paths.backups, paths.deployed, ctx.gateway.backups.keep);
       if (removed.length) ctx.progress(`retention: removed ${removed.length} old backup${removed.length === 1 ? '' : 's'}`);
       return result(op, { ...bp, status: 'applied', exit_code: EXIT.ok, message: `applied: the gateway serves the new config (${servedNamesOf(candidate).length} names, every deployment verified)`, backup: backup?.path ?? null });
@@ -163,7 +162,7 @@ async function rollBack(op: Operation, ctx: TransactionContext, b: Omit<ReloadRe
   const text = readBackup(backup);
   const restored = await op.deploy(text, 'rollback', true, true);
   if (restored.ok) {
-    op.journal.append(op.id, 'rolled-back', { ...appliedRecord(text, ctx.env), restored: backup.path, reason, ...(restored.restartFailed ? { restart_failed: restored.restartFailed } : {}) });
+    op.journal.append(op.id, 'rolled-back', { ...appliedRecord(op.journal, text, ctx.env), restored: backup.path, reason, ...(restored.restartFailed ? { restart_failed: restored.restartFailed } : {}) });
     const note = restored.restartFailed ? ' (its restart failed too, but the gateway kept serving it)' : '';
     return result(op, { ...b, status: 'rolled-back', exit_code: EXIT.rolledBack, message: `the new config failed (${reason}); the previous config was restored and is healthy${note}`, rollback: { happened: true, reason, restored: backup.path, healthy: true } });
   }
@@ -216,7 +215,7 @@ export async function runRollback(ctx: TransactionContext, opts: ReloadOptions &
     const res = await op.deploy(text, 'apply', !change.identical);
     if (res.writeFailed) return aborted(op, { ...bp, backup: backup?.path ?? null }, res.reason!);
     if (res.ok) {
-      op.journal.append(op.id, 'committed', { ...appliedRecord(text, ctx.env), restored: target.path });
+      op.journal.append(op.id, 'committed', { ...appliedRecord(op.journal, text, ctx.env), restored: target.path });
       return result(op, { ...bp, backup: backup?.path ?? null, status: 'applied', exit_code: EXIT.ok, message: `rolled back to ${target.file}; the gateway is healthy` });
     }
     return await rollBack(op, ctx, { ...bp, backup: backup?.path ?? null }, backup, current, res.reason ?? 'unhealthy');

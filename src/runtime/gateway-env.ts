@@ -2,7 +2,6 @@
 // happened to hold. It is the runtime's own `env:`, the variables the deployed config references
 // (os.environ/VAR), the variables named in `pass_env`, LiteLLM's own LITELLM_* settings, and the
 // few a process needs to run at all (PATH, HOME, locale, proxies, CA bundles).
-import { createHash } from 'node:crypto';
 
 const BASE = ['PATH', 'HOME', 'USER', 'LOGNAME', 'SHELL', 'LANG', 'LANGUAGE', 'TZ', 'TMPDIR', 'VIRTUAL_ENV', 'HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY', 'http_proxy', 'https_proxy', 'no_proxy', 'SSL_CERT_FILE', 'SSL_CERT_DIR', 'REQUESTS_CA_BUNDLE'];
 
@@ -29,15 +28,4 @@ export function gatewayEnv(configText: string, own: Record<string, string>, pass
 /** An environment with its unset entries dropped: the string map a child process takes. */
 export function definedEnv(from: NodeJS.ProcessEnv): Record<string, string> {
   return Object.fromEntries(Object.entries(from).filter((e): e is [string, string] => e[1] !== undefined));
-}
-
-/** A short, one-way fingerprint of a secret's value: enough to tell that it changed, useless to recover it. */
-export function fingerprint(value: string | undefined): string {
-  if (value === undefined || value === '') return 'unset';
-  return createHash('sha256').update(`aibackend-fingerprint\u0000${value}`).digest('hex').slice(0, 10);
-}
-
-/** Fingerprints of the variables a config references, by name. */
-export function envFingerprints(configText: string, from: NodeJS.ProcessEnv): Record<string, string> {
-  return Object.fromEntries(referencedVariables(configText).map((n) => [n, fingerprint(from[n])]));
 }

@@ -1,8 +1,9 @@
 // reload through the command runtime against a small stand-in HTTP endpoint: the paths of the
 // transaction that do not need LiteLLM itself (usage errors, exit 4, the JSON result).
+import { createHash } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { execa, execaSync } from 'execa';
@@ -391,6 +392,11 @@ describe('secrets the config references', () => {
       expect(out).not.toContain(first);
       expect(out).not.toContain(second);
     }
+    // Keyed (issue 20): the unsalted sha256 the journal used to hold would confirm a guessed password offline.
+    const unkeyed = (v: string) => createHash('sha256').update(`aibackend-fingerprint\u0000${v}`).digest('hex').slice(0, 10);
+    expect(result.secrets_changed[0].after).not.toBe(unkeyed(second));
+    expect(readFileSync(path.join(p.project, 'backups/journal.jsonl'), 'utf8')).not.toContain(unkeyed(second));
+    expect(statSync(path.join(p.project, 'backups/fingerprint.key')).mode & 0o777).toBe(0o600);
     await ep.close();
   });
 });
