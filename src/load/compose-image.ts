@@ -89,7 +89,14 @@ export function composeService(file: string, service: string): ComposeService | 
     return { problem: `the compose file ${file} cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)})` };
   }
   if (doc.errors.length) return { problem: `the compose file ${file} is not valid YAML: ${doc.errors[0]!.message.split('\n')[0]}` };
-  const svc = doc.toJS({ maxAliasCount: 100 })?.services?.[service] as Record<string, unknown> | undefined;
+  let data: { services?: Record<string, unknown> } | null;
+  try {
+    data = doc.toJS({ maxAliasCount: 100 }) as typeof data;
+  } catch (err) {
+    // An unresolved alias, or more aliases than the limit: YAML that parses but has no value.
+    return { problem: `the compose file ${file} cannot be read as data: ${(err as Error).message.split('\n')[0]}` };
+  }
+  const svc = data?.services?.[service] as Record<string, unknown> | undefined;
   if (!svc || typeof svc !== 'object') return { problem: `the compose file ${file} has no service '${service}'` };
   const cmd = svc.command;
   const command = Array.isArray(cmd) ? cmd.map(String) : typeof cmd === 'string' ? cmd.split(/\s+/).filter(Boolean) : [];

@@ -60,7 +60,8 @@ export class Suggester {
         const cost = Math.min(word.length, len) * (2 * max + 1) + 1;
         for (const c of bucket) {
           if (c === word) continue;
-          if ((this.budget.cells -= cost) < 0) return best;
+          // A search cut short could name a worse candidate than the best: exact or nothing.
+          if ((this.budget.cells -= cost) < 0) return undefined;
           const d = boundedDistance(word, c, Math.min(bestD, max));
           if (d <= max && (d < bestD || (d === bestD && best !== undefined && c < best))) {
             bestD = d;

@@ -223,7 +223,7 @@ fs.writeFileSync(${JSON.stringify(record)}, JSON.stringify({ argv: process.argv.
     writeFileSync(path.join(project, 'bin', 'litellm'), `#!/bin/sh\ntouch ${marker}\n`);
     chmodSync(path.join(project, 'bin', 'litellm'), 0o755);
     const empty = tempDir();
-    const env = { ...RUNNER, PATH: `${path.join(project, 'bin')}:${path.dirname(process.execPath)}:/usr/bin:/bin`, XDG_CACHE_HOME: empty, AIBACKEND_VENV: path.join(empty, 'none'), AIBACKEND_LITELLM: undefined } as Record<string, string>;
+    const env = { ...RUNNER, PATH: `${path.join(project, 'bin')}:${path.dirname(process.execPath)}:/usr/bin:/bin`, XDG_CACHE_HOME: empty, AIBACKEND_VENV: path.join(empty, 'none'), AIBACKEND_LITELLM: undefined };
     const r = await runCli(['validate', '--deep', '--json'], { cwd: project, env });
     expect(existsSync(marker)).toBe(false);
     expect(JSON.parse(r.stdout).deep).toMatchObject({ ran: false, reason: expect.stringContaining('no LiteLLM found') });

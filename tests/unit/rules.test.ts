@@ -229,6 +229,14 @@ table('check-unused-providers', ['unused-provider'], [
 
 // gateway.yaml lines: 1 version, 2 gateway, 3 url, 4 master_key, 5 image; a row's text starts at line 6.
 const PT = (body: string) => ({ 'gateway.yaml': `${G}passthrough:\n${body}` });
+// Issue 20: a passthrough key that makes LiteLLM import Python is code from the repository.
+table('check-passthrough: settings that load code', ['passthrough-loads-code'], [
+  { name: 'built-in callback names load nothing of the user\'s', files: PT('  litellm_settings:\n    callbacks: ["prometheus", "otel"]\n    success_callback: ["langfuse"]\n'), expect: [] },
+  { name: 'a dotted callback path, at its entry; each callback list', files: PT('  litellm_settings:\n    callbacks: ["prometheus", "custom_callbacks.handler"]\n    success_callback:\n      - my_logger.log_success\n    failure_callback: [alerts.on_failure]\n'), expect: [['passthrough-loads-code', 'gateway.yaml', 8, 31], ['passthrough-loads-code', 'gateway.yaml', 10, 9], ['passthrough-loads-code', 'gateway.yaml', 11, 24]] },
+  { name: 'custom auth, key generation and SSO hooks, at the value', files: PT('  general_settings:\n    custom_key_generate: hooks.keygen\n    custom_sso: hooks.sso\n'), expect: [['passthrough-loads-code', 'gateway.yaml', 8, 26], ['passthrough-loads-code', 'gateway.yaml', 9, 17]] },
+  { name: 'a custom provider handler and a routing plugin', files: PT('  litellm_settings:\n    custom_provider_map:\n      - { provider: my-llm, custom_handler: handlers.my_llm }\n  router_settings:\n    plugins: [routing.cheapest]\n'), expect: [['passthrough-loads-code', 'gateway.yaml', 9, 45], ['passthrough-loads-code', 'gateway.yaml', 11, 15]] },
+]);
+
 table('check-passthrough', ['passthrough-unknown-key', 'passthrough-override', 'invalid-value'], [
   { name: 'keys LiteLLM accepts, none of them compiled', files: PT('  litellm_settings:\n    disable_hf_tokenizer_download: true\n  router_settings:\n    retry_after: 5\n  general_settings:\n    max_parallel_requests: 10\n'), expect: [] },
   { name: 'a router_settings key LiteLLM refuses to start with, at the key', files: PT('  router_settings:\n    health_check_interval: 30\n'), expect: [['passthrough-unknown-key', 'gateway.yaml', 8, 5]], suggest: ['general_settings.health_check_interval'] },

@@ -128,3 +128,16 @@ describe('masking with known values', () => {
     expect(m.at(3 + 12 + 1)).toBe(3 + REDACTED.length + 1);
   });
 });
+
+// Issue 20: the scanner sees untrusted text; its patterns must not backtrack over long runs.
+describe('findSecrets in linear time', () => {
+  test('the worst cases of the old patterns still find what they should, and finish', () => {
+    for (const unit of ['a.', '-eyJaaaa', 'x://', 'sk-', 'bearer ', 'aws_secret_access_key ', '@:']) {
+      const text = `${unit.repeat(Math.floor(400_000 / unit.length))} eyJhbGciOiJIUzI1.eyJzdWIiOiIxMjM0.SflKxwRJSMeKKF2QT4 https://user:pw@host/`;
+      const masked = maskSecrets(text);
+      expect(masked, unit).not.toContain('SflKxwRJSMeKKF2QT4');
+      expect(masked, unit).not.toContain('user:pw');
+      expect(findSecrets(text).map((f) => f.kind), unit).toContain('URL credentials');
+    }
+  });
+});

@@ -113,3 +113,52 @@ describe('boundedDistance: transpositions and the cut-off', () => {
     expect(boundedDistance(a, b, limit)).toBe(d);
   });
 });
+
+// Issue 20: the banded computation must give exactly what the full table gives, within the limit.
+describe('boundedDistance: the band of 2k+1 is exact', () => {
+  function fullOsa(a: string, b: string): number {
+    const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i]);
+    for (let j = 0; j <= b.length; j++) d[0]![j] = j;
+    for (let i = 1; i <= a.length; i++) {
+      for (let j = 1; j <= b.length; j++) {
+        const c = a[i - 1] === b[j - 1] ? 0 : 1;
+        let v = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + c);
+        if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, d[i - 2]![j - 2]! + 1);
+        d[i]![j] = v;
+      }
+    }
+    return d[a.length]![b.length]!;
+  }
+  test('20,000 seeded random pairs over a small alphabet', () => {
+    let seed = 7;
+    const r = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+    const word = () => Array.from({ length: Math.floor(r() * 10) }, () => 'abc'[Math.floor(r() * 3)]).join('');
+    for (let t = 0; t < 20_000; t++) {
+      const a = word();
+      const b = word();
+      const k = Math.floor(r() * 5);
+      const full = fullOsa(a, b);
+      expect(boundedDistance(a, b, k), `${a} ${b} ${k}`).toBe(full <= k ? full : k + 1);
+    }
+  });
+});
+
+describe('Suggester: a shared budget bounds the work of one run', () => {
+  test('once spent, lookups offer nothing; before, they are exact', async () => {
+    const { SuggestBudget } = await import('../../src/util/suggest.js');
+    const names = Array.from({ length: 2000 }, (_, i) => `model-${String(i).padStart(5, '0')}-instruct-q4`);
+    const budget = new SuggestBudget(5_000_000);
+    const s = new Suggester(names, budget);
+    expect(s.suggest('model-00042-instruct-q5')).toBe('model-00042-instruct-q4');
+    // Four edits away from their own name: found exactly while the budget lasts, then not at all.
+    const offered = names.map((n) => s.suggest(`zz${n.slice(2, -3)}xq9`));
+    const last = offered.findIndex((o) => o === undefined);
+    expect(last).toBeGreaterThan(0);
+    expect(offered.slice(0, last)).toEqual(names.slice(0, last));
+    expect(offered.slice(last).every((o) => o === undefined)).toBe(true);
+    expect(budget.exhausted).toBe(true);
+    expect(new Suggester(names, budget).suggest('model-00043-instruct-q5')).toBeUndefined();
+    // A fresh run has its own budget.
+    expect(new Suggester(names).suggest('model-00043-instruct-q5')).toBe('model-00043-instruct-q4');
+  });
+});
