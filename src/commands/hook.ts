@@ -116,7 +116,7 @@ async function stagedSettings(gatewayYaml: string | undefined): Promise<{ output
   if (gatewayYaml === undefined) return {};
   const { parse } = await import('yaml');
   try {
-    const data = parse(gatewayYaml, { uniqueKeys: false }) as { output?: unknown; monitoring?: { enabled?: unknown; dir?: unknown } } | null;
+    const data = parse(gatewayYaml, { uniqueKeys: false, logLevel: 'error' }) as { output?: unknown; monitoring?: { enabled?: unknown; dir?: unknown } } | null;
     const out = data?.output;
     const mon = data?.monitoring;
     return {

@@ -44,7 +44,7 @@ function parseCompose(file: string): Parsed {
   const known = parsedFiles.get(file);
   if (known?.text === text) return known;
   const lineCounter = new LineCounter();
-  const parsed = { text, doc: parseDocument(text, { lineCounter, uniqueKeys: false }), lineCounter };
+  const parsed = { text, doc: parseDocument(text, { lineCounter, uniqueKeys: false, logLevel: 'error' }), lineCounter };
   parsedFiles.set(file, parsed);
   return parsed;
 }

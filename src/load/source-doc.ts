@@ -29,7 +29,7 @@ export function parseSource(text: string, file: string, absPath: string): ParseR
     return { file, line: p.line, column: p.col, ...(length !== undefined ? { length } : {}) };
   };
   // Duplicate keys are found by findDuplicateKeys below: the parser's own check is quadratic.
-  const docs = parseAllDocuments(text, { lineCounter, uniqueKeys: false, prettyErrors: false, strict: true });
+  const docs = parseAllDocuments(text, { lineCounter, uniqueKeys: false, prettyErrors: false, strict: true, logLevel: 'error' });
   const list = Array.isArray(docs) ? docs : [];
   const diagnostics: Diagnostic[] = [];
   const nonEmpty = list.filter((d) => d.contents !== null);

@@ -30,7 +30,7 @@ function fromEntry(e: { model_name?: unknown; litellm_params?: Record<string, un
 export function deploymentsOf(configText: string | undefined): Deployment[] {
   if (!configText) return [];
   try {
-    const doc = parse(configText, { uniqueKeys: false }) as { model_list?: unknown[] } | null;
+    const doc = parse(configText, { uniqueKeys: false, logLevel: 'error' }) as { model_list?: unknown[] } | null;
     return (doc?.model_list ?? []).map((e) => fromEntry(e as Parameters<typeof fromEntry>[0]));
   } catch {
     return [];

@@ -17,7 +17,7 @@ export interface ConfigChange {
 export function servedNamesOf(text: string | undefined): string[] {
   if (!text) return [];
   try {
-    const doc = parse(text, { uniqueKeys: false }) as { model_list?: { model_name?: unknown }[] } | null;
+    const doc = parse(text, { uniqueKeys: false, logLevel: 'error' }) as { model_list?: { model_name?: unknown }[] } | null;
     return [...new Set((doc?.model_list ?? []).map((m) => String(m.model_name)))].sort();
   } catch {
     return [];
