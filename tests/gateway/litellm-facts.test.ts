@@ -3,7 +3,7 @@
 // its own --validate_config fails on them, or it ignores them. The configs here are built
 // without aibackend's check, the way a hand-edited file would be.
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, describe, expect, test } from 'vitest';
@@ -63,6 +63,22 @@ describe.skipIf(!bin)('validate --deep', { timeout: GATEWAY_TEST_MS }, () => {
     const report = JSON.parse(bad.stdout);
     expect(report.deep).toMatchObject({ ran: true, ok: false });
     expect(report.diagnostics.find((d: { code: string }) => d.code === 'litellm-refused')).toMatchObject({ severity: 'error', file: 'config/gateway.yaml', message: expect.stringContaining('config validation failed') });
+  });
+});
+
+describe.skipIf(!bin)('validate --deep on an untrusted pull request (issue 20)', { timeout: GATEWAY_TEST_MS }, () => {
+  test('the real LiteLLM loads the candidate without importing the repository\'s callback module', async () => {
+    const { project, config } = makeProject();
+    const marker = path.join(makeProject().project, 'imported');
+    // What LiteLLM would import from the config's directory: it records that it ran, and what it saw.
+    writeFileSync(path.join(config, 'custom_callbacks.py'), `import os\nopen(${JSON.stringify(marker)}, 'w').write(repr(sorted(os.environ)))\nhandler = None\n`);
+    writeFileSync(path.join(config, 'gateway.yaml'), `${readFileSync(path.join(config, 'gateway.yaml'), 'utf8')}passthrough:\n  litellm_settings:\n    callbacks: ["custom_callbacks.handler"]\n  general_settings:\n    custom_key_generate: custom_callbacks.handler\n`);
+    const r = await runCli(['validate', '--deep', '--json'], { cwd: project, env: { AIBACKEND_LITELLM: bin, AWS_SECRET_ACCESS_KEY: 'runner-secret-value' }, timeout: gatewayMs(1) });
+    const report = JSON.parse(r.stdout);
+    expect(report.deep).toMatchObject({ ran: true, ok: true, litellm: bin, removed: ['litellm_settings.callbacks.0', 'general_settings.custom_key_generate'] });
+    expect(report.diagnostics.filter((d: { code: string }) => d.code === 'passthrough-loads-code')).toHaveLength(2);
+    expect(existsSync(marker), 'the callback module was imported').toBe(false);
+    expect(r.exitCode).toBe(0);
   });
 });
 
