@@ -177,7 +177,8 @@ const fail = (err) => {
   }
   process.exitCode = 1;
 };
-const hookRun = args.at(-2) === 'hook' && args.at(-1) === 'run';
+const hookArgs = args.at(-1) === '--diff' ? args.slice(0, -1) : args;
+const hookRun = hookArgs.at(-2) === 'hook' && hookArgs.at(-1) === 'run';
 (hookRun ? import('../dist/hook-fast.js').then((m) => m.nothingToCheck(process.argv)) : Promise.resolve(false))
   .then((done) => (done ? undefined : runBundle()))
   .catch(fail);

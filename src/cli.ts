@@ -102,6 +102,7 @@ Examples:
   aibackend generate                 write config/litellm-unified.yaml if it changed
   aibackend generate --check         exit 1 when the generated file is missing, stale or hand-edited
   aibackend explain coder            how one public name is routed, with its fallback order
+  aibackend diff --base main         what a change does to routing, per public name
   aibackend reload --yes             apply to the running gateway, rolling back if it is unhealthy
   aibackend rollback                 go back to the previous config`,
     );
@@ -147,6 +148,14 @@ Examples:
     .action((name: string | undefined, opts: { json?: boolean; list?: boolean }) =>
       run(async (ctx) => (await import('./commands/explain.js')).explain(ctx, name, opts))(),
     );
+
+  program
+    .command('diff')
+    .description('what a change does to routing, per public name and alias: names added, removed and renamed, deployments, traffic shares, base_urls, fallback order, settings')
+    .option('--base <rev>', 'the git revision to compare with (default: HEAD when the sources differ from it, else the merge base with the default branch)')
+    .addOption(new Option('--format <format>', 'text, markdown (a PR comment or $GITHUB_STEP_SUMMARY) or json').choices(['text', 'markdown', 'json']).default('text'))
+    .option('--json', 'print the comparison as JSON (same as --format json)')
+    .action((opts: { base?: string; json?: boolean; format?: string }) => run(async (ctx) => (await import('./commands/diff.js')).diff(ctx, opts))());
 
   const reloadFlags = (cmd: Command) =>
     cmd
@@ -334,8 +343,9 @@ interrupted run cannot be recovered safely (a person is needed), 5 another reloa
     .command('install')
     .description('install the pre-commit hook (honours core.hooksPath; --force keeps an existing hook and runs it first)')
     .option('--force', 'install even when another pre-commit hook exists (it is kept and chained)')
+    .option('--diff', 'the hook also prints what the staged change does to routing (hook run --diff)')
     .option('--json', 'print the result as JSON')
-    .action((opts: { force?: boolean; json?: boolean }) => run(async (ctx) => (await import('./commands/hook.js')).hookInstall(ctx, opts))());
+    .action((opts: { force?: boolean; json?: boolean; diff?: boolean }) => run(async (ctx) => (await import('./commands/hook.js')).hookInstall(ctx, opts))());
   hook
     .command('uninstall')
     .description('remove the pre-commit hook and restore the one it replaced')
@@ -345,7 +355,8 @@ interrupted run cannot be recovered safely (a person is needed), 5 another reloa
     .command('run')
     .description('what the hook runs: validate the staged sources and the staged generated file')
     .option('--json', 'print the validate report of the staged config as JSON')
-    .action((opts: { json?: boolean }) => run(async (ctx) => (await import('./commands/hook.js')).hookRun(ctx, opts))());
+    .option('--diff', 'when the staged config is valid, also print what it changes in routing against HEAD, short')
+    .action((opts: { json?: boolean; diff?: boolean }) => run(async (ctx) => (await import('./commands/hook.js')).hookRun(ctx, opts))());
 
   program
     .command('completion')

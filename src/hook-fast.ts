@@ -1,4 +1,4 @@
-// `aibackend [--config-dir DIR] hook run` on a commit that stages nothing under config/: one
+// `aibackend [--config-dir DIR] hook run [--diff]` on a commit that stages nothing under config/: one
 // `git diff --cached` and exit 0, without loading the CLI (commander, yaml, zod). Anything else,
 // and anything unexpected, goes to the full CLI, which checks again and does the real work.
 import { execFile } from 'node:child_process';
@@ -16,7 +16,8 @@ function topLevel(cwd: string): string | undefined {
 
 /** True when the commit certainly does not concern aibackend; false means "let the CLI decide". */
 export async function nothingToCheck(argv: readonly string[]): Promise<boolean> {
-  const args = argv.slice(2);
+  // `hook run --diff` (the hook installed with --diff): a commit outside config/ has no routing change either.
+  const args = argv.at(-1) === '--diff' ? argv.slice(2, -1) : argv.slice(2);
   let configDir = 'config';
   if (args.length === 4 && (args[0] === '--config-dir' || args[0] === '-C')) configDir = args[1]!;
   else if (args.length !== 2) return false;

@@ -5,14 +5,15 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CliError, EXIT } from '../errors.js';
-import { hooksDir, indexContents, repoRoot, stagedPaths } from '../git/git.js';
+import { hooksDir, indexContents, repoRoot, resolveCommit, stagedPaths } from '../git/git.js';
+import type { ConfigPaths } from '../load/paths.js';
 import { hookScope, touchesConfig } from '../git/hook-scope.js';
 import { print, report, type CommandContext } from './context.js';
 
 const MARK = '# aibackend-hook v1';
 const PREV = 'pre-commit.aibackend-prev';
 
-function hookScript(relConfig: string): string {
+function hookScript(relConfig: string, diff = false): string {
   // The launcher that is running now; absolute, so that GUI git clients without a PATH work too.
   const bin = path.resolve(process.argv[1] ?? fileURLToPath(new URL('../../bin/aibackend.js', import.meta.url)));
   const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
@@ -26,16 +27,16 @@ if [ -x "$hooks/${PREV}" ]; then
 fi
 node=${q(process.execPath)}
 [ -x "$node" ] || node=node
-exec "$node" ${q(bin)} --config-dir ${q(relConfig)} hook run
+exec "$node" ${q(bin)} --config-dir ${q(relConfig)} hook run${diff ? ' --diff' : ''}
 `;
 }
 
-export async function hookInstall(ctx: CommandContext, opts: { force?: boolean; json?: boolean }): Promise<number> {
+export async function hookInstall(ctx: CommandContext, opts: { force?: boolean; json?: boolean; diff?: boolean }): Promise<number> {
   const root = await repoRoot(ctx.paths.cwd);
   const dir = await hooksDir(ctx.paths.cwd);
   const file = path.join(dir, 'pre-commit');
   const relConfig = path.relative(root, ctx.paths.configDir) || '.';
-  const script = hookScript(relConfig);
+  const script = hookScript(relConfig, opts.diff);
   mkdirSync(dir, { recursive: true });
   let kept: string | undefined;
   if (existsSync(file)) {
@@ -75,7 +76,7 @@ export async function hookUninstall(ctx: CommandContext, opts: { json?: boolean 
 }
 
 /** The hook itself: nothing staged under config/ is a fast pass; otherwise validate the index. */
-export async function hookRun(ctx: CommandContext, opts: { json?: boolean } = {}): Promise<number> {
+export async function hookRun(ctx: CommandContext, opts: { json?: boolean; diff?: boolean } = {}): Promise<number> {
   const root = await repoRoot(ctx.paths.cwd);
   // Repository-relative, with '/' separators: the form git lists paths in.
   const scope = hookScope(root, ctx.paths.configDir, ctx.paths.projectDir);
@@ -103,8 +104,10 @@ export async function hookRun(ctx: CommandContext, opts: { json?: boolean } = {}
     mkdirSync(path.join(scratch, relConfig), { recursive: true });
     const { validate } = await import('./validate.js');
     const { resolvePaths } = await import('../load/paths.js');
-    const code = await validate({ ...ctx, paths: resolvePaths(relConfig || '.', scratch), ...(opts.json ? {} : { stdout: ctx.stderr, out: ctx.err }) }, { format: opts.json ? 'json' : 'text', requireOutput: true });
+    const stagedConfig = resolvePaths(relConfig || '.', scratch);
+    const code = await validate({ ...ctx, paths: stagedConfig, ...(opts.json ? {} : { stdout: ctx.stderr, out: ctx.err }) }, { format: opts.json ? 'json' : 'text', requireOutput: true });
     if (code !== EXIT.ok) print(ctx.stderr, ctx.err.red(`commit blocked: fix the staged config above (the working tree may differ: this checked what \`git add\` staged), or bypass once with git commit --no-verify`));
+    else if (opts.diff && !opts.json) print(ctx.stderr, await stagedRoutingSummary(ctx, root, stagedConfig));
     return code;
   } finally {
     rmSync(scratch, { recursive: true, force: true });
@@ -126,4 +129,24 @@ async function stagedSettings(gatewayYaml: string | undefined): Promise<{ output
   } catch {
     return {};
   }
+}
+
+/** `hook run --diff`: what the staged change does to routing against HEAD, short. */
+async function stagedRoutingSummary(ctx: CommandContext, root: string, staged: ConfigPaths): Promise<string> {
+  const { checkConfig } = await import('../core/check-config.js');
+  const { checkAtRevision } = await import('../routing/at-revision.js');
+  const { compareRouting, isEmpty } = await import('../routing/compare-routing.js');
+  const { routingModel } = await import('../routing/routing-model.js');
+  const { renderRoutingText } = await import('../render/routing-diff.js');
+  const after = routingModel(checkConfig(staged, { env: ctx.env, unsetEnvSeverity: 'warning' }));
+  if (!after) return '';
+  const head = await resolveCommit(root, 'HEAD');
+  const at = head ? await checkAtRevision(root, head, ctx.paths, ctx.env) : { exists: false, symlinks: [] };
+  const before = at.exists && at.checked ? routingModel(at.checked) : undefined;
+  const changes = compareRouting(before ?? { names: new Map(), settings: new Map() }, after);
+  return renderRoutingText(
+    { ok: true, base: { rev: 'HEAD', ...(head ? { commit: head } : {}), sources: at.exists, valid: !at.exists || before !== undefined, ...(at.exists && !before ? { errors: at.checked?.errors ?? 0 } : {}) }, head: 'the staged change', changes, unchanged_routing: isEmpty(changes) },
+    ctx.err,
+    { short: true },
+  );
 }

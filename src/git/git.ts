@@ -63,3 +63,43 @@ export async function indexContents(root: string, paths: string[]): Promise<Map<
   }
   return out;
 }
+
+/** Whether REV names a commit; its full id when it does. */
+export async function resolveCommit(root: string, rev: string): Promise<string | undefined> {
+  if (rev.startsWith('-')) return undefined;
+  const r = await run(root, ['rev-parse', '--verify', '--quiet', '--end-of-options', `${rev}^{commit}`]);
+  return r.ok ? r.stdout.toString('utf8').trim() : undefined;
+}
+
+/**
+ * The files at a revision, read from git's object store (the working tree is never touched).
+ * Paths are repository-relative with '/'. A path absent at that revision is left out; a symlink
+ * there comes back as the text of its target, as git stores it, and is never followed.
+ */
+export async function filesAt(root: string, rev: string, paths: string[]): Promise<Map<string, { content: Buffer; symlink: boolean }>> {
+  const out = new Map<string, { content: Buffer; symlink: boolean }>();
+  if (paths.length === 0) return out;
+  const listing = await git(root, ['ls-tree', '-z', '--full-tree', rev, '--', ...paths]);
+  for (const entry of listing.split('\0').filter(Boolean)) {
+    const [meta, file] = entry.split('\t') as [string, string];
+    const [mode, type, sha] = meta.split(' ');
+    if (type !== 'blob') continue;
+    const r = await run(root, ['cat-file', 'blob', sha!]);
+    if (r.ok) out.set(file, { content: r.stdout, symlink: mode === '120000' });
+  }
+  return out;
+}
+
+/** The default branch as this clone knows it: origin's HEAD, else origin/main, origin/master, main, master. */
+export async function defaultBranch(root: string): Promise<string | undefined> {
+  const head = await run(root, ['symbolic-ref', '--quiet', '--short', 'refs/remotes/origin/HEAD']);
+  if (head.ok && head.stdout.toString('utf8').trim()) return head.stdout.toString('utf8').trim();
+  for (const b of ['origin/main', 'origin/master', 'main', 'master']) if (await resolveCommit(root, b)) return b;
+  return undefined;
+}
+
+/** The merge base of two revisions, or undefined when they share no history. */
+export async function mergeBase(root: string, a: string, b: string): Promise<string | undefined> {
+  const r = await run(root, ['merge-base', a, b]);
+  return r.ok ? r.stdout.toString('utf8').trim() : undefined;
+}

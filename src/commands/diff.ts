@@ -1,0 +1,78 @@
+// aibackend diff: what a change does to routing, per public name and alias. The sources at a git
+// revision (--base; by default HEAD when the working tree's sources differ from it, else the
+// merge base with the default branch) against the working tree's, both compiled by the pipeline
+// every command shares. Reads git's object store only; executes nothing.
+import { checkConfig } from '../core/check-config.js';
+import { EXIT, UsageError } from '../errors.js';
+import { defaultBranch, mergeBase, repoRoot, resolveCommit } from '../git/git.js';
+import type { RoutingReport } from '../render/routing-diff.js';
+import { checkAtRevision, sourcesDiffer } from '../routing/at-revision.js';
+import { compareRouting, isEmpty } from '../routing/compare-routing.js';
+import { routingModel, type RoutingModel } from '../routing/routing-model.js';
+import { reportDiagnostics } from './generate.js';
+import { failure, print, type CommandContext } from './context.js';
+
+export interface DiffOptions {
+  base?: string;
+  json?: boolean;
+  format?: string;
+}
+
+export const DIFF_FORMATS = ['text', 'markdown', 'json'] as const;
+
+const EMPTY: RoutingModel = { names: new Map(), settings: new Map() };
+
+export async function diff(ctx: CommandContext, opts: DiffOptions): Promise<number> {
+  const format = opts.json ? 'json' : (opts.format ?? 'text');
+  if (!(DIFF_FORMATS as readonly string[]).includes(format)) throw new UsageError(`unknown format '${format}'; expected one of: ${DIFF_FORMATS.join(', ')}`);
+  let root: string;
+  try {
+    root = await repoRoot(ctx.paths.projectDir);
+  } catch (err) {
+    throw new UsageError(`diff compares with a git revision: ${(err as Error).message}`);
+  }
+  const head = checkConfig(ctx.paths, { env: ctx.env, unsetEnvSeverity: 'warning' });
+  const after = routingModel(head);
+  if (!after) {
+    if (format !== 'json') reportDiagnostics(ctx, head);
+    return failure(ctx, format === 'json', 'cannot compare routing: the working tree\'s config has errors', head.diagnostics.filter((d) => d.severity === 'error'));
+  }
+  const base = await chooseBase(root, ctx, opts.base);
+  const at = base.commit ? await checkAtRevision(root, base.commit, ctx.paths, ctx.env) : { exists: false, symlinks: [] };
+  const before = at.exists ? routingModel(at.checked!) : undefined;
+  const changes = compareRouting(before ?? EMPTY, after);
+  const report: RoutingReport = {
+    ok: true,
+    base: {
+      rev: base.rev,
+      ...(base.commit ? { commit: base.commit } : {}),
+      sources: at.exists,
+      valid: !at.exists || before !== undefined,
+      ...(at.exists && !before ? { errors: at.checked!.errors } : {}),
+      ...(at.symlinks.length ? { note: `left out, stored as symlinks at ${base.rev}: ${at.symlinks.join(', ')}` } : base.note ? { note: base.note } : {}),
+    },
+    head: 'working tree',
+    changes,
+    unchanged_routing: isEmpty(changes),
+  };
+  if (format === 'json') print(ctx.stdout, JSON.stringify(report, null, 2));
+  else if (format === 'markdown') ctx.stdout.write((await import('../render/routing-diff.js')).renderRoutingMarkdown(report));
+  else print(ctx.stdout, (await import('../render/routing-diff.js')).renderRoutingText(report, ctx.out));
+  return EXIT.ok;
+}
+
+/** --base, or HEAD for a working-tree change, or the merge base with the default branch. */
+async function chooseBase(root: string, ctx: CommandContext, named: string | undefined): Promise<{ rev: string; commit?: string; note?: string }> {
+  if (named !== undefined) {
+    const commit = await resolveCommit(root, named);
+    if (!commit) throw new UsageError(`--base ${named} is not a commit of this repository`);
+    return { rev: named, commit };
+  }
+  const headCommit = await resolveCommit(root, 'HEAD');
+  if (!headCommit) return { rev: 'HEAD', note: 'the repository has no commit yet' };
+  if (await sourcesDiffer(root, headCommit, ctx.paths)) return { rev: 'HEAD', commit: headCommit };
+  const branch = await defaultBranch(root);
+  const mb = branch ? await mergeBase(root, 'HEAD', branch) : undefined;
+  if (branch && mb && mb !== headCommit) return { rev: `merge-base with ${branch}`, commit: mb };
+  return { rev: 'HEAD', commit: headCommit };
+}
