@@ -284,7 +284,7 @@ interrupted run cannot be recovered safely (a person is needed), 5 another reloa
       .option('--max-tokens <n>', 'max_tokens of each request', positiveInt, 128)
       .option('--prompt-tokens <n>', 'about this many tokens in each prompt', positiveInt, 32)
       .option('--json [file]', 'print the figures as JSON, or write them to FILE')
-      .option('--timeout <duration>', 'per-request timeout: seconds, or 500ms', seconds, 300);
+      .option('--timeout <duration>', 'deadline for each whole request (not an idle timeout): seconds, or 500ms', seconds, 300);
   common(
     program
       .command('bench')
@@ -294,10 +294,11 @@ interrupted run cannot be recovered safely (a person is needed), 5 another reloa
       .option('--requests <n>', 'requests per level (default: 5 per concurrent user, at least 20)', positiveInt)
       .option('--duration <duration>', 'seconds per level, instead of --requests', seconds)
       .option('--compare', 'also send the same requests to each route\'s provider directly and report the gateway\'s overhead')
-      .option('--baseline <file>', 'compare with the JSON of an earlier run; exit 1 when p95 or throughput regressed')
-      .option('--threshold <fraction>', 'how much worse counts as a regression', fraction, 0.2),
+      .option('--baseline <file>', 'compare with the JSON of an earlier run; exit 1 when p95 rose, successful throughput fell, or the error rate rose')
+      .option('--threshold <fraction>', 'how much worse p95 or throughput counts as a regression', fraction, 0.2)
+      .option('--max-error-rate <fraction>', 'a level failing more than this fails the run (with --baseline, an error rate more than one point above the baseline\'s is a regression too)', fraction, 0.01),
   )
-    .addHelpText('after', '\nExit 0, or 1 when a name answered no request or a figure regressed against --baseline.')
+    .addHelpText('after', '\nEvery prompt is unique to its run; answers from the response cache are counted apart. requests/s counts\nsuccessful answers only. Exit 0, or 1 when a level answered nothing, failed more than --max-error-rate,\nor a figure regressed against --baseline.')
     .action((names: string[], opts: import('./commands/loadtest.js').BenchFlags) => run(async (ctx) => (await import('./commands/loadtest.js')).benchCommand(ctx, names, opts))());
   common(
     program

@@ -6,6 +6,7 @@ import { CliError, EXIT, UsageError } from '../errors.js';
 import { bench, overhead, regressions, type BenchReport, type RequestOptions } from '../loadgen/bench.js';
 import { k6Script, locustFile } from '../loadgen/emit.js';
 import { load, parseMix, scenario, SCENARIOS, type ScenarioName } from '../loadgen/load.js';
+import { preflight } from '../loadgen/preflight.js';
 import { routeMap } from '../ops/route-map.js';
 import { renderBench, renderLoad } from '../render/loadtest-text.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
@@ -30,6 +31,8 @@ export interface BenchFlags extends Common {
   compare?: boolean;
   baseline?: string;
   threshold: number;
+  /** A level whose error rate is above this fails the run. */
+  maxErrorRate?: number;
 }
 
 export interface LoadFlags extends Common {
@@ -69,6 +72,8 @@ export async function benchCommand(ctx: CommandContext, names: string[], flags: 
   if (typeof s === 'number') return s;
   const unknown = names.filter((n) => !s.map.routes.has(n));
   if (unknown.length) throw new UsageError(`not a public name or alias: ${unknown.join(', ')} (served names: ${s.map.names.join(', ')})`);
+  const embeddings = names.filter((n) => s.map.routes.get(n)?.[0]?.mode === 'embedding');
+  if (embeddings.length) throw new UsageError(`bench measures chat completions; ${embeddings.join(', ')} ${embeddings.length === 1 ? 'is an embedding name' : 'are embedding names'} (chat names: ${s.chat.join(', ')})`);
   if (flags.requests !== undefined && flags.duration !== undefined) throw new UsageError('--requests and --duration exclude each other');
   let baseline: BenchReport | undefined;
   if (flags.baseline) {
@@ -96,13 +101,15 @@ export async function benchCommand(ctx: CommandContext, names: string[], flags: 
         }
       : {}),
   };
+  await preflight({ ...requestOptions(flags, s), masterKey: s.gateway.gateway.master_key });
   const report = await bench(o);
   if (ctx.stderr.isTTY && !ctx.quiet) ctx.stderr.write('\r\u001b[K');
   if (flags.compare) report.overhead = await overhead(o, s.map, (id) => directBase(s.loaded.providers!.providers[id], ctx.env), report);
   const regressed = baseline ? regressions(baseline, report, flags.threshold) : [];
   const data = baseline ? { ...report, baseline: { file: flags.baseline, threshold: flags.threshold, regressions: regressed } } : report;
   output(ctx, flags.json, data, renderBench(report, regressed, baseline ? flags.threshold : undefined, ctx.out));
-  const failed = report.names.some((n) => n.levels.every((l) => l.figures.ok === 0));
+  // A level that failed more than --max-error-rate of its requests fails the run, baseline or not.
+  const failed = report.names.some((n) => n.levels.some((l) => l.figures.ok === 0 || l.figures.error_rate > (flags.maxErrorRate ?? 0.01)));
   return regressed.length > 0 || failed ? EXIT.failed : EXIT.ok;
 }
 
@@ -143,6 +150,7 @@ export async function loadCommand(ctx: CommandContext, dir: string | undefined, 
   const say = progress(ctx);
   let lastStep = -1;
   const bar = Boolean(ctx.stderr.isTTY) && !ctx.quiet;
+  await preflight({ ...requestOptions(flags, s), masterKey: s.gateway.gateway.master_key });
   say(`scenario ${sc.name}: up to ${sc.spike ? sc.users * sc.spike.factor : sc.users} users for ${sc.durationS} s against ${s.gateway.gateway.url}`);
   const report = await load({
     scenario: sc,

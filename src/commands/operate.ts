@@ -3,6 +3,7 @@
 import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { unsetKeyVariable } from '../ops/gateway-errors.js';
 import { CliError, EXIT, UsageError } from '../errors.js';
 import type { GatewayFile } from '../schema/gateway.js';
 import { logSource, parseDuration, parseLogLine, passes, readFrom, type LogFilter, type LogLine } from '../ops/logs.js';
@@ -26,7 +27,11 @@ function live(ctx: CommandContext, json: boolean | undefined): Live | number {
   const loaded = loadForOps(ctx, json);
   if (typeof loaded === 'number') return loaded;
   if (!loaded.mappings) throw new CliError('model-mappings.yaml must load: it says what each name should reach');
-  return { gateway: loaded.gateway!, map: routeMap(loaded.providers!, loaded.mappings), key: envValue(loaded.gateway!.gateway.master_key, ctx.env) };
+  const key = envValue(loaded.gateway!.gateway.master_key, ctx.env);
+  // An unset key variable would make every request fail (HTTP 500 or 401) and look like every provider's fault.
+  const unset = unsetKeyVariable(loaded.gateway!.gateway.master_key, key);
+  if (unset) throw unset;
+  return { gateway: loaded.gateway!, map: routeMap(loaded.providers!, loaded.mappings), key };
 }
 
 export async function tryCommand(ctx: CommandContext, name: string, flags: { prompt?: string; stream?: boolean; json?: boolean; timeout: number }): Promise<number> {

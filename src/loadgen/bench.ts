@@ -3,6 +3,7 @@
 // errors, with p50/p95/p99), the concurrency after which throughput stops growing while p95 keeps
 // rising, the gateway's overhead against each route's provider called directly, and a comparison
 // with an earlier run.
+import { randomBytes } from 'node:crypto';
 import type { RouteMap } from '../ops/route-map.js';
 import { figures, run, type Figures } from './runner.js';
 import { makeTarget, type Target } from './request.js';
@@ -59,23 +60,33 @@ export interface BenchReport {
   overhead?: OverheadRow[];
 }
 
-export function prompt(tokens: number, seq: number): string {
-  // About one token a word; the sequence number keeps the response cache out of the measurement.
-  return `Request ${seq}. ${Array.from({ length: Math.max(0, tokens - 3) }, (_, i) => ['alpha', 'beta', 'gamma', 'delta'][i % 4]).join(' ')}`.trim();
+/** A run's own id: with the sequence number, every prompt of every run is different. */
+export function runId(): string {
+  return `${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
 }
 
-export function chatBody(model: string, o: Pick<BenchOptions, 'maxTokens' | 'promptTokens'>, seq: number): Record<string, unknown> {
-  return { model, max_tokens: o.maxTokens, messages: [{ role: 'user', content: prompt(o.promptTokens, seq) }] };
+/**
+ * About one token a word. The run id and the sequence number make every prompt of every run
+ * (and of every concurrency level) different, so that the response cache cannot answer in the
+ * provider's place; answers it gives anyway are counted apart.
+ */
+export function prompt(tokens: number, seq: number, run = ''): string {
+  return `Request ${run ? `${run}/` : ''}${seq}. ${Array.from({ length: Math.max(0, tokens - 3) }, (_, i) => ['alpha', 'beta', 'gamma', 'delta'][i % 4]).join(' ')}`.trim();
+}
+
+export function chatBody(model: string, o: Pick<BenchOptions, 'maxTokens' | 'promptTokens'>, seq: number, run: string): Record<string, unknown> {
+  return { model, max_tokens: o.maxTokens, messages: [{ role: 'user', content: prompt(o.promptTokens, seq, run) }] };
 }
 
 async function level(target: Target, model: string, concurrency: number, o: BenchOptions): Promise<Figures> {
   const requests = o.durationS === undefined ? (o.requests ?? Math.max(20, concurrency * 5)) : undefined;
+  const id = runId();
   const r = await run({
     target,
     users: () => concurrency,
     maxUsers: concurrency,
     pick: () => model,
-    body: (name, seq) => chatBody(name, o, seq),
+    body: (name, seq) => chatBody(name, o, seq, id),
     stream: o.stream,
     ...(requests !== undefined ? { requests } : {}),
     ...(o.durationS !== undefined ? { durationMs: o.durationS * 1000 } : {}),
@@ -144,14 +155,18 @@ export async function overhead(o: BenchOptions, map: RouteMap, direct: (provider
 export interface Regression {
   name: string;
   concurrency: number;
-  metric: 'e2e_p95_ms' | 'requests_per_s';
+  metric: 'e2e_p95_ms' | 'requests_per_s' | 'error_rate';
   baseline: number;
   now: number;
   change: number;
 }
 
-/** p95 up or throughput down by more than `threshold` (a fraction) against the baseline, at the same name and concurrency. */
-export function regressions(base: BenchReport, now: BenchReport, threshold: number): Regression[] {
+/**
+ * Against the baseline, at the same name and concurrency: p95 up or successful throughput down by
+ * more than `threshold` (a fraction), or the error rate up by more than `errorThreshold`
+ * (percentage points as a fraction: 0.01 is one point). A level that failed more is never a pass.
+ */
+export function regressions(base: BenchReport, now: BenchReport, threshold: number, errorThreshold = 0.01): Regression[] {
   const out: Regression[] = [];
   for (const n of now.names) {
     const b = base.names.find((x) => x.name === n.name);
@@ -166,6 +181,9 @@ export function regressions(base: BenchReport, now: BenchReport, threshold: numb
       const rb = bl.figures.requests_per_s;
       const rn = l.figures.requests_per_s;
       if (rb > 0 && rn < rb * (1 - threshold)) out.push({ name: n.name, concurrency: l.concurrency, metric: 'requests_per_s', baseline: rb, now: rn, change: change(rb, rn) });
+      const eb = bl.figures.error_rate ?? 0;
+      const en = l.figures.error_rate;
+      if (en > eb + errorThreshold) out.push({ name: n.name, concurrency: l.concurrency, metric: 'error_rate', baseline: eb, now: en, change: Math.round((en - eb) * 1000) / 1000 });
     }
   }
   return out;

@@ -3,7 +3,7 @@
 // p95) that decide the exit code. The same scenario and mix can be written out for Locust and k6.
 import { figures, run, type Figures, type SecondPoint } from './runner.js';
 import { makeTarget } from './request.js';
-import { chatBody, type RequestOptions } from './bench.js';
+import { chatBody, runId, type RequestOptions } from './bench.js';
 
 export const SCENARIOS = ['smoke', 'load', 'stress', 'spike'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
@@ -105,13 +105,14 @@ export async function load(o: LoadOptions): Promise<LoadReport> {
   const s = o.scenario;
   const peak = peakUsers(s);
   const target = makeTarget(o.gatewayUrl, '/v1/chat/completions', o.key ? { authorization: `Bearer ${o.key}` } : {}, peak);
+  const id = runId();
   try {
     const r = await run({
       target,
       users: (tMs) => usersAt(s, tMs / 1000),
       maxUsers: peak,
       pick: picker(o.mix),
-      body: (name, seq) => chatBody(name, o, seq),
+      body: (name, seq) => chatBody(name, o, seq, id),
       stream: o.stream,
       durationMs: s.durationS * 1000,
       timeoutMs: o.timeoutMs,
@@ -121,7 +122,7 @@ export async function load(o: LoadOptions): Promise<LoadReport> {
     const failures: string[] = [];
     if (total.error_rate > o.thresholds.error_rate) failures.push(`error rate ${(total.error_rate * 100).toFixed(2)}% is above ${(o.thresholds.error_rate * 100).toFixed(2)}%`);
     if (total.e2e_ms.p95 !== null && total.e2e_ms.p95 > o.thresholds.p95_ms) failures.push(`p95 latency ${Math.round(total.e2e_ms.p95)} ms is above ${o.thresholds.p95_ms} ms`);
-    if (total.requests === 0) failures.push('no request completed');
+    if (total.ok === 0) failures.push('no request was answered by a provider');
     return {
       kind: 'aibackend-load',
       version: 1,

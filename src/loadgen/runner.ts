@@ -1,7 +1,10 @@
 // The closed-loop load generator: virtual users, each sending its next request when the last one
 // ended. The number of active users follows a shape over time (a constant concurrency for bench,
 // ramp-up, steady and spike shapes for load); it stops by itself at its request count or its
-// duration. Results are aggregated per public name and per second as they arrive.
+// duration (at which in-flight requests are cut and counted as cut, not waited for). Results are
+// aggregated per public name and per second as they arrive. Throughput counts successful answers
+// from a provider; answers from the response cache are counted apart; a refused or unreachable
+// gateway makes each user back off instead of spinning.
 import { Histogram, percentiles, type Percentiles } from './histogram.js';
 import { send, type Sample, type Target } from './request.js';
 
@@ -26,14 +29,29 @@ export class Aggregate {
   readonly e2e = new Histogram();
   ok = 0;
   errors = 0;
+  /** Answered by the response cache: neither a success of the provider nor an error. */
+  cached = 0;
+  /** In flight when the run's time was up. */
+  cut = 0;
   outputTokens = 0;
   readonly errorKinds = new Map<string, number>();
+  /** The first message seen of each kind, to say what it was. */
+  readonly errorExamples = new Map<string, string>();
 
   add(s: Sample): void {
+    if (s.error_kind === 'cut') {
+      this.cut++;
+      return;
+    }
     if (!s.ok) {
       this.errors++;
-      const k = s.error ?? `HTTP ${s.status}`;
+      const k = s.error_kind ?? `HTTP ${s.status}`;
       this.errorKinds.set(k, (this.errorKinds.get(k) ?? 0) + 1);
+      if (!this.errorExamples.has(k) && s.error) this.errorExamples.set(k, s.error);
+      return;
+    }
+    if (s.cached) {
+      this.cached++;
       return;
     }
     this.ok++;
@@ -45,32 +63,47 @@ export class Aggregate {
 }
 
 export interface Figures {
+  /** Every request that finished: ok + errors + cached. */
   requests: number;
+  /** Answered by a provider, whole. */
   ok: number;
   errors: number;
+  /** Answered by the response cache: not in the latency or throughput figures. */
+  cached: number;
+  /** In flight when the run's time was up: neither ok nor an error. */
+  cut: number;
   error_rate: number;
+  /** Successful answers from a provider per second (failures are not throughput). */
   requests_per_s: number;
+  /** Every finished request per second, failures and cache answers included. */
+  attempts_per_s: number;
   output_tokens_per_s: number;
   ttft_ms: Percentiles;
   itl_ms: Percentiles;
   e2e_ms: Percentiles;
   error_kinds: Record<string, number>;
+  /** The first message of each error kind. */
+  error_examples: Record<string, string>;
 }
 
 export function figures(a: Aggregate, seconds: number): Figures {
-  const requests = a.ok + a.errors;
+  const requests = a.ok + a.errors + a.cached;
   const r = (v: number, d = 2) => Math.round(v * 10 ** d) / 10 ** d;
   return {
     requests,
     ok: a.ok,
     errors: a.errors,
+    cached: a.cached,
+    cut: a.cut,
     error_rate: requests ? r(a.errors / requests, 4) : 0,
-    requests_per_s: r(requests / Math.max(seconds, 1e-3)),
+    requests_per_s: r(a.ok / Math.max(seconds, 1e-3)),
+    attempts_per_s: r(requests / Math.max(seconds, 1e-3)),
     output_tokens_per_s: r(a.outputTokens / Math.max(seconds, 1e-3), 1),
     ttft_ms: percentiles(a.ttft),
     itl_ms: percentiles(a.itl),
     e2e_ms: percentiles(a.e2e),
     error_kinds: Object.fromEntries(a.errorKinds),
+    error_examples: Object.fromEntries(a.errorExamples),
   };
 }
 
@@ -99,6 +132,9 @@ export async function run(o: RunOptions): Promise<RunResult> {
   let started = 0;
   let finished = 0;
   const more = () => (o.requests !== undefined ? started < o.requests : true) && (o.durationMs !== undefined ? elapsed() < o.durationMs : true);
+  // At the run's time, requests still in flight are cut (and counted), not waited for.
+  const stop = new AbortController();
+  const timer = o.durationMs !== undefined ? setTimeout(() => stop.abort(), o.durationMs) : undefined;
   const second = (t: number) => {
     const i = Math.floor(t / 1000);
     while (perSecond.length <= i) perSecond.push({ users: 0, requests: 0, errors: 0, e2e: new Histogram() });
@@ -108,6 +144,7 @@ export async function run(o: RunOptions): Promise<RunResult> {
     second(elapsed()).users = Math.min(o.maxUsers, o.users(elapsed()));
     o.onTick?.(finished, elapsed());
   }, 250);
+  const backoff: number[] = [];
   const worker = async (index: number) => {
     while (more()) {
       if (index >= o.users(elapsed())) {
@@ -116,8 +153,13 @@ export async function run(o: RunOptions): Promise<RunResult> {
       }
       const name = o.pick();
       const seq = started++;
-      const s = await send(o.target, o.body(name, seq), o.stream, epoch, o.timeoutMs);
+      const s = await send(o.target, o.body(name, seq), o.stream, epoch, o.timeoutMs, stop.signal);
       finished++;
+      // A gateway that refuses connections or the key answers at once: back off, do not spin.
+      if (s.error_kind === 'connection' || s.error_kind === 'key-refused') {
+        backoff[index] = Math.min(1000, (backoff[index] || 25) * 2);
+        await new Promise((r) => setTimeout(r, backoff[index]));
+      } else backoff[index] = 0;
       total.add(s);
       let agg = byName.get(name);
       if (!agg) byName.set(name, (agg = new Aggregate()));
@@ -132,6 +174,7 @@ export async function run(o: RunOptions): Promise<RunResult> {
     await Promise.all(Array.from({ length: o.maxUsers }, (_, i) => worker(i)));
   } finally {
     clearInterval(tick);
+    clearTimeout(timer);
   }
   const round = (v: number | null) => (v === null ? null : Math.round(v * 10) / 10);
   return {

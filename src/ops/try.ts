@@ -4,7 +4,8 @@
 // id is sent by us (x-litellm-call-id, and litellm_trace_id so that the gateway's log lines carry
 // it with request_correlation_in_logs), so `aibackend logs --call-id` finds the request.
 import { randomUUID } from 'node:crypto';
-import { gatewayUnreachable, keyRefused } from './gateway-errors.js';
+import { ChatStreamReader } from '../loadgen/chat-stream.js';
+import { classifyError, gatewayUnreachable, keyRefused } from './gateway-errors.js';
 import { identify, type RouteMap } from './route-map.js';
 
 export interface TryOptions {
@@ -32,7 +33,8 @@ export interface TryResult {
   timings: { total_ms: number; ttft_ms: number | null; gateway_ms: number | null; overhead_ms: number | null };
   tokens: { prompt: number | null; completion: number | null; total: number | null };
   reply: string | null;
-  error?: string;
+  /** Why it failed: a kind (from LiteLLM's structured error, or stream-error / stream-cut for a stream that broke off) and the words. */
+  error?: { kind: string; message: string };
 }
 
 const num = (v: string | null): number | null => (v === null || v === '' || Number.isNaN(Number(v)) ? null : Math.round(Number(v) * 10) / 10);
@@ -67,44 +69,42 @@ export async function tryName(map: RouteMap, name: string, o: TryOptions): Promi
   let ttft: number | null = null;
   let reply = '';
   let usage: { prompt_tokens?: number; completion_tokens?: number; total_tokens?: number } | undefined;
-  let error: string | undefined;
-  try {
-    if (stream && res.ok && res.body) {
-      const decoder = new TextDecoder();
-      let buf = '';
-      for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-        buf += decoder.decode(chunk, { stream: true });
-        let nl: number;
-        while ((nl = buf.indexOf('\n')) >= 0) {
-          const line = buf.slice(0, nl).trim();
-          buf = buf.slice(nl + 1);
-          if (!line.startsWith('data:')) continue;
-          const data = line.slice(5).trim();
-          if (data === '[DONE]') continue;
-          const event = JSON.parse(data) as { choices?: { delta?: { content?: string } }[]; usage?: typeof usage };
-          const piece = event.choices?.[0]?.delta?.content;
-          if (piece) {
-            if (ttft === null) ttft = Math.round(performance.now() - t0);
-            reply += piece;
-          }
-          if (event.usage) usage = event.usage;
-        }
-      }
-    } else {
-      const text = await res.text();
-      let json: { choices?: { message?: { content?: string } }[]; data?: unknown[]; usage?: typeof usage; error?: { message?: string } } | undefined;
-      try {
-        json = JSON.parse(text);
-      } catch {
-        json = undefined;
-      }
-      if (!res.ok) error = json?.error?.message ?? text.slice(0, 300);
-      else if (mode === 'embedding') reply = `${Array.isArray(json?.data) ? json.data.length : 0} embedding(s)`;
-      else reply = json?.choices?.[0]?.message?.content ?? '';
-      usage = json?.usage;
+  let error: TryResult['error'];
+  if (stream && res.ok && res.body) {
+    // The one stream reader bench and load use too: a stream that breaks off is a failure.
+    const reader = new ChatStreamReader(t0);
+    const decoder = new TextDecoder();
+    let dropped: string | undefined;
+    try {
+      for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) reader.push(decoder.decode(chunk, { stream: true }));
+    } catch (err) {
+      dropped = (err as Error).message;
     }
-  } catch (err) {
-    error = `the answer broke off: ${(err as Error).message}`;
+    const o = reader.outcome(dropped);
+    ttft = reader.ttftMs === null ? null : Math.round(reader.ttftMs);
+    reply = reader.content;
+    usage = reader.usage;
+    if (!o.complete) error = o.error!;
+  } else {
+    let text = '';
+    try {
+      text = await res.text();
+    } catch (err) {
+      error = { kind: 'connection', message: `the answer broke off: ${(err as Error).message}` };
+    }
+    let json: { choices?: { message?: { content?: string } }[]; data?: unknown[]; usage?: typeof usage } | undefined;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      json = undefined;
+    }
+    if (!res.ok) {
+      const e = classifyError(res.status, text);
+      error = { kind: e.kind, message: e.message };
+    } else if (!error && json === undefined) error = { kind: 'bad-answer', message: 'the answer is not JSON' };
+    else if (mode === 'embedding') reply = `${Array.isArray(json?.data) ? json.data.length : 0} embedding(s)`;
+    else reply = json?.choices?.[0]?.message?.content ?? '';
+    usage = json?.usage;
   }
   const total = Math.round(performance.now() - t0);
   const h = (k: string) => res.headers.get(k);
@@ -129,6 +129,6 @@ export async function tryName(map: RouteMap, name: string, o: TryOptions): Promi
     timings: { total_ms: total, ttft_ms: ttft, gateway_ms: num(h('x-litellm-response-duration-ms')), overhead_ms: num(h('x-litellm-overhead-duration-ms')) },
     tokens: { prompt: usage?.prompt_tokens ?? null, completion: usage?.completion_tokens ?? null, total: usage?.total_tokens ?? null },
     reply: reply ? reply.slice(0, 400) : null,
-    ...(error ? { error: error.slice(0, 500) } : {}),
+    ...(error ? { error: { kind: error.kind, message: error.message.slice(0, 500) } } : {}),
   };
 }

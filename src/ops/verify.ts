@@ -40,7 +40,7 @@ export async function verify(map: RouteMap, o: Omit<TryOptions, 'prompt' | 'stre
       const r: TryResult = await tryName(map, name, { ...o, stream: false, prompt: `aibackend verify ${name} #${i + 1} ${Date.now()}-${Math.random().toString(36).slice(2)}` });
       verdict.call_ids.push(r.call_id);
       if (!r.ok) {
-        verdict.findings.push({ kind: 'failed', message: `request ${i + 1} failed: HTTP ${r.status}${r.error ? `: ${r.error}` : ''} (call id ${r.call_id})` });
+        verdict.findings.push({ kind: 'failed', message: `request ${i + 1} failed: HTTP ${r.status}${r.error ? ` (${r.error.kind}): ${r.error.message}` : ''} (call id ${r.call_id})` });
         continue;
       }
       const who = r.answered_by.provider ? key(r.answered_by.provider, r.answered_by.backend_model!) : `${r.answered_by.model ?? '?'} at ${r.answered_by.api_base ?? '?'}`;

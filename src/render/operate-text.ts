@@ -17,7 +17,7 @@ export function renderTry(r: TryResult, s: ChalkInstance): string {
   const via = r.via === 'route' ? s.green(`a route of ${r.name}`) : r.via === 'fallback' ? s.yellow(`the fallback ${a.model_group}`) : r.via === 'unknown' ? s.red('a deployment that is not a route of this name') : s.red('nobody');
   const lines = [
     `${r.ok ? s.green('✔') : s.red('✖')} ${r.name} (${r.mode}${r.stream ? ', streamed' : ''}): HTTP ${r.status}${r.cache_hit ? s.cyan(' (answered from the cache)') : ''}`,
-    r.ok ? `  answered by ${who}, ${via}` : `  ${s.red(r.error ?? 'no answer')}`,
+    r.ok ? `  answered by ${who}, ${via}` : `  ${s.red(r.error ? `${r.error.kind}: ${r.error.message}` : 'no answer')}`,
     `  retries ${r.attempted_retries ?? '-'}, fallbacks tried ${r.attempted_fallbacks ?? '-'}`,
     `  total ${ms(r.timings.total_ms)}${r.stream ? `, first token ${ms(r.timings.ttft_ms)}` : ''}, gateway ${ms(r.timings.gateway_ms)}, LiteLLM overhead ${ms(r.timings.overhead_ms)}`,
     `  tokens: prompt ${r.tokens.prompt ?? '-'}, completion ${r.tokens.completion ?? '-'}, total ${r.tokens.total ?? '-'}`,

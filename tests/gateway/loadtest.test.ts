@@ -95,8 +95,11 @@ describe.skipIf(!bin)('bench and load through the real gateway', { timeout: GATE
     expectSchema('load', out);
     const sent = llamaA.chats().length - before.a + (llamaB.chats().length - before.b);
     const errors = llamaA.errorsReturned - before.errors;
-    expect(out.total.requests).toBe(sent);
-    expect(out.total.errors).toBe(errors);
+    // At the run's time requests in flight are cut and counted apart (issue 29), not waited for:
+    // they reached the fake, and the fake may have failed some of them.
+    expect(out.total.requests + out.total.cut).toBe(sent);
+    expect(out.total.errors).toBeGreaterThanOrEqual(errors - out.total.cut);
+    expect(out.total.errors).toBeLessThanOrEqual(errors);
     expect(errors).toBeGreaterThan(0);
     // closed loop: users x duration / mean latency
     const implied = (4 * 6000) / out.total.e2e_ms.mean;

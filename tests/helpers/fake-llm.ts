@@ -39,6 +39,10 @@ export interface FakeOptions {
   tokens?: number;
   /** Every n-th chat request gets HTTP 500 (counted in `errorsReturned`). */
   failEvery?: number;
+  /** Streamed chat: send this many content chunks, then drop the connection (a provider that breaks off). */
+  dropStreamAfter?: number;
+  /** Every chat request gets HTTP 400 invalid_request_error about max_tokens, as OpenAI-compatible servers answer a bad parameter. */
+  badRequest?: boolean;
 }
 
 export async function startFakeLLM(kind: 'ollama' | 'openai', models: string[], name: string = kind, options: FakeOptions = {}): Promise<FakeServer> {
@@ -71,6 +75,13 @@ export async function startFakeLLM(kind: 'ollama' | 'openai', models: string[], 
       if (state.failing && /chat|generate|completions/.test(path)) return send(503, { error: { message: `${name} is unavailable` } });
       if (/chat|completions/.test(path) && req.method === 'POST') {
         state.chats++;
+        if (options.badRequest) {
+          state.errors++;
+          return send(400, { error: { message: 'max_tokens is too large: 99999999. This model supports at most 4096 completion tokens', type: 'invalid_request_error', param: 'max_tokens', code: null } });
+        }
+        if (options.dropStreamAfter !== undefined && (body as { stream?: boolean } | undefined)?.stream) {
+          return void dropStream(res, model ?? '', options.dropStreamAfter);
+        }
         if (options.failEvery && state.chats % options.failEvery === 0) {
           state.errors++;
           return send(500, { error: { message: `${name} was told to fail every ${options.failEvery}th request` } });
@@ -183,4 +194,14 @@ async function streamTokens(res: http.ServerResponse, model: string, llm: { ttft
     res.write(chunk({ ...(i === 0 ? { role: 'assistant' } : {}), content: `${i ? ' ' : ''}tok${i}` }, null));
   }
   res.end(`${chunk({}, 'stop', { usage: { prompt_tokens: 3, completion_tokens: llm.tokens, total_tokens: 3 + llm.tokens } })}data: [DONE]\n\n`);
+}
+
+/** A stream that breaks off: `chunks` content chunks, then the connection is destroyed without [DONE]. */
+async function dropStream(res: http.ServerResponse, model: string, chunks: number): Promise<void> {
+  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+  for (let i = 0; i < chunks; i++) {
+    res.write(`data: ${JSON.stringify({ id: 'chatcmpl-fake', object: 'chat.completion.chunk', created: 1_700_000_000, model, choices: [{ index: 0, delta: { ...(i === 0 ? { role: 'assistant' } : {}), content: `w${i} ` }, finish_reason: null }] })}\n\n`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  res.socket?.destroy();
 }

@@ -28,7 +28,7 @@ describe('histogram', () => {
 
 function fig(rps: number, p95: number): Figures {
   const p = { mean: p95, p50: p95, p95, p99: p95, max: p95 };
-  return { requests: 10, ok: 10, errors: 0, error_rate: 0, requests_per_s: rps, output_tokens_per_s: 0, ttft_ms: p, itl_ms: p, e2e_ms: p, error_kinds: {} };
+  return { requests: 10, ok: 10, errors: 0, cached: 0, cut: 0, error_rate: 0, requests_per_s: rps, attempts_per_s: rps, output_tokens_per_s: 0, ttft_ms: p, itl_ms: p, e2e_ms: p, error_kinds: {}, error_examples: {} };
 }
 
 describe('bench', () => {
