@@ -1,12 +1,11 @@
 // aibackend try | verify | logs | stats | cache: the live stack against what the registry says.
 // Thin: load the sources, call src/ops/, render with src/render/operate-text.ts.
-import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { unsetKeyVariable } from '../ops/gateway-errors.js';
 import { CliError, EXIT, UsageError } from '../errors.js';
 import type { GatewayFile } from '../schema/gateway.js';
-import { logSource, parseDuration, parseLogLine, passes, readFrom, type LogFilter, type LogLine } from '../ops/logs.js';
+import { gatewayZone, logFiles, logSource, parseDuration, parseLogLine, passes, readLines, type FollowState, type LogFilter, type LogLine } from '../ops/logs.js';
 import { routeMap, type RouteMap } from '../ops/route-map.js';
 import { computeStats, readMetrics } from '../ops/stats.js';
 import { tryName } from '../ops/try.js';
@@ -77,10 +76,14 @@ export async function logsCommand(ctx: CommandContext, flags: LogsFlags): Promis
       throw new UsageError(`--since: ${(err as Error).message}`);
     }
   }
-  const filter: LogFilter = { ...(flags.level ? { level: flags.level } : {}), ...(flags.grep ? { grep: flags.grep } : {}), ...(flags.callId ? { callId: flags.callId } : {}), ...(sinceMs !== undefined ? { sinceMs } : {}) };
+  const zone = gatewayZone(loaded.gateway!, ctx.paths.projectDir);
+  const filter: LogFilter = { ...(flags.level ? { level: flags.level } : {}), ...(flags.grep ? { grep: flags.grep } : {}), ...(flags.callId ? { callId: flags.callId } : {}), ...(sinceMs !== undefined ? { sinceMs, zone } : {}) };
   const source = logSource(loaded.gateway!, ctx.paths.projectDir);
+  // --json without --follow is one object: it keeps the newest lines, up to a bound.
+  const MAX_JSON_LINES = 50_000;
   const shown: LogLine[] = [];
-  let timeOk = sinceMs === undefined;
+  let omitted = 0;
+  let timeOk = true;
   const emit = (raw: string) => {
     if (!raw.trim()) return;
     const line = parseLogLine(raw);
@@ -89,7 +92,13 @@ export async function logsCommand(ctx: CommandContext, flags: LogsFlags): Promis
     if (!v.ok) return;
     // --follow streams one JSON object a line; otherwise the lines are collected into one object.
     if (flags.json && flags.follow) print(ctx.stdout, JSON.stringify(line));
-    else if (flags.json) shown.push(line);
+    else if (flags.json) {
+      shown.push(line);
+      if (shown.length > MAX_JSON_LINES) {
+        shown.shift();
+        omitted++;
+      }
+    }
     else print(ctx.stdout, renderLogLine(line, ctx.out));
   };
   const where = source.kind === 'file' ? source.path : `docker compose -f ${source.file} logs ${source.service}`;
@@ -102,20 +111,24 @@ export async function logsCommand(ctx: CommandContext, flags: LogsFlags): Promis
     const done = await child;
     if (done.exitCode !== 0) throw new CliError(`\`docker ${args.join(' ')}\` failed (exit ${done.exitCode}): ${String(done.stderr ?? '').trim().split('\n')[0] ?? ''}`);
   } else {
-    let { lines, offset } = readFrom(source.path, 0);
-    if (lines.length === 0 && offset === 0 && !flags.follow) {
-      if (!existsSync(source.path)) throw new CliError(`no gateway log at ${source.path}: the gateway has not been started by this runtime yet`);
+    // Streamed in chunks (bounded memory, whatever the log's size), rotated copies first.
+    const files = logFiles(source.path);
+    if (files.length === 0 && !flags.follow) throw new CliError(`no gateway log at ${source.path}: the gateway has not been started by this runtime yet`);
+    let state: FollowState = { offset: 0 };
+    for (const file of files) {
+      const read = readLines(file, { offset: 0 }, emit);
+      if (file === source.path) state = read;
     }
-    for (const raw of lines) emit(raw);
     if (flags.follow) {
+      // Followed by inode: a log renamed away (rotated, or a restart's new log) is read from the
+      // start of its replacement; a truncated one too, even when it grew again before this poll.
       for (;;) {
         await sleep(250);
-        ({ lines, offset } = readFrom(source.path, offset));
-        for (const raw of lines) emit(raw);
+        state = readLines(source.path, state, emit);
       }
     }
   }
-  if (flags.json && !flags.follow) print(ctx.stdout, JSON.stringify({ ok: true, source: where, lines: shown }, null, 2));
+  if (flags.json && !flags.follow) print(ctx.stdout, JSON.stringify({ ok: true, source: where, ...(sinceMs !== undefined ? { zone } : {}), lines: shown, ...(omitted ? { omitted } : {}) }, null, 2));
   return EXIT.ok;
 }
 
@@ -124,14 +137,34 @@ export async function statsCommand(ctx: CommandContext, flags: { json?: boolean;
   if (typeof l === 'number') return l;
   const url = l.gateway.gateway.url;
   const timeoutMs = flags.timeout * 1000;
-  let before = await readMetrics(url, l.key, timeoutMs);
+  // --watch keeps going through a failed read (a gateway restarting) and says so; a single read fails.
+  const read = async (): Promise<Awaited<ReturnType<typeof readMetrics>> | undefined> => {
+    if (!flags.watch) return readMetrics(url, l.key, timeoutMs);
+    try {
+      return await readMetrics(url, l.key, timeoutMs);
+    } catch (err) {
+      const message = (err as Error).message;
+      if (flags.json) print(ctx.stdout, JSON.stringify({ ok: false, error: { kind: 'read-failed', message }, at: new Date().toISOString() }));
+      else print(ctx.stderr, ctx.err.yellow(`! ${message}; trying again in ${flags.watch} s`));
+      return undefined;
+    }
+  };
+  let before = await read();
   const every = flags.watch ?? flags.interval;
   if (!flags.json && !ctx.quiet) print(ctx.stderr, ctx.err.dim(`› reading ${url}/metrics/ again in ${every} s`));
   for (;;) {
     await sleep(every * 1000);
-    const after = await readMetrics(url, l.key, timeoutMs);
+    const after = await read();
+    // A failed read is skipped; the next good one is compared with the last good one, so that a
+    // restart in between shows as a reset (restarted: true), not as a window that began after it.
+    if (!after) continue;
+    if (!before) {
+      before = after;
+      continue;
+    }
     const r = computeStats(l.map, before, after);
-    if (flags.json) print(ctx.stdout, JSON.stringify(r, flags.watch ? undefined : null, flags.watch ? undefined : 2));
+    // --watch --json: one object a line, every line (JSON Lines); a single read: one indented object.
+    if (flags.json) print(ctx.stdout, JSON.stringify(r, null, flags.watch ? undefined : 2));
     else {
       // --watch on a terminal redraws in place.
       if (flags.watch && ctx.stdout.isTTY) ctx.stdout.write('\u001b[H\u001b[2J');
@@ -205,7 +238,7 @@ export async function cacheCommand(ctx: CommandContext, action: 'stats' | 'keys'
     }
     const say = progress(ctx);
     const deleted = await cache.flushNamespace(client, target.namespace, (n) => say(`deleted ${n} of ${count}`));
-    report(ctx, flags.json, { ok: true, namespace: target.namespace, keys: count, deleted, dry_run: false }, `${ctx.out.green('✔')} deleted ${deleted} cache entr${deleted === 1 ? 'y' : 'ies'} in '${target.namespace}:'; router state and keys outside the namespace were not touched`);
+    report(ctx, flags.json, { ok: true, namespace: target.namespace, keys: count, deleted, dry_run: false, in_process_copy: 'not cleared: LiteLLM keeps recent answers in memory too and may serve them until they expire; aibackend reload --restart clears them' }, `${ctx.out.green('✔')} deleted ${deleted} cache entr${deleted === 1 ? 'y' : 'ies'} in '${target.namespace}:'; router state and keys outside the namespace were not touched\n${ctx.out.yellow('!')} the gateway may still answer some of them from LiteLLM's own in-process copy until it expires: LiteLLM has no route that clears it alone; \`aibackend reload --restart\` does`);
     return EXIT.ok;
   } finally {
     client.destroy();

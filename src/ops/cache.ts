@@ -17,7 +17,9 @@ export interface CacheTarget {
 }
 
 function makeClient(t: CacheTarget) {
-  return createClient({ socket: { host: t.host, port: t.port, connectTimeout: t.timeoutMs, reconnectStrategy: false }, ...(t.password ? { password: t.password } : {}) });
+  // socketTimeout: a Redis that accepts the connection but never answers is an error after
+  // --timeout of silence, not a hang (connectTimeout covers only the TCP connect).
+  return createClient({ socket: { host: t.host, port: t.port, connectTimeout: t.timeoutMs, socketTimeout: t.timeoutMs, reconnectStrategy: false }, ...(t.password ? { password: t.password } : {}) });
 }
 
 export type Client = ReturnType<typeof makeClient>;
@@ -42,8 +44,13 @@ export async function connect(t: CacheTarget): Promise<Client> {
   let failure: Error | undefined;
   client.on('error', (err: Error) => (failure ??= err));
   try {
-    await client.connect();
-    await client.ping();
+    await deadline(
+      (async () => {
+        await client.connect();
+        await client.ping();
+      })(),
+      t.timeoutMs,
+    );
   } catch (err) {
     try {
       client.destroy();
@@ -65,7 +72,22 @@ export function redisError(err: Error, t: Pick<CacheTarget, 'host' | 'port'>): C
   return new CliError(`${where}: ${msg}`);
 }
 
-const pattern = (ns: string, p = '*') => `${ns}:${p}`;
+/** A Redis glob that matches `text` literally: a namespace like `op[x]` must not be a character class. */
+export function globEscape(text: string): string {
+  return text.replace(/[\\*?[\]]/g, (c) => `\\${c}`);
+}
+
+const pattern = (ns: string, p = '*') => `${globEscape(ns)}:${p}`;
+
+/** Rejects when `work` is not done within `ms`: every network operation has a total deadline. */
+export async function deadline<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([work, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`timeout: no answer within ${Math.round(ms / 100) / 10} s`)), ms)))]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 /** A response cache entry of the namespace (not router state that shares the prefix). */
 export function isCacheEntry(ns: string, key: string): boolean {

@@ -62,7 +62,9 @@ export function bucketsBy(samples: readonly Sample[], base: string, label: strin
 export function quantile(q: number, before: Map<number, number> | undefined, after: Map<number, number> | undefined): number | null {
   if (!after) return null;
   const bounds = [...after.keys()].sort((a, b) => a - b);
-  const counts = bounds.map((b) => Math.max(0, (after.get(b) ?? 0) - (before?.get(b) ?? 0)));
+  // A bucket that went down means the process restarted: count from the restart (increase()).
+  const reset = before !== undefined && bounds.some((b) => (after.get(b) ?? 0) < (before.get(b) ?? 0));
+  const counts = bounds.map((b) => (reset ? (after.get(b) ?? 0) : Math.max(0, (after.get(b) ?? 0) - (before?.get(b) ?? 0))));
   const total = counts.at(-1) ?? 0;
   if (total <= 0) return null;
   const rank = q * total;

@@ -34,6 +34,8 @@ export interface DeploymentStats {
 
 export interface StatsReport {
   window_s: number;
+  /** A counter went down between the two reads: the gateway restarted, and the figures count from its restart (Prometheus' increase()). */
+  restarted: boolean;
   names: NameStats[];
   cache: { hits: number; misses: number; hit_rate: number | null };
   deployments: DeploymentStats[];
@@ -61,11 +63,20 @@ const STATE = ['healthy', 'partial', 'outage'] as const;
 
 export function computeStats(map: RouteMap, a: MetricsRead, b: MetricsRead): StatsReport {
   const dt = Math.max((b.at - a.at) / 1000, 1e-3);
+  let restarted = false;
+  // Counters only grow while the process lives; one that went down was reset by a restart, and what
+  // it holds now was counted since then (Prometheus' increase() semantics), not lost.
   const delta = (name: string, label: string) => {
     const before = sumBy(a.samples, name, label);
     const after = sumBy(b.samples, name, label);
     const out = new Map<string, number>();
-    for (const [k, v] of after) out.set(k, Math.max(0, v - (before.get(k) ?? 0)));
+    for (const [k, v] of after) {
+      const was = before.get(k) ?? 0;
+      if (v < was) restarted = true;
+      out.set(k, v < was ? v : v - was);
+    }
+    // A series that was counting and is gone: a new process that has not seen that name yet.
+    for (const [k, was] of before) if (was > 0 && !after.has(k)) restarted = true;
     return out;
   };
   const total = delta('litellm_proxy_total_requests_metric_total', 'requested_model');
@@ -110,5 +121,5 @@ export function computeStats(map: RouteMap, a: MetricsRead, b: MetricsRead): Sta
     else if (row.cooled_down) seen.cooled_down = true;
   }
   const deployments = [...rows.values()].sort((x, y) => `${x.provider} ${x.model}`.localeCompare(`${y.provider} ${y.model}`));
-  return { window_s: round(dt, 2)!, names, cache: { hits, misses, hit_rate: hits + misses > 0 ? round(hits / (hits + misses)) : null }, deployments };
+  return { window_s: round(dt, 2)!, restarted, names, cache: { hits, misses, hit_rate: hits + misses > 0 ? round(hits / (hits + misses)) : null }, deployments };
 }

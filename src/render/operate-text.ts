@@ -52,6 +52,7 @@ export function renderStats(r: StatsReport, s: ChalkInstance): string {
   const deps = r.deployments.map((d) => [d.provider ?? s.dim('?'), d.model, d.api_base ?? '-', state(d)]);
   return [
     `${s.bold('over the last')} ${r.window_s} s`,
+    ...(r.restarted ? [s.yellow('! the gateway restarted between the two reads: the figures count from its restart (counters reset)')] : []),
     table(['name', 'requests', 'req/s', 'errors', 'p50', 'p95', 'ttft p50', 'ttft p95', 'tokens/s'], rows, s),
     '',
     `cache: ${r.cache.hits} hit${r.cache.hits === 1 ? '' : 's'}, ${r.cache.misses} miss${r.cache.misses === 1 ? '' : 'es'}, hit rate ${pct(r.cache.hit_rate)}`,

@@ -76,3 +76,25 @@ describe('try, stats, logs, cache, bench and load without a stack', () => {
     expect(unset.stderr).toMatch(/cache\.password names an environment variable that is not set/);
   });
 });
+
+// Issue 29: every network operation has a total deadline.
+describe('a Redis that accepts connections and never answers', () => {
+  test('cache stats --timeout 2 ends with a clear error instead of hanging', async () => {
+    const net = await import('node:net');
+    const sockets: import('node:net').Socket[] = [];
+    const server = net.createServer((s) => void sockets.push(s));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as import('node:net').AddressInfo).port;
+    try {
+      const p = await project(`cache:\n  enabled: true\n  host: 127.0.0.1\n  port: ${port}\n`);
+      const t0 = performance.now();
+      const r = await runCli(['cache', 'stats', '--timeout', '2'], { cwd: p, env: ENV, timeout: 30_000 });
+      expect(r.exitCode).toBe(1);
+      expect(r.stderr).toMatch(/did not answer in time/);
+      expect(performance.now() - t0).toBeLessThan(25_000);
+    } finally {
+      for (const s of sockets) s.destroy();
+      server.close();
+    }
+  });
+});

@@ -2,9 +2,10 @@
 // providers that misbehave on purpose: a stream that breaks off, a provider that answers 400 about
 // a parameter, one that fails a third of its requests, one that is slow; the response cache on.
 import { writeFileSync } from 'node:fs';
+import { execa } from 'execa';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { runCli } from '../helpers/cli.js';
+import { BIN, runCli } from '../helpers/cli.js';
 import { startFakeLLM, type FakeServer } from '../helpers/fake-llm.js';
 import { cleanupTempDirs, tempDir } from '../helpers/fixtures.js';
 import { GATEWAY_ENV, GATEWAY_TEST_MS, hasRedis, makeGatewayProject, requireLitellm, startFakes, stopGateway, type GatewayProject } from '../helpers/gateway.js';
@@ -32,8 +33,9 @@ describe.skipIf(!bin)('measurements that cannot mislead (issue 29)', { timeout: 
     const mappings = `version: 1\nmodels:\n${name('steady', 'steady', 'steady-model')}${name('cut', 'dropper', 'cut-model')}${name('flaky', 'flaky', 'flaky-model')}${name('bad', 'bad', 'bad-model')}${name('slow', 'slow', 'slow-model')}`;
     // No retries, no cooldowns: what a provider does reaches the client once. The cache on, so that a
     // benchmark that repeated its prompts would be answered by it.
-    const cache = redis ? `cache:\n  enabled: true\n  host: 127.0.0.1\n  port: ${redisPort}\n  namespace: aibackend-measure-${process.pid}\n  ttl_s: 300\n` : '';
-    const extra = `router:\n  num_retries: 0\n  allowed_fails: 100000\n${cache}passthrough:\n  litellm_settings:\n    disable_hf_tokenizer_download: true\n`;
+    // A namespace with glob characters: SCAN must match it literally.
+    const cache = redis ? `cache:\n  enabled: true\n  host: 127.0.0.1\n  port: ${redisPort}\n  namespace: "op[x]-${process.pid}"\n  ttl_s: 300\n` : '';
+    const extra = `metrics:\n  prometheus: true\nlogging:\n  json: true\nrouter:\n  num_retries: 0\n  allowed_fails: 100000\n${cache}passthrough:\n  litellm_settings:\n    disable_hf_tokenizer_download: true\n`;
     gw = await makeGatewayProject({ bin: bin!, ...fakes, gatewayExtra: extra });
     gw.rebase({ 'providers.yaml': providers, 'model-mappings.yaml': mappings });
     await gw.baseline();
@@ -151,5 +153,53 @@ describe.skipIf(!bin)('measurements that cannot mislead (issue 29)', { timeout: 
     expect(out.total.cut).toBe(2);
     expect(out.total.requests).toBe(0);
     expect(out.seconds).toBeLessThan(3.5);
+  });
+
+  test.skipIf(!redis)('cache stats and flush find the entries of a namespace with glob characters; flush says what it cannot clear', async () => {
+    await cli(['try', 'steady', '--prompt', `cache this ${Date.now()}`]);
+    const stats = JSON.parse((await cli(['cache', 'stats', '--json'])).stdout);
+    expect(stats.keys).toBeGreaterThanOrEqual(1);
+    const flush = await cli(['cache', 'flush', '--yes', '--json']);
+    expect(flush.exitCode, flush.stderr).toBe(0);
+    const out = JSON.parse(flush.stdout);
+    expect(out.deleted).toBe(stats.keys);
+    expect(out.in_process_copy).toMatch(/in memory/);
+  });
+
+  test('logs --since reads the gateway\'s timestamps in the gateway\'s zone, not the CLI\'s', async () => {
+    await cli(['try', 'steady']);
+    const tokyo = await cli(['logs', '--since', '10m', '--json'], { ...GATEWAY_ENV, TZ: 'Asia/Tokyo' });
+    expect(tokyo.exitCode, tokyo.stderr).toBe(0);
+    const r = JSON.parse(tokyo.stdout);
+    expect(r.lines.length).toBeGreaterThan(0);
+    const utc = JSON.parse((await cli(['logs', '--since', '10m', '--json'], { ...GATEWAY_ENV, TZ: 'UTC' })).stdout);
+    expect(r.lines.length).toBe(utc.lines.length);
+  });
+
+  test('stats --watch survives a restart: failed reads are lines of their own, and the counters\' reset is said, not clamped away', async () => {
+    const watch = execa(process.execPath, [BIN, 'stats', '--watch', '2', '--json'], { cwd: gw.project, env: { ...GATEWAY_ENV, NO_COLOR: '1' }, reject: false });
+    let seen = '';
+    watch.stdout!.on('data', (d: Buffer) => (seen += d.toString()));
+    try {
+      // The watch has read the gateway before it restarts: its first figures are out.
+      const ready = Date.now() + 60_000;
+      while (!/"window_s"/.test(seen) && Date.now() < ready) await new Promise((r) => setTimeout(r, 200));
+      expect(seen).toMatch(/"window_s"/);
+      for (let i = 0; i < 3; i++) await cli(['try', 'steady']);
+      await new Promise((r) => setTimeout(r, 2500));
+      const restart = await cli(['reload', '--yes', '--restart']);
+      expect(restart.exitCode, restart.stderr).toBe(0);
+      await cli(['try', 'steady']);
+      await new Promise((r) => setTimeout(r, 5000));
+    } finally {
+      watch.kill('SIGTERM');
+    }
+    await watch;
+    // JSON Lines: every line one object, the failed reads included.
+    const objects = seen.trim().split('\n').map((l) => JSON.parse(l) as { ok?: boolean; restarted?: boolean; names?: { name: string; requests: number }[] });
+    expect(objects.length).toBeGreaterThan(2);
+    const reset = objects.find((o) => o.restarted === true);
+    expect(reset, seen).toBeDefined();
+    expect(reset!.names!.find((n) => n.name === 'steady')!.requests).toBeGreaterThanOrEqual(0);
   });
 });

@@ -1,5 +1,6 @@
 // The pure parts of try, stats and logs: Prometheus text, quantiles between two reads, log lines
 // and their filters, and mapping a response back to a route.
+import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { parseDuration, parseLogLine, passes } from '../../src/ops/logs.js';
 import { bucketsBy, parsePromText, quantile, sumBy } from '../../src/ops/prom-text.js';
@@ -147,5 +148,80 @@ describe('cache entries', () => {
     expect(isCacheEntry('litellm', `litellm:${sha}0`)).toBe(false);
     expect(isCacheEntry('litellm', `litellm:${'A'.repeat(64)}`)).toBe(false);
     expect(isCacheEntry('lite', `litellm:${sha}`)).toBe(false);
+  });
+});
+
+// Issue 29: timestamps with their zone, rotated logs, following by inode, bounded memory.
+describe('log times, files and following', () => {
+  test('a naive timestamp is the gateway\'s local time, not the CLI\'s; an offset is honoured; a plain line\'s time of day is today or yesterday', async () => {
+    const { lineTime } = await import('../../src/ops/logs.js');
+    const naive = parseLogLine('{"message": "m", "level": "INFO", "timestamp": "2026-11-27T13:53:57.500000"}');
+    expect(lineTime(naive, 'UTC')).toBe(Date.UTC(2026, 10, 27, 13, 53, 57, 500));
+    expect(lineTime(naive, 'Asia/Tokyo')).toBe(Date.UTC(2026, 10, 27, 4, 53, 57, 500));
+    expect(lineTime({ ...naive, timestamp: '2026-11-27T13:53:57+02:00' }, 'Asia/Tokyo')).toBe(Date.UTC(2026, 10, 27, 11, 53, 57));
+    const now = Date.UTC(2026, 11, 5, 10, 0, 0);
+    const plain = parseLogLine('09:59:00 - LiteLLM:ERROR: x.py:1 - boom');
+    expect(lineTime(plain, 'UTC', now)).toBe(Date.UTC(2026, 11, 5, 9, 59, 0));
+    expect(lineTime(parseLogLine('23:00:00 - LiteLLM:INFO: x.py:1 - late'), 'UTC', now)).toBe(Date.UTC(2026, 11, 4, 23, 0, 0));
+    // --since 1h at 10:00 UTC keeps a 09:30 UTC line whatever zone the CLI runs in.
+    expect(passes(parseLogLine('{"message": "m", "level": "INFO", "timestamp": "2026-12-05T09:30:00"}'), { sinceMs: now - 3_600_000, zone: 'UTC' }, false).ok).toBe(true);
+  });
+
+  test('rotated copies are read oldest first; a followed log is read again when replaced or truncated, even when it regrew', async () => {
+    const { logFiles, readLines } = await import('../../src/ops/logs.js');
+    const { mkdtempSync, writeFileSync, renameSync, appendFileSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(path.join(tmpdir(), 'aibackend-logs-'));
+    const log = path.join(dir, 'gateway.log');
+    writeFileSync(`${log}.2`, 'two\n');
+    writeFileSync(`${log}.1`, 'one\n');
+    writeFileSync(path.join(dir, 'gateway.prev.log'), 'prev\n');
+    writeFileSync(log, 'now\npartial');
+    expect(logFiles(log).map((f) => path.basename(f))).toEqual(['gateway.log.2', 'gateway.log.1', 'gateway.prev.log', 'gateway.log']);
+    const got: string[] = [];
+    let st = readLines(log, { offset: 0 }, (l) => got.push(l));
+    expect(got).toEqual(['now']);
+    appendFileSync(log, ' line\nmore\n');
+    st = readLines(log, st, (l) => got.push(l));
+    expect(got).toEqual(['now', 'partial line', 'more']);
+    // Replaced by rename: another inode, read from its start.
+    renameSync(log, `${log}.old`);
+    writeFileSync(log, 'fresh\n');
+    st = readLines(log, st, (l) => got.push(l));
+    expect(got.at(-1)).toBe('fresh');
+    // Truncated in place and written again past the old offset before the next poll.
+    writeFileSync(log, `rewritten ${'x'.repeat(100)}\nafter\n`);
+    st = readLines(log, st, (l) => got.push(l));
+    expect(got.slice(-2)).toEqual([`rewritten ${'x'.repeat(100)}`, 'after']);
+    // A large log in bounded chunks: every line, once.
+    writeFileSync(log, `${'line\n'.repeat(600_000)}`);
+    let n = 0;
+    readLines(log, { offset: 0 }, () => n++);
+    expect(n).toBe(600_000);
+    rmSync(dir, { recursive: true, force: true });
+  });
+});
+
+describe('stats across a restart, and cache namespaces', () => {
+  test('a counter that went down is a restart: it counts from the restart (increase()), and the report says so', async () => {
+    const { computeStats } = await import('../../src/ops/stats.js');
+    const { parsePromText } = await import('../../src/ops/prom-text.js');
+    const read = (n: number, at: number) => ({ at, samples: parsePromText(`litellm_proxy_total_requests_metric_total{requested_model="lb"} ${n}\n`) });
+    const map = { names: ['lb'], routes: new Map() } as unknown as Parameters<typeof computeStats>[0];
+    const grew = computeStats(map, read(10, 0), read(15, 1000));
+    expect(grew.restarted).toBe(false);
+    expect(grew.names[0]!.requests).toBe(5);
+    const reset = computeStats(map, read(100, 0), read(7, 1000));
+    expect(reset.restarted).toBe(true);
+    expect(reset.names[0]!.requests).toBe(7);
+    // A new process has no series for a name until it serves it: gone is a restart too.
+    const gone = computeStats(map, read(100, 0), { at: 1000, samples: parsePromText('litellm_proxy_total_requests_metric_total{requested_model="other"} 1\n') });
+    expect(gone.restarted).toBe(true);
+  });
+
+  test('a namespace with glob characters is matched literally', async () => {
+    const { globEscape } = await import('../../src/ops/cache.js');
+    expect(globEscape('op[x]*?\\')).toBe('op\\[x\\]\\*\\?\\\\');
+    expect(globEscape('litellm')).toBe('litellm');
   });
 });
