@@ -98,3 +98,21 @@ describe('a Redis that accepts connections and never answers', () => {
     }
   });
 });
+
+// Issue 29: logs reads the file in chunks; the whole log as one string crashed on a 627 MB file.
+describe('a large gateway log', () => {
+  test('logs --grep finds a line in a 200 MB log with 96 MB of heap', async () => {
+    const p = await project('runtime:\n  kind: process\n  command: [litellm, --config, "{config}"]\n');
+    const { mkdirSync, openSync, writeSync, closeSync } = await import('node:fs');
+    const dir = path.join(p, '.aibackend');
+    mkdirSync(dir, { recursive: true });
+    const fd = openSync(path.join(dir, 'gateway.log'), 'w');
+    const block = Buffer.from('INFO:     127.0.0.1:1 - "POST /v1/chat/completions HTTP/1.1" 200 OK\n'.repeat(16_000));
+    for (let written = 0; written < 200 * 1024 * 1024; written += block.length) writeSync(fd, block);
+    writeSync(fd, 'INFO:     the-needle-line\n');
+    closeSync(fd);
+    const r = await runCli(['logs', '--grep', 'the-needle'], { cwd: p, env: { ...ENV, NODE_OPTIONS: '--max-old-space-size=96' }, timeout: 120_000 });
+    expect(r.exitCode, r.stderr.slice(-500)).toBe(0);
+    expect(r.stdout).toContain('the-needle-line');
+  }, 180_000);
+});

@@ -15,7 +15,7 @@ const redis = hasRedis();
 const redisPort = Number(process.env.AIBACKEND_TEST_REDIS_PORT ?? 6379);
 
 describe.skipIf(!bin)('measurements that cannot mislead (issue 29)', { timeout: GATEWAY_TEST_MS }, () => {
-  let steady: FakeServer, dropper: FakeServer, flaky: FakeServer, bad: FakeServer, slow: FakeServer;
+  let steady: FakeServer, dropper: FakeServer, flaky: FakeServer, bad: FakeServer, slow: FakeServer, drip: FakeServer;
   let fakes: Awaited<ReturnType<typeof startFakes>>;
   let gw: GatewayProject;
   const cli = (args: string[], env: Record<string, string | undefined> = GATEWAY_ENV) => runCli(args, { cwd: gw.project, env, timeout: GATEWAY_TEST_MS });
@@ -27,10 +27,12 @@ describe.skipIf(!bin)('measurements that cannot mislead (issue 29)', { timeout: 
     flaky = await startFakeLLM('openai', ['flaky-model'], 'flaky', { ttftMs: 5, tokens: 2, failEvery: 3 });
     bad = await startFakeLLM('openai', ['bad-model'], 'bad', { badRequest: true });
     slow = await startFakeLLM('openai', ['slow-model'], 'slow', { ttftMs: 4000, tokens: 2, chunkDelayMs: 10 });
+    // A token every 1.5 s for 9 s: never idle for long, long in all.
+    drip = await startFakeLLM('openai', ['drip-model'], 'drip', { ttftMs: 100, tokens: 7, chunkDelayMs: 1500 });
     const provider = (id: string, f: FakeServer) => `  ${id}:\n    type: vllm\n    base_url: ${f.url}\n    models:\n      - name: ${f.models[0]}\n`;
-    const providers = `version: 1\nproviders:\n${provider('steady', steady)}${provider('dropper', dropper)}${provider('flaky', flaky)}${provider('bad', bad)}${provider('slow', slow)}`;
+    const providers = `version: 1\nproviders:\n${provider('steady', steady)}${provider('dropper', dropper)}${provider('flaky', flaky)}${provider('bad', bad)}${provider('slow', slow)}${provider('drip', drip)}`;
     const name = (n: string, p: string, m: string) => `  ${n}:\n    routes:\n      - { provider: ${p}, model: ${m} }\n`;
-    const mappings = `version: 1\nmodels:\n${name('steady', 'steady', 'steady-model')}${name('cut', 'dropper', 'cut-model')}${name('flaky', 'flaky', 'flaky-model')}${name('bad', 'bad', 'bad-model')}${name('slow', 'slow', 'slow-model')}`;
+    const mappings = `version: 1\nmodels:\n${name('steady', 'steady', 'steady-model')}${name('cut', 'dropper', 'cut-model')}${name('flaky', 'flaky', 'flaky-model')}${name('bad', 'bad', 'bad-model')}${name('slow', 'slow', 'slow-model')}${name('drip', 'drip', 'drip-model')}`;
     // No retries, no cooldowns: what a provider does reaches the client once. The cache on, so that a
     // benchmark that repeated its prompts would be answered by it.
     // A namespace with glob characters: SCAN must match it literally.
@@ -43,7 +45,7 @@ describe.skipIf(!bin)('measurements that cannot mislead (issue 29)', { timeout: 
 
   afterAll(async () => {
     if (gw) stopGateway(gw.project);
-    await Promise.all([steady, dropper, flaky, bad, slow, ...Object.values(fakes ?? {})].map((s) => s?.close()));
+    await Promise.all([steady, dropper, flaky, bad, slow, drip, ...Object.values(fakes ?? {})].map((s) => s?.close()));
     cleanupTempDirs();
   });
 
@@ -114,7 +116,7 @@ describe.skipIf(!bin)('measurements that cannot mislead (issue 29)', { timeout: 
     const v = await cli(['verify', '--json']);
     expect(v.exitCode).toBe(1);
     const vr = JSON.parse(v.stdout);
-    expect(vr.names.map((n: { name: string }) => n.name).sort()).toEqual(['bad', 'cut', 'flaky', 'slow', 'steady']);
+    expect(vr.names.map((n: { name: string }) => n.name).sort()).toEqual(['bad', 'cut', 'drip', 'flaky', 'slow', 'steady']);
     expect(vr.names.find((n: { name: string }) => n.name === 'steady').findings).toEqual([]);
     expect(vr.names.find((n: { name: string }) => n.name === 'bad').findings[0].message).toMatch(/bad-request/);
   });
@@ -143,6 +145,15 @@ describe.skipIf(!bin)('measurements that cannot mislead (issue 29)', { timeout: 
     } finally {
       writeFileSync(g, text);
     }
+    expect(performance.now() - t0).toBeLessThan(GATEWAY_TEST_MS);
+  });
+
+  test('--timeout is a deadline for the whole request, not an idle timeout: a stream that drips a token every 1.5 s ends at 3 s', async () => {
+    const t0 = performance.now();
+    const b = await cli(['bench', 'drip', '--stream', '--concurrency', '1', '--requests', '1', '--timeout', '3', '--json']);
+    const f = JSON.parse(b.stdout).names[0].levels[0].figures;
+    expect(f.error_kinds).toEqual({ deadline: 1 });
+    expect(b.exitCode).toBe(1);
     expect(performance.now() - t0).toBeLessThan(GATEWAY_TEST_MS);
   });
 
