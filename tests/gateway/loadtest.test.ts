@@ -95,11 +95,14 @@ describe.skipIf(!bin)('bench and load through the real gateway', { timeout: GATE
     expectSchema('load', out);
     const sent = llamaA.chats().length - before.a + (llamaB.chats().length - before.b);
     const errors = llamaA.errorsReturned - before.errors;
-    // At the run's time requests in flight are cut and counted apart (issue 29), not waited for:
-    // they reached the fake, and the fake may have failed some of them.
-    expect(out.total.requests + out.total.cut).toBe(sent);
-    expect(out.total.errors).toBeGreaterThanOrEqual(errors - out.total.cut);
+    // At the run's time requests in flight are cut and counted apart (issue 29), not waited for.
+    // Every finished request reached a fake once; a cut one may not have reached it yet, or, when
+    // LiteLLM re-dispatches a request whose client went away, reached both routes: at most twice.
+    console.log(`load smoke: ${sent} chats at the fakes (${errors} failed there); ${out.total.requests} finished (${out.total.errors} failed), ${out.total.cut} cut`);
+    expect(sent).toBeGreaterThanOrEqual(out.total.requests);
+    expect(sent).toBeLessThanOrEqual(out.total.requests + 2 * out.total.cut);
     expect(out.total.errors).toBeLessThanOrEqual(errors);
+    expect(errors).toBeLessThanOrEqual(out.total.errors + 2 * out.total.cut);
     expect(errors).toBeGreaterThan(0);
     // closed loop: users x duration / mean latency
     const implied = (4 * 6000) / out.total.e2e_ms.mean;
