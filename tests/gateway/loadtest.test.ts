@@ -96,13 +96,13 @@ describe.skipIf(!bin)('bench and load through the real gateway', { timeout: GATE
     const sent = llamaA.chats().length - before.a + (llamaB.chats().length - before.b);
     const errors = llamaA.errorsReturned - before.errors;
     // At the run's time requests in flight are cut and counted apart (issue 29), not waited for.
-    // Every finished request reached a fake once; a cut one may not have reached it yet, or, when
-    // LiteLLM re-dispatches a request whose client went away, reached both routes: at most twice.
+    // Every finished request reached a fake once; a cut one may or may not have reached it yet
+    // (one fresh-clone CI run: 157 chats at the fakes for 157 finished and 4 cut).
     console.log(`load smoke: ${sent} chats at the fakes (${errors} failed there); ${out.total.requests} finished (${out.total.errors} failed), ${out.total.cut} cut`);
     expect(sent).toBeGreaterThanOrEqual(out.total.requests);
-    expect(sent).toBeLessThanOrEqual(out.total.requests + 2 * out.total.cut);
+    expect(sent).toBeLessThanOrEqual(out.total.requests + out.total.cut);
     expect(out.total.errors).toBeLessThanOrEqual(errors);
-    expect(errors).toBeLessThanOrEqual(out.total.errors + 2 * out.total.cut);
+    expect(errors).toBeLessThanOrEqual(out.total.errors + out.total.cut);
     expect(errors).toBeGreaterThan(0);
     // closed loop: users x duration / mean latency
     const implied = (4 * 6000) / out.total.e2e_ms.mean;
