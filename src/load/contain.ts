@@ -32,8 +32,10 @@ function realPathOfMissing(abs: string, depth: number): string {
   // A chain of dangling links longer than the kernel's own limit (40) is a loop: stop there.
   if (depth > 40) return abs;
   try {
-    // realpathSync failed, so this is missing or a dangling link: follow the link where it points.
-    return realPathOfMissing(path.resolve(path.dirname(abs), readlinkSync(abs)), depth + 1);
+    // realpathSync failed, so this is missing or a dangling link: follow the link where it points,
+    // relative to the directory it really sits in (as the kernel resolves it).
+    const target = readlinkSync(abs);
+    return realPathOfMissing(path.resolve(realPathOfMissing(path.dirname(abs), depth + 1), target), depth + 1);
   } catch {
     // not a link
   }
