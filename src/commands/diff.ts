@@ -5,10 +5,9 @@
 import { checkConfig } from '../core/check-config.js';
 import { EXIT, UsageError } from '../errors.js';
 import { defaultBranch, mergeBase, repoRoot, resolveCommit } from '../git/git.js';
-import type { RoutingReport } from '../render/routing-diff.js';
-import { checkAtRevision, sourcesDiffer } from '../routing/at-revision.js';
-import { compareRouting, isEmpty } from '../routing/compare-routing.js';
-import { routingModel, type RoutingModel } from '../routing/routing-model.js';
+import { sourcesDiffer } from '../routing/at-revision.js';
+import { routingModel } from '../routing/routing-model.js';
+import { compareWithRevision } from '../routing/routing-report.js';
 import { reportDiagnostics } from './generate.js';
 import { failure, print, type CommandContext } from './context.js';
 
@@ -19,8 +18,6 @@ export interface DiffOptions {
 }
 
 export const DIFF_FORMATS = ['text', 'markdown', 'json'] as const;
-
-const EMPTY: RoutingModel = { names: new Map(), settings: new Map() };
 
 export async function diff(ctx: CommandContext, opts: DiffOptions): Promise<number> {
   const format = opts.json ? 'json' : (opts.format ?? 'text');
@@ -38,23 +35,7 @@ export async function diff(ctx: CommandContext, opts: DiffOptions): Promise<numb
     return failure(ctx, format === 'json', 'cannot compare routing: the working tree\'s config has errors', head.diagnostics.filter((d) => d.severity === 'error'));
   }
   const base = await chooseBase(root, ctx, opts.base);
-  const at = base.commit ? await checkAtRevision(root, base.commit, ctx.paths, ctx.env) : { exists: false, symlinks: [] };
-  const before = at.exists ? routingModel(at.checked!) : undefined;
-  const changes = compareRouting(before ?? EMPTY, after);
-  const report: RoutingReport = {
-    ok: true,
-    base: {
-      rev: base.rev,
-      ...(base.commit ? { commit: base.commit } : {}),
-      sources: at.exists,
-      valid: !at.exists || before !== undefined,
-      ...(at.exists && !before ? { errors: at.checked!.errors } : {}),
-      ...(at.symlinks.length ? { note: `left out, stored as symlinks at ${base.rev}: ${at.symlinks.join(', ')}` } : base.note ? { note: base.note } : {}),
-    },
-    head: 'working tree',
-    changes,
-    unchanged_routing: isEmpty(changes),
-  };
+  const report = await compareWithRevision({ root, ...base, paths: ctx.paths, env: ctx.env, after, head: 'working tree' });
   if (format === 'json') print(ctx.stdout, JSON.stringify(report, null, 2));
   else if (format === 'markdown') ctx.stdout.write((await import('../render/routing-diff.js')).renderRoutingMarkdown(report));
   else print(ctx.stdout, (await import('../render/routing-diff.js')).renderRoutingText(report, ctx.out));

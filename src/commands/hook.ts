@@ -134,18 +134,14 @@ async function stagedSettings(gatewayYaml: string | undefined): Promise<{ output
 /** `hook run --diff`: what the staged change does to routing against HEAD, short. */
 async function stagedRoutingSummary(ctx: CommandContext, root: string, staged: ConfigPaths): Promise<string> {
   const { checkConfig } = await import('../core/check-config.js');
-  const { checkAtRevision } = await import('../routing/at-revision.js');
-  const { compareRouting, isEmpty } = await import('../routing/compare-routing.js');
   const { routingModel } = await import('../routing/routing-model.js');
+  const { compareWithRevision } = await import('../routing/routing-report.js');
   const { renderRoutingText } = await import('../render/routing-diff.js');
   const after = routingModel(checkConfig(staged, { env: ctx.env, unsetEnvSeverity: 'warning' }));
   if (!after) return '';
   const head = await resolveCommit(root, 'HEAD');
-  const at = head ? await checkAtRevision(root, head, ctx.paths, ctx.env) : { exists: false, symlinks: [] };
-  const before = at.exists && at.checked ? routingModel(at.checked) : undefined;
-  const changes = compareRouting(before ?? { names: new Map(), settings: new Map() }, after);
   return renderRoutingText(
-    { ok: true, base: { rev: 'HEAD', ...(head ? { commit: head } : {}), sources: at.exists, valid: !at.exists || before !== undefined, ...(at.exists && !before ? { errors: at.checked?.errors ?? 0 } : {}) }, head: 'the staged change', changes, unchanged_routing: isEmpty(changes) },
+    await compareWithRevision({ root, rev: 'HEAD', ...(head ? { commit: head } : {}), paths: ctx.paths, env: ctx.env, after, head: 'the staged change' }),
     ctx.err,
     { short: true },
   );

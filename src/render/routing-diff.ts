@@ -2,17 +2,9 @@
 // request comment or a GitHub step summary (a table per changed name, collapsed when long).
 // JSON is the report object itself.
 import type { ChalkInstance } from 'chalk';
-import type { NameChange, RouteRef, RoutingDiff } from '../routing/compare-routing.js';
+import type { NameChange, RouteRef } from '../routing/compare-routing.js';
 import type { NameRouting } from '../routing/routing-model.js';
-
-export interface RoutingReport {
-  ok: boolean;
-  base: { rev: string; commit?: string; sources: boolean; valid: boolean; errors?: number; note?: string };
-  head: string;
-  changes: RoutingDiff;
-  /** True when nothing routes differently. */
-  unchanged_routing: boolean;
-}
+import type { RoutingReport } from '../routing/routing-report.js';
 
 const pct = (n: number) => `${Number.isInteger(n) ? n : n.toFixed(1)}%`;
 const route = (r: RouteRef) => `${r.provider}/${r.backend_model} (${pct(r.share)})`;
