@@ -10,7 +10,15 @@ import { fileURLToPath } from 'node:url';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const runs = Number(process.argv[2] ?? 30);
 const dir = mkdtempSync(path.join(tmpdir(), 'aibackend-bench-hookrun-'));
-const env = { ...process.env, NO_COLOR: '1', LITELLM_MASTER_KEY: 'bench', GIT_AUTHOR_NAME: 'b', GIT_AUTHOR_EMAIL: 'b@example.com', GIT_COMMITTER_NAME: 'b', GIT_COMMITTER_EMAIL: 'b@example.com' };
+const env = {
+  ...process.env,
+  NO_COLOR: '1',
+  LITELLM_MASTER_KEY: 'bench',
+  GIT_AUTHOR_NAME: 'b',
+  GIT_AUTHOR_EMAIL: 'b@example.com',
+  GIT_COMMITTER_NAME: 'b',
+  GIT_COMMITTER_EMAIL: 'b@example.com',
+};
 const git = (...args) => execFileSync('git', args, { cwd: dir, env, stdio: 'ignore' });
 cpSync(path.join(root, 'config'), path.join(dir, 'config'), { recursive: true });
 // The example's gateway.yaml names docker-compose.yml as its runtime file: validate checks it exists.

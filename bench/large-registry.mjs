@@ -38,9 +38,16 @@ for (const scale of [1, 2]) {
       gen.push(run(dir, ['generate']));
       val.push(run(dir, ['validate']));
     }
-    results[scale] = { size, compile: median(gen.map((g) => g.ms)), validate: median(val.map((v) => v.ms)), mb: Math.max(...gen.map((g) => g.mb), ...val.map((v) => v.mb)) };
+    results[scale] = {
+      size,
+      compile: median(gen.map((g) => g.ms)),
+      validate: median(val.map((v) => v.ms)),
+      mb: Math.max(...gen.map((g) => g.mb), ...val.map((v) => v.mb)),
+    };
     const r = results[scale];
-    console.log(`scale ${scale}: ${size.providers} providers, ${size.backendModels} backend models, ${size.names} public names, ${size.aliases} aliases`);
+    console.log(
+      `scale ${scale}: ${size.providers} providers, ${size.backendModels} backend models, ${size.names} public names, ${size.aliases} aliases`,
+    );
     console.log(`  validate (all checks + staleness)  median ${r.validate.toFixed(0)} ms`);
     console.log(`  generate (validate + compile + write) median ${r.compile.toFixed(0)} ms`);
     console.log(`  peak RSS ${r.mb.toFixed(0)} MB`);
@@ -48,4 +55,6 @@ for (const scale of [1, 2]) {
     rmSync(dir, { recursive: true, force: true });
   }
 }
-console.log(`2x size / 1x size: validate ${(results[2].validate / results[1].validate).toFixed(2)}x, generate ${(results[2].compile / results[1].compile).toFixed(2)}x (target <= 2.3x)`);
+console.log(
+  `2x size / 1x size: validate ${(results[2].validate / results[1].validate).toFixed(2)}x, generate ${(results[2].compile / results[1].compile).toFixed(2)}x (target <= 2.3x)`,
+);

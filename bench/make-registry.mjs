@@ -15,8 +15,18 @@ export function makeRegistry(dir, scale) {
   const ports = ['version: 1', 'ports:', '  gateway: { port: 4000 }'];
   for (let i = 0; i < providers; i++) {
     const type = ['ollama', 'vllm', 'llama_cpp', 'openai_compatible'][i % 4];
-    p.push(`  prov-${i}:`, `    type: ${type}`, `    base_url: http://127.0.0.1:${20000 + i}${type === 'ollama' ? '' : '/v1'}`, '    models:');
-    for (let j = 0; j < perProvider; j++) p.push(`      - name: family-${j}/model-${i}-${j}:q4`, `        context_window: ${4096 * ((j % 8) + 1)}`, '        capabilities: [chat]');
+    p.push(
+      `  prov-${i}:`,
+      `    type: ${type}`,
+      `    base_url: http://127.0.0.1:${20000 + i}${type === 'ollama' ? '' : '/v1'}`,
+      '    models:',
+    );
+    for (let j = 0; j < perProvider; j++)
+      p.push(
+        `      - name: family-${j}/model-${i}-${j}:q4`,
+        `        context_window: ${4096 * ((j % 8) + 1)}`,
+        '        capabilities: [chat]',
+      );
     ports.push(`  prov-${i}: { port: ${20000 + i} }`);
   }
   const m = ['version: 1', 'models:'];

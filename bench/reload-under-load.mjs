@@ -24,7 +24,14 @@ if (!existsSync(litellm)) {
 const KEY = 'sk-bench-reload-under-load-0000';
 const RATE = 20;
 
-const freePort = () => new Promise((resolve) => { const s = net.createServer(); s.listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => resolve(p)); }); });
+const freePort = () =>
+  new Promise((resolve) => {
+    const s = net.createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const p = s.address().port;
+      s.close(() => resolve(p));
+    });
+  });
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 // A provider that streams 10 tokens, the first after 50 ms, then one every 20 ms.
@@ -32,36 +39,73 @@ const provider = http.createServer((req, res) => {
   let raw = '';
   req.on('data', (c) => (raw += c));
   req.on('end', async () => {
-    if (req.url.endsWith('/models')) { res.writeHead(200, { 'content-type': 'application/json' }); return res.end(JSON.stringify({ object: 'list', data: [{ id: 'm1', object: 'model' }] })); }
+    if (req.url.endsWith('/models')) {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      return res.end(JSON.stringify({ object: 'list', data: [{ id: 'm1', object: 'model' }] }));
+    }
     const body = raw ? JSON.parse(raw) : {};
-    const chunk = (delta, finish, extra = {}) => `data: ${JSON.stringify({ id: 'x', object: 'chat.completion.chunk', created: 1, model: 'm1', choices: [{ index: 0, delta, finish_reason: finish }], ...extra })}\n\n`;
+    const chunk = (delta, finish, extra = {}) =>
+      `data: ${JSON.stringify({ id: 'x', object: 'chat.completion.chunk', created: 1, model: 'm1', choices: [{ index: 0, delta, finish_reason: finish }], ...extra })}\n\n`;
     if (body.stream) {
       res.writeHead(200, { 'content-type': 'text/event-stream' });
-      for (let i = 0; i < 10; i++) { await sleep(i === 0 ? 50 : 20); res.write(chunk({ content: `t${i} ` }, null)); }
+      for (let i = 0; i < 10; i++) {
+        await sleep(i === 0 ? 50 : 20);
+        res.write(chunk({ content: `t${i} ` }, null));
+      }
       return res.end(`${chunk({}, 'stop', { usage: { prompt_tokens: 3, completion_tokens: 10, total_tokens: 13 } })}data: [DONE]\n\n`);
     }
     await sleep(50 + 9 * 20);
     res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ id: 'x', object: 'chat.completion', created: 1, model: 'm1', choices: [{ index: 0, message: { role: 'assistant', content: 'hi' }, finish_reason: 'stop' }], usage: { prompt_tokens: 3, completion_tokens: 10, total_tokens: 13 } }));
+    res.end(
+      JSON.stringify({
+        id: 'x',
+        object: 'chat.completion',
+        created: 1,
+        model: 'm1',
+        choices: [{ index: 0, message: { role: 'assistant', content: 'hi' }, finish_reason: 'stop' }],
+        usage: { prompt_tokens: 3, completion_tokens: 10, total_tokens: 13 },
+      }),
+    );
   });
 });
 await new Promise((r) => provider.listen(0, '127.0.0.1', r));
 const providerUrl = `http://127.0.0.1:${provider.address().port}/v1`;
 
-const cli = (cwd, ...args) => new Promise((resolve) => execFile(process.execPath, [path.join(root, 'bin/aibackend.js'), ...args], { cwd, env: { ...process.env, LITELLM_MASTER_KEY: KEY, NO_COLOR: '1' }, timeout: 600_000 }, (err, stdout, stderr) => resolve({ code: err ? (err.code ?? 1) : 0, stdout, stderr })));
+const cli = (cwd, ...args) =>
+  new Promise((resolve) =>
+    execFile(
+      process.execPath,
+      [path.join(root, 'bin/aibackend.js'), ...args],
+      { cwd, env: { ...process.env, LITELLM_MASTER_KEY: KEY, NO_COLOR: '1' }, timeout: 600_000 },
+      (err, stdout, stderr) => resolve({ code: err ? (err.code ?? 1) : 0, stdout, stderr }),
+    ),
+  );
 
 // A replica (or the one gateway) dies at start-up when its config has the public name broken-marker.
-const command = ['sh', '-c', 'grep -q broken-marker "$0" && exit 3; exec "$2" --config "$0" --host 127.0.0.1 --port "$1"', '{config}', '{port}', litellm];
+const command = [
+  'sh',
+  '-c',
+  'grep -q broken-marker "$0" && exit 3; exec "$2" --config "$0" --host 127.0.0.1 --port "$1"',
+  '{config}',
+  '{port}',
+  litellm,
+];
 
 async function project(replicas) {
   const dir = mkdtempSync(path.join(tmpdir(), 'aibackend-rul-'));
   mkdirSync(path.join(dir, 'config'));
   const url = await freePort();
   const ports = replicas > 1 ? [await freePort(), await freePort()] : [];
-  writeFileSync(path.join(dir, 'config/providers.yaml'), `version: 1\nproviders:\n  fake:\n    type: openai_compatible\n    base_url: ${providerUrl}\n    models:\n      - name: m1\n      - name: broken-marker\n`);
+  writeFileSync(
+    path.join(dir, 'config/providers.yaml'),
+    `version: 1\nproviders:\n  fake:\n    type: openai_compatible\n    base_url: ${providerUrl}\n    models:\n      - name: m1\n      - name: broken-marker\n`,
+  );
   const mappings = (extra) => `version: 1\nmodels:\n  chat:\n    routes:\n      - { provider: fake, model: m1 }\n${extra}`;
   writeFileSync(path.join(dir, 'config/model-mappings.yaml'), mappings(''));
-  writeFileSync(path.join(dir, 'config/gateway.yaml'), `version: 1\ngateway:\n  url: http://127.0.0.1:${url}\n  master_key: env:LITELLM_MASTER_KEY\nruntime:\n  kind: process\n  command: ${JSON.stringify(replicas > 1 ? command : command.map((a) => (a === '{port}' ? String(url) : a)))}\n  env:\n    LITELLM_LOCAL_MODEL_COST_MAP: "True"\nhealth:\n  timeout_s: 120\n  interval_ms: 100\n${replicas > 1 ? `replicas: 2\nreplica_ports: [${ports.join(', ')}]\n` : ''}passthrough:\n  litellm_settings:\n    disable_hf_tokenizer_download: true\n`);
+  writeFileSync(
+    path.join(dir, 'config/gateway.yaml'),
+    `version: 1\ngateway:\n  url: http://127.0.0.1:${url}\n  master_key: env:LITELLM_MASTER_KEY\nruntime:\n  kind: process\n  command: ${JSON.stringify(replicas > 1 ? command : command.map((a) => (a === '{port}' ? String(url) : a)))}\n  env:\n    LITELLM_LOCAL_MODEL_COST_MAP: "True"\nhealth:\n  timeout_s: 120\n  interval_ms: 100\n${replicas > 1 ? `replicas: 2\nreplica_ports: [${ports.join(', ')}]\n` : ''}passthrough:\n  litellm_settings:\n    disable_hf_tokenizer_download: true\n`,
+  );
   return { dir, url: `http://127.0.0.1:${url}`, mappings };
 }
 
@@ -74,22 +118,54 @@ function traffic(url) {
     const start = performance.now() - t0;
     const s = { start, end: null, ok: false };
     samples.push(s);
-    fetch(`${url}/v1/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' }, body: JSON.stringify({ model: 'chat', stream, messages: [{ role: 'user', content: `r${i}` }] }), signal: AbortSignal.timeout(60_000) })
-      .then(async (res) => { const text = await res.text(); s.status = res.status; s.stream = stream; s.ok = res.status === 200 && (!stream || text.includes('[DONE]')); if (!s.ok && process.env.DEBUG_RUL) console.error('FAIL', Math.round(start), res.status, stream, text.slice(0, 300)); })
-      .catch((e) => { s.ok = false; if (process.env.DEBUG_RUL) console.error('FAIL', Math.round(start), 'error', e.cause?.code ?? e.message); })
-      .finally(() => { s.end = performance.now() - t0; });
+    fetch(`${url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'chat', stream, messages: [{ role: 'user', content: `r${i}` }] }),
+      signal: AbortSignal.timeout(60_000),
+    })
+      .then(async (res) => {
+        const text = await res.text();
+        s.status = res.status;
+        s.stream = stream;
+        s.ok = res.status === 200 && (!stream || text.includes('[DONE]'));
+        if (!s.ok && process.env.DEBUG_RUL) console.error('FAIL', Math.round(start), res.status, stream, text.slice(0, 300));
+      })
+      .catch((e) => {
+        s.ok = false;
+        if (process.env.DEBUG_RUL) console.error('FAIL', Math.round(start), 'error', e.cause?.code ?? e.message);
+      })
+      .finally(() => {
+        s.end = performance.now() - t0;
+      });
   }, 1000 / RATE);
-  return { now: () => performance.now() - t0, samples, stop: async () => { clearInterval(timer); while (samples.some((s) => s.end === null)) await sleep(50); } };
+  return {
+    now: () => performance.now() - t0,
+    samples,
+    stop: async () => {
+      clearInterval(timer);
+      while (samples.some((s) => s.end === null)) await sleep(50);
+    },
+  };
 }
 
 function figures(samples, from, to) {
   const win = samples.filter((s) => s.start >= from && s.start < to);
-  const lat = win.filter((s) => s.ok).map((s) => s.end - s.start).sort((a, b) => a - b);
+  const lat = win
+    .filter((s) => s.ok)
+    .map((s) => s.end - s.start)
+    .sort((a, b) => a - b);
   const q = (p) => (lat.length ? Math.round(lat[Math.min(lat.length - 1, Math.ceil(p * lat.length) - 1)]) : null);
-  const okEnds = samples.filter((s) => s.ok && s.end >= from && s.end <= to).map((s) => s.end).sort((a, b) => a - b);
+  const okEnds = samples
+    .filter((s) => s.ok && s.end >= from && s.end <= to)
+    .map((s) => s.end)
+    .sort((a, b) => a - b);
   let gap = 0;
   let prev = from;
-  for (const e of okEnds) { gap = Math.max(gap, e - prev); prev = e; }
+  for (const e of okEnds) {
+    gap = Math.max(gap, e - prev);
+    prev = e;
+  }
   gap = Math.max(gap, to - prev);
   return { sent: win.length, failed: win.filter((s) => !s.ok).length, gap_ms: Math.round(gap), p50: q(0.5), p99: q(0.99) };
 }
@@ -100,12 +176,18 @@ for (const replicas of process.env.RUL_ONLY ? [Number(process.env.RUL_ONLY)] : [
   const label = replicas === 1 ? 'one gateway (restart)' : 'two replicas (rolling)';
   process.stderr.write(`${label}: starting\n`);
   const first = await cli(p.dir, 'reload', '--yes');
-  if (first.code !== 0) { console.error(first.stderr); process.exit(1); }
+  if (first.code !== 0) {
+    console.error(first.stderr);
+    process.exit(1);
+  }
   const t = traffic(p.url);
   await sleep(8000);
   const steadyTo = t.now();
   const windows = [];
-  for (const [kind, extra, want] of [['good config', '  second:\n    routes:\n      - { provider: fake, model: m1 }\n', 0], ['config whose gateway dies', '  broken-marker:\n    routes:\n      - { provider: fake, model: broken-marker }\n', 3]]) {
+  for (const [kind, extra, want] of [
+    ['good config', '  second:\n    routes:\n      - { provider: fake, model: m1 }\n', 0],
+    ['config whose gateway dies', '  broken-marker:\n    routes:\n      - { provider: fake, model: broken-marker }\n', 3],
+  ]) {
     writeFileSync(path.join(p.dir, 'config/model-mappings.yaml'), p.mappings(extra));
     process.stderr.write(`${label}: reload, ${kind}\n`);
     const from = t.now();
@@ -119,20 +201,47 @@ for (const replicas of process.env.RUL_ONLY ? [Number(process.env.RUL_ONLY)] : [
   await t.stop();
   const steady = figures(t.samples, 1000, steadyTo);
   // DEBUG_RUL=1: the slow requests (start ms, latency ms) and the reload windows, to see when they happen.
-  if (process.env.DEBUG_RUL) console.error('slow:', JSON.stringify(t.samples.filter((x) => x.ok && x.end - x.start > 600).map((x) => [Math.round(x.start), Math.round(x.end - x.start)])), 'reloads:', JSON.stringify(windows.map((w) => [Math.round(w.from), Math.round(w.to)])));
-  for (const w of windows) rows.push({ topology: label, reload: w.kind, exit: w.code, reload_s: ((w.to - w.from) / 1000).toFixed(1), ...figures(t.samples, w.from, w.to + 2000), steady_p50: steady.p50, steady_p99: steady.p99 });
+  if (process.env.DEBUG_RUL)
+    console.error(
+      'slow:',
+      JSON.stringify(t.samples.filter((x) => x.ok && x.end - x.start > 600).map((x) => [Math.round(x.start), Math.round(x.end - x.start)])),
+      'reloads:',
+      JSON.stringify(windows.map((w) => [Math.round(w.from), Math.round(w.to)])),
+    );
+  for (const w of windows)
+    rows.push({
+      topology: label,
+      reload: w.kind,
+      exit: w.code,
+      reload_s: ((w.to - w.from) / 1000).toFixed(1),
+      ...figures(t.samples, w.from, w.to + 2000),
+      steady_p50: steady.p50,
+      steady_p99: steady.p99,
+    });
   // Tear down: every process the runtime started.
   for (const f of ['gateway', 'gateway-r1', 'gateway-r2', 'haproxy']) {
-    try { process.kill(-JSON.parse(readFileSync(path.join(p.dir, '.aibackend', `${f}.pid`), 'utf8')).pgid, 'SIGKILL'); } catch { /* not running */ }
+    try {
+      process.kill(-JSON.parse(readFileSync(path.join(p.dir, '.aibackend', `${f}.pid`), 'utf8')).pgid, 'SIGKILL');
+    } catch {
+      /* not running */
+    }
   }
   rmSync(p.dir, { recursive: true, force: true });
 }
 provider.close();
 
-console.log(`reload under load: ${RATE} requests/s through the gateway (half streamed), LiteLLM ${version}, one loopback provider streaming 10 tokens`);
-console.log('topology                reload                     exit  reload s  sent  failed  longest gap  p50 / p99 during  p50 / p99 steady');
+console.log(
+  `reload under load: ${RATE} requests/s through the gateway (half streamed), LiteLLM ${version}, one loopback provider streaming 10 tokens`,
+);
+console.log(
+  'topology                reload                     exit  reload s  sent  failed  longest gap  p50 / p99 during  p50 / p99 steady',
+);
 for (const r of rows) {
-  console.log(`${r.topology.padEnd(24)}${r.reload.padEnd(27)}${String(r.exit).padEnd(6)}${r.reload_s.padEnd(10)}${String(r.sent).padEnd(6)}${String(r.failed).padEnd(8)}${`${r.gap_ms} ms`.padEnd(13)}${`${r.p50} / ${r.p99} ms`.padEnd(18)}${r.steady_p50} / ${r.steady_p99} ms`);
+  console.log(
+    `${r.topology.padEnd(24)}${r.reload.padEnd(27)}${String(r.exit).padEnd(6)}${r.reload_s.padEnd(10)}${String(r.sent).padEnd(6)}${String(r.failed).padEnd(8)}${`${r.gap_ms} ms`.padEnd(13)}${`${r.p50} / ${r.p99} ms`.padEnd(18)}${r.steady_p50} / ${r.steady_p99} ms`,
+  );
 }
 const two = rows.filter((r) => r.topology.startsWith('two'));
-console.log(`goal: 0 failed requests with two replicas in both reloads: ${two.every((r) => r.failed === 0) ? 'met' : 'NOT met'}; p99 during within 2x of steady: ${two.every((r) => r.p99 !== null && r.p99 <= 2 * r.steady_p99) ? 'met' : 'NOT met'}`);
+console.log(
+  `goal: 0 failed requests with two replicas in both reloads: ${two.every((r) => r.failed === 0) ? 'met' : 'NOT met'}; p99 during within 2x of steady: ${two.every((r) => r.p99 !== null && r.p99 <= 2 * r.steady_p99) ? 'met' : 'NOT met'}`,
+);

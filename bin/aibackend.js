@@ -135,7 +135,17 @@ function runBundle() {
   });
   // grown: a hit for a command the cache has not seen; rewritten with what this command compiled too.
   // forged: the HMAC is wrong (damaged, or made elsewhere): V8 never saw it.
-  const state = !file ? 'off' : !cached ? 'miss' : cached.forged ? 'forged' : script.cachedDataRejected ? 'rejected' : cached.seen.includes(command) ? 'hit' : 'grown';
+  const state = !file
+    ? 'off'
+    : !cached
+      ? 'miss'
+      : cached.forged
+        ? 'forged'
+        : script.cachedDataRejected
+          ? 'rejected'
+          : cached.seen.includes(command)
+            ? 'hit'
+            : 'grown';
   process.once('exit', () => {
     if (state !== 'hit' && state !== 'off') {
       // After the run: the cache then holds the functions this command compiled, not just the top level.
@@ -149,7 +159,7 @@ function runBundle() {
         const code = script.createCachedData();
         const data = Buffer.concat([head, mac(secret, head, code), code]);
         fd = openSync(tmp, 'wx', 0o600);
-        for (let off = 0; off < data.length; ) off += writeSync(fd, data, off, data.length - off);
+        for (let off = 0; off < data.length;) off += writeSync(fd, data, off, data.length - off);
         closeSync(fd);
         fd = undefined;
         renameSync(tmp, file);

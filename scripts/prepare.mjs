@@ -20,9 +20,15 @@ const missing = ['esbuild', 'ajv', 'zod', 'yaml'].filter((m) => {
 });
 if (missing.length) {
   console.error(`aibackend prepare: ${missing.join(', ')} not installed here; installing the build tools into ${root}`);
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_config_(prefix|global|omit|production|only)$/i.test(k)));
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !/^npm_config_(prefix|global|omit|production|only)$/i.test(k)),
+  );
   const npm = process.env.npm_execpath;
   const [cmd, args] = npm ? [process.execPath, [npm]] : ['npm', []];
-  execFileSync(cmd, [...args, 'install', '--no-save', '--no-audit', '--no-fund', '--ignore-scripts', '--include=dev', '--prefix', root], { cwd: root, env, stdio: 'inherit' });
+  execFileSync(cmd, [...args, 'install', '--no-save', '--no-audit', '--no-fund', '--ignore-scripts', '--include=dev', '--prefix', root], {
+    cwd: root,
+    env,
+    stdio: 'inherit',
+  });
 }
 execFileSync(process.execPath, [path.join(root, 'scripts/build.mjs')], { cwd: root, stdio: 'inherit' });

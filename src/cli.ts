@@ -20,7 +20,8 @@ function context(program: Command, search = true): CommandContext {
     const found = findConfigDir(process.cwd());
     if (found && found !== paths.configDir) {
       paths = resolvePaths(found);
-      if (!g.quiet) process.stderr.write(`aibackend: using ${displayPath(found, process.cwd())} (the nearest config/ above this directory)\n`);
+      if (!g.quiet)
+        process.stderr.write(`aibackend: using ${displayPath(found, process.cwd())} (the nearest config/ above this directory)\n`);
     }
   }
   const problem = configDirProblem(paths.configDir);
@@ -43,7 +44,8 @@ function context(program: Command, search = true): CommandContext {
 export function seconds(v: string): number {
   const m = /^\s*(\d+(?:\.\d+)?|\.\d+)\s*(ms|s)?\s*$/.exec(v);
   const n = m ? Number(m[1]) / (m[2] === 'ms' ? 1000 : 1) : NaN;
-  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a duration greater than 0: seconds (5, 1.5, 5s) or milliseconds (500ms)');
+  if (!Number.isFinite(n) || n <= 0)
+    throw new InvalidArgumentError('expected a duration greater than 0: seconds (5, 1.5, 5s) or milliseconds (500ms)');
   return n;
 }
 
@@ -55,7 +57,8 @@ function positiveInt(v: string): number {
 
 function concurrencyList(v: string): number[] {
   const list = v.split(',').map((x) => Number(x.trim()));
-  if (list.length === 0 || list.some((n) => !Number.isInteger(n) || n < 1)) throw new InvalidArgumentError('expected whole numbers of at least 1, comma-separated, e.g. 1,2,4,8');
+  if (list.length === 0 || list.some((n) => !Number.isInteger(n) || n < 1))
+    throw new InvalidArgumentError('expected whole numbers of at least 1, comma-separated, e.g. 1,2,4,8');
   return list;
 }
 
@@ -107,9 +110,11 @@ Examples:
   aibackend rollback                 go back to the previous config`,
     );
 
-  const run = (fn: (ctx: CommandContext) => Promise<number>, search = true) => async () => {
-    result.code = await fn(context(program, search));
-  };
+  const run =
+    (fn: (ctx: CommandContext) => Promise<number>, search = true) =>
+    async () => {
+      result.code = await fn(context(program, search));
+    };
 
   program
     .command('init')
@@ -121,10 +126,20 @@ Examples:
     .command('validate')
     .description('check the sources and the generated file; writes nothing')
     .option('--json', 'print one JSON report on stdout (same as --format json)')
-    .addOption(new Option('--format <format>', 'report format: text, json, github (workflow annotations) or sarif (2.1.0, code scanning)').choices(['text', 'json', 'github', 'sarif']).default('text'))
+    .addOption(
+      new Option('--format <format>', 'report format: text, json, github (workflow annotations) or sarif (2.1.0, code scanning)')
+        .choices(['text', 'json', 'github', 'sarif'])
+        .default('text'),
+    )
     .option('--strict', 'fail on warnings too')
-    .option('--deep', 'also load the compiled config into LiteLLM (its --validate_config; about 10 s), with an empty environment, in a private temp dir, without the settings that import Python; safe on untrusted pull requests')
-    .option('--litellm <path>', 'the LiteLLM executable --deep uses (default: $AIBACKEND_LITELLM, the virtualenv of scripts/setup-litellm.sh, then litellm on PATH outside the project; never the runtime\'s own command)')
+    .option(
+      '--deep',
+      'also load the compiled config into LiteLLM (its --validate_config; about 10 s), with an empty environment, in a private temp dir, without the settings that import Python; safe on untrusted pull requests',
+    )
+    .option(
+      '--litellm <path>',
+      "the LiteLLM executable --deep uses (default: $AIBACKEND_LITELLM, the virtualenv of scripts/setup-litellm.sh, then litellm on PATH outside the project; never the runtime's own command)",
+    )
     .action((opts: { json?: boolean; format?: string; strict?: boolean; deep?: boolean; litellm?: string }) =>
       run(async (ctx) => (await import('./commands/validate.js')).validate(ctx, opts))(),
     );
@@ -151,19 +166,37 @@ Examples:
 
   program
     .command('diff')
-    .description('what a change does to routing, per public name and alias: names added, removed and renamed, deployments, traffic shares, base_urls, fallback order, settings')
-    .option('--base <rev>', 'the git revision to compare with (default: HEAD when the sources differ from it, else the merge base with the default branch)')
-    .addOption(new Option('--format <format>', 'text, markdown (a PR comment or $GITHUB_STEP_SUMMARY) or json').choices(['text', 'markdown', 'json']).default('text'))
+    .description(
+      'what a change does to routing, per public name and alias: names added, removed and renamed, deployments, traffic shares, base_urls, fallback order, settings',
+    )
+    .option(
+      '--base <rev>',
+      'the git revision to compare with (default: HEAD when the sources differ from it, else the merge base with the default branch)',
+    )
+    .addOption(
+      new Option('--format <format>', 'text, markdown (a PR comment or $GITHUB_STEP_SUMMARY) or json')
+        .choices(['text', 'markdown', 'json'])
+        .default('text'),
+    )
     .option('--json', 'print the comparison as JSON (same as --format json)')
-    .action((opts: { base?: string; json?: boolean; format?: string }) => run(async (ctx) => (await import('./commands/diff.js')).diff(ctx, opts))());
+    .action((opts: { base?: string; json?: boolean; format?: string }) =>
+      run(async (ctx) => (await import('./commands/diff.js')).diff(ctx, opts))(),
+    );
 
   const reloadFlags = (cmd: Command) =>
     cmd
       .option('-y, --yes', 'do not ask for confirmation')
       .option('-f, --force', 'do not ask for confirmation (same as --yes)')
       .option('--dry-run', 'validate, diff and say what would happen; write and restart nothing')
-      .option('--timeout <seconds>', 'how long to wait for the gateway to become healthy (default: health.timeout_s; a rollback always waits at least the last measured boot plus a margin)', seconds)
-      .option('--break-lock', 'take the lock even when its holder cannot be judged stale (a live process that is not aibackend, another host)')
+      .option(
+        '--timeout <seconds>',
+        'how long to wait for the gateway to become healthy (default: health.timeout_s; a rollback always waits at least the last measured boot plus a margin)',
+        seconds,
+      )
+      .option(
+        '--break-lock',
+        'take the lock even when its holder cannot be judged stale (a live process that is not aibackend, another host)',
+      )
       .option('--json', 'print the result as one JSON object on stdout, on every exit path (progress goes to stderr)');
 
   reloadFlags(
@@ -194,17 +227,25 @@ interrupted run cannot be recovered safely (a person is needed), 5 another reloa
       .description('restore a backup (by default the previous config), restart and probe')
       .option('--to <backup>', 'backup file name, path or unique prefix (see `aibackend backups`)'),
   )
-    .addHelpText('after', '\nWorks while providers.yaml or model-mappings.yaml are broken: a rollback needs only gateway.yaml.\nAfter an interrupted reload, the recovery itself restores the last config that served; rollback stops there.')
+    .addHelpText(
+      'after',
+      '\nWorks while providers.yaml or model-mappings.yaml are broken: a rollback needs only gateway.yaml.\nAfter an interrupted reload, the recovery itself restores the last config that served; rollback stops there.',
+    )
     .action((opts: ReloadFlags & { to?: string }) => run(async (ctx) => (await import('./commands/rollback.js')).rollback(ctx, opts))());
 
   program
     .command('recover')
     .description('finish an interrupted reload or rollback: restore its verified backup, restart, probe')
-    .option('--abandon', 'record that a person has dealt with the interrupted run (when its backup is missing or altered); deploys and restarts nothing')
+    .option(
+      '--abandon',
+      'record that a person has dealt with the interrupted run (when its backup is missing or altered); deploys and restarts nothing',
+    )
     .option('--timeout <seconds>', 'how long to wait for the gateway to become healthy', seconds)
     .option('--break-lock', 'take the lock even when its holder cannot be judged stale')
     .option('--json', 'print the result as one JSON object on stdout')
-    .action((opts: ReloadFlags & { abandon?: boolean }) => run(async (ctx) => (await import('./commands/recover.js')).recover(ctx, opts))());
+    .action((opts: ReloadFlags & { abandon?: boolean }) =>
+      run(async (ctx) => (await import('./commands/recover.js')).recover(ctx, opts))(),
+    );
 
   program
     .command('backups')
@@ -228,7 +269,9 @@ interrupted run cannot be recovered safely (a person is needed), 5 another reloa
     .option('--json', 'print the additions and the diff as JSON')
     .option('--remote', 'also probe the hosted APIs (openai, anthropic)')
     .option('--timeout <duration>', 'per-request timeout: seconds, or 500ms', seconds, 2)
-    .action((opts: StatusFlags & { write?: boolean }) => run(async (ctx) => (await import('./commands/ops.js')).discoverCommand(ctx, opts))());
+    .action((opts: StatusFlags & { write?: boolean }) =>
+      run(async (ctx) => (await import('./commands/ops.js')).discoverCommand(ctx, opts))(),
+    );
 
   program
     .command('ports')
@@ -240,43 +283,65 @@ interrupted run cannot be recovered safely (a person is needed), 5 another reloa
 
   program
     .command('try')
-    .description('send one request through the gateway and show who answered: provider, backend model, route or fallback, timings, tokens, call id')
+    .description(
+      'send one request through the gateway and show who answered: provider, backend model, route or fallback, timings, tokens, call id',
+    )
     .argument('<name>', 'a public name or alias')
     .option('--prompt <text>', 'the message to send (embedding models embed it)')
     .option('--stream', 'stream the answer and measure the time to first token')
     .option('--json', 'print the result as JSON')
     .option('--timeout <duration>', 'request timeout: seconds, or 500ms', seconds, 120)
-    .addHelpText('after', '\nExit 0 when one of the name\'s own routes answered, 1 when a fallback or another deployment answered or the request failed.')
-    .action((name: string, opts: { prompt?: string; stream?: boolean; json?: boolean; timeout: number }) => run(async (ctx) => (await import('./commands/operate.js')).tryCommand(ctx, name, opts))());
+    .addHelpText(
+      'after',
+      "\nExit 0 when one of the name's own routes answered, 1 when a fallback or another deployment answered or the request failed.",
+    )
+    .action((name: string, opts: { prompt?: string; stream?: boolean; json?: boolean; timeout: number }) =>
+      run(async (ctx) => (await import('./commands/operate.js')).tryCommand(ctx, name, opts))(),
+    );
 
   program
     .command('verify')
-    .description('try every public name and alias: each must be answered by its own routes, and every route of a load-balanced name must answer')
+    .description(
+      'try every public name and alias: each must be answered by its own routes, and every route of a load-balanced name must answer',
+    )
     .option('--requests <n>', 'requests per load-balanced name (names with one route get one)', positiveInt, 20)
     .option('--json', 'print the report as JSON')
     .option('--timeout <duration>', 'per-request timeout: seconds, or 500ms', seconds, 120)
-    .addHelpText('after', '\nExit 0 when the live gateway does what the sources say, 1 on any finding (a fallback answered, an unknown deployment, a failure, a route never reached).')
-    .action((opts: { json?: boolean; requests: number; timeout: number }) => run(async (ctx) => (await import('./commands/operate.js')).verifyCommand(ctx, opts))());
+    .addHelpText(
+      'after',
+      '\nExit 0 when the live gateway does what the sources say, 1 on any finding (a fallback answered, an unknown deployment, a failure, a route never reached).',
+    )
+    .action((opts: { json?: boolean; requests: number; timeout: number }) =>
+      run(async (ctx) => (await import('./commands/operate.js')).verifyCommand(ctx, opts))(),
+    );
 
   program
     .command('logs')
-    .description('the gateway\'s log, wherever the runtime puts it, parsed and filtered')
+    .description("the gateway's log, wherever the runtime puts it, parsed and filtered")
     .option('-f, --follow', 'keep printing new lines (Ctrl-C ends)')
-    .addOption(new Option('--level <level>', 'only lines at this level or above').choices(['debug', 'info', 'warning', 'error', 'critical']))
+    .addOption(
+      new Option('--level <level>', 'only lines at this level or above').choices(['debug', 'info', 'warning', 'error', 'critical']),
+    )
     .option('--grep <text>', 'only lines containing this text (case-insensitive)')
     .option('--call-id <id>', 'only the lines of one request (the call id `aibackend try` prints)')
     .option('--since <duration>', 'only lines from the last 30s, 10m, 2h, 1d')
     .option('--json', 'print { source, lines } as JSON (with --follow: one JSON object a line)')
-    .action((opts: import('./commands/operate.js').LogsFlags) => run(async (ctx) => (await import('./commands/operate.js')).logsCommand(ctx, opts))());
+    .action((opts: import('./commands/operate.js').LogsFlags) =>
+      run(async (ctx) => (await import('./commands/operate.js')).logsCommand(ctx, opts))(),
+    );
 
   program
     .command('stats')
-    .description('live figures from two reads of the gateway\'s /metrics/: per public name requests, errors, latency, time to first token, tokens; cache; deployments')
+    .description(
+      "live figures from two reads of the gateway's /metrics/: per public name requests, errors, latency, time to first token, tokens; cache; deployments",
+    )
     .option('--interval <duration>', 'time between the two reads: seconds, or 500ms', seconds, 5)
     .option('--watch <duration>', 'refresh every so often until Ctrl-C', seconds)
     .option('--json', 'print the figures as JSON (with --watch: one object a line)')
     .option('--timeout <duration>', 'per-request timeout: seconds, or 500ms', seconds, 5)
-    .action((opts: { json?: boolean; watch?: number; interval: number; timeout: number }) => run(async (ctx) => (await import('./commands/operate.js')).statsCommand(ctx, opts))());
+    .action((opts: { json?: boolean; watch?: number; interval: number; timeout: number }) =>
+      run(async (ctx) => (await import('./commands/operate.js')).statsCommand(ctx, opts))(),
+    );
 
   const common = (c: Command) =>
     c
@@ -288,51 +353,96 @@ interrupted run cannot be recovered safely (a person is needed), 5 another reloa
   common(
     program
       .command('bench')
-      .description('latency and throughput per public name through the gateway: TTFT, inter-token latency, end-to-end latency, tokens/s, requests/s, p50/p95/p99, over a concurrency sweep')
+      .description(
+        'latency and throughput per public name through the gateway: TTFT, inter-token latency, end-to-end latency, tokens/s, requests/s, p50/p95/p99, over a concurrency sweep',
+      )
       .argument('[names...]', 'public names or aliases (default: every chat public name)')
       .option('--concurrency <list>', 'concurrency levels, e.g. 1,2,4,8', concurrencyList, [1, 2, 4, 8])
       .option('--requests <n>', 'requests per level (default: 5 per concurrent user, at least 20)', positiveInt)
       .option('--duration <duration>', 'seconds per level, instead of --requests', seconds)
-      .option('--compare', 'also send the same requests to each route\'s provider directly and report the gateway\'s overhead')
-      .option('--baseline <file>', 'compare with the JSON of an earlier run; exit 1 when p95 rose, successful throughput fell, or the error rate rose')
+      .option('--compare', "also send the same requests to each route's provider directly and report the gateway's overhead")
+      .option(
+        '--baseline <file>',
+        'compare with the JSON of an earlier run; exit 1 when p95 rose, successful throughput fell, or the error rate rose',
+      )
       .option('--threshold <fraction>', 'how much worse p95 or throughput counts as a regression', fraction, 0.2)
-      .option('--max-error-rate <fraction>', 'a level failing more than this fails the run (with --baseline, an error rate more than one point above the baseline\'s is a regression too)', fraction, 0.01),
+      .option(
+        '--max-error-rate <fraction>',
+        "a level failing more than this fails the run (with --baseline, an error rate more than one point above the baseline's is a regression too)",
+        fraction,
+        0.01,
+      ),
   )
-    .addHelpText('after', '\nEvery prompt is unique to its run; answers from the response cache are counted apart. requests/s counts\nsuccessful answers only. Exit 0, or 1 when a level answered nothing, failed more than --max-error-rate,\nor a figure regressed against --baseline.')
-    .action((names: string[], opts: import('./commands/loadtest.js').BenchFlags) => run(async (ctx) => (await import('./commands/loadtest.js')).benchCommand(ctx, names, opts))());
+    .addHelpText(
+      'after',
+      '\nEvery prompt is unique to its run; answers from the response cache are counted apart. requests/s counts\nsuccessful answers only. Exit 0, or 1 when a level answered nothing, failed more than --max-error-rate,\nor a figure regressed against --baseline.',
+    )
+    .action((names: string[], opts: import('./commands/loadtest.js').BenchFlags) =>
+      run(async (ctx) => (await import('./commands/loadtest.js')).benchCommand(ctx, names, opts))(),
+    );
   common(
     program
       .command('load')
-      .description('a load test through the gateway: smoke, load, stress or spike over the registry\'s public names, with thresholds and an HTML report')
+      .description(
+        "a load test through the gateway: smoke, load, stress or spike over the registry's public names, with thresholds and an HTML report",
+      )
       .argument('[dir]', 'with --emit: the directory to write the Locust or k6 file into')
-      .addOption(new Option('--scenario <name>', 'smoke (5 users, 30 s), load (20 users, ramp-up, 5 min), stress (200 users, 5 min), spike (10 users, 10x for a fifth of 2 min)').choices(['smoke', 'load', 'stress', 'spike']).default('smoke'))
+      .addOption(
+        new Option(
+          '--scenario <name>',
+          'smoke (5 users, 30 s), load (20 users, ramp-up, 5 min), stress (200 users, 5 min), spike (10 users, 10x for a fifth of 2 min)',
+        )
+          .choices(['smoke', 'load', 'stress', 'spike'])
+          .default('smoke'),
+      )
       .option('--users <n>', 'users at the peak (spike: before the spike)', positiveInt)
       .option('--duration <duration>', 'seconds', seconds)
       .option('--mix <weights>', 'traffic mix, e.g. chat=60,coder=25,llama2-13b=15 (default: every chat public name equally)')
       .option('--report <file>', 'write a self-contained HTML report with charts')
-      .addOption(new Option('--emit <tool>', 'write a Locust file or k6 script for the same scenario and mix into DIR instead of running').choices(['locust', 'k6']))
+      .addOption(
+        new Option('--emit <tool>', 'write a Locust file or k6 script for the same scenario and mix into DIR instead of running').choices([
+          'locust',
+          'k6',
+        ]),
+      )
       .option('--max-error-rate <fraction>', 'threshold (default: monitoring.alerts.error_rate)', fraction)
       .option('--max-p95 <duration>', 'threshold in seconds (default: monitoring.alerts.p95_latency_s)', seconds),
   )
     .addHelpText('after', '\nExit 0 when the thresholds hold, 1 when the error rate or p95 is above them.')
-    .action((dir: string | undefined, opts: import('./commands/loadtest.js').LoadFlags) => run(async (ctx) => (await import('./commands/loadtest.js')).loadCommand(ctx, dir, opts))());
+    .action((dir: string | undefined, opts: import('./commands/loadtest.js').LoadFlags) =>
+      run(async (ctx) => (await import('./commands/loadtest.js')).loadCommand(ctx, dir, opts))(),
+    );
 
-  const cache = program.command('cache').description('the gateway\'s Redis response cache, confined to its namespace (never FLUSHALL)');
-  const cacheAction = (action: 'stats' | 'keys' | 'watch' | 'flush') => (opts: import('./commands/operate.js').CacheFlags) => run(async (ctx) => (await import('./commands/operate.js')).cacheCommand(ctx, action, opts))();
+  const cache = program.command('cache').description("the gateway's Redis response cache, confined to its namespace (never FLUSHALL)");
+  const cacheAction = (action: 'stats' | 'keys' | 'watch' | 'flush') => (opts: import('./commands/operate.js').CacheFlags) =>
+    run(async (ctx) => (await import('./commands/operate.js')).cacheCommand(ctx, action, opts))();
   const timeoutOpt = () => new Option('--timeout <duration>', 'connect timeout: seconds, or 500ms').argParser(seconds).default(5);
-  cache.command('stats').description('cache entries in the namespace, their expiry, Redis memory and hit rate, the gateway\'s cache hits').option('--json', 'print as JSON').addOption(timeoutOpt()).action(cacheAction('stats'));
+  cache
+    .command('stats')
+    .description("cache entries in the namespace, their expiry, Redis memory and hit rate, the gateway's cache hits")
+    .option('--json', 'print as JSON')
+    .addOption(timeoutOpt())
+    .action(cacheAction('stats'));
   cache
     .command('keys')
-    .description('list the namespace\'s cache entries with their expiry (SCAN, never KEYS)')
+    .description("list the namespace's cache entries with their expiry (SCAN, never KEYS)")
     .option('--pattern <glob>', 'within the namespace, e.g. "a*"')
     .option('--limit <n>', 'at most this many', positiveInt, 50)
     .option('--json', 'print as JSON')
     .addOption(timeoutOpt())
     .action(cacheAction('keys'));
-  cache.command('watch').description('cache stats, refreshed in place until Ctrl-C').option('--interval <duration>', 'refresh interval', seconds, 2).option('--json', 'one JSON object a line').addOption(timeoutOpt()).action(cacheAction('watch'));
+  cache
+    .command('watch')
+    .description('cache stats, refreshed in place until Ctrl-C')
+    .option('--interval <duration>', 'refresh interval', seconds, 2)
+    .option('--json', 'one JSON object a line')
+    .addOption(timeoutOpt())
+    .action(cacheAction('watch'));
   cache
     .command('flush')
-    .description('delete the namespace\'s cache entries in batches, after showing the count and asking; router state and other keys are never touched')
+    .description(
+      "delete the namespace's cache entries in batches, after showing the count and asking; router state and other keys are never touched",
+    )
     .option('--yes', 'do not ask (required without a terminal)')
     .option('--dry-run', 'count the keys, delete nothing')
     .option('--json', 'print the result as JSON')
@@ -346,7 +456,9 @@ interrupted run cannot be recovered safely (a person is needed), 5 another reloa
     .option('--force', 'install even when another pre-commit hook exists (it is kept and chained)')
     .option('--diff', 'the hook also prints what the staged change does to routing (hook run --diff)')
     .option('--json', 'print the result as JSON')
-    .action((opts: { force?: boolean; json?: boolean; diff?: boolean }) => run(async (ctx) => (await import('./commands/hook.js')).hookInstall(ctx, opts))());
+    .action((opts: { force?: boolean; json?: boolean; diff?: boolean }) =>
+      run(async (ctx) => (await import('./commands/hook.js')).hookInstall(ctx, opts))(),
+    );
   hook
     .command('uninstall')
     .description('remove the pre-commit hook and restore the one it replaced')
@@ -363,14 +475,18 @@ interrupted run cannot be recovered safely (a person is needed), 5 another reloa
     .command('completion')
     .description('print a shell completion script: bash, zsh or fish')
     .argument('<shell>', 'bash, zsh or fish')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Install:
   bash: aibackend completion bash > ~/.local/share/bash-completion/completions/aibackend
   zsh:  aibackend completion zsh > "\${fpath[1]}/_aibackend"
-  fish: aibackend completion fish > ~/.config/fish/completions/aibackend.fish`)
+  fish: aibackend completion fish > ~/.config/fish/completions/aibackend.fish`,
+    )
     .action((shell: string) =>
       run(async (ctx) => {
-        if (shell !== 'bash' && shell !== 'zsh' && shell !== 'fish') throw new UsageError(`unknown shell '${shell}'; expected bash, zsh or fish`);
+        if (shell !== 'bash' && shell !== 'zsh' && shell !== 'fish')
+          throw new UsageError(`unknown shell '${shell}'; expected bash, zsh or fish`);
         const { renderCompletion } = await import('./render/completion.js');
         ctx.stdout.write(renderCompletion(shell, specOf(program)));
         return EXIT.ok;
@@ -385,7 +501,11 @@ function specOf(c: Command): import('./render/completion.js').CommandSpec {
   return {
     name: c.name(),
     description: c.description(),
-    options: c.options.map((o) => ({ flags: [o.short, o.long].filter((f): f is string => Boolean(f)), description: o.description, ...(o.argChoices ? { values: o.argChoices } : {}) })),
+    options: c.options.map((o) => ({
+      flags: [o.short, o.long].filter((f): f is string => Boolean(f)),
+      description: o.description,
+      ...(o.argChoices ? { values: o.argChoices } : {}),
+    })),
     subcommands: c.commands.filter((s) => s.name() !== 'help').map(specOf),
   };
 }
@@ -468,7 +588,9 @@ main(process.argv).then(
     process.exitCode = code;
     // For bench/: wall time and peak memory of this run, on stderr, only when asked.
     if (process.env.AIBACKEND_STATS) {
-      process.stderr.write(`aibackend-stats: ms=${(Number(process.hrtime.bigint() - started) / 1e6).toFixed(1)} maxrss_kb=${process.resourceUsage().maxRSS}\n`);
+      process.stderr.write(
+        `aibackend-stats: ms=${(Number(process.hrtime.bigint() - started) / 1e6).toFixed(1)} maxrss_kb=${process.resourceUsage().maxRSS}\n`,
+      );
     }
     exitWhenIdle();
   },

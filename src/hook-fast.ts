@@ -27,7 +27,9 @@ export async function nothingToCheck(argv: readonly string[]): Promise<boolean> 
   if (!root) return false;
   const abs = path.resolve(cwd, configDir);
   const staged = await new Promise<string[] | undefined>((resolve) => {
-    execFile('git', ['diff', '--cached', '--name-only', '-z', '--no-renames'], { cwd: root }, (err, out) => resolve(err ? undefined : out.split('\0').filter(Boolean)));
+    execFile('git', ['diff', '--cached', '--name-only', '-z', '--no-renames'], { cwd: root }, (err, out) =>
+      resolve(err ? undefined : out.split('\0').filter(Boolean)),
+    );
   });
   return staged !== undefined && !touchesConfig(hookScope(root, abs, path.dirname(abs)), staged);
 }

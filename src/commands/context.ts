@@ -46,10 +46,23 @@ export function report(ctx: CommandContext, json: boolean | undefined, data: Rec
  * thrown errors (schemas/output/error.schema.json), with the findings that explain it; otherwise
  * the message on stderr (the caller has printed the findings).
  */
-export function failure(ctx: CommandContext, json: boolean | undefined, message: string, diagnostics: readonly Diagnostic[] = [], exitCode = 1): number {
+export function failure(
+  ctx: CommandContext,
+  json: boolean | undefined,
+  message: string,
+  diagnostics: readonly Diagnostic[] = [],
+  exitCode = 1,
+): number {
   if (json) {
     const list = diagnostics.map(diagnosticJson);
-    print(ctx.stdout, JSON.stringify({ ok: false, exit_code: exitCode, error: { kind: 'error', message }, ...(list.length ? { diagnostics: list } : {}) }, null, 2));
+    print(
+      ctx.stdout,
+      JSON.stringify(
+        { ok: false, exit_code: exitCode, error: { kind: 'error', message }, ...(list.length ? { diagnostics: list } : {}) },
+        null,
+        2,
+      ),
+    );
   } else print(ctx.stderr, `${ctx.err.red('✖')} ${message}`);
   return exitCode;
 }

@@ -21,7 +21,8 @@ export const DIFF_FORMATS = ['text', 'markdown', 'json'] as const;
 
 export async function diff(ctx: CommandContext, opts: DiffOptions): Promise<number> {
   const format = opts.json ? 'json' : (opts.format ?? 'text');
-  if (!(DIFF_FORMATS as readonly string[]).includes(format)) throw new UsageError(`unknown format '${format}'; expected one of: ${DIFF_FORMATS.join(', ')}`);
+  if (!(DIFF_FORMATS as readonly string[]).includes(format))
+    throw new UsageError(`unknown format '${format}'; expected one of: ${DIFF_FORMATS.join(', ')}`);
   let root: string;
   try {
     root = await repoRoot(ctx.paths.projectDir);
@@ -32,7 +33,12 @@ export async function diff(ctx: CommandContext, opts: DiffOptions): Promise<numb
   const after = routingModel(head);
   if (!after) {
     if (format !== 'json') reportDiagnostics(ctx, head);
-    return failure(ctx, format === 'json', 'cannot compare routing: the working tree\'s config has errors', head.diagnostics.filter((d) => d.severity === 'error'));
+    return failure(
+      ctx,
+      format === 'json',
+      "cannot compare routing: the working tree's config has errors",
+      head.diagnostics.filter((d) => d.severity === 'error'),
+    );
   }
   const base = await chooseBase(root, ctx, opts.base);
   const report = await compareWithRevision({ root, ...base, paths: ctx.paths, env: ctx.env, after, head: 'working tree' });
@@ -43,7 +49,11 @@ export async function diff(ctx: CommandContext, opts: DiffOptions): Promise<numb
 }
 
 /** --base, or HEAD for a working-tree change, or the merge base with the default branch. */
-async function chooseBase(root: string, ctx: CommandContext, named: string | undefined): Promise<{ rev: string; commit?: string; note?: string }> {
+async function chooseBase(
+  root: string,
+  ctx: CommandContext,
+  named: string | undefined,
+): Promise<{ rev: string; commit?: string; note?: string }> {
   if (named !== undefined) {
     const commit = await resolveCommit(root, named);
     if (!commit) throw new UsageError(`--base ${named} is not a commit of this repository`);

@@ -12,12 +12,18 @@ export async function explain(ctx: CommandContext, name: string | undefined, opt
   const { providers, mappings } = checked.loaded;
   if (!checked.compiled || !providers || !mappings) {
     if (!opts.json) reportDiagnostics(ctx, checked);
-    return failure(ctx, opts.json, `cannot explain${name ? ` '${name}'` : ''}: the config has errors`, checked.diagnostics.filter((d) => d.severity === 'error'));
+    return failure(
+      ctx,
+      opts.json,
+      `cannot explain${name ? ` '${name}'` : ''}: the config has errors`,
+      checked.diagnostics.filter((d) => d.severity === 'error'),
+    );
   }
   const names = Object.keys(mappings.models).sort();
   const aliases = Object.keys(mappings.aliases ?? {}).sort();
   if (opts.list || name === undefined) {
-    if (opts.json) print(ctx.stdout, JSON.stringify({ names, aliases: Object.fromEntries(aliases.map((a) => [a, mappings.aliases![a]])) }, null, 2));
+    if (opts.json)
+      print(ctx.stdout, JSON.stringify({ names, aliases: Object.fromEntries(aliases.map((a) => [a, mappings.aliases![a]])) }, null, 2));
     else print(ctx.stdout, [...names, ...aliases.map((a) => `${a} -> ${mappings.aliases![a]} (alias)`)].join('\n'));
     return EXIT.ok;
   }
@@ -25,11 +31,20 @@ export async function explain(ctx: CommandContext, name: string | undefined, opt
   if (!e) {
     const s = suggestOne(name, [...names, ...aliases]);
     // No close match: say what there is instead.
-    return failure(ctx, opts.json, `'${name}' is neither a public name nor an alias${s ? `; did you mean '${s}'?` : `; the names are: ${[...names, ...aliases].join(', ')} (\`aibackend explain --list\`)`}`);
+    return failure(
+      ctx,
+      opts.json,
+      `'${name}' is neither a public name nor an alias${s ? `; did you mean '${s}'?` : `; the names are: ${[...names, ...aliases].join(', ')} (\`aibackend explain --list\`)`}`,
+    );
   }
   // Where the name is served: the gateway URL, and with replicas the load balancer in front of them.
   const gw = checked.loaded.gateway!;
-  const served = { url: gw.gateway.url, ...(gw.replicas >= 2 && gw.replica_ports ? { load_balancer: gw.load_balancer.kind, replicas: gw.replica_ports.map((port, i) => ({ name: `r${i + 1}`, port })) } : {}) };
+  const served = {
+    url: gw.gateway.url,
+    ...(gw.replicas >= 2 && gw.replica_ports
+      ? { load_balancer: gw.load_balancer.kind, replicas: gw.replica_ports.map((port, i) => ({ name: `r${i + 1}`, port })) }
+      : {}),
+  };
   const explained = { ...e, served_at: served };
   print(ctx.stdout, opts.json ? JSON.stringify(explained, null, 2) : renderExplanation(explained, ctx.out));
   return EXIT.ok;

@@ -34,7 +34,11 @@ export async function generate(ctx: CommandContext, opts: GenerateOptions): Prom
   });
   if (!checked.compiled) {
     if (opts.json) print(ctx.stdout, JSON.stringify(result(false, 'invalid'), null, 2));
-    else print(ctx.stderr, `${ctx.err.red('✖')} nothing written: fix the errors above first (${formatCounts(checked.errors, checked.warnings, ctx.err)})`);
+    else
+      print(
+        ctx.stderr,
+        `${ctx.err.red('✖')} nothing written: fix the errors above first (${formatCounts(checked.errors, checked.warnings, ctx.err)})`,
+      );
     return EXIT.failed;
   }
   if (opts.stdout) {
@@ -48,7 +52,9 @@ export async function generate(ctx: CommandContext, opts: GenerateOptions): Prom
   const lb = stack.find((m) => m.file.group === 'load_balancer');
   const deployments = {
     deployments: models,
-    ...(mon.length > 0 ? { monitoring: { dir: monitoringDir(ctx, checked), files: mon.map((m) => ({ file: m.file.display, status: m.state })) } } : {}),
+    ...(mon.length > 0
+      ? { monitoring: { dir: monitoringDir(ctx, checked), files: mon.map((m) => ({ file: m.file.display, status: m.state })) } }
+      : {}),
     ...(lb ? { load_balancer: { file: lb.file.display, status: lb.state } } : {}),
   };
   const current = (state: string) => state === 'up-to-date' || state === 'header-outdated';
@@ -57,14 +63,21 @@ export async function generate(ctx: CommandContext, opts: GenerateOptions): Prom
     if (current(status.state) && drifted.length === 0) {
       const note = status.state === 'header-outdated' ? ' (only its provenance header is older; `aibackend generate` rewrites it)' : '';
       const extra = stack.length > 0 ? ` and the ${stack.length} other generated file${stack.length === 1 ? ' is' : 's are'}` : ' is';
-      report(ctx, opts.json, result(true, status.state, deployments), `${ctx.out.green('✔')} ${checked.outputDisplay}${extra} up to date${note}`);
+      report(
+        ctx,
+        opts.json,
+        result(true, status.state, deployments),
+        `${ctx.out.green('✔')} ${checked.outputDisplay}${extra} up to date${note}`,
+      );
       return EXIT.ok;
     }
     // What differs, as `kubectl diff` shows it: each file on disk against what the sources compile to.
     const { diffConfigs } = await import('../reload/diff.js');
     const diffs: string[] = [];
-    if (!current(status.state) && status.text !== undefined) diffs.push(diffConfigs(checked.outputDisplay, status.text.replace(/\r\n/g, '\n'), checked.compiled.text).diff);
-    for (const m of drifted) if (m.text !== undefined) diffs.push(diffConfigs(m.file.display, m.text.replace(/\r\n/g, '\n'), m.file.text).diff);
+    if (!current(status.state) && status.text !== undefined)
+      diffs.push(diffConfigs(checked.outputDisplay, status.text.replace(/\r\n/g, '\n'), checked.compiled.text).diff);
+    for (const m of drifted)
+      if (m.text !== undefined) diffs.push(diffConfigs(m.file.display, m.text.replace(/\r\n/g, '\n'), m.file.text).diff);
     const diff = diffs.filter(Boolean).join('\n');
     const problems = [...(current(status.state) ? [] : status.diagnostics), ...drifted.flatMap((m) => m.diagnostics)];
     const overall = current(status.state) ? drifted[0]!.state : status.state;
@@ -78,18 +91,40 @@ export async function generate(ctx: CommandContext, opts: GenerateOptions): Prom
     if (diff) {
       const { renderDiff } = await import('../render/reload-text.js');
       const lines = diff.split('\n');
-      print(ctx.stderr, `${renderDiff(lines.slice(0, 60).join('\n'), ctx.err)}${lines.length > 60 ? `\n… ${lines.length - 60} more diff lines (\`aibackend generate --stdout\` prints the whole compiled file)` : ''}`);
+      print(
+        ctx.stderr,
+        `${renderDiff(lines.slice(0, 60).join('\n'), ctx.err)}${lines.length > 60 ? `\n… ${lines.length - 60} more diff lines (\`aibackend generate --stdout\` prints the whole compiled file)` : ''}`,
+      );
     }
-    const names = [...(current(status.state) ? [] : [`${checked.outputDisplay} is ${status.state}`]), ...drifted.map((m) => `${m.file.display} is ${m.state}`)];
-    print(ctx.stderr, `${ctx.err.red('✖')} ${names.length > 3 ? `${names.slice(0, 3).join('; ')}; and ${names.length - 3} more` : names.join('; ')}; run \`aibackend generate\``);
+    const names = [
+      ...(current(status.state) ? [] : [`${checked.outputDisplay} is ${status.state}`]),
+      ...drifted.map((m) => `${m.file.display} is ${m.state}`),
+    ];
+    print(
+      ctx.stderr,
+      `${ctx.err.red('✖')} ${names.length > 3 ? `${names.slice(0, 3).join('; ')}; and ${names.length - 3} more` : names.join('; ')}; run \`aibackend generate\``,
+    );
     return EXIT.failed;
   }
   // The monitoring stack first: when one of its files cannot be written, the gateway's config,
   // which reload deploys, is left as it was, and nothing claims to be in step.
   const writes = syncGenerated(checked, stack).written;
-  const wroteStack = writes.length > 0 ? `; ${writes.length} of the ${stack.length} other generated files written (${writes.map((w) => w.file.display).slice(0, 3).join(', ')}${writes.length > 3 ? ', …' : ''})` : stack.length > 0 ? `; the ${stack.length} other generated files are up to date` : '';
+  const wroteStack =
+    writes.length > 0
+      ? `; ${writes.length} of the ${stack.length} other generated files written (${writes
+          .map((w) => w.file.display)
+          .slice(0, 3)
+          .join(', ')}${writes.length > 3 ? ', …' : ''})`
+      : stack.length > 0
+        ? `; the ${stack.length} other generated files are up to date`
+        : '';
   if (status.state === 'up-to-date' && status.text?.replace(/\r\n/g, '\n') === checked.compiled.text) {
-    report(ctx, opts.json, result(true, 'unchanged', deployments), `${ctx.out.green('✔')} ${checked.outputDisplay} is already up to date${wroteStack}${writes.length > 0 ? '' : '; nothing written'}`);
+    report(
+      ctx,
+      opts.json,
+      result(true, 'unchanged', deployments),
+      `${ctx.out.green('✔')} ${checked.outputDisplay} is already up to date${wroteStack}${writes.length > 0 ? '' : '; nothing written'}`,
+    );
     return EXIT.ok;
   }
   if (status.state === 'hand-edited' && !opts.json) {
@@ -98,10 +133,20 @@ export async function generate(ctx: CommandContext, opts: GenerateOptions): Prom
   writeGenerated(checked.loaded.paths, checked.outputPath, checked.outputDisplay, checked.compiled.text);
   const s = models === 1 ? '' : 's';
   if (status.state === 'header-outdated') {
-    report(ctx, opts.json, result(true, 'header-rewritten', deployments), `${ctx.out.green('✔')} rewrote the provenance header of ${checked.outputDisplay}; its body (${models} deployment${s}) is unchanged${wroteStack}`);
+    report(
+      ctx,
+      opts.json,
+      result(true, 'header-rewritten', deployments),
+      `${ctx.out.green('✔')} rewrote the provenance header of ${checked.outputDisplay}; its body (${models} deployment${s}) is unchanged${wroteStack}`,
+    );
     return EXIT.ok;
   }
-  report(ctx, opts.json, result(true, 'written', { ...deployments, replaced: status.state }), `${ctx.out.green('✔')} wrote ${checked.outputDisplay} (${models} deployment${s})${wroteStack}`);
+  report(
+    ctx,
+    opts.json,
+    result(true, 'written', { ...deployments, replaced: status.state }),
+    `${ctx.out.green('✔')} wrote ${checked.outputDisplay} (${models} deployment${s})${wroteStack}`,
+  );
   return EXIT.ok;
 }
 

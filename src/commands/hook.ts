@@ -47,7 +47,9 @@ export async function hookInstall(ctx: CommandContext, opts: { force?: boolean; 
     }
     if (!current.includes(MARK)) {
       if (!opts.force) {
-        throw new CliError(`${file} already exists and was not installed by aibackend; rerun with --force to keep it and run it before aibackend's check`);
+        throw new CliError(
+          `${file} already exists and was not installed by aibackend; rerun with --force to keep it and run it before aibackend's check`,
+        );
       }
       if (existsSync(path.join(dir, PREV))) throw new CliError(`${path.join(dir, PREV)} already exists; move it away first`);
       renameSync(file, path.join(dir, PREV));
@@ -71,7 +73,12 @@ export async function hookUninstall(ctx: CommandContext, opts: { json?: boolean 
   rmSync(file);
   const restored = existsSync(path.join(dir, PREV));
   if (restored) renameSync(path.join(dir, PREV), file);
-  report(ctx, opts.json, { ok: true, action: 'removed', file, restored_previous: restored }, restored ? 'removed the aibackend hook and restored the previous pre-commit hook' : `removed the aibackend pre-commit hook from ${dir}`);
+  report(
+    ctx,
+    opts.json,
+    { ok: true, action: 'removed', file, restored_previous: restored },
+    restored ? 'removed the aibackend hook and restored the previous pre-commit hook' : `removed the aibackend pre-commit hook from ${dir}`,
+  );
   return EXIT.ok;
 }
 
@@ -82,7 +89,15 @@ export async function hookRun(ctx: CommandContext, opts: { json?: boolean; diff?
   const scope = hookScope(root, ctx.paths.configDir, ctx.paths.projectDir);
   const { relConfig, relProject } = scope;
   if (!touchesConfig(scope, await stagedPaths(root))) {
-    if (opts.json) print(ctx.stdout, JSON.stringify({ ok: true, errors: 0, warnings: 0, diagnostics: [], checks: [], skipped: 'nothing staged under the config directory' }, null, 2));
+    if (opts.json)
+      print(
+        ctx.stdout,
+        JSON.stringify(
+          { ok: true, errors: 0, warnings: 0, diagnostics: [], checks: [], skipped: 'nothing staged under the config directory' },
+          null,
+          2,
+        ),
+      );
     return EXIT.ok;
   }
   const compose = path.posix.join(relProject, 'docker-compose.yml');
@@ -90,11 +105,16 @@ export async function hookRun(ctx: CommandContext, opts: { json?: boolean; diff?
   // Materialise the staged versions in a scratch project laid out like the repository.
   const scratch = mkdtempSync(path.join(tmpdir(), 'aibackend-hook-'));
   try {
-    const wanted = ['providers.yaml', 'model-mappings.yaml', 'gateway.yaml', 'ports.yaml', 'litellm-unified.yaml'].map((f) => path.posix.join(relConfig, f));
+    const wanted = ['providers.yaml', 'model-mappings.yaml', 'gateway.yaml', 'ports.yaml', 'litellm-unified.yaml'].map((f) =>
+      path.posix.join(relConfig, f),
+    );
     const first = await indexContents(root, [...wanted, compose]);
     // The generated files where the staged gateway.yaml puts them: its output, and the monitoring stack.
     const staged = await stagedSettings(first.get(wanted[2]!)?.toString('utf8'));
-    const more = [staged.output, staged.monitoringDir].filter((p): p is string => p !== undefined).map((p) => path.posix.normalize(path.posix.join(relProject, p))).filter((p) => !first.has(p) && !p.startsWith('..'));
+    const more = [staged.output, staged.monitoringDir]
+      .filter((p): p is string => p !== undefined)
+      .map((p) => path.posix.normalize(path.posix.join(relProject, p)))
+      .filter((p) => !first.has(p) && !p.startsWith('..'));
     const blobs = more.length > 0 ? new Map([...first, ...(await indexContents(root, more))]) : first;
     for (const [file, content] of blobs) {
       const target = path.join(scratch, file);
@@ -105,8 +125,17 @@ export async function hookRun(ctx: CommandContext, opts: { json?: boolean; diff?
     const { validate } = await import('./validate.js');
     const { resolvePaths } = await import('../load/paths.js');
     const stagedConfig = resolvePaths(relConfig || '.', scratch);
-    const code = await validate({ ...ctx, paths: stagedConfig, ...(opts.json ? {} : { stdout: ctx.stderr, out: ctx.err }) }, { format: opts.json ? 'json' : 'text', requireOutput: true });
-    if (code !== EXIT.ok) print(ctx.stderr, ctx.err.red(`commit blocked: fix the staged config above (the working tree may differ: this checked what \`git add\` staged), or bypass once with git commit --no-verify`));
+    const code = await validate(
+      { ...ctx, paths: stagedConfig, ...(opts.json ? {} : { stdout: ctx.stderr, out: ctx.err }) },
+      { format: opts.json ? 'json' : 'text', requireOutput: true },
+    );
+    if (code !== EXIT.ok)
+      print(
+        ctx.stderr,
+        ctx.err.red(
+          `commit blocked: fix the staged config above (the working tree may differ: this checked what \`git add\` staged), or bypass once with git commit --no-verify`,
+        ),
+      );
     else if (opts.diff && !opts.json) print(ctx.stderr, await stagedRoutingSummary(ctx, root, stagedConfig));
     return code;
   } finally {
@@ -119,7 +148,10 @@ async function stagedSettings(gatewayYaml: string | undefined): Promise<{ output
   if (gatewayYaml === undefined) return {};
   const { parse } = await import('yaml');
   try {
-    const data = parse(gatewayYaml, { uniqueKeys: false, logLevel: 'error' }) as { output?: unknown; monitoring?: { enabled?: unknown; dir?: unknown } } | null;
+    const data = parse(gatewayYaml, { uniqueKeys: false, logLevel: 'error' }) as {
+      output?: unknown;
+      monitoring?: { enabled?: unknown; dir?: unknown };
+    } | null;
     const out = data?.output;
     const mon = data?.monitoring;
     return {
@@ -141,7 +173,15 @@ async function stagedRoutingSummary(ctx: CommandContext, root: string, staged: C
   if (!after) return '';
   const head = await resolveCommit(root, 'HEAD');
   return renderRoutingText(
-    await compareWithRevision({ root, rev: 'HEAD', ...(head ? { commit: head } : {}), paths: ctx.paths, env: ctx.env, after, head: 'the staged change' }),
+    await compareWithRevision({
+      root,
+      rev: 'HEAD',
+      ...(head ? { commit: head } : {}),
+      paths: ctx.paths,
+      env: ctx.env,
+      after,
+      head: 'the staged change',
+    }),
     ctx.err,
     { short: true },
   );

@@ -18,7 +18,9 @@ function templatesDir(): string {
 export async function init(ctx: CommandContext, opts: { json?: boolean } = {}): Promise<number> {
   const from = templatesDir();
   const to = ctx.paths.configDir;
-  const files = readdirSync(from).filter((f) => f.endsWith('.yaml')).sort();
+  const files = readdirSync(from)
+    .filter((f) => f.endsWith('.yaml'))
+    .sort();
   const existing = files.filter((f) => existsSync(path.join(to, f)));
   if (existing.length > 0) {
     throw new CliError(`${path.relative(ctx.paths.cwd, to) || to} already holds ${existing.join(', ')}; init never overwrites a file`);
@@ -38,6 +40,11 @@ export async function init(ctx: CommandContext, opts: { json?: boolean } = {}): 
     writeFileSync(compose, readFileSync(path.resolve(from, '../docker-compose.yml'), 'utf8'), { flag: 'wx' });
     written.push(path.relative(ctx.paths.cwd, compose) || compose);
   }
-  report(ctx, opts.json, { ok: true, written }, `${ctx.out.green('✔')} wrote ${written.join(', ')}\nnext: edit them, then \`aibackend validate\` and \`aibackend generate\``);
+  report(
+    ctx,
+    opts.json,
+    { ok: true, written },
+    `${ctx.out.green('✔')} wrote ${written.join(', ')}\nnext: edit them, then \`aibackend validate\` and \`aibackend generate\``,
+  );
   return EXIT.ok;
 }

@@ -51,12 +51,21 @@ function setup(ctx: CommandContext, json: boolean) {
   if (typeof loaded === 'number') return loaded;
   if (!loaded.mappings) throw new CliError('model-mappings.yaml must load: it names what to measure');
   const map = routeMap(loaded.providers!, loaded.mappings);
-  const chat = Object.keys(loaded.mappings.models).filter((n) => map.routes.get(n)?.[0]?.mode !== 'embedding').sort();
+  const chat = Object.keys(loaded.mappings.models)
+    .filter((n) => map.routes.get(n)?.[0]?.mode !== 'embedding')
+    .sort();
   return { loaded, map, chat, gateway: loaded.gateway!, key: envValue(loaded.gateway!.gateway.master_key, ctx.env) };
 }
 
 function requestOptions(flags: Common, s: { gateway: { gateway: { url: string } }; key: string | undefined }): RequestOptions {
-  return { stream: Boolean(flags.stream), maxTokens: flags.maxTokens, promptTokens: flags.promptTokens, gatewayUrl: s.gateway.gateway.url, key: s.key, timeoutMs: flags.timeout * 1000 };
+  return {
+    stream: Boolean(flags.stream),
+    maxTokens: flags.maxTokens,
+    promptTokens: flags.promptTokens,
+    gatewayUrl: s.gateway.gateway.url,
+    key: s.key,
+    timeoutMs: flags.timeout * 1000,
+  };
 }
 
 function output(ctx: CommandContext, json: boolean | string | undefined, data: unknown, text: string): void {
@@ -73,7 +82,10 @@ export async function benchCommand(ctx: CommandContext, names: string[], flags: 
   const unknown = names.filter((n) => !s.map.routes.has(n));
   if (unknown.length) throw new UsageError(`not a public name or alias: ${unknown.join(', ')} (served names: ${s.map.names.join(', ')})`);
   const embeddings = names.filter((n) => s.map.routes.get(n)?.[0]?.mode === 'embedding');
-  if (embeddings.length) throw new UsageError(`bench measures chat completions; ${embeddings.join(', ')} ${embeddings.length === 1 ? 'is an embedding name' : 'are embedding names'} (chat names: ${s.chat.join(', ')})`);
+  if (embeddings.length)
+    throw new UsageError(
+      `bench measures chat completions; ${embeddings.join(', ')} ${embeddings.length === 1 ? 'is an embedding name' : 'are embedding names'} (chat names: ${s.chat.join(', ')})`,
+    );
   if (flags.requests !== undefined && flags.duration !== undefined) throw new UsageError('--requests and --duration exclude each other');
   let baseline: BenchReport | undefined;
   if (flags.baseline) {
@@ -114,7 +126,10 @@ export async function benchCommand(ctx: CommandContext, names: string[], flags: 
 }
 
 /** A provider's OpenAI-compatible base for --compare (Ollama serves one under /v1); hosted APIs are left out. */
-function directBase(p: import('../schema/providers.js').Provider | undefined, env: NodeJS.ProcessEnv): { base: string; headers: Record<string, string> } | undefined {
+function directBase(
+  p: import('../schema/providers.js').Provider | undefined,
+  env: NodeJS.ProcessEnv,
+): { base: string; headers: Record<string, string> } | undefined {
   if (!p?.base_url || p.type === 'openai' || p.type === 'anthropic') return undefined;
   const key = p.api_key ? envValue(p.api_key, env) : undefined;
   const base = p.type === 'ollama' ? `${p.base_url.replace(/\/+$/, '')}/v1` : p.base_url;
@@ -124,10 +139,16 @@ function directBase(p: import('../schema/providers.js').Provider | undefined, en
 export async function loadCommand(ctx: CommandContext, dir: string | undefined, flags: LoadFlags): Promise<number> {
   const s = setup(ctx, flags.json === true);
   if (typeof s === 'number') return s;
-  if (!SCENARIOS.includes(flags.scenario)) throw new UsageError(`unknown scenario '${flags.scenario}'; expected one of: ${SCENARIOS.join(', ')}`);
+  if (!SCENARIOS.includes(flags.scenario))
+    throw new UsageError(`unknown scenario '${flags.scenario}'; expected one of: ${SCENARIOS.join(', ')}`);
   let mix: Record<string, number>;
   try {
-    mix = flags.mix ? parseMix(flags.mix, s.map.names.filter((n) => s.map.routes.get(n)?.[0]?.mode !== 'embedding')) : Object.fromEntries(s.chat.map((n) => [n, 1]));
+    mix = flags.mix
+      ? parseMix(
+          flags.mix,
+          s.map.names.filter((n) => s.map.routes.get(n)?.[0]?.mode !== 'embedding'),
+        )
+      : Object.fromEntries(s.chat.map((n) => [n, 1]));
   } catch (err) {
     throw new UsageError(`--mix: ${(err as Error).message}`);
   }
@@ -140,10 +161,26 @@ export async function loadCommand(ctx: CommandContext, dir: string | undefined, 
     if (!dir) throw new UsageError('--emit needs a directory: aibackend load --emit locust DIR');
     const out = path.resolve(ctx.paths.cwd, dir);
     mkdirSync(out, { recursive: true });
-    const o = { scenario: sc, mix, gatewayUrl: s.gateway.gateway.url, keyVariable: envVarOf(s.gateway.gateway.master_key) ?? 'LITELLM_MASTER_KEY', maxTokens: flags.maxTokens, promptTokens: flags.promptTokens, thresholds, header };
+    const o = {
+      scenario: sc,
+      mix,
+      gatewayUrl: s.gateway.gateway.url,
+      keyVariable: envVarOf(s.gateway.gateway.master_key) ?? 'LITELLM_MASTER_KEY',
+      maxTokens: flags.maxTokens,
+      promptTokens: flags.promptTokens,
+      thresholds,
+      header,
+    };
     const file = path.join(out, flags.emit === 'locust' ? 'locustfile.py' : 'k6.js');
     writeFileAtomic(file, flags.emit === 'locust' ? locustFile(o) : k6Script(o));
-    output(ctx, flags.json, { ok: true, tool: flags.emit, file, scenario: sc, mix }, `wrote ${path.relative(ctx.paths.cwd, file) || file} (${flags.emit}, scenario ${sc.name}, mix ${Object.entries(mix).map(([n, w]) => `${n}=${w}`).join(',')})`);
+    output(
+      ctx,
+      flags.json,
+      { ok: true, tool: flags.emit, file, scenario: sc, mix },
+      `wrote ${path.relative(ctx.paths.cwd, file) || file} (${flags.emit}, scenario ${sc.name}, mix ${Object.entries(mix)
+        .map(([n, w]) => `${n}=${w}`)
+        .join(',')})`,
+    );
     return EXIT.ok;
   }
   if (dir) throw new UsageError(`unexpected argument '${dir}' (a directory goes with --emit)`);
@@ -151,7 +188,9 @@ export async function loadCommand(ctx: CommandContext, dir: string | undefined, 
   let lastStep = -1;
   const bar = Boolean(ctx.stderr.isTTY) && !ctx.quiet;
   await preflight({ ...requestOptions(flags, s), masterKey: s.gateway.gateway.master_key });
-  say(`scenario ${sc.name}: up to ${sc.spike ? sc.users * sc.spike.factor : sc.users} users for ${sc.durationS} s against ${s.gateway.gateway.url}`);
+  say(
+    `scenario ${sc.name}: up to ${sc.spike ? sc.users * sc.spike.factor : sc.users} users for ${sc.durationS} s against ${s.gateway.gateway.url}`,
+  );
   const report = await load({
     scenario: sc,
     mix,
@@ -159,7 +198,10 @@ export async function loadCommand(ctx: CommandContext, dir: string | undefined, 
     thresholds,
     onTick: (done, ms) => {
       const frac = Math.min(1, ms / (sc.durationS * 1000));
-      if (bar) ctx.stderr.write(`\r[${'#'.repeat(Math.round(frac * 30)).padEnd(30)}] ${Math.round(ms / 1000)}/${sc.durationS} s, ${done} requests `);
+      if (bar)
+        ctx.stderr.write(
+          `\r[${'#'.repeat(Math.round(frac * 30)).padEnd(30)}] ${Math.round(ms / 1000)}/${sc.durationS} s, ${done} requests `,
+        );
       else if (Math.floor(frac * 10) > lastStep) {
         lastStep = Math.floor(frac * 10);
         say(`${Math.round(frac * 100)}%: ${done} requests`);

@@ -5,7 +5,18 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { unsetKeyVariable } from '../ops/gateway-errors.js';
 import { CliError, EXIT, UsageError } from '../errors.js';
 import type { GatewayFile } from '../schema/gateway.js';
-import { gatewayZone, logFiles, logSource, parseDuration, parseLogLine, passes, readLines, type FollowState, type LogFilter, type LogLine } from '../ops/logs.js';
+import {
+  gatewayZone,
+  logFiles,
+  logSource,
+  parseDuration,
+  parseLogLine,
+  passes,
+  readLines,
+  type FollowState,
+  type LogFilter,
+  type LogLine,
+} from '../ops/logs.js';
 import { routeMap, type RouteMap } from '../ops/route-map.js';
 import { computeStats, readMetrics } from '../ops/stats.js';
 import { tryName } from '../ops/try.js';
@@ -33,14 +44,26 @@ function live(ctx: CommandContext, json: boolean | undefined): Live | number {
   return { gateway: loaded.gateway!, map: routeMap(loaded.providers!, loaded.mappings), key };
 }
 
-export async function tryCommand(ctx: CommandContext, name: string, flags: { prompt?: string; stream?: boolean; json?: boolean; timeout: number }): Promise<number> {
+export async function tryCommand(
+  ctx: CommandContext,
+  name: string,
+  flags: { prompt?: string; stream?: boolean; json?: boolean; timeout: number },
+): Promise<number> {
   const l = live(ctx, flags.json);
   if (typeof l === 'number') return l;
   if (!l.map.routes.has(name)) {
     const close = suggestOne(name, l.map.names);
-    throw new UsageError(`'${name}' is not a public name or alias${close ? `; did you mean '${close}'?` : ''} (served names: ${l.map.names.join(', ')})`);
+    throw new UsageError(
+      `'${name}' is not a public name or alias${close ? `; did you mean '${close}'?` : ''} (served names: ${l.map.names.join(', ')})`,
+    );
   }
-  const r = await tryName(l.map, name, { gatewayUrl: l.gateway.gateway.url, key: l.key, prompt: flags.prompt ?? 'Say hello in five words.', stream: Boolean(flags.stream), timeoutMs: flags.timeout * 1000 });
+  const r = await tryName(l.map, name, {
+    gatewayUrl: l.gateway.gateway.url,
+    key: l.key,
+    prompt: flags.prompt ?? 'Say hello in five words.',
+    stream: Boolean(flags.stream),
+    timeoutMs: flags.timeout * 1000,
+  });
   const code = r.ok && r.via === 'route' ? EXIT.ok : EXIT.failed;
   report(ctx, flags.json, { ...r, exit_code: code }, renderTry(r, ctx.out));
   if (ctx.quiet && !flags.json && code !== EXIT.ok) print(ctx.stderr, renderTry(r, ctx.err));
@@ -50,7 +73,13 @@ export async function tryCommand(ctx: CommandContext, name: string, flags: { pro
 export async function verifyCommand(ctx: CommandContext, flags: { json?: boolean; requests: number; timeout: number }): Promise<number> {
   const l = live(ctx, flags.json);
   if (typeof l === 'number') return l;
-  const r = await verify(l.map, { gatewayUrl: l.gateway.gateway.url, key: l.key, timeoutMs: flags.timeout * 1000, requests: flags.requests, progress: progress(ctx) });
+  const r = await verify(l.map, {
+    gatewayUrl: l.gateway.gateway.url,
+    key: l.key,
+    timeoutMs: flags.timeout * 1000,
+    requests: flags.requests,
+    progress: progress(ctx),
+  });
   if (flags.json) print(ctx.stdout, JSON.stringify(r, null, 2));
   else if (!(ctx.quiet && r.ok)) print(ctx.stdout, renderVerify(r, ctx.out));
   return r.ok ? EXIT.ok : EXIT.failed;
@@ -77,7 +106,12 @@ export async function logsCommand(ctx: CommandContext, flags: LogsFlags): Promis
     }
   }
   const zone = gatewayZone(loaded.gateway!, ctx.paths.projectDir);
-  const filter: LogFilter = { ...(flags.level ? { level: flags.level } : {}), ...(flags.grep ? { grep: flags.grep } : {}), ...(flags.callId ? { callId: flags.callId } : {}), ...(sinceMs !== undefined ? { sinceMs, zone } : {}) };
+  const filter: LogFilter = {
+    ...(flags.level ? { level: flags.level } : {}),
+    ...(flags.grep ? { grep: flags.grep } : {}),
+    ...(flags.callId ? { callId: flags.callId } : {}),
+    ...(sinceMs !== undefined ? { sinceMs, zone } : {}),
+  };
   const source = logSource(loaded.gateway!, ctx.paths.projectDir);
   // --json without --follow is one object: it keeps the newest lines, up to a bound.
   const MAX_JSON_LINES = 50_000;
@@ -98,22 +132,39 @@ export async function logsCommand(ctx: CommandContext, flags: LogsFlags): Promis
         shown.shift();
         omitted++;
       }
-    }
-    else print(ctx.stdout, renderLogLine(line, ctx.out));
+    } else print(ctx.stdout, renderLogLine(line, ctx.out));
   };
   const where = source.kind === 'file' ? source.path : `docker compose -f ${source.file} logs ${source.service}`;
   if (source.kind === 'compose') {
-    const args = ['compose', '-f', source.file, 'logs', '--no-color', '--no-log-prefix', ...(flags.follow ? ['--follow'] : []), ...(flags.since ? ['--since', flags.since] : []), source.service];
+    const args = [
+      'compose',
+      '-f',
+      source.file,
+      'logs',
+      '--no-color',
+      '--no-log-prefix',
+      ...(flags.follow ? ['--follow'] : []),
+      ...(flags.since ? ['--since', flags.since] : []),
+      source.service,
+    ];
     const { execa } = await import('execa');
     const child = execa('docker', args, { reject: false, buffer: false, stdin: 'ignore', stderr: 'pipe' });
     const rl = createInterface({ input: child.stdout! });
     for await (const raw of rl) emit(raw);
     const done = await child;
-    if (done.exitCode !== 0) throw new CliError(`\`docker ${args.join(' ')}\` failed (exit ${done.exitCode}): ${String(done.stderr ?? '').trim().split('\n')[0] ?? ''}`);
+    if (done.exitCode !== 0)
+      throw new CliError(
+        `\`docker ${args.join(' ')}\` failed (exit ${done.exitCode}): ${
+          String(done.stderr ?? '')
+            .trim()
+            .split('\n')[0] ?? ''
+        }`,
+      );
   } else {
     // Streamed in chunks (bounded memory, whatever the log's size), rotated copies first.
     const files = logFiles(source.path);
-    if (files.length === 0 && !flags.follow) throw new CliError(`no gateway log at ${source.path}: the gateway has not been started by this runtime yet`);
+    if (files.length === 0 && !flags.follow)
+      throw new CliError(`no gateway log at ${source.path}: the gateway has not been started by this runtime yet`);
     let state: FollowState = { offset: 0 };
     for (const file of files) {
       const read = readLines(file, { offset: 0 }, emit);
@@ -128,11 +179,22 @@ export async function logsCommand(ctx: CommandContext, flags: LogsFlags): Promis
       }
     }
   }
-  if (flags.json && !flags.follow) print(ctx.stdout, JSON.stringify({ ok: true, source: where, ...(sinceMs !== undefined ? { zone } : {}), lines: shown, ...(omitted ? { omitted } : {}) }, null, 2));
+  if (flags.json && !flags.follow)
+    print(
+      ctx.stdout,
+      JSON.stringify(
+        { ok: true, source: where, ...(sinceMs !== undefined ? { zone } : {}), lines: shown, ...(omitted ? { omitted } : {}) },
+        null,
+        2,
+      ),
+    );
   return EXIT.ok;
 }
 
-export async function statsCommand(ctx: CommandContext, flags: { json?: boolean; watch?: number; interval: number; timeout: number }): Promise<number> {
+export async function statsCommand(
+  ctx: CommandContext,
+  flags: { json?: boolean; watch?: number; interval: number; timeout: number },
+): Promise<number> {
   const l = live(ctx, flags.json);
   if (typeof l === 'number') return l;
   const url = l.gateway.gateway.url;
@@ -144,7 +206,8 @@ export async function statsCommand(ctx: CommandContext, flags: { json?: boolean;
       return await readMetrics(url, l.key, timeoutMs);
     } catch (err) {
       const message = (err as Error).message;
-      if (flags.json) print(ctx.stdout, JSON.stringify({ ok: false, error: { kind: 'read-failed', message }, at: new Date().toISOString() }));
+      if (flags.json)
+        print(ctx.stdout, JSON.stringify({ ok: false, error: { kind: 'read-failed', message }, at: new Date().toISOString() }));
       else print(ctx.stderr, ctx.err.yellow(`! ${message}; trying again in ${flags.watch} s`));
       return undefined;
     }
@@ -191,8 +254,15 @@ export async function cacheCommand(ctx: CommandContext, action: 'stats' | 'keys'
   const gw = loaded.gateway!;
   if (!gw.cache.enabled) throw new CliError('cache.enabled is false in gateway.yaml: the gateway has no response cache to manage');
   const password = gw.cache.password ? envValue(gw.cache.password, ctx.env) : undefined;
-  if (gw.cache.password && password === undefined) throw new CliError(`cache.password names an environment variable that is not set (${gw.cache.password})`);
-  const target = { host: gw.cache.host, port: gw.cache.port, namespace: gw.cache.namespace, timeoutMs: flags.timeout * 1000, ...(password ? { password } : {}) };
+  if (gw.cache.password && password === undefined)
+    throw new CliError(`cache.password names an environment variable that is not set (${gw.cache.password})`);
+  const target = {
+    host: gw.cache.host,
+    port: gw.cache.port,
+    namespace: gw.cache.namespace,
+    timeoutMs: flags.timeout * 1000,
+    ...(password ? { password } : {}),
+  };
   const cache = await import('../ops/cache.js');
   const client = await cache.connect(target);
   try {
@@ -216,18 +286,37 @@ export async function cacheCommand(ctx: CommandContext, action: 'stats' | 'keys'
       const shown = keys.slice(0, limit);
       const ttl = await cache.ttls(client, shown);
       const list = shown.map((k, i) => ({ key: k, ttl_s: ttl[i]! < 0 ? null : Math.round(ttl[i]! / 1000) }));
-      report(ctx, flags.json, { ok: true, namespace: target.namespace, pattern: `${target.namespace}:${flags.pattern ?? '*'}`, keys: list, truncated: keys.length > limit }, renderCacheKeys(list, keys.length > limit, ctx.out));
+      report(
+        ctx,
+        flags.json,
+        {
+          ok: true,
+          namespace: target.namespace,
+          pattern: `${target.namespace}:${flags.pattern ?? '*'}`,
+          keys: list,
+          truncated: keys.length > limit,
+        },
+        renderCacheKeys(list, keys.length > limit, ctx.out),
+      );
       return EXIT.ok;
     }
     // flush: count, ask, delete in batches.
     const count = (await cache.scanKeys(client, target.namespace)).length;
     const what = `${count} cache entr${count === 1 ? 'y' : 'ies'} in the namespace '${target.namespace}:' on ${target.host}:${target.port}`;
     if (flags.dryRun || count === 0) {
-      report(ctx, flags.json, { ok: true, namespace: target.namespace, keys: count, deleted: 0, dry_run: Boolean(flags.dryRun) }, count === 0 ? `nothing to flush: no cache entries in the namespace '${target.namespace}:'` : `would delete ${what} (dry run: nothing deleted)`);
+      report(
+        ctx,
+        flags.json,
+        { ok: true, namespace: target.namespace, keys: count, deleted: 0, dry_run: Boolean(flags.dryRun) },
+        count === 0
+          ? `nothing to flush: no cache entries in the namespace '${target.namespace}:'`
+          : `would delete ${what} (dry run: nothing deleted)`,
+      );
       return EXIT.ok;
     }
     if (!flags.yes) {
-      if (!(process.stdin.isTTY && ctx.stderr.isTTY)) throw new UsageError(`flush deletes ${what}; without a terminal to ask on, pass --yes (or --dry-run to count only)`);
+      if (!(process.stdin.isTTY && ctx.stderr.isTTY))
+        throw new UsageError(`flush deletes ${what}; without a terminal to ask on, pass --yes (or --dry-run to count only)`);
       const rl = createInterface({ input: process.stdin, output: ctx.stderr });
       const answer = await rl.question(`delete ${what}? Router state and other keys are left alone. [y/N] `);
       rl.close();
@@ -238,7 +327,20 @@ export async function cacheCommand(ctx: CommandContext, action: 'stats' | 'keys'
     }
     const say = progress(ctx);
     const deleted = await cache.flushNamespace(client, target.namespace, (n) => say(`deleted ${n} of ${count}`));
-    report(ctx, flags.json, { ok: true, namespace: target.namespace, keys: count, deleted, dry_run: false, in_process_copy: 'not cleared: LiteLLM keeps recent answers in memory too and may serve them until they expire; aibackend reload --restart clears them' }, `${ctx.out.green('✔')} deleted ${deleted} cache entr${deleted === 1 ? 'y' : 'ies'} in '${target.namespace}:'; router state and keys outside the namespace were not touched\n${ctx.out.yellow('!')} the gateway may still answer some of them from LiteLLM's own in-process copy until it expires: LiteLLM has no route that clears it alone; \`aibackend reload --restart\` does`);
+    report(
+      ctx,
+      flags.json,
+      {
+        ok: true,
+        namespace: target.namespace,
+        keys: count,
+        deleted,
+        dry_run: false,
+        in_process_copy:
+          'not cleared: LiteLLM keeps recent answers in memory too and may serve them until they expire; aibackend reload --restart clears them',
+      },
+      `${ctx.out.green('✔')} deleted ${deleted} cache entr${deleted === 1 ? 'y' : 'ies'} in '${target.namespace}:'; router state and keys outside the namespace were not touched\n${ctx.out.yellow('!')} the gateway may still answer some of them from LiteLLM's own in-process copy until it expires: LiteLLM has no route that clears it alone; \`aibackend reload --restart\` does`,
+    );
     return EXIT.ok;
   } finally {
     client.destroy();
@@ -251,7 +353,8 @@ async function gatewayCacheHits(gw: GatewayFile, ctx: CommandContext, timeoutS: 
   try {
     const read = await readMetrics(gw.gateway.url, envValue(gw.gateway.master_key, ctx.env), timeoutS * 1000);
     const out: Record<string, number> = {};
-    for (const s of read.samples) if (s.name === 'litellm_cache_hits_metric_total') out[s.labels.model ?? ''] = (out[s.labels.model ?? ''] ?? 0) + s.value;
+    for (const s of read.samples)
+      if (s.name === 'litellm_cache_hits_metric_total') out[s.labels.model ?? ''] = (out[s.labels.model ?? ''] ?? 0) + s.value;
     return out;
   } catch {
     return null;

@@ -35,7 +35,10 @@ export function loadForOps(ctx: CommandContext, json: boolean | undefined) {
   return loaded;
 }
 
-async function status(ctx: CommandContext, flags: StatusFlags): Promise<{ loaded: Exclude<ReturnType<typeof loadForOps>, number>; report: StatusReport } | number> {
+async function status(
+  ctx: CommandContext,
+  flags: StatusFlags,
+): Promise<{ loaded: Exclude<ReturnType<typeof loadForOps>, number>; report: StatusReport } | number> {
   const loaded = loadForOps(ctx, flags.json);
   if (typeof loaded === 'number') return loaded;
   const report = await collectStatus(loaded.providers!, loaded.mappings, loaded.gateway!, {
@@ -72,19 +75,42 @@ export async function discoverCommand(ctx: CommandContext, flags: StatusFlags & 
     // Nothing answered: that is not "everything is registered".
     if (r.report.providers.length > 0 && unreachable.length === r.report.providers.length) {
       const message = `no provider could be reached (${unreachable.join(', ')}); nothing was discovered`;
-      print(flags.json ? ctx.stdout : ctx.stderr, flags.json ? JSON.stringify({ ok: false, additions: [], written: false, unreachable, message }, null, 2) : `${ctx.err.red('✖')} ${message}`);
+      print(
+        flags.json ? ctx.stdout : ctx.stderr,
+        flags.json
+          ? JSON.stringify({ ok: false, additions: [], written: false, unreachable, message }, null, 2)
+          : `${ctx.err.red('✖')} ${message}`,
+      );
       return EXIT.failed;
     }
     const note = unreachable.length ? ` (not reached: ${unreachable.join(', ')})` : '';
-    print(ctx.stdout, flags.json ? JSON.stringify({ ok: true, additions: [], written: false, unreachable }, null, 2) : `${ctx.out.green('✔')} every model the reachable providers serve is registered${note}`);
+    print(
+      ctx.stdout,
+      flags.json
+        ? JSON.stringify({ ok: true, additions: [], written: false, unreachable }, null, 2)
+        : `${ctx.out.green('✔')} every model the reachable providers serve is registered${note}`,
+    );
     return EXIT.ok;
   }
-  const patch = createTwoFilesPatch(shown, shown, before, d.text, undefined, undefined, { context: 3 }).split('\n').filter((l) => !l.startsWith('=====')).join('\n').trimEnd();
+  const patch = createTwoFilesPatch(shown, shown, before, d.text, undefined, undefined, { context: 3 })
+    .split('\n')
+    .filter((l) => !l.startsWith('====='))
+    .join('\n')
+    .trimEnd();
   if (flags.write) writeFileAtomic(file, d.text);
-  if (flags.json) print(ctx.stdout, JSON.stringify({ ok: true, additions: d.additions, diff: patch, written: Boolean(flags.write), unreachable }, null, 2));
+  if (flags.json)
+    print(
+      ctx.stdout,
+      JSON.stringify({ ok: true, additions: d.additions, diff: patch, written: Boolean(flags.write), unreachable }, null, 2),
+    );
   else {
     print(ctx.stdout, renderDiff(patch, ctx.out));
-    print(ctx.stdout, flags.write ? `${ctx.out.green('✔')} registered ${d.additions.reduce((n, a) => n + a.models.length, 0)} model(s) in ${shown}; route to them in model-mappings.yaml, then run \`aibackend generate\`` : ctx.out.dim('(not written: run with --write to apply)'));
+    print(
+      ctx.stdout,
+      flags.write
+        ? `${ctx.out.green('✔')} registered ${d.additions.reduce((n, a) => n + a.models.length, 0)} model(s) in ${shown}; route to them in model-mappings.yaml, then run \`aibackend generate\``
+        : ctx.out.dim('(not written: run with --write to apply)'),
+    );
   }
   return EXIT.ok;
 }
@@ -104,7 +130,10 @@ export async function portsCommand(ctx: CommandContext, flags: PortsFlags): Prom
     return failure(ctx, flags.json, 'ports.yaml does not load', errs);
   }
   if (!loaded.ports) return failure(ctx, flags.json, `there is no ports registry (${path.join(ctx.paths.configDir, 'ports.yaml')})`);
-  const report = portsReport(loaded.ports, listeners(), { ...(flags.required ? { required: true } : {}), ...(port !== undefined ? { port } : {}) });
+  const report = portsReport(loaded.ports, listeners(), {
+    ...(flags.required ? { required: true } : {}),
+    ...(port !== undefined ? { port } : {}),
+  });
   print(ctx.stdout, flags.json ? JSON.stringify(report, null, 2) : renderPorts(report, ctx.out));
   return report.ok ? EXIT.ok : EXIT.failed;
 }

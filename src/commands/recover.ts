@@ -18,8 +18,20 @@ export async function recover(ctx: CommandContext, flags: ReloadFlags & { abando
     try {
       if (started.failed) return started.failed;
       const base = { operation: 'recover' as const, backup: null, rollback: { happened: false } };
-      if (!started.recovery) return result(started.op, { ...base, status: 'unchanged', exit_code: EXIT.ok, message: 'no interrupted run in the journal; nothing to recover' });
-      return result(started.op, { ...base, recovery: started.recovery, status: 'recovered', exit_code: EXIT.ok, message: `recovered the interrupted run ${started.recovery.interrupted}: ${started.recovery.action}` });
+      if (!started.recovery)
+        return result(started.op, {
+          ...base,
+          status: 'unchanged',
+          exit_code: EXIT.ok,
+          message: 'no interrupted run in the journal; nothing to recover',
+        });
+      return result(started.op, {
+        ...base,
+        recovery: started.recovery,
+        status: 'recovered',
+        exit_code: EXIT.ok,
+        message: `recovered the interrupted run ${started.recovery.interrupted}: ${started.recovery.action}`,
+      });
     } finally {
       started.lock.release();
     }

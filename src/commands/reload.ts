@@ -37,8 +37,12 @@ export async function reload(ctx: CommandContext, flags: ReloadFlags): Promise<n
     const checked = checkConfig(ctx.paths, { env: ctx.env, unsetEnvSeverity: 'error' });
     if (checked.generated) {
       const { written } = syncGenerated(checked);
-      if (written.some((w) => w.file.group === 'monitoring')) tx.progress(`updated ${written.filter((w) => w.file.group === 'monitoring').length} monitoring file(s) (reload Prometheus to read them: POST /-/reload, or restart it)`);
-      if (written.some((w) => w.file.group === 'load_balancer')) tx.progress(`updated the load balancer's ${written.find((w) => w.file.group === 'load_balancer')!.file.display}`);
+      if (written.some((w) => w.file.group === 'monitoring'))
+        tx.progress(
+          `updated ${written.filter((w) => w.file.group === 'monitoring').length} monitoring file(s) (reload Prometheus to read them: POST /-/reload, or restart it)`,
+        );
+      if (written.some((w) => w.file.group === 'load_balancer'))
+        tx.progress(`updated the load balancer's ${written.find((w) => w.file.group === 'load_balancer')!.file.display}`);
     }
   }
   return code;
@@ -48,7 +52,13 @@ export async function reload(ctx: CommandContext, flags: ReloadFlags): Promise<n
  * Runs a transaction and prints its one result: an error the person can act on (a held lock, a
  * full disk, a permission) is a result with its exit code too, on stdout as JSON under --json.
  */
-export async function settle(ctx: CommandContext, flags: { json?: boolean }, tx: TransactionContext, operation: ReloadResult['operation'], run: () => Promise<ReloadResult>): Promise<number> {
+export async function settle(
+  ctx: CommandContext,
+  flags: { json?: boolean },
+  tx: TransactionContext,
+  operation: ReloadResult['operation'],
+  run: () => Promise<ReloadResult>,
+): Promise<number> {
   let r: ReloadResult;
   try {
     r = await run();
@@ -72,11 +82,31 @@ export async function settle(ctx: CommandContext, flags: { json?: boolean }, tx:
 export function prepare(ctx: CommandContext, flags: { json?: boolean }, mode: 'reload' | 'restore'): TransactionContext | number {
   const checked = checkConfig(ctx.paths, { env: ctx.env, unsetEnvSeverity: mode === 'reload' ? 'error' : 'warning' });
   const gatewayBroken = checked.diagnostics.some((d) => d.severity === 'error' && d.file.endsWith('gateway.yaml'));
-  const usable = mode === 'reload' ? Boolean(checked.compiled && checked.loaded.gateway) : Boolean(checked.loaded.gateway && !gatewayBroken && checked.outputUsable);
+  const usable =
+    mode === 'reload'
+      ? Boolean(checked.compiled && checked.loaded.gateway)
+      : Boolean(checked.loaded.gateway && !gatewayBroken && checked.outputUsable);
   if (!usable || !checked.loaded.gateway) {
     reportDiagnostics(ctx, checked);
-    const message = mode === 'reload' ? `nothing changed: the config has ${checked.errors} error${checked.errors === 1 ? '' : 's'}` : 'nothing changed: gateway.yaml (the runtime, the output path, the backups) must be valid to restore a backup';
-    if (flags.json) print(ctx.stdout, JSON.stringify({ operation: mode === 'reload' ? 'reload' : 'rollback', status: 'invalid', exit_code: EXIT.failed, message, errors: checked.errors }, null, 2));
+    const message =
+      mode === 'reload'
+        ? `nothing changed: the config has ${checked.errors} error${checked.errors === 1 ? '' : 's'}`
+        : 'nothing changed: gateway.yaml (the runtime, the output path, the backups) must be valid to restore a backup';
+    if (flags.json)
+      print(
+        ctx.stdout,
+        JSON.stringify(
+          {
+            operation: mode === 'reload' ? 'reload' : 'rollback',
+            status: 'invalid',
+            exit_code: EXIT.failed,
+            message,
+            errors: checked.errors,
+          },
+          null,
+          2,
+        ),
+      );
     else print(ctx.stderr, `${ctx.err.red('✖')} ${message}`);
     return EXIT.failed;
   }
@@ -86,7 +116,11 @@ export function prepare(ctx: CommandContext, flags: { json?: boolean }, mode: 'r
   const broken = [...new Set(checked.diagnostics.filter((d) => d.severity === 'error').map((d) => d.file))];
   return {
     ...(mode === 'reload' ? { candidate: checked.compiled!.text } : {}),
-    ...(mode === 'restore' && checked.errors > 0 ? { skipped: `the sources have ${checked.errors} error${checked.errors === 1 ? '' : 's'} (in ${broken.join(', ')}); they were not needed: a restore deploys a backup that served before, and checks only gateway.yaml` } : {}),
+    ...(mode === 'restore' && checked.errors > 0
+      ? {
+          skipped: `the sources have ${checked.errors} error${checked.errors === 1 ? '' : 's'} (in ${broken.join(', ')}); they were not needed: a restore deploys a backup that served before, and checks only gateway.yaml`,
+        }
+      : {}),
     deployedPath: checked.outputPath,
     projectDir: checked.loaded.paths.projectDir,
     gateway,

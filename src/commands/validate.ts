@@ -40,20 +40,31 @@ export async function validate(ctx: CommandContext, opts: ValidateOptions): Prom
     deep = await deepCheck(checked, ctx.env, progress({ ...ctx, quiet: false }), opts.litellm ? { litellm: opts.litellm } : {});
     if (!deep.result.ran) print(ctx.stderr, `${ctx.err.yellow('note:')} --deep did not run: ${deep.result.reason}`);
   }
-  const diagnostics = sortDiagnostics([...checked.diagnostics, ...output.diagnostics, ...stack.flatMap((m) => m.diagnostics), ...(deep?.diagnostics ?? [])]);
+  const diagnostics = sortDiagnostics([
+    ...checked.diagnostics,
+    ...output.diagnostics,
+    ...stack.flatMap((m) => m.diagnostics),
+    ...(deep?.diagnostics ?? []),
+  ]);
   const skipped = new Set<CheckName>();
   if (!checked.loaded.providers || !checked.loaded.mappings) skipped.add('references');
   // Nothing loaded (no config directory): no other check ran, so none passed.
-  if (checked.loaded.present.length === 0) for (const c of ['shape', 'references', 'secrets', 'ports', 'gateway', 'output'] as const) skipped.add(c);
+  if (checked.loaded.present.length === 0)
+    for (const c of ['shape', 'references', 'secrets', 'ports', 'gateway', 'output'] as const) skipped.add(c);
   const report = { ...buildValidateReport(diagnostics, Boolean(opts.strict), skipped), ...(deep ? { deep: deep.result } : {}) };
   const generated: Record<string, string | undefined> = { [checked.outputDisplay]: output.text };
   for (const m of stack) generated[m.file.display] = m.text;
   const lines = sourceLines(checked.loaded, generated, diagnostics);
   // --quiet: a clean pass prints nothing; warnings that pass are still shown.
   const quiet = ctx.quiet && report.ok && format === 'text';
-  const text = quiet ? (diagnostics.length ? formatDiagnostics(diagnostics, lines, ctx.out) : '') : await REPORTERS[format]({ report, diagnostics, lines, style: ctx.out, strict: Boolean(opts.strict), what: displayDir(ctx) });
+  const text = quiet
+    ? diagnostics.length
+      ? formatDiagnostics(diagnostics, lines, ctx.out)
+      : ''
+    : await REPORTERS[format]({ report, diagnostics, lines, style: ctx.out, strict: Boolean(opts.strict), what: displayDir(ctx) });
   if (text) print(ctx.stdout, text);
-  if (deep?.result.ran && deep.result.ok && format === 'text' && !ctx.quiet) print(ctx.stdout, ctx.out.dim(`--deep: ${deep.result.litellm} loaded the compiled config in ${deep.result.ms} ms`));
+  if (deep?.result.ran && deep.result.ok && format === 'text' && !ctx.quiet)
+    print(ctx.stdout, ctx.out.dim(`--deep: ${deep.result.litellm} loaded the compiled config in ${deep.result.ms} ms`));
   return report.ok ? EXIT.ok : EXIT.failed;
 }
 

@@ -8,7 +8,18 @@ type Section = 'litellm_settings' | 'general_settings' | 'router_settings';
 
 /** Keys whose dotted-path strings (anywhere inside the value) are imported. */
 const DOTTED: Record<Section, readonly string[]> = {
-  litellm_settings: ['callbacks', 'success_callback', 'failure_callback', 'audit_log_callbacks', 'service_callback', 'input_callback', 'post_call_rules', 'pre_call_rules', 'custom_provider_map', 'guardrails'],
+  litellm_settings: [
+    'callbacks',
+    'success_callback',
+    'failure_callback',
+    'audit_log_callbacks',
+    'service_callback',
+    'input_callback',
+    'post_call_rules',
+    'pre_call_rules',
+    'custom_provider_map',
+    'guardrails',
+  ],
   router_settings: ['plugins'],
   general_settings: [],
 };
@@ -17,7 +28,15 @@ const DOTTED: Record<Section, readonly string[]> = {
 const ALWAYS: Record<Section, readonly string[]> = {
   litellm_settings: [],
   router_settings: [],
-  general_settings: ['custom_auth', 'custom_key_generate', 'custom_key_update', 'custom_key_policy', 'custom_team_metadata_validate', 'custom_sso', 'custom_ui_sso_sign_in_handler'],
+  general_settings: [
+    'custom_auth',
+    'custom_key_generate',
+    'custom_key_update',
+    'custom_key_policy',
+    'custom_team_metadata_validate',
+    'custom_sso',
+    'custom_ui_sso_sign_in_handler',
+  ],
 };
 
 const PYTHON_PATH = /^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)+$/;
@@ -67,7 +86,9 @@ export function withoutCodeLoads<T extends object>(config: T): { config: T; remo
   const copy = structuredClone(config) as Record<string, unknown>;
   const removed = codeLoads(copy as Sections);
   // Deepest and last first, so that removing a list entry does not shift the ones still to remove.
-  const order = [...removed].sort((a, b) => b.path.length - a.path.length || String(b.path.at(-1)).localeCompare(String(a.path.at(-1)), undefined, { numeric: true }));
+  const order = [...removed].sort(
+    (a, b) => b.path.length - a.path.length || String(b.path.at(-1)).localeCompare(String(a.path.at(-1)), undefined, { numeric: true }),
+  );
   for (const { path } of order) {
     const [section, key] = path as [string, string];
     const container = copy[section] as Record<string, unknown>;

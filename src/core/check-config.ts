@@ -7,7 +7,15 @@ import { compile } from '../compile/compile.js';
 import type { LiteLLMConfig } from '../compile/litellm-config.js';
 import { renderFile } from '../emit/emit.js';
 import { verifyLiteLLMConfig } from '../emit/verify-output.js';
-import { DEFAULT_OUTPUT_NAME, displayPath, loadConfig, SOURCE_FILES, SOURCE_KINDS, type ConfigPaths, type LoadedConfig } from '../load/load-config.js';
+import {
+  DEFAULT_OUTPUT_NAME,
+  displayPath,
+  loadConfig,
+  SOURCE_FILES,
+  SOURCE_KINDS,
+  type ConfigPaths,
+  type LoadedConfig,
+} from '../load/load-config.js';
 import { withHeader } from '../emit/provenance.js';
 import { HAPROXY_FILE, haproxyConfig } from '../loadbalancer/haproxy.js';
 import { compileMonitoring, type MonitoringFile } from '../monitoring/compile-monitoring.js';
@@ -65,8 +73,11 @@ export function checkConfig(paths: ConfigPaths, options: RuleOptions): CheckedCo
     const problems = verifyLiteLLMConfig(config);
     if (problems.length > 0) {
       // A compiler bug or a passthrough value of the wrong shape: never write such a file.
-      const at = loaded.sources.gateway ? { file: loaded.sources.gateway.file, line: 1, column: 1 } : { file: displayPath(outputPath, paths.cwd), line: 1, column: 1 };
-      for (const p of problems) diagnostics.push(diag('output-invalid', 'error', at, `the compiled config breaks the LiteLLM config schema at ${p}`));
+      const at = loaded.sources.gateway
+        ? { file: loaded.sources.gateway.file, line: 1, column: 1 }
+        : { file: displayPath(outputPath, paths.cwd), line: 1, column: 1 };
+      for (const p of problems)
+        diagnostics.push(diag('output-invalid', 'error', at, `the compiled config breaks the LiteLLM config schema at ${p}`));
     } else {
       compiled = { config, text: renderFile(config, sourceList, sourceHash!) };
     }
@@ -79,10 +90,20 @@ export function checkConfig(paths: ConfigPaths, options: RuleOptions): CheckedCo
       generated = [];
       if (loaded.gateway.monitoring.enabled) {
         const dir = path.resolve(paths.projectDir, loaded.gateway.monitoring.dir);
-        generated.push(...compileMonitoring({ providers: loaded.providers, mappings: loaded.mappings, gateway: loaded.gateway }, provenance).map((f) => at('monitoring', dir, f)));
+        generated.push(
+          ...compileMonitoring({ providers: loaded.providers, mappings: loaded.mappings, gateway: loaded.gateway }, provenance).map((f) =>
+            at('monitoring', dir, f),
+          ),
+        );
       }
       if (loaded.gateway.replicas >= 2 && loaded.gateway.load_balancer.kind === 'haproxy') {
-        generated.push(at('load_balancer', path.dirname(outputPath), { rel: HAPROXY_FILE, format: 'text', text: withHeader(haproxyConfig(loaded.gateway), provenance) }));
+        generated.push(
+          at('load_balancer', path.dirname(outputPath), {
+            rel: HAPROXY_FILE,
+            format: 'text',
+            text: withHeader(haproxyConfig(loaded.gateway), provenance),
+          }),
+        );
       }
     }
   }

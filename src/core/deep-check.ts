@@ -60,27 +60,46 @@ export function deepExecutable(checked: CheckedConfig, env: NodeJS.ProcessEnv, o
   for (const named of [opts.litellm, env.AIBACKEND_LITELLM]) {
     if (!named) continue;
     const exe = findExecutable(named, paths.cwd, env);
-    return exe ? { exe } : { reason: `the LiteLLM named by ${named === opts.litellm ? '--litellm' : 'AIBACKEND_LITELLM'} (${named}) is not an executable file` };
+    return exe
+      ? { exe }
+      : {
+          reason: `the LiteLLM named by ${named === opts.litellm ? '--litellm' : 'AIBACKEND_LITELLM'} (${named}) is not an executable file`,
+        };
   }
   for (const c of [venv, 'litellm']) {
     const exe = findExecutable(c, paths.cwd, env);
     // PATH may hold a relative or project directory: a `litellm` committed in the repository never runs.
     if (exe && outsideProject(paths, exe) !== undefined) return { exe };
   }
-  return { reason: `no LiteLLM found (--litellm, AIBACKEND_LITELLM, ${venv} from scripts/setup-litellm.sh, or litellm on PATH outside the project); the runtime's own command is never used here` };
+  return {
+    reason: `no LiteLLM found (--litellm, AIBACKEND_LITELLM, ${venv} from scripts/setup-litellm.sh, or litellm on PATH outside the project); the runtime's own command is never used here`,
+  };
 }
 
-export async function deepCheck(checked: CheckedConfig, env: NodeJS.ProcessEnv, progress: (line: string) => void, opts: DeepOptions = {}): Promise<{ result: DeepResult; diagnostics: Diagnostic[] }> {
-  if (!checked.compiled || !checked.loaded.gateway) return { result: { ran: false, reason: 'the config has errors, so there is nothing compiled to load' }, diagnostics: [] };
+export async function deepCheck(
+  checked: CheckedConfig,
+  env: NodeJS.ProcessEnv,
+  progress: (line: string) => void,
+  opts: DeepOptions = {},
+): Promise<{ result: DeepResult; diagnostics: Diagnostic[] }> {
+  if (!checked.compiled || !checked.loaded.gateway)
+    return { result: { ran: false, reason: 'the config has errors, so there is nothing compiled to load' }, diagnostics: [] };
   const found = deepExecutable(checked, env, opts);
   if ('reason' in found) return { result: { ran: false, reason: found.reason }, diagnostics: [] };
   const { config, removed } = withoutCodeLoads(checked.compiled.config);
   const text = removed.length ? renderFile(config, checked.sourceList, checked.sourceHash ?? '') : checked.compiled.text;
-  progress(`--deep: loading the compiled config into ${found.exe} (its own --validate_config; about 10 s)${removed.length ? `, without the ${removed.length} setting${removed.length === 1 ? '' : 's'} that import Python` : ''}`);
+  progress(
+    `--deep: loading the compiled config into ${found.exe} (its own --validate_config; about 10 s)${removed.length ? `, without the ${removed.length} setting${removed.length === 1 ? '' : 's'} that import Python` : ''}`,
+  );
   // A private directory (0700) of its own, outside the project: the candidate is the only file in it.
   const dir = mkdtempSync(path.join(tmpdir(), 'aibackend-deep-'));
   try {
-    const r = await loadIntoLiteLLM(text, path.join(dir, 'config.yaml'), (file) => ({ argv: [found.exe, '--config', file, '--validate_config'], env: deepEnv(env, dir) }), dir);
+    const r = await loadIntoLiteLLM(
+      text,
+      path.join(dir, 'config.yaml'),
+      (file) => ({ argv: [found.exe, '--config', file, '--validate_config'], env: deepEnv(env, dir) }),
+      dir,
+    );
     const result: DeepResult = {
       ran: !r.skipped,
       litellm: found.exe,
@@ -91,7 +110,17 @@ export async function deepCheck(checked: CheckedConfig, env: NodeJS.ProcessEnv, 
     };
     if (r.ok) return { result, diagnostics: [] };
     const said = r.output.split('\n').find((l) => /validation failed|error/i.test(l)) ?? r.output.split('\n').at(-1) ?? '';
-    return { result, diagnostics: [diag('litellm-refused', 'error', where(checked, said), `LiteLLM refuses the compiled config (${r.why}): ${said.trim() || 'no message'}`)] };
+    return {
+      result,
+      diagnostics: [
+        diag(
+          'litellm-refused',
+          'error',
+          where(checked, said),
+          `LiteLLM refuses the compiled config (${r.why}): ${said.trim() || 'no message'}`,
+        ),
+      ],
+    };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -41,7 +41,12 @@ export interface Explanation {
   unreachable: string[];
 }
 
-export function explainName(name: string, providers: ProvidersFile, mappings: MappingsFile, compiled: LiteLLMConfig): Explanation | undefined {
+export function explainName(
+  name: string,
+  providers: ProvidersFile,
+  mappings: MappingsFile,
+  compiled: LiteLLMConfig,
+): Explanation | undefined {
   const aliases = mappings.aliases ?? {};
   const isModel = Object.hasOwn(mappings.models, name);
   if (!isModel && !Object.hasOwn(aliases, name)) return undefined;
@@ -49,7 +54,10 @@ export function explainName(name: string, providers: ProvidersFile, mappings: Ma
   for (const entry of (compiled.router_settings.fallbacks as Record<string, string[]>[] | undefined) ?? []) {
     for (const [k, v] of Object.entries(entry)) fbTable.set(k, v);
   }
-  const maxFallbacks = numberOr(compiled.router_settings.max_fallbacks, numberOr(compiled.litellm_settings.max_fallbacks, DEFAULT_MAX_FALLBACKS));
+  const maxFallbacks = numberOr(
+    compiled.router_settings.max_fallbacks,
+    numberOr(compiled.litellm_settings.max_fallbacks, DEFAULT_MAX_FALLBACKS),
+  );
   const routesOf = (n: string) => routeViews(n, providers, mappings, compiled);
 
   const steps: FallbackStep[] = [];

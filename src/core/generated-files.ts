@@ -30,6 +30,8 @@ export function writeGenerated(paths: ConfigPaths, file: string, display: string
   try {
     writeFileAtomic(file, text);
   } catch (err) {
-    throw new CliError(`cannot write ${display}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}; the previous file, if any, is unchanged`);
+    throw new CliError(
+      `cannot write ${display}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}; the previous file, if any, is unchanged`,
+    );
   }
 }

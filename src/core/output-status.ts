@@ -22,7 +22,17 @@ export interface OutputStatus {
 
 /** A missing file is a warning at `validate` (so that `init` then `validate` works) and an error for `generate --check`, the hook and --strict. */
 export function outputStatus(checked: CheckedConfig, missing: Severity = 'error'): OutputStatus {
-  return compareGenerated({ path: checked.outputPath, display: checked.outputDisplay, expected: checked.compiled?.text, parse: parseGenerated, sourceHash: checked.sourceHash, paths: checked.loaded.paths }, missing);
+  return compareGenerated(
+    {
+      path: checked.outputPath,
+      display: checked.outputDisplay,
+      expected: checked.compiled?.text,
+      parse: parseGenerated,
+      sourceHash: checked.sourceHash,
+      paths: checked.loaded.paths,
+    },
+    missing,
+  );
 }
 
 export interface GeneratedStatus extends OutputStatus {
@@ -33,7 +43,17 @@ export interface GeneratedStatus extends OutputStatus {
 export function generatedStatus(checked: CheckedConfig, missing: Severity = 'error'): GeneratedStatus[] {
   return (checked.generated ?? []).map((file) => ({
     file,
-    ...compareGenerated({ path: file.path, display: file.display, expected: file.text, parse: file.format === 'json' ? parseJsonProvenance : parseHeader, sourceHash: checked.sourceHash, paths: checked.loaded.paths }, missing),
+    ...compareGenerated(
+      {
+        path: file.path,
+        display: file.display,
+        expected: file.text,
+        parse: file.format === 'json' ? parseJsonProvenance : parseHeader,
+        sourceHash: checked.sourceHash,
+        paths: checked.loaded.paths,
+      },
+      missing,
+    ),
   }));
 }
 
@@ -55,14 +75,32 @@ function compareGenerated(c: Comparison, missing: Severity): OutputStatus {
   const at = (line = 1) => ({ file, line, column: 1 });
   const away = outsideProject(c.paths, c.path);
   if (away !== undefined) {
-    return { state: 'unknown', diagnostics: [diag('path-outside-project', 'error', at(), `${file} leads through a symlink to ${away}, outside the project: it is neither read nor written`)] };
+    return {
+      state: 'unknown',
+      diagnostics: [
+        diag(
+          'path-outside-project',
+          'error',
+          at(),
+          `${file} leads through a symlink to ${away}, outside the project: it is neither read nor written`,
+        ),
+      ],
+    };
   }
   const read = readBounded(c.path, MAX_GENERATED_BYTES);
   if (!read.ok) {
     if (read.reason === 'missing') {
-      return { state: 'missing', diagnostics: [diag('output-missing', missing, at(), `${file} does not exist; run \`aibackend generate\``)] };
+      return {
+        state: 'missing',
+        diagnostics: [diag('output-missing', missing, at(), `${file} does not exist; run \`aibackend generate\``)],
+      };
     }
-    return { state: 'unknown', diagnostics: [diag(read.reason === 'too-large' ? 'file-too-large' : 'file-unreadable', 'error', at(), `cannot read ${file}: ${read.detail}`)] };
+    return {
+      state: 'unknown',
+      diagnostics: [
+        diag(read.reason === 'too-large' ? 'file-too-large' : 'file-unreadable', 'error', at(), `cannot read ${file}: ${read.detail}`),
+      ],
+    };
   }
   const text = read.text;
   // A checkout with CRLF line endings (git's autocrlf) holds the same file.
@@ -72,7 +110,14 @@ function compareGenerated(c: Comparison, missing: Severity): OutputStatus {
     return {
       state: 'hand-edited',
       text,
-      diagnostics: [diag('output-hand-edited', 'error', at(), `${file} has no AUTO-GENERATED ${c.parse === parseJsonProvenance ? 'provenance in its description' : 'header'}: it was written or edited by hand; move the changes into config/ sources, then run \`aibackend generate\``)],
+      diagnostics: [
+        diag(
+          'output-hand-edited',
+          'error',
+          at(),
+          `${file} has no AUTO-GENERATED ${c.parse === parseJsonProvenance ? 'provenance in its description' : 'header'}: it was written or edited by hand; move the changes into config/ sources, then run \`aibackend generate\``,
+        ),
+      ],
     };
   }
   const diagnostics: Diagnostic[] = [];
@@ -80,7 +125,14 @@ function compareGenerated(c: Comparison, missing: Severity): OutputStatus {
   if (sha256(parsed.body) !== parsed.header.bodyHash) {
     state = 'hand-edited';
     const line = firstDifferentLine(normalized, parsed.headerLines, c.expected);
-    diagnostics.push(diag('output-hand-edited', 'error', at(line), `${file} was edited by hand after it was generated (its body no longer matches the hash in its header); regenerating will discard the edit, so move it into config/ first`));
+    diagnostics.push(
+      diag(
+        'output-hand-edited',
+        'error',
+        at(line),
+        `${file} was edited by hand after it was generated (its body no longer matches the hash in its header); regenerating will discard the edit, so move it into config/ first`,
+      ),
+    );
   }
   const expected = c.expected === undefined ? undefined : c.parse(c.expected)?.body;
   if (expected !== undefined) {
@@ -88,14 +140,30 @@ function compareGenerated(c: Comparison, missing: Severity): OutputStatus {
     if (state === 'up-to-date' && parsed.body !== expected) {
       state = 'stale';
       const moved = parsed.header.sourceHash !== c.sourceHash;
-      diagnostics.push(diag('output-stale', 'error', at(), moved ? `${file} is stale: it was compiled from other sources than the ones in config/ now; run \`aibackend generate\`` : `${file} is stale: it was generated by ${parsed.header.tool} ${parsed.header.version} and differs from what this version generates; run \`aibackend generate\``));
+      diagnostics.push(
+        diag(
+          'output-stale',
+          'error',
+          at(),
+          moved
+            ? `${file} is stale: it was compiled from other sources than the ones in config/ now; run \`aibackend generate\``
+            : `${file} is stale: it was generated by ${parsed.header.tool} ${parsed.header.version} and differs from what this version generates; run \`aibackend generate\``,
+        ),
+      );
     } else if (state === 'up-to-date' && c.expected !== normalized) {
       state = 'header-outdated';
     }
   } else if (c.sourceHash !== undefined && parsed.header.sourceHash !== c.sourceHash) {
     // The sources do not compile: their hash is all there is to compare.
     if (state === 'up-to-date') state = 'stale';
-    diagnostics.push(diag('output-stale', 'error', at(), `${file} is stale: it was compiled from other sources than the ones in config/ now; run \`aibackend generate\``));
+    diagnostics.push(
+      diag(
+        'output-stale',
+        'error',
+        at(),
+        `${file} is stale: it was compiled from other sources than the ones in config/ now; run \`aibackend generate\``,
+      ),
+    );
   }
   return { state, diagnostics, text };
 }

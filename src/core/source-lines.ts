@@ -8,7 +8,11 @@ import { REDACTED } from '../util/secrets.js';
 
 const SECRET_SPANS: ReadonlySet<Code> = new Set(['secret-literal', 'secret-in-source', 'url-credentials']);
 
-export function sourceLines(loaded: LoadedConfig, extra: Record<string, string | undefined> = {}, diagnostics: readonly Diagnostic[] = []): SourceLines {
+export function sourceLines(
+  loaded: LoadedConfig,
+  extra: Record<string, string | undefined> = {},
+  diagnostics: readonly Diagnostic[] = [],
+): SourceLines {
   const cache = new Map<string, string[]>();
   const texts = new Map<string, string>();
   for (const t of Object.values(loaded.texts)) texts.set(t.file, t.text);

@@ -62,7 +62,7 @@ export const CODES = {
   'image-compromised': ['gateway', 'The gateway image is a LiteLLM release known to be compromised'],
   'image-mismatch': ['gateway', 'docker-compose.yml runs another image than gateway.image'],
   'compose-file-missing': ['gateway', 'runtime.file names a compose file that does not exist, or lacks runtime.service'],
-  'replica-ports': ['gateway', 'replicas >= 2 without one distinct replica port each, apart from the load balancer\'s'],
+  'replica-ports': ['gateway', "replicas >= 2 without one distinct replica port each, apart from the load balancer's"],
   'replica-port-placeholder': ['gateway', 'Replicas of the process runtime need {port} in runtime.command'],
   'replicas-without-redis': ['gateway', 'Several replicas without Redis for shared router state and cache'],
   'monitoring-needs-metrics': ['gateway', 'monitoring.enabled without metrics.prometheus'],
@@ -84,7 +84,15 @@ export const CODES = {
 export type Code = keyof typeof CODES;
 
 /** The codes that are warnings (errors only under --strict); every other code is an error. */
-export const WARNING_CODES: ReadonlySet<Code> = new Set<Code>(['image-floating-tag', 'port-unregistered', 'env-unset', 'unused-provider', 'output-missing', 'replicas-without-redis', 'not-implemented']);
+export const WARNING_CODES: ReadonlySet<Code> = new Set<Code>([
+  'image-floating-tag',
+  'port-unregistered',
+  'env-unset',
+  'unused-provider',
+  'output-missing',
+  'replicas-without-redis',
+  'not-implemented',
+]);
 export type CheckName = (typeof CODES)[Code][0];
 
 /** The checks that validate runs, in report order; each code belongs to exactly one. */

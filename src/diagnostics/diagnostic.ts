@@ -28,13 +28,7 @@ export interface Position {
   length?: number;
 }
 
-export function diag(
-  code: Code,
-  severity: Severity,
-  at: Position,
-  message: string,
-  suggestion?: string,
-): Diagnostic {
+export function diag(code: Code, severity: Severity, at: Position, message: string, suggestion?: string): Diagnostic {
   const d: Diagnostic = { code, severity, message, file: at.file, line: at.line, column: at.column };
   if (at.length !== undefined) d.length = Math.max(1, at.length);
   if (suggestion !== undefined) d.suggestion = suggestion;

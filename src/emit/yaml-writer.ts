@@ -11,7 +11,8 @@ const PLAIN = /^[A-Za-z0-9_/][A-Za-z0-9_./:@+=~-]*$/;
 // LiteLLM reads the file with PyYAML, a YAML 1.1 parser: besides 1.2's true/false/null and
 // numbers, it reads yes/no/on/off as booleans, 1_000 and 0755 and 1:30 as integers, and dates as
 // timestamps. Anything that could read as one of those is quoted.
-const NOT_STRING = /^(?:true|True|TRUE|false|False|FALSE|null|Null|NULL|~|y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF|0x[0-9a-fA-F_]+|0o[0-7]+|0b[01_]+)$/;
+const NOT_STRING =
+  /^(?:true|True|TRUE|false|False|FALSE|null|Null|NULL|~|y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF|0x[0-9a-fA-F_]+|0o[0-7]+|0b[01_]+)$/;
 const NUMBER_LIKE = /^[-+]?[\d.][\d_.:eE+-]*$|^\d{4}-\d\d?-\d\d?/;
 
 export function scalar(value: unknown): string {
@@ -31,7 +32,8 @@ export function scalar(value: unknown): string {
 
 // Characters YAML does not allow raw in a double-quoted scalar (outside its printable set, or
 // read as line breaks by YAML 1.1 parsers such as PyYAML), which JSON.stringify leaves as they are.
-const NON_PRINTABLE = /[\u007f-\u009f\u2028\u2029\ufeff\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+const NON_PRINTABLE =
+  /[\u007f-\u009f\u2028\u2029\ufeff\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
 /** Double-quoted, with every non-printable character escaped as YAML requires (also how messages show such names). */
 export function quote(s: string): string {

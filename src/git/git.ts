@@ -10,7 +10,13 @@ function run(cwd: string, args: string[]): Promise<{ ok: boolean; stdout: Buffer
     // pathspec magic such as ':(glob)**' that would copy every staged file.
     execFile('git', ['--literal-pathspecs', ...args], { cwd, encoding: 'buffer', maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
       const e = err as (NodeJS.ErrnoException & { code?: string | number }) | null;
-      resolve({ ok: !e, stdout, stderr: stderr.toString('utf8'), missing: e?.code === 'ENOENT', code: typeof e?.code === 'number' ? e.code : e ? null : 0 });
+      resolve({
+        ok: !e,
+        stdout,
+        stderr: stderr.toString('utf8'),
+        missing: e?.code === 'ENOENT',
+        code: typeof e?.code === 'number' ? e.code : e ? null : 0,
+      });
     });
   });
 }

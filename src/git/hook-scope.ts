@@ -18,5 +18,7 @@ export function touchesConfig(scope: HookScope, staged: readonly string[]): bool
   const { relConfig, relProject } = scope;
   const compose = path.posix.join(relProject, 'docker-compose.yml');
   const monitoring = `${path.posix.join(relProject, 'monitoring')}/`;
-  return staged.some((p) => relConfig === '' || p === relConfig || p.startsWith(`${relConfig}/`) || p === compose || p.startsWith(monitoring));
+  return staged.some(
+    (p) => relConfig === '' || p === relConfig || p.startsWith(`${relConfig}/`) || p === compose || p.startsWith(monitoring),
+  );
 }

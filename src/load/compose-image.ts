@@ -19,14 +19,17 @@ export interface ComposeImage {
  * `${VAR:?err}` and `${VAR?err}` give VAR when it is set (compose would stop otherwise).
  */
 export function interpolate(value: string, env: NodeJS.ProcessEnv): string {
-  return value.replace(/\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?)([-?])([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g, (m, name?: string, colon?: string, op?: string, arg?: string, bare?: string) => {
-    if (m === '$$') return '$';
-    if (bare) return env[bare] ?? '';
-    const v = env[name!];
-    const unset = v === undefined || (colon === ':' && v === '');
-    if (op === '-') return unset ? (arg ?? '') : v!;
-    return v ?? '';
-  });
+  return value.replace(
+    /\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?)([-?])([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g,
+    (m, name?: string, colon?: string, op?: string, arg?: string, bare?: string) => {
+      if (m === '$$') return '$';
+      if (bare) return env[bare] ?? '';
+      const v = env[name!];
+      const unset = v === undefined || (colon === ':' && v === '');
+      if (op === '-') return unset ? (arg ?? '') : v!;
+      return v ?? '';
+    },
+  );
 }
 
 interface Parsed {
@@ -69,7 +72,9 @@ export function composeImage(file: string, service: string, env: NodeJS.ProcessE
  * interpolated from the environment (`leak/${AWS_SECRET_ACCESS_KEY}` must not print the secret).
  */
 export function mismatchText(running: ComposeImage): string {
-  return running.raw === running.image ? `runs ${running.raw}` : `runs ${running.raw} (another image once compose fills in the variables; their values are not shown)`;
+  return running.raw === running.image
+    ? `runs ${running.raw}`
+    : `runs ${running.raw} (another image once compose fills in the variables; their values are not shown)`;
 }
 
 /** What reload's pre-flight needs of one compose service. */
@@ -100,6 +105,10 @@ export function composeService(file: string, service: string): ComposeService | 
   if (!svc || typeof svc !== 'object') return { problem: `the compose file ${file} has no service '${service}'` };
   const cmd = svc.command;
   const command = Array.isArray(cmd) ? cmd.map(String) : typeof cmd === 'string' ? cmd.split(/\s+/).filter(Boolean) : [];
-  const ports = Array.isArray(svc.ports) ? svc.ports.map((p) => (typeof p === 'object' && p ? `${(p as { published?: unknown }).published}:${(p as { target?: unknown }).target}` : String(p))) : [];
+  const ports = Array.isArray(svc.ports)
+    ? svc.ports.map((p) =>
+        typeof p === 'object' && p ? `${(p as { published?: unknown }).published}:${(p as { target?: unknown }).target}` : String(p),
+      )
+    : [];
   return { command, ports, hostNetwork: svc.network_mode === 'host' };
 }

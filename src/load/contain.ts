@@ -59,7 +59,8 @@ export function outsideProject(paths: Pick<ConfigPaths, 'projectDir' | 'configDi
   return projectRoots(paths).some((root) => isWithin(root, real)) ? undefined : real;
 }
 
-export type BoundedRead = { ok: true; text: string } | { ok: false; reason: 'missing' | 'not-regular' | 'too-large' | 'unreadable'; detail: string };
+export type BoundedRead =
+  { ok: true; text: string } | { ok: false; reason: 'missing' | 'not-regular' | 'too-large' | 'unreadable'; detail: string };
 
 /**
  * A regular file of at most `maxBytes`, as UTF-8. Opened once and checked on the open descriptor,

@@ -58,7 +58,14 @@ export function loadConfig(paths: ConfigPaths): LoadedConfig {
   const result: LoadedConfig = { paths, sources: {}, texts: {}, present: [], diagnostics: [] };
   if (!existsSync(paths.configDir)) {
     const shown = displayPath(paths.configDir, paths.cwd);
-    result.diagnostics.push(diag('file-missing', 'error', { file: shown, line: 1, column: 1 }, `config directory ${shown} does not exist; run aibackend where config/ is, or point --config-dir at it`));
+    result.diagnostics.push(
+      diag(
+        'file-missing',
+        'error',
+        { file: shown, line: 1, column: 1 },
+        `config directory ${shown} does not exist; run aibackend where config/ is, or point --config-dir at it`,
+      ),
+    );
     return result;
   }
   for (const kind of SOURCE_KINDS) {
@@ -68,7 +75,14 @@ export function loadConfig(paths: ConfigPaths): LoadedConfig {
     if (away !== undefined) {
       // A link out of the project (to ~/.ssh/id_rsa, say) is named, never read.
       result.present.push(kind);
-      result.diagnostics.push(diag('path-outside-project', 'error', { file: shown, line: 1, column: 1 }, `${shown} is a link to ${away}, outside the project: sources are read only inside it`));
+      result.diagnostics.push(
+        diag(
+          'path-outside-project',
+          'error',
+          { file: shown, line: 1, column: 1 },
+          `${shown} is a link to ${away}, outside the project: sources are read only inside it`,
+        ),
+      );
       continue;
     }
     const read = readSource(abs, shown, REQUIRED.has(kind));
@@ -115,7 +129,14 @@ function loadCompose(result: LoadedConfig): void {
   const away = outsideProject(paths, abs);
   if (away !== undefined) {
     result.compose = { path: abs, display: shown, readable: false };
-    result.diagnostics.push(diag('path-outside-project', 'error', at, `runtime.file ${shown} resolves to ${away}, outside the project: the compose file is read only inside it`));
+    result.diagnostics.push(
+      diag(
+        'path-outside-project',
+        'error',
+        at,
+        `runtime.file ${shown} resolves to ${away}, outside the project: the compose file is read only inside it`,
+      ),
+    );
     return;
   }
   const read = readBounded(abs, MAX_SOURCE_BYTES);
@@ -124,7 +145,10 @@ function loadCompose(result: LoadedConfig): void {
     return;
   }
   result.compose = { path: abs, display: shown, readable: false };
-  if (read.reason === 'not-regular') result.diagnostics.push(diag('file-unreadable', 'error', at, `runtime.file ${shown} is ${read.detail}, not a compose file`));
-  else if (read.reason === 'too-large') result.diagnostics.push(diag('file-too-large', 'error', at, `runtime.file ${shown} is ${read.detail}`));
-  else if (read.reason === 'unreadable') result.diagnostics.push(diag('file-unreadable', 'error', at, `cannot read runtime.file ${shown}: ${read.detail}`));
+  if (read.reason === 'not-regular')
+    result.diagnostics.push(diag('file-unreadable', 'error', at, `runtime.file ${shown} is ${read.detail}, not a compose file`));
+  else if (read.reason === 'too-large')
+    result.diagnostics.push(diag('file-too-large', 'error', at, `runtime.file ${shown} is ${read.detail}`));
+  else if (read.reason === 'unreadable')
+    result.diagnostics.push(diag('file-unreadable', 'error', at, `cannot read runtime.file ${shown}: ${read.detail}`));
 }

@@ -38,7 +38,8 @@ export function findConfigDir(cwd: string, name = 'config'): string | undefined 
 /** Why a --config-dir cannot be used (it names a file), or undefined. */
 export function configDirProblem(dir: string): string | undefined {
   try {
-    if (!statSync(dir).isDirectory()) return `--config-dir ${dir} is a file, not a directory; point it at the directory that holds providers.yaml`;
+    if (!statSync(dir).isDirectory())
+      return `--config-dir ${dir} is a file, not a directory; point it at the directory that holds providers.yaml`;
   } catch {
     // missing: the loader says so, with its own diagnostic
   }

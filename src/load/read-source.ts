@@ -52,7 +52,15 @@ export function readSource(absPath: string, displayPath: string, required: boole
   }
   const nul = bytes.indexOf(0);
   if (nul !== -1) {
-    return { ok: false, diagnostic: diag('file-binary', 'error', offsetPos(bytes, nul, displayPath), `${displayPath} contains a NUL byte: it is binary, not YAML text`) };
+    return {
+      ok: false,
+      diagnostic: diag(
+        'file-binary',
+        'error',
+        offsetPos(bytes, nul, displayPath),
+        `${displayPath} contains a NUL byte: it is binary, not YAML text`,
+      ),
+    };
   }
   let text: string;
   try {
@@ -61,7 +69,12 @@ export function readSource(absPath: string, displayPath: string, required: boole
     const bad = firstInvalidUtf8(bytes);
     return {
       ok: false,
-      diagnostic: diag('file-encoding', 'error', offsetPos(bytes, bad, displayPath), `${displayPath} is not valid UTF-8 (bad byte 0x${(bytes[bad] ?? 0).toString(16).padStart(2, '0')})`),
+      diagnostic: diag(
+        'file-encoding',
+        'error',
+        offsetPos(bytes, bad, displayPath),
+        `${displayPath} is not valid UTF-8 (bad byte 0x${(bytes[bad] ?? 0).toString(16).padStart(2, '0')})`,
+      ),
     };
   }
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
@@ -87,7 +100,7 @@ function offsetPos(bytes: Buffer, offset: number, file: string) {
 }
 
 function firstInvalidUtf8(bytes: Buffer): number {
-  for (let lo = 0; lo < bytes.length; ) {
+  for (let lo = 0; lo < bytes.length;) {
     const b = bytes[lo]!;
     const n = b < 0x80 ? 1 : b >= 0xc2 && b < 0xe0 ? 2 : b >= 0xe0 && b < 0xf0 ? 3 : b >= 0xf0 && b < 0xf5 ? 4 : 0;
     if (n === 0) return lo;

@@ -1,6 +1,19 @@
 // A parsed YAML source that remembers where everything came from, so that any later finding
 // (schema, cross-file rule, secret scan) can be reported at file:line:column.
-import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, visit, type Document, type Node, type Pair, type YAMLMap } from 'yaml';
+import {
+  isAlias,
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  LineCounter,
+  parseAllDocuments,
+  visit,
+  type Document,
+  type Node,
+  type Pair,
+  type YAMLMap,
+} from 'yaml';
 import { diag, type Diagnostic, type Position } from '../diagnostics/diagnostic.js';
 
 export type PathSegment = string | number;
@@ -36,21 +49,40 @@ export function parseSource(text: string, file: string, absPath: string): ParseR
   if (nonEmpty.length === 0) {
     const errs = list.flatMap((d) => d.errors);
     if (errs.length > 0) return { ok: false, diagnostics: syntaxDiagnostics(errs, text, pos) };
-    return { ok: false, diagnostics: [diag('file-empty', 'error', pos(0), `${file} is empty: expected a mapping that starts with "version: 1"`)] };
+    return {
+      ok: false,
+      diagnostics: [diag('file-empty', 'error', pos(0), `${file} is empty: expected a mapping that starts with "version: 1"`)],
+    };
   }
   if (list.length > 1) {
     const second = list[1]!;
-    diagnostics.push(diag('yaml-multi-document', 'error', pos(second.range[0]), `${file} holds ${list.length} YAML documents; a source file holds exactly one`));
+    diagnostics.push(
+      diag(
+        'yaml-multi-document',
+        'error',
+        pos(second.range[0]),
+        `${file} holds ${list.length} YAML documents; a source file holds exactly one`,
+      ),
+    );
   }
   const doc = list[0]!;
   diagnostics.push(...syntaxDiagnostics(doc.errors, text, pos));
   for (const k of findDuplicateKeys(doc)) {
-    diagnostics.push(diag('yaml-duplicate-key', 'error', pos(k.start, k.end - k.start), `duplicate key '${k.key}': it already appears earlier in the same mapping`));
+    diagnostics.push(
+      diag(
+        'yaml-duplicate-key',
+        'error',
+        pos(k.start, k.end - k.start),
+        `duplicate key '${k.key}': it already appears earlier in the same mapping`,
+      ),
+    );
   }
   for (const w of doc.warnings) {
     // Unknown tags would silently become strings or objects; in a config source they are a mistake.
     if (w.code === 'TAG_RESOLVE_FAILED') {
-      diagnostics.push(diag('yaml-tag', 'error', pos(w.pos[0], w.pos[1] - w.pos[0]), `${firstLine(w.message)}: tags are not allowed in config sources`));
+      diagnostics.push(
+        diag('yaml-tag', 'error', pos(w.pos[0], w.pos[1] - w.pos[0]), `${firstLine(w.message)}: tags are not allowed in config sources`),
+      );
     }
   }
   if (diagnostics.length > 0) return { ok: false, diagnostics };
@@ -60,7 +92,14 @@ export function parseSource(text: string, file: string, absPath: string): ParseR
     const [start, end] = node.range ?? [0, 1];
     return {
       ok: false,
-      diagnostics: [diag('not-a-mapping', 'error', pos(start, end - start), `the top level of ${file} must be a mapping (key: value pairs), found ${describeNode(node)}`)],
+      diagnostics: [
+        diag(
+          'not-a-mapping',
+          'error',
+          pos(start, end - start),
+          `the top level of ${file} must be a mapping (key: value pairs), found ${describeNode(node)}`,
+        ),
+      ],
     };
   }
 
@@ -78,10 +117,20 @@ export function parseSource(text: string, file: string, absPath: string): ParseR
       });
       return {
         ok: false,
-        diagnostics: [diag('yaml-alias-limit', 'error', at, `aliases in ${file} expand beyond the limit of ${MAX_ALIAS_COUNT}; this looks like an alias bomb`)],
+        diagnostics: [
+          diag(
+            'yaml-alias-limit',
+            'error',
+            at,
+            `aliases in ${file} expand beyond the limit of ${MAX_ALIAS_COUNT}; this looks like an alias bomb`,
+          ),
+        ],
       };
     }
-    return { ok: false, diagnostics: [diag('yaml-syntax', 'error', pos(0), `${file} could not be read as data: ${(err as Error).message}`)] };
+    return {
+      ok: false,
+      diagnostics: [diag('yaml-syntax', 'error', pos(0), `${file} could not be read as data: ${(err as Error).message}`)],
+    };
   }
   return { ok: true, source: { file, absPath, text, doc, lineCounter, data } };
 }
@@ -111,14 +160,26 @@ function findDuplicateKeys(doc: Document.Parsed): { key: string; start: number; 
  * first, since the rest are usually its cascade; and when that first error comes from a flow
  * collection that was never closed, it is reported at the opening bracket, where the mistake is.
  */
-function syntaxDiagnostics(errors: readonly { code: string; message: string; pos: [number, number] }[], text: string, pos: (o: number, l?: number) => Position): Diagnostic[] {
+function syntaxDiagnostics(
+  errors: readonly { code: string; message: string; pos: [number, number] }[],
+  text: string,
+  pos: (o: number, l?: number) => Position,
+): Diagnostic[] {
   const dup = errors.filter((e) => e.code === 'DUPLICATE_KEY').map((e) => yamlErrorToDiag(e, pos));
   const first = [...errors].filter((e) => e.code !== 'DUPLICATE_KEY').sort((a, b) => a.pos[0] - b.pos[0])[0];
   if (!first) return dup;
   const open = unclosedBracket(text, first.pos[0]);
   if (open !== undefined) {
     const close = text[open] === '[' ? ']' : '}';
-    return [...dup, diag('yaml-syntax', 'error', pos(open, 1), `YAML syntax error: this ${text[open]} is never closed (expected ${close} before the next key)`)];
+    return [
+      ...dup,
+      diag(
+        'yaml-syntax',
+        'error',
+        pos(open, 1),
+        `YAML syntax error: this ${text[open]} is never closed (expected ${close} before the next key)`,
+      ),
+    ];
   }
   return [...dup, yamlErrorToDiag(first, pos)];
 }
@@ -146,9 +207,18 @@ function unclosedBracket(text: string, limit: number): number | undefined {
   return stack.at(-1);
 }
 
-function yamlErrorToDiag(e: { code: string; message: string; pos: [number, number] }, pos: (o: number, l?: number) => Position): Diagnostic {
+function yamlErrorToDiag(
+  e: { code: string; message: string; pos: [number, number] },
+  pos: (o: number, l?: number) => Position,
+): Diagnostic {
   const length = Math.max(1, e.pos[1] - e.pos[0]);
-  if (e.code === 'DUPLICATE_KEY') return diag('yaml-duplicate-key', 'error', pos(e.pos[0], length), 'duplicate key: this key already appears earlier in the same mapping');
+  if (e.code === 'DUPLICATE_KEY')
+    return diag(
+      'yaml-duplicate-key',
+      'error',
+      pos(e.pos[0], length),
+      'duplicate key: this key already appears earlier in the same mapping',
+    );
   return diag('yaml-syntax', 'error', pos(e.pos[0], length), `YAML syntax error: ${firstLine(e.message)}`);
 }
 

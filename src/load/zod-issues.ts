@@ -16,7 +16,11 @@ export function issuesToDiagnostics(source: SourceDoc, schema: z.ZodMiniType, is
   const misspelt = new Set<string>();
   for (const issue of issues) {
     if (issue.code !== 'unrecognized_keys') continue;
-    const known = knownKeys(schema, issue.path.filter((p): p is PathSegment => typeof p !== 'symbol'), source.data);
+    const known = knownKeys(
+      schema,
+      issue.path.filter((p): p is PathSegment => typeof p !== 'symbol'),
+      source.data,
+    );
     for (const k of issue.keys) {
       const s = suggestOne(k, known);
       if (s !== undefined) misspelt.add(JSON.stringify([...issue.path.map(String), s]));
@@ -24,7 +28,12 @@ export function issuesToDiagnostics(source: SourceDoc, schema: z.ZodMiniType, is
   }
   const out: Diagnostic[] = [];
   for (const issue of issues) {
-    const missing = (issue.code === 'invalid_type' || issue.code === 'invalid_value' || issue.code === 'invalid_union') && valueAt(source.data, issue.path.filter((p): p is PathSegment => typeof p !== 'symbol')) === undefined;
+    const missing =
+      (issue.code === 'invalid_type' || issue.code === 'invalid_value' || issue.code === 'invalid_union') &&
+      valueAt(
+        source.data,
+        issue.path.filter((p): p is PathSegment => typeof p !== 'symbol'),
+      ) === undefined;
     if (missing && misspelt.has(JSON.stringify(issue.path.map(String)))) continue;
     out.push(...issueToDiagnostics(source, schema, issue));
   }
@@ -70,7 +79,10 @@ function issueToDiagnostics(source: SourceDoc, schema: z.ZodMiniType, issue: z.c
     case 'invalid_value': {
       if (path.length === 1 && last === 'version') return versionIssue(value, one);
       if (value === undefined) {
-        return one('missing-key', `missing required key '${String(last)}' in ${describePath(path.slice(0, -1))}; expected one of: ${issue.values.map(String).join(', ')}`);
+        return one(
+          'missing-key',
+          `missing required key '${String(last)}' in ${describePath(path.slice(0, -1))}; expected one of: ${issue.values.map(String).join(', ')}`,
+        );
       }
       const options = issue.values.map(String);
       const s = typeof value === 'string' ? suggestOne(value, options) : undefined;
@@ -85,8 +97,16 @@ function issueToDiagnostics(source: SourceDoc, schema: z.ZodMiniType, issue: z.c
       if (Array.isArray(opts)) {
         const options = opts.map(String);
         const s = typeof value === 'string' ? suggestOne(value, options) : undefined;
-        if (value === undefined) return one('missing-key', `missing required key '${String(last)}' in ${describePath(path.slice(0, -1))}; expected one of: ${options.join(', ')}`);
-        return one('invalid-value', `${where} must be one of: ${options.join(', ')}; found ${quote(value)}${s ? `; did you mean '${s}'?` : ''}`, s);
+        if (value === undefined)
+          return one(
+            'missing-key',
+            `missing required key '${String(last)}' in ${describePath(path.slice(0, -1))}; expected one of: ${options.join(', ')}`,
+          );
+        return one(
+          'invalid-value',
+          `${where} must be one of: ${options.join(', ')}; found ${quote(value)}${s ? `; did you mean '${s}'?` : ''}`,
+          s,
+        );
       }
       return one('invalid-type', `${where} has an invalid value`);
     }
@@ -94,10 +114,22 @@ function issueToDiagnostics(source: SourceDoc, schema: z.ZodMiniType, issue: z.c
       const key = String(last);
       const record = path.length >= 2 ? String(path[path.length - 2]) : '';
       if (record === 'providers') {
-        return one('invalid-id', `provider id ${visible(key)} is invalid: ids match ${PROVIDER_ID_RE.source} (lowercase letter first, then lowercase letters, digits, '_' or '-')`, undefined, path, true);
+        return one(
+          'invalid-id',
+          `provider id ${visible(key)} is invalid: ids match ${PROVIDER_ID_RE.source} (lowercase letter first, then lowercase letters, digits, '_' or '-')`,
+          undefined,
+          path,
+          true,
+        );
       }
       if (record === 'models' || record === 'aliases') {
-        return one('invalid-public-name', `public name ${visible(key)} is invalid: names may not be empty or contain whitespace or control characters`, undefined, path, true);
+        return one(
+          'invalid-public-name',
+          `public name ${visible(key)} is invalid: names may not be empty or contain whitespace or control characters`,
+          undefined,
+          path,
+          true,
+        );
       }
       return one('invalid-value', `key '${key}' is not allowed in ${describePath(path.slice(0, -1))}`, undefined, path, true);
     }
@@ -107,10 +139,15 @@ function issueToDiagnostics(source: SourceDoc, schema: z.ZodMiniType, issue: z.c
         if (typeof value === 'string' && value.startsWith('env:')) {
           return one('invalid-env-ref', `${where} must be env:VAR_NAME with VAR_NAME matching ^[A-Z_][A-Z0-9_]*$`);
         }
-        return one('secret-literal', `${where} holds a literal secret; write it as env:VAR_NAME and set the variable in the environment (the value is not shown)`, 'env:VAR_NAME');
+        return one(
+          'secret-literal',
+          `${where} holds a literal secret; write it as env:VAR_NAME and set the variable in the environment (the value is not shown)`,
+          'env:VAR_NAME',
+        );
       }
       if (pattern === String(HTTP_URL_RE)) return one('invalid-url', `${where} must be an http:// or https:// URL; found ${quote(value)}`);
-      if (pattern === String(PUBLIC_NAME_RE)) return one('invalid-public-name', `${where} must be a public name without whitespace; found ${quote(value)}`);
+      if (pattern === String(PUBLIC_NAME_RE))
+        return one('invalid-public-name', `${where} must be a public name without whitespace; found ${quote(value)}`);
       return one('invalid-value', `${where} has an invalid format`);
     }
     case 'too_small': {
@@ -118,17 +155,27 @@ function issueToDiagnostics(source: SourceDoc, schema: z.ZodMiniType, issue: z.c
         return one('out-of-range', `${where} must list at least ${String(issue.minimum)} item${Number(issue.minimum) === 1 ? '' : 's'}`);
       }
       if (issue.origin === 'string') return one('invalid-value', `${where} must not be empty`);
-      return one('out-of-range', `${where} must be ${issue.inclusive ? 'at least' : 'greater than'} ${String(issue.minimum)}; found ${quote(value)}`);
+      return one(
+        'out-of-range',
+        `${where} must be ${issue.inclusive ? 'at least' : 'greater than'} ${String(issue.minimum)}; found ${quote(value)}`,
+      );
     }
     case 'too_big':
-      return one('out-of-range', `${where} must be ${issue.inclusive ? 'at most' : 'less than'} ${String(issue.maximum)}; found ${quote(value)}`);
+      return one(
+        'out-of-range',
+        `${where} must be ${issue.inclusive ? 'at most' : 'less than'} ${String(issue.maximum)}; found ${quote(value)}`,
+      );
     default:
       return one('invalid-value', `${where || 'value'}: ${issue.message}`);
   }
 }
 
 function versionIssue(value: unknown, one: (c: Code, m: string, s?: string) => Diagnostic[]): Diagnostic[] {
-  return one('unsupported-version', `unsupported version ${quote(value)}; supported versions: ${SUPPORTED_VERSIONS.join(', ')}`, 'version: 1');
+  return one(
+    'unsupported-version',
+    `unsupported version ${quote(value)}; supported versions: ${SUPPORTED_VERSIONS.join(', ')}`,
+    'version: 1',
+  );
 }
 
 export function describePath(path: readonly PathSegment[]): string {
@@ -162,12 +209,21 @@ function article(t: string): string {
 
 /** Quotes a user value for a message, shortened so that a pasted blob cannot flood the output. */
 export function quote(v: unknown): string {
-  const s = typeof v === 'string' ? v : JSON.stringify(v) ?? String(v);
+  const s = typeof v === 'string' ? v : (JSON.stringify(v) ?? String(v));
   const short = s.length > 60 ? `${s.slice(0, 57)}...` : s;
   return `'${short}'`;
 }
 
-type Def = { type: string; shape?: Record<string, z.ZodMiniType>; innerType?: z.ZodMiniType; valueType?: z.ZodMiniType; element?: z.ZodMiniType; options?: z.ZodMiniType[]; discriminator?: string; in?: z.ZodMiniType };
+type Def = {
+  type: string;
+  shape?: Record<string, z.ZodMiniType>;
+  innerType?: z.ZodMiniType;
+  valueType?: z.ZodMiniType;
+  element?: z.ZodMiniType;
+  options?: z.ZodMiniType[];
+  discriminator?: string;
+  in?: z.ZodMiniType;
+};
 
 /** The keys a strict object accepts at `path`, found by walking the schema alongside the data. */
 export function knownKeys(schema: z.ZodMiniType, path: readonly PathSegment[], data: unknown): string[] {
@@ -176,7 +232,8 @@ export function knownKeys(schema: z.ZodMiniType, path: readonly PathSegment[], d
   const unwrap = (x: z.ZodMiniType | undefined, value: unknown): z.ZodMiniType | undefined => {
     for (let i = 0; x && i < 10; i++) {
       const def = (x as unknown as { _zod: { def: Def } })._zod.def;
-      if ((def.type === 'optional' || def.type === 'default' || def.type === 'nullable' || def.type === 'prefault') && def.innerType) x = def.innerType;
+      if ((def.type === 'optional' || def.type === 'default' || def.type === 'nullable' || def.type === 'prefault') && def.innerType)
+        x = def.innerType;
       else if (def.type === 'pipe' && def.in) x = def.in;
       else if (def.type === 'union' && def.options) {
         const disc = def.discriminator;

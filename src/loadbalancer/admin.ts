@@ -7,7 +7,10 @@ export async function adminCommand(socket: string, command: string, timeoutMs = 
   return await new Promise((resolve, reject) => {
     const conn = net.connect({ path: socket });
     let out = '';
-    const timer = setTimeout(() => conn.destroy(new Error(`HAProxy's admin socket ${socket} did not answer \`${command}\` within ${timeoutMs} ms`)), timeoutMs);
+    const timer = setTimeout(
+      () => conn.destroy(new Error(`HAProxy's admin socket ${socket} did not answer \`${command}\` within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
     conn.setEncoding('utf8');
     conn.on('connect', () => conn.end(`${command}\n`));
     conn.on('data', (d: string) => (out += d));

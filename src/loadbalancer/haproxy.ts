@@ -28,7 +28,9 @@ export function replicaService(service: string, i: number): string {
 
 /** The admin socket's path as HAProxy sees it: in the process runtime's state directory (relative to the project directory, where HAProxy runs), or at a fixed path in the container. */
 export function adminSocket(gw: GatewayFile): string {
-  return gw.runtime.kind === 'process' ? `${gw.runtime.state_dir.replace(/\/+$/, '')}/haproxy.sock` : `${SOCKET_DIR_IN_CONTAINER}/admin.sock`;
+  return gw.runtime.kind === 'process'
+    ? `${gw.runtime.state_dir.replace(/\/+$/, '')}/haproxy.sock`
+    : `${SOCKET_DIR_IN_CONTAINER}/admin.sock`;
 }
 
 /** The same socket as aibackend reaches it, relative to the project directory: for compose, through the bind mount `./.aibackend/haproxy:/var/run/haproxy`. */
@@ -41,7 +43,9 @@ export function haproxyConfig(gw: GatewayFile): string {
   const host = url.hostname.replace(/^\[|\]$/g, '');
   const port = urlPort(gw.gateway.url);
   const timeout = Math.ceil(gw.router.timeout_s) + 30;
-  const servers = (gw.replica_ports ?? []).map((p, i) => `    server ${replicaName(i)} ${host.includes(':') ? `[${host}]` : host}:${p} check`);
+  const servers = (gw.replica_ports ?? []).map(
+    (p, i) => `    server ${replicaName(i)} ${host.includes(':') ? `[${host}]` : host}:${p} check`,
+  );
   return [
     'global',
     `    stats socket unix@${adminSocket(gw)} mode 600 level admin`,

@@ -74,7 +74,12 @@ export function prompt(tokens: number, seq: number, run = ''): string {
   return `Request ${run ? `${run}/` : ''}${seq}. ${Array.from({ length: Math.max(0, tokens - 3) }, (_, i) => ['alpha', 'beta', 'gamma', 'delta'][i % 4]).join(' ')}`.trim();
 }
 
-export function chatBody(model: string, o: Pick<BenchOptions, 'maxTokens' | 'promptTokens'>, seq: number, run: string): Record<string, unknown> {
+export function chatBody(
+  model: string,
+  o: Pick<BenchOptions, 'maxTokens' | 'promptTokens'>,
+  seq: number,
+  run: string,
+): Record<string, unknown> {
   return { model, max_tokens: o.maxTokens, messages: [{ role: 'user', content: prompt(o.promptTokens, seq, run) }] };
 }
 
@@ -91,7 +96,9 @@ async function level(target: Target, model: string, concurrency: number, o: Benc
     ...(requests !== undefined ? { requests } : {}),
     ...(o.durationS !== undefined ? { durationMs: o.durationS * 1000 } : {}),
     timeoutMs: o.timeoutMs,
-    ...(o.onTick ? { onTick: (done: number, ms: number) => o.onTick!(done, ms, requests !== undefined ? { requests } : { durationS: o.durationS! }) } : {}),
+    ...(o.onTick
+      ? { onTick: (done: number, ms: number) => o.onTick!(done, ms, requests !== undefined ? { requests } : { durationS: o.durationS! }) }
+      : {}),
   });
   return figures(r.total, r.seconds);
 }
@@ -125,7 +132,12 @@ export async function bench(o: BenchOptions): Promise<BenchReport> {
 }
 
 /** The same requests against each route's provider directly, and the gateway's overhead over it. */
-export async function overhead(o: BenchOptions, map: RouteMap, direct: (provider: string) => { base: string; headers: Record<string, string> } | undefined, report: BenchReport): Promise<OverheadRow[]> {
+export async function overhead(
+  o: BenchOptions,
+  map: RouteMap,
+  direct: (provider: string) => { base: string; headers: Record<string, string> } | undefined,
+  report: BenchReport,
+): Promise<OverheadRow[]> {
   const c = o.concurrency[0] ?? 1;
   const rows: OverheadRow[] = [];
   for (const name of o.names) {
@@ -137,7 +149,8 @@ export async function overhead(o: BenchOptions, map: RouteMap, direct: (provider
       const target = makeTarget(d.base, '/chat/completions', d.headers, c);
       const f = await level(target, route.backend, c, o);
       target.agent.destroy();
-      const sub = (x: number | null | undefined, y: number | null | undefined) => (x === null || x === undefined || y === null || y === undefined ? null : Math.round((x - y) * 10) / 10);
+      const sub = (x: number | null | undefined, y: number | null | undefined) =>
+        x === null || x === undefined || y === null || y === undefined ? null : Math.round((x - y) * 10) / 10;
       rows.push({
         name,
         provider: route.provider,
@@ -177,13 +190,23 @@ export function regressions(base: BenchReport, now: BenchReport, threshold: numb
       const p95b = bl.figures.e2e_ms.p95;
       const p95n = l.figures.e2e_ms.p95;
       const change = (x: number, y: number) => Math.round(((y - x) / x) * 1000) / 1000;
-      if (p95b && p95n !== null && p95n > p95b * (1 + threshold)) out.push({ name: n.name, concurrency: l.concurrency, metric: 'e2e_p95_ms', baseline: p95b, now: p95n, change: change(p95b, p95n) });
+      if (p95b && p95n !== null && p95n > p95b * (1 + threshold))
+        out.push({ name: n.name, concurrency: l.concurrency, metric: 'e2e_p95_ms', baseline: p95b, now: p95n, change: change(p95b, p95n) });
       const rb = bl.figures.requests_per_s;
       const rn = l.figures.requests_per_s;
-      if (rb > 0 && rn < rb * (1 - threshold)) out.push({ name: n.name, concurrency: l.concurrency, metric: 'requests_per_s', baseline: rb, now: rn, change: change(rb, rn) });
+      if (rb > 0 && rn < rb * (1 - threshold))
+        out.push({ name: n.name, concurrency: l.concurrency, metric: 'requests_per_s', baseline: rb, now: rn, change: change(rb, rn) });
       const eb = bl.figures.error_rate ?? 0;
       const en = l.figures.error_rate;
-      if (en > eb + errorThreshold) out.push({ name: n.name, concurrency: l.concurrency, metric: 'error_rate', baseline: eb, now: en, change: Math.round((en - eb) * 1000) / 1000 });
+      if (en > eb + errorThreshold)
+        out.push({
+          name: n.name,
+          concurrency: l.concurrency,
+          metric: 'error_rate',
+          baseline: eb,
+          now: en,
+          change: Math.round((en - eb) * 1000) / 1000,
+        });
     }
   }
   return out;

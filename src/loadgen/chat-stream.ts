@@ -47,7 +47,11 @@ export class ChatStreamReader {
       this.done = true;
       return;
     }
-    let event: { choices?: { delta?: { content?: string | null }; finish_reason?: string | null }[]; usage?: ChatStreamReader['usage']; error?: { message?: string } | string };
+    let event: {
+      choices?: { delta?: { content?: string | null }; finish_reason?: string | null }[];
+      usage?: ChatStreamReader['usage'];
+      error?: { message?: string } | string;
+    };
     try {
       event = JSON.parse(data);
     } catch {
@@ -78,7 +82,20 @@ export class ChatStreamReader {
     }
     if (this.errorEvent !== undefined) return { complete: false, error: { kind: 'stream-error', message: this.errorEvent.slice(0, 300) } };
     if (this.done || this.finished) return { complete: true };
-    if (dropped !== undefined) return { complete: false, error: { kind: 'stream-cut', message: `the connection broke off after ${this.chunks} content chunk${this.chunks === 1 ? '' : 's'} (${dropped})` } };
-    return { complete: false, error: { kind: 'stream-cut', message: `the stream ended after ${this.chunks} content chunk${this.chunks === 1 ? '' : 's'} without [DONE] or a finish_reason` } };
+    if (dropped !== undefined)
+      return {
+        complete: false,
+        error: {
+          kind: 'stream-cut',
+          message: `the connection broke off after ${this.chunks} content chunk${this.chunks === 1 ? '' : 's'} (${dropped})`,
+        },
+      };
+    return {
+      complete: false,
+      error: {
+        kind: 'stream-cut',
+        message: `the stream ended after ${this.chunks} content chunk${this.chunks === 1 ? '' : 's'} without [DONE] or a finish_reason`,
+      },
+    };
   }
 }

@@ -35,7 +35,13 @@ export function scenario(name: ScenarioName, users?: number, durationS?: number)
     }
     case 'spike': {
       const d = durationS ?? 120;
-      return { name, users: users ?? 10, durationS: d, rampS: 0, spike: { atS: Math.round(d * 0.4), forS: Math.max(1, Math.round(d * 0.2)), factor: 10 } };
+      return {
+        name,
+        users: users ?? 10,
+        durationS: d,
+        rampS: 0,
+        spike: { atS: Math.round(d * 0.4), forS: Math.max(1, Math.round(d * 0.2)), factor: 10 },
+      };
     }
   }
 }
@@ -67,7 +73,10 @@ export function picker(mix: Record<string, number>, random: () => number = Math.
 
 export function parseMix(text: string, known: readonly string[]): Record<string, number> {
   const out: Record<string, number> = {};
-  for (const part of text.split(',').map((p) => p.trim()).filter(Boolean)) {
+  for (const part of text
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const eq = part.lastIndexOf('=');
     const name = eq > 0 ? part.slice(0, eq) : part;
     const w = eq > 0 ? Number(part.slice(eq + 1)) : 1;
@@ -120,8 +129,10 @@ export async function load(o: LoadOptions): Promise<LoadReport> {
     });
     const total = figures(r.total, r.seconds);
     const failures: string[] = [];
-    if (total.error_rate > o.thresholds.error_rate) failures.push(`error rate ${(total.error_rate * 100).toFixed(2)}% is above ${(o.thresholds.error_rate * 100).toFixed(2)}%`);
-    if (total.e2e_ms.p95 !== null && total.e2e_ms.p95 > o.thresholds.p95_ms) failures.push(`p95 latency ${Math.round(total.e2e_ms.p95)} ms is above ${o.thresholds.p95_ms} ms`);
+    if (total.error_rate > o.thresholds.error_rate)
+      failures.push(`error rate ${(total.error_rate * 100).toFixed(2)}% is above ${(o.thresholds.error_rate * 100).toFixed(2)}%`);
+    if (total.e2e_ms.p95 !== null && total.e2e_ms.p95 > o.thresholds.p95_ms)
+      failures.push(`p95 latency ${Math.round(total.e2e_ms.p95)} ms is above ${o.thresholds.p95_ms} ms`);
     if (total.ok === 0) failures.push('no request was answered by a provider');
     return {
       kind: 'aibackend-load',

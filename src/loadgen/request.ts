@@ -39,12 +39,24 @@ export interface Sample {
 export function makeTarget(base: string, path: string, headers: Record<string, string>, concurrency: number): Target {
   const secure = base.startsWith('https:');
   const Agent = secure ? https.Agent : http.Agent;
-  return { base: base.replace(/\/+$/, ''), path, headers, agent: new Agent({ keepAlive: true, maxSockets: concurrency, maxFreeSockets: concurrency }) };
+  return {
+    base: base.replace(/\/+$/, ''),
+    path,
+    headers,
+    agent: new Agent({ keepAlive: true, maxSockets: concurrency, maxFreeSockets: concurrency }),
+  };
 }
 
 type Failure = Pick<Sample, 'status' | 'error_kind' | 'error'>;
 
-export function send(t: Target, body: Record<string, unknown>, stream: boolean, epoch: number, timeoutMs: number, signal?: AbortSignal): Promise<Sample> {
+export function send(
+  t: Target,
+  body: Record<string, unknown>,
+  stream: boolean,
+  epoch: number,
+  timeoutMs: number,
+  signal?: AbortSignal,
+): Promise<Sample> {
   const payload = JSON.stringify(stream ? { ...body, stream: true, stream_options: { include_usage: true } } : body);
   const url = new URL(t.base + t.path);
   const t0 = performance.now();
@@ -62,40 +74,54 @@ export function send(t: Target, body: Record<string, unknown>, stream: boolean, 
     const fail = (f: Failure) => finish({ ok: false, ttft_ms: null, itl_ms: [], output_tokens: 0, ...f });
     const lib = url.protocol === 'https:' ? https : http;
     const reader = new ChatStreamReader(t0);
-    const req = lib.request(url, { method: 'POST', agent: t.agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), ...t.headers } }, (res) => {
-      const status = res.statusCode ?? 0;
-      const key = res.headers['x-litellm-cache-key'];
-      cached = typeof key === 'string' && key !== '';
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (d: string) => {
-        if (stream && status === 200) reader.push(d);
-        else if (text.length < 1_000_000) text += d;
-      });
-      res.on('aborted', () => ended('the connection was reset'));
-      res.on('error', (err) => ended(err.message));
-      res.on('end', () => ended());
-      const ended = (dropped?: string) => {
-        if (status !== 200) {
-          const e = classifyError(status, text);
-          return fail({ status, error_kind: e.kind, error: `HTTP ${status}: ${e.message}` });
-        }
-        if (!stream) {
-          if (dropped !== undefined) return fail({ status, error_kind: 'connection', error: dropped });
-          let tokens = 0;
-          try {
-            tokens = (JSON.parse(text) as { usage?: { completion_tokens?: number } }).usage?.completion_tokens ?? 0;
-          } catch {
-            return fail({ status, error_kind: 'bad-answer', error: 'the answer is not JSON' });
+    const req = lib.request(
+      url,
+      {
+        method: 'POST',
+        agent: t.agent,
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), ...t.headers },
+      },
+      (res) => {
+        const status = res.statusCode ?? 0;
+        const key = res.headers['x-litellm-cache-key'];
+        cached = typeof key === 'string' && key !== '';
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (d: string) => {
+          if (stream && status === 200) reader.push(d);
+          else if (text.length < 1_000_000) text += d;
+        });
+        res.on('aborted', () => ended('the connection was reset'));
+        res.on('error', (err) => ended(err.message));
+        res.on('end', () => ended());
+        const ended = (dropped?: string) => {
+          if (status !== 200) {
+            const e = classifyError(status, text);
+            return fail({ status, error_kind: e.kind, error: `HTTP ${status}: ${e.message}` });
           }
-          return finish({ ok: true, status, ttft_ms: null, itl_ms: [], output_tokens: tokens });
-        }
-        const o = reader.outcome(dropped);
-        if (!o.complete) return fail({ status, error_kind: o.error!.kind, error: o.error!.message });
-        if (reader.ttftMs === null) return fail({ status, error_kind: 'empty', error: 'the stream carried no content' });
-        finish({ ok: true, status, ttft_ms: reader.ttftMs, itl_ms: reader.itlMs, output_tokens: reader.usage?.completion_tokens ?? reader.chunks });
-      };
-    });
+          if (!stream) {
+            if (dropped !== undefined) return fail({ status, error_kind: 'connection', error: dropped });
+            let tokens = 0;
+            try {
+              tokens = (JSON.parse(text) as { usage?: { completion_tokens?: number } }).usage?.completion_tokens ?? 0;
+            } catch {
+              return fail({ status, error_kind: 'bad-answer', error: 'the answer is not JSON' });
+            }
+            return finish({ ok: true, status, ttft_ms: null, itl_ms: [], output_tokens: tokens });
+          }
+          const o = reader.outcome(dropped);
+          if (!o.complete) return fail({ status, error_kind: o.error!.kind, error: o.error!.message });
+          if (reader.ttftMs === null) return fail({ status, error_kind: 'empty', error: 'the stream carried no content' });
+          finish({
+            ok: true,
+            status,
+            ttft_ms: reader.ttftMs,
+            itl_ms: reader.itlMs,
+            output_tokens: reader.usage?.completion_tokens ?? reader.chunks,
+          });
+        };
+      },
+    );
     // A deadline for the whole request: a server that sends a byte every few seconds still ends here.
     const deadline = setTimeout(() => {
       fail({ status: 0, error_kind: 'deadline', error: `not done within ${Math.round(timeoutMs / 100) / 10} s` });

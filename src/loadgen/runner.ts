@@ -131,7 +131,8 @@ export async function run(o: RunOptions): Promise<RunResult> {
   const perSecond: { users: number; requests: number; errors: number; e2e: Histogram }[] = [];
   let started = 0;
   let finished = 0;
-  const more = () => (o.requests !== undefined ? started < o.requests : true) && (o.durationMs !== undefined ? elapsed() < o.durationMs : true);
+  const more = () =>
+    (o.requests !== undefined ? started < o.requests : true) && (o.durationMs !== undefined ? elapsed() < o.durationMs : true);
   // At the run's time, requests still in flight are cut (and counted), not waited for.
   const stop = new AbortController();
   const timer = o.durationMs !== undefined ? setTimeout(() => stop.abort(), o.durationMs) : undefined;
@@ -181,6 +182,13 @@ export async function run(o: RunOptions): Promise<RunResult> {
     seconds: elapsed() / 1000,
     total,
     byName,
-    timeline: perSecond.map((p, t) => ({ t, users: p.users, requests: p.requests, errors: p.errors, p50_ms: round(p.e2e.quantile(0.5)), p95_ms: round(p.e2e.quantile(0.95)) })),
+    timeline: perSecond.map((p, t) => ({
+      t,
+      users: p.users,
+      requests: p.requests,
+      errors: p.errors,
+      p50_ms: round(p.e2e.quantile(0.5)),
+      p95_ms: round(p.e2e.quantile(0.95)),
+    })),
   };
 }

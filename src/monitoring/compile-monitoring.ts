@@ -22,25 +22,62 @@ export const DASHBOARDS_DIR = 'grafana/dashboards';
 /** Where docker-compose.yml mounts the dashboards in the Grafana container. */
 export const GRAFANA_DASHBOARDS_PATH = '/var/lib/grafana/dashboards/aibackend';
 
-export function compileMonitoring(input: { providers: ProvidersFile; mappings: MappingsFile; gateway: GatewayFile }, provenance: Provenance): MonitoringFile[] {
+export function compileMonitoring(
+  input: { providers: ProvidersFile; mappings: MappingsFile; gateway: GatewayFile },
+  provenance: Provenance,
+): MonitoringFile[] {
   const gw = input.gateway;
   const targets = scrapeTargets(input.providers, gw);
-  const yaml = (rel: string, data: Record<string, unknown>): MonitoringFile => ({ rel, format: 'text', text: withHeader(writeYaml(data), provenance) });
+  const yaml = (rel: string, data: Record<string, unknown>): MonitoringFile => ({
+    rel,
+    format: 'text',
+    text: withHeader(writeYaml(data), provenance),
+  });
   const files: MonitoringFile[] = [
-    { rel: '.gitignore', format: 'text', text: withHeader(`# The gateway's master key, which Prometheus reads to scrape /metrics/: never commit it.\n${MASTER_KEY_FILE.split('/')[0]}/\n`, provenance) },
+    {
+      rel: '.gitignore',
+      format: 'text',
+      text: withHeader(
+        `# The gateway's master key, which Prometheus reads to scrape /metrics/: never commit it.\n${MASTER_KEY_FILE.split('/')[0]}/\n`,
+        provenance,
+      ),
+    },
     yaml('prometheus.yml', prometheusConfig(gw, targets)),
     yaml(RULES_FILE, prometheusRules(gw, targets)),
     yaml('grafana/provisioning/datasources/aibackend.yml', {
       apiVersion: 1,
-      datasources: [{ name: 'Prometheus (aibackend)', uid: 'aibackend-prometheus', type: 'prometheus', access: 'proxy', url: gw.monitoring.prometheus.url, isDefault: true, editable: false }],
+      datasources: [
+        {
+          name: 'Prometheus (aibackend)',
+          uid: 'aibackend-prometheus',
+          type: 'prometheus',
+          access: 'proxy',
+          url: gw.monitoring.prometheus.url,
+          isDefault: true,
+          editable: false,
+        },
+      ],
     }),
     yaml('grafana/provisioning/dashboards/aibackend.yml', {
       apiVersion: 1,
-      providers: [{ name: 'aibackend', folder: 'aibackend', type: 'file', disableDeletion: true, allowUiUpdates: false, options: { path: GRAFANA_DASHBOARDS_PATH } }],
+      providers: [
+        {
+          name: 'aibackend',
+          folder: 'aibackend',
+          type: 'file',
+          disableDeletion: true,
+          allowUiUpdates: false,
+          options: { path: GRAFANA_DASHBOARDS_PATH },
+        },
+      ],
     }),
   ];
   for (const spec of dashboardSpecs(gw, targets)) {
-    files.push({ rel: `${DASHBOARDS_DIR}/${spec.file}`, format: 'json', text: withJsonProvenance(grafanaDashboard(spec, input.mappings, input.providers), provenance) });
+    files.push({
+      rel: `${DASHBOARDS_DIR}/${spec.file}`,
+      format: 'json',
+      text: withJsonProvenance(grafanaDashboard(spec, input.mappings, input.providers), provenance),
+    });
   }
   return files;
 }

@@ -14,7 +14,8 @@ export interface MetricFact {
   observed: string;
 }
 
-const LITELLM = 'LiteLLM 1.106.12 prometheus callback (callbacks: [prometheus]), GET /metrics/ after chat, streaming, cached, failed and fallback requests, 2026-11-27';
+const LITELLM =
+  'LiteLLM 1.106.12 prometheus callback (callbacks: [prometheus]), GET /metrics/ after chat, streaming, cached, failed and fallback requests, 2026-11-27';
 const VLLM = 'vLLM /metrics (docs.vllm.ai, "Production Metrics"), labelled by model_name; the test provider serves these names';
 const LLAMACPP = 'llama.cpp server --metrics (tools/server/README.md, GET /metrics), unlabelled; the test provider serves these names';
 const REDIS = 'Debian prometheus-redis-exporter 1.x against redis-server 7, GET /metrics';
@@ -23,26 +24,81 @@ const PROM = 'Debian prometheus 2.x scraping itself, GET /metrics; `up` is writt
 export const METRICS: Readonly<Record<string, MetricFact>> = {
   up: { exporter: 'prometheus', kind: 'gauge', labels: ['job', 'instance', 'provider'], observed: PROM },
   prometheus_tsdb_head_series: { exporter: 'prometheus', kind: 'gauge', labels: [], observed: PROM },
-  process_resident_memory_bytes: { exporter: 'litellm', kind: 'gauge', labels: ['job'], observed: `${LITELLM} (prometheus_client's process collector)` },
-  process_cpu_seconds_total: { exporter: 'litellm', kind: 'counter', labels: ['job'], observed: `${LITELLM} (prometheus_client's process collector)` },
-  litellm_proxy_total_requests_metric_total: { exporter: 'litellm', kind: 'counter', labels: ['requested_model', 'status_code', 'route'], observed: LITELLM },
-  litellm_proxy_failed_requests_metric_total: { exporter: 'litellm', kind: 'counter', labels: ['requested_model', 'exception_status', 'exception_class'], observed: `${LITELLM}, after a request that failed without a fallback` },
+  process_resident_memory_bytes: {
+    exporter: 'litellm',
+    kind: 'gauge',
+    labels: ['job'],
+    observed: `${LITELLM} (prometheus_client's process collector)`,
+  },
+  process_cpu_seconds_total: {
+    exporter: 'litellm',
+    kind: 'counter',
+    labels: ['job'],
+    observed: `${LITELLM} (prometheus_client's process collector)`,
+  },
+  litellm_proxy_total_requests_metric_total: {
+    exporter: 'litellm',
+    kind: 'counter',
+    labels: ['requested_model', 'status_code', 'route'],
+    observed: LITELLM,
+  },
+  litellm_proxy_failed_requests_metric_total: {
+    exporter: 'litellm',
+    kind: 'counter',
+    labels: ['requested_model', 'exception_status', 'exception_class'],
+    observed: `${LITELLM}, after a request that failed without a fallback`,
+  },
   litellm_in_flight_requests: { exporter: 'litellm', kind: 'gauge', labels: [], observed: LITELLM },
-  litellm_request_total_latency_metric: { exporter: 'litellm', kind: 'histogram', labels: ['requested_model', 'model_group'], observed: LITELLM },
+  litellm_request_total_latency_metric: {
+    exporter: 'litellm',
+    kind: 'histogram',
+    labels: ['requested_model', 'model_group'],
+    observed: LITELLM,
+  },
   litellm_llm_api_latency_metric: { exporter: 'litellm', kind: 'histogram', labels: ['model', 'requested_model'], observed: LITELLM },
-  litellm_llm_api_time_to_first_token_metric: { exporter: 'litellm', kind: 'histogram', labels: ['requested_model'], observed: `${LITELLM}, streaming requests only` },
+  litellm_llm_api_time_to_first_token_metric: {
+    exporter: 'litellm',
+    kind: 'histogram',
+    labels: ['requested_model'],
+    observed: `${LITELLM}, streaming requests only`,
+  },
   litellm_overhead_latency_metric: { exporter: 'litellm', kind: 'histogram', labels: ['model_group'], observed: LITELLM },
   litellm_request_queue_time_seconds: { exporter: 'litellm', kind: 'histogram', labels: ['requested_model'], observed: LITELLM },
   litellm_total_tokens_metric_total: { exporter: 'litellm', kind: 'counter', labels: ['requested_model', 'model'], observed: LITELLM },
   litellm_input_tokens_metric_total: { exporter: 'litellm', kind: 'counter', labels: ['requested_model'], observed: LITELLM },
   litellm_output_tokens_metric_total: { exporter: 'litellm', kind: 'counter', labels: ['requested_model'], observed: LITELLM },
   litellm_spend_metric_total: { exporter: 'litellm', kind: 'counter', labels: ['requested_model'], observed: LITELLM },
-  litellm_deployment_state: { exporter: 'litellm', kind: 'gauge', labels: ['litellm_model_name', 'api_base'], observed: `${LITELLM}; 0 healthy, 1 partial outage, 2 outage` },
+  litellm_deployment_state: {
+    exporter: 'litellm',
+    kind: 'gauge',
+    labels: ['litellm_model_name', 'api_base'],
+    observed: `${LITELLM}; 0 healthy, 1 partial outage, 2 outage`,
+  },
   litellm_deployment_success_responses_total: { exporter: 'litellm', kind: 'counter', labels: ['model_group'], observed: LITELLM },
-  litellm_deployment_failure_responses_total: { exporter: 'litellm', kind: 'counter', labels: ['model_group'], observed: `${LITELLM}, after a provider answered 503` },
-  litellm_deployment_cooled_down_total: { exporter: 'litellm', kind: 'counter', labels: ['litellm_model_name', 'api_base'], observed: `${LITELLM}, after a deployment failed more than allowed_fails` },
-  litellm_deployment_successful_fallbacks_total: { exporter: 'litellm', kind: 'counter', labels: ['requested_model', 'fallback_model'], observed: `${LITELLM}, after a fallback answered` },
-  litellm_cache_hits_metric_total: { exporter: 'litellm', kind: 'counter', labels: [], observed: `${LITELLM}, with the Redis cache on and a repeated request` },
+  litellm_deployment_failure_responses_total: {
+    exporter: 'litellm',
+    kind: 'counter',
+    labels: ['model_group'],
+    observed: `${LITELLM}, after a provider answered 503`,
+  },
+  litellm_deployment_cooled_down_total: {
+    exporter: 'litellm',
+    kind: 'counter',
+    labels: ['litellm_model_name', 'api_base'],
+    observed: `${LITELLM}, after a deployment failed more than allowed_fails`,
+  },
+  litellm_deployment_successful_fallbacks_total: {
+    exporter: 'litellm',
+    kind: 'counter',
+    labels: ['requested_model', 'fallback_model'],
+    observed: `${LITELLM}, after a fallback answered`,
+  },
+  litellm_cache_hits_metric_total: {
+    exporter: 'litellm',
+    kind: 'counter',
+    labels: [],
+    observed: `${LITELLM}, with the Redis cache on and a repeated request`,
+  },
   litellm_cache_misses_metric_total: { exporter: 'litellm', kind: 'counter', labels: [], observed: `${LITELLM}, with the Redis cache on` },
   'vllm:num_requests_running': { exporter: 'vllm', kind: 'gauge', labels: ['model_name'], observed: VLLM },
   'vllm:num_requests_waiting': { exporter: 'vllm', kind: 'gauge', labels: ['model_name'], observed: VLLM },
@@ -60,10 +116,44 @@ export const METRICS: Readonly<Record<string, MetricFact>> = {
 
 // PromQL words that look like metric names but are not.
 const PROMQL_WORDS = new Set([
-  'sum', 'min', 'max', 'avg', 'count', 'stddev', 'stdvar', 'topk', 'bottomk', 'quantile', 'group', 'count_values',
-  'by', 'without', 'on', 'ignoring', 'group_left', 'group_right', 'and', 'or', 'unless', 'bool', 'offset',
-  'rate', 'irate', 'increase', 'delta', 'histogram_quantile', 'clamp_min', 'clamp_max', 'abs', 'absent', 'vector', 'scalar', 'time',
-  'le', 'inf', 'nan',
+  'sum',
+  'min',
+  'max',
+  'avg',
+  'count',
+  'stddev',
+  'stdvar',
+  'topk',
+  'bottomk',
+  'quantile',
+  'group',
+  'count_values',
+  'by',
+  'without',
+  'on',
+  'ignoring',
+  'group_left',
+  'group_right',
+  'and',
+  'or',
+  'unless',
+  'bool',
+  'offset',
+  'rate',
+  'irate',
+  'increase',
+  'delta',
+  'histogram_quantile',
+  'clamp_min',
+  'clamp_max',
+  'abs',
+  'absent',
+  'vector',
+  'scalar',
+  'time',
+  'le',
+  'inf',
+  'nan',
 ]);
 
 /**

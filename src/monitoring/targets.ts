@@ -42,7 +42,14 @@ export function scrapeTargets(providers: ProvidersFile, gw: GatewayFile): Scrape
   const gwScheme = gwUrl.protocol === 'https:' ? 'https' : 'http';
   if (gw.replicas >= 2 && gw.replica_ports) {
     gw.replica_ports.forEach((port, i) => {
-      out.push({ job: 'litellm', address: `${gwUrl.hostname}:${port}`, scheme: gwScheme, metricsPath: '/metrics/', labels: { replica: String(i + 1) }, auth });
+      out.push({
+        job: 'litellm',
+        address: `${gwUrl.hostname}:${port}`,
+        scheme: gwScheme,
+        metricsPath: '/metrics/',
+        labels: { replica: String(i + 1) },
+        auth,
+      });
     });
   } else {
     out.push({ job: 'litellm', ...hostPort(gw.gateway.url), metricsPath: '/metrics/', labels: {}, auth });
@@ -54,7 +61,8 @@ export function scrapeTargets(providers: ProvidersFile, gw: GatewayFile): Scrape
     if (p.status === 'disabled' || !metricsPath || !p.base_url) continue;
     out.push({ job: `provider-${id}`, ...hostPort(p.base_url), metricsPath, labels: { provider: id, provider_type: p.type }, auth: false });
   }
-  if (gw.cache.enabled) out.push({ job: 'redis_exporter', ...hostPort(gw.monitoring.redis_exporter.url), metricsPath: '/metrics', labels: {}, auth: false });
+  if (gw.cache.enabled)
+    out.push({ job: 'redis_exporter', ...hostPort(gw.monitoring.redis_exporter.url), metricsPath: '/metrics', labels: {}, auth: false });
   out.push({ job: 'prometheus', ...hostPort(gw.monitoring.prometheus.url), metricsPath: '/metrics', labels: {}, auth: false });
   return out;
 }

@@ -19,7 +19,10 @@ export interface CacheTarget {
 function makeClient(t: CacheTarget) {
   // socketTimeout: a Redis that accepts the connection but never answers is an error after
   // --timeout of silence, not a hang (connectTimeout covers only the TCP connect).
-  return createClient({ socket: { host: t.host, port: t.port, connectTimeout: t.timeoutMs, socketTimeout: t.timeoutMs, reconnectStrategy: false }, ...(t.password ? { password: t.password } : {}) });
+  return createClient({
+    socket: { host: t.host, port: t.port, connectTimeout: t.timeoutMs, socketTimeout: t.timeoutMs, reconnectStrategy: false },
+    ...(t.password ? { password: t.password } : {}),
+  });
 }
 
 export type Client = ReturnType<typeof makeClient>;
@@ -65,9 +68,11 @@ export async function connect(t: CacheTarget): Promise<Client> {
 export function redisError(err: Error, t: Pick<CacheTarget, 'host' | 'port'>): CliError {
   const where = `Redis at ${t.host}:${t.port}`;
   const msg = err.message ?? String(err);
-  if (/WRONGPASS|invalid username-password|NOAUTH/i.test(msg)) return new CliError(`${where} refused the password: check the variable cache.password names (${msg.split('\n')[0]})`);
+  if (/WRONGPASS|invalid username-password|NOAUTH/i.test(msg))
+    return new CliError(`${where} refused the password: check the variable cache.password names (${msg.split('\n')[0]})`);
   const code = (err as NodeJS.ErrnoException).code;
-  if (code === 'ECONNREFUSED' || /ECONNREFUSED/.test(msg)) return new CliError(`${where} cannot be reached (connection refused): is the cache Redis running?`);
+  if (code === 'ECONNREFUSED' || /ECONNREFUSED/.test(msg))
+    return new CliError(`${where} cannot be reached (connection refused): is the cache Redis running?`);
   if (/timeout/i.test(msg)) return new CliError(`${where} did not answer in time`);
   return new CliError(`${where}: ${msg}`);
 }
@@ -83,7 +88,12 @@ const pattern = (ns: string, p = '*') => `${globEscape(ns)}:${p}`;
 export async function deadline<T>(work: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   try {
-    return await Promise.race([work, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`timeout: no answer within ${Math.round(ms / 100) / 10} s`)), ms)))]);
+    return await Promise.race([
+      work,
+      new Promise<never>(
+        (_, reject) => (timer = setTimeout(() => reject(new Error(`timeout: no answer within ${Math.round(ms / 100) / 10} s`)), ms)),
+      ),
+    ]);
   } finally {
     clearTimeout(timer);
   }
@@ -128,7 +138,8 @@ function infoField(info: string, field: string): string | null {
 export async function cacheStats(client: Client, t: CacheTarget): Promise<CacheStats> {
   const keys = await scanKeys(client, t.namespace);
   const ttl = Object.fromEntries(TTL_BUCKETS.map((b) => [b, 0])) as CacheStats['ttl'];
-  for (let i = 0; i < keys.length; i += 1000) for (const ms of await ttls(client, keys.slice(i, i + 1000))) if (ms !== -2) ttl[ttlBucket(ms)]++;
+  for (let i = 0; i < keys.length; i += 1000)
+    for (const ms of await ttls(client, keys.slice(i, i + 1000))) if (ms !== -2) ttl[ttlBucket(ms)]++;
   const memory = String(await client.info('memory'));
   const stats = String(await client.info('stats'));
   const n = (v: string | null) => (v === null || Number.isNaN(Number(v)) ? null : Number(v));

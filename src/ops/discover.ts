@@ -14,7 +14,9 @@ export interface Discovery {
 }
 
 export function discover(providersYaml: string, statuses: readonly ProviderStatus[]): Discovery {
-  const additions = statuses.filter((s) => s.reachable && s.unregistered.length > 0).map((s) => ({ provider: s.id, models: [...s.unregistered].sort() }));
+  const additions = statuses
+    .filter((s) => s.reachable && s.unregistered.length > 0)
+    .map((s) => ({ provider: s.id, models: [...s.unregistered].sort() }));
   if (additions.length === 0) return { additions, text: providersYaml };
   const doc = parseDocument(providersYaml);
   const splices: { at: number; text: string }[] = [];

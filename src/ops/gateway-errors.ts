@@ -80,6 +80,9 @@ export function keyRefused(status: number, body: string): CliError | undefined {
 /** Before any request: a master key whose variable is not set, named as such (LiteLLM would answer 500 or 401 to every request). */
 export function unsetKeyVariable(masterKey: string | undefined, key: string | undefined): CliError | undefined {
   const variable = masterKey?.startsWith('env:') ? masterKey.slice(4) : undefined;
-  if (variable && (key === undefined || key === '')) return new CliError(`${variable} is not set: gateway.master_key names it, and the gateway accepts no request without it; export it (the value the gateway runs with) and run again`);
+  if (variable && (key === undefined || key === ''))
+    return new CliError(
+      `${variable} is not set: gateway.master_key names it, and the gateway accepts no request without it; export it (the value the gateway runs with) and run again`,
+    );
   return undefined;
 }

@@ -15,7 +15,10 @@ const LISTEN = '0A';
 
 export function listeners(): Listener[] {
   const byInode = new Map<string, { port: number; address: string }>();
-  for (const [file, v6] of [['/proc/net/tcp', false], ['/proc/net/tcp6', true]] as const) {
+  for (const [file, v6] of [
+    ['/proc/net/tcp', false],
+    ['/proc/net/tcp6', true],
+  ] as const) {
     let text: string;
     try {
       text = readFileSync(file, 'utf8');
@@ -51,7 +54,8 @@ export function listeners(): Listener[] {
         continue;
       }
       const m = /^socket:\[(\d+)\]$/.exec(target);
-      if (m && byInode.has(m[1]!) && !owners.has(m[1]!)) owners.set(m[1]!, { pid: Number(pid), process: commandLine(Number(pid), 120) ?? '?' });
+      if (m && byInode.has(m[1]!) && !owners.has(m[1]!))
+        owners.set(m[1]!, { pid: Number(pid), process: commandLine(Number(pid), 120) ?? '?' });
     }
   }
   const out: Listener[] = [];
@@ -69,7 +73,11 @@ function ipv6(hex: string): string {
   if (hex === '00000000000000000000000001000000') return '::1';
   const words: string[] = [];
   for (let i = 0; i < 32; i += 8) {
-    const w = hex.slice(i, i + 8).match(/../g)!.reverse().join('');
+    const w = hex
+      .slice(i, i + 8)
+      .match(/../g)!
+      .reverse()
+      .join('');
     words.push(w.slice(0, 4), w.slice(4));
   }
   return words.map((w) => w.replace(/^0{1,3}/, '')).join(':');

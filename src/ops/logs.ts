@@ -36,7 +36,9 @@ export function logSource(gw: GatewayFile, projectDir: string): LogSource {
   if (rt.kind === 'process') return { kind: 'file', path: path.resolve(projectDir, rt.state_dir, 'gateway.log') };
   if (rt.kind === 'compose') return { kind: 'compose', file: path.resolve(projectDir, rt.file), service: rt.service };
   if (rt.log) return { kind: 'file', path: path.resolve(projectDir, rt.log) };
-  throw new CliError('runtime.kind command does not say where the gateway logs: set runtime.log in gateway.yaml to its log file (for systemd, e.g. a file that `journalctl -u litellm -f` is piped into)');
+  throw new CliError(
+    'runtime.kind command does not say where the gateway logs: set runtime.log in gateway.yaml to its log file (for systemd, e.g. a file that `journalctl -u litellm -f` is piped into)',
+  );
 }
 
 // LiteLLM's plain format: "13:53:04 - LiteLLM:ERROR: file.py:182 - message"; uvicorn's: "INFO:     message".
@@ -50,7 +52,17 @@ export function parseLogLine(raw: string): LogLine {
     try {
       const j = JSON.parse(text) as Record<string, unknown>;
       const str = (v: unknown) => (typeof v === 'string' ? v : v === undefined || v === null ? null : String(v));
-      return { timestamp: str(j.timestamp), level: str(j.level)?.toLowerCase() ?? null, component: str(j.component), message: maskSecrets(String(j.message ?? text).replace(/\u001b\[[0-9;]*m/g, '').trim()), trace_id: str(j.trace_id) };
+      return {
+        timestamp: str(j.timestamp),
+        level: str(j.level)?.toLowerCase() ?? null,
+        component: str(j.component),
+        message: maskSecrets(
+          String(j.message ?? text)
+            .replace(/\u001b\[[0-9;]*m/g, '')
+            .trim(),
+        ),
+        trace_id: str(j.trace_id),
+      };
     } catch {
       // not JSON after all
     }
@@ -67,8 +79,29 @@ export function zonedMs(y: number, mo: number, d: number, h: number, mi: number,
   const guess = Date.UTC(y, mo - 1, d, h, mi, sec);
   let offset = 0;
   try {
-    const parts = Object.fromEntries(new Intl.DateTimeFormat('en-US', { timeZone: zone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' }).formatToParts(new Date(guess)).map((p) => [p.type, p.value]));
-    offset = Date.UTC(Number(parts.year), Number(parts.month) - 1, Number(parts.day), Number(parts.hour), Number(parts.minute), Number(parts.second)) - guess;
+    const parts = Object.fromEntries(
+      new Intl.DateTimeFormat('en-US', {
+        timeZone: zone,
+        hourCycle: 'h23',
+        year: 'numeric',
+        month: '2-digit',
+        day: '2-digit',
+        hour: '2-digit',
+        minute: '2-digit',
+        second: '2-digit',
+      })
+        .formatToParts(new Date(guess))
+        .map((p) => [p.type, p.value]),
+    );
+    offset =
+      Date.UTC(
+        Number(parts.year),
+        Number(parts.month) - 1,
+        Number(parts.day),
+        Number(parts.hour),
+        Number(parts.minute),
+        Number(parts.second),
+      ) - guess;
   } catch {
     // an unknown zone: UTC
   }
@@ -91,7 +124,10 @@ export function lineTime(line: LogLine, zone = 'UTC', now = Date.now()): number 
   }
   const clock = /^(\d\d):(\d\d):(\d\d)$/.exec(ts);
   if (clock) {
-    const today = new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(now)).split('-').map(Number) as [number, number, number];
+    const today = new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit' })
+      .format(new Date(now))
+      .split('-')
+      .map(Number) as [number, number, number];
     let t = zonedMs(today[0], today[1], today[2], +clock[1]!, +clock[2]!, +clock[3]!, zone);
     if (t > now + 60_000) t -= 86_400_000;
     return t;
@@ -198,7 +234,11 @@ export function readLines(file: string, state: FollowState, onLine: (line: strin
     const headBuf = Buffer.alloc(Math.min(256, st.size));
     readSync(fd, headBuf, 0, headBuf.length, 0);
     const head = headBuf.toString('latin1');
-    const same = state.ino === undefined || (state.ino === st.ino && st.size >= state.offset && (state.head === undefined || head.slice(0, state.head.length) === state.head.slice(0, head.length)));
+    const same =
+      state.ino === undefined ||
+      (state.ino === st.ino &&
+        st.size >= state.offset &&
+        (state.head === undefined || head.slice(0, state.head.length) === state.head.slice(0, head.length)));
     let pos = same ? state.offset : 0;
     let carry = '';
     const buf = Buffer.alloc(CHUNK);
@@ -216,7 +256,11 @@ export function readLines(file: string, state: FollowState, onLine: (line: strin
         carry = '';
       }
     }
-    return { offset: pos - Buffer.byteLength(carry), ino: st.ino, head: head.length >= (state.head?.length ?? 0) ? head : state.head ?? head };
+    return {
+      offset: pos - Buffer.byteLength(carry),
+      ino: st.ino,
+      head: head.length >= (state.head?.length ?? 0) ? head : (state.head ?? head),
+    };
   } finally {
     closeSync(fd);
   }

@@ -33,7 +33,12 @@ interface ActiveTarget {
   lastError?: string;
 }
 
-export async function monitoringStatus(providers: ProvidersFile, gw: GatewayFile, projectDir: string, timeoutMs: number): Promise<MonitoringStatus> {
+export async function monitoringStatus(
+  providers: ProvidersFile,
+  gw: GatewayFile,
+  projectDir: string,
+  timeoutMs: number,
+): Promise<MonitoringStatus> {
   const url = gw.monitoring.prometheus.url.replace(/\/+$/, '');
   const expected = scrapeTargets(providers, gw);
   const keyFile = expected.some((t) => t.auth) ? path.join(projectDir, gw.monitoring.dir, ...MASTER_KEY_FILE.split('/')) : undefined;
@@ -42,7 +47,14 @@ export async function monitoringStatus(providers: ProvidersFile, gw: GatewayFile
   const active = (answer.body as { data?: { activeTargets?: ActiveTarget[] } } | undefined)?.data?.activeTargets;
   if (!answer.ok || !Array.isArray(active)) {
     const error = answer.error ?? (answer.status !== undefined ? `HTTP ${answer.status}` : 'not a Prometheus targets answer');
-    return { prometheus_url: url, prometheus_up: false, error, targets: expected.map((t) => ({ job: t.job, instance: t.address, health: 'unknown' })), ...master, ok: false };
+    return {
+      prometheus_url: url,
+      prometheus_up: false,
+      error,
+      targets: expected.map((t) => ({ job: t.job, instance: t.address, health: 'unknown' })),
+      ...master,
+      ok: false,
+    };
   }
   const targets: TargetStatus[] = expected.map((t) => {
     const found = active.find((a) => a.labels?.job === t.job && a.labels?.instance === t.address);

@@ -23,11 +23,21 @@ export interface PortsReport {
 }
 
 export function portsReport(registry: PortsFile, live: readonly Listener[], opts: { required?: boolean; port?: number }): PortsReport {
-  const holdersOf = (port: number) => live.filter((l) => l.port === port).map((l) => ({ address: l.address, ...(l.pid !== undefined ? { pid: l.pid } : {}), ...(l.process ? { process: l.process } : {}) }));
+  const holdersOf = (port: number) =>
+    live
+      .filter((l) => l.port === port)
+      .map((l) => ({ address: l.address, ...(l.pid !== undefined ? { pid: l.pid } : {}), ...(l.process ? { process: l.process } : {}) }));
   const reserved = new Set(registry.reserved ?? []);
   const all: PortRow[] = Object.entries(registry.ports).map(([name, e]) => {
     const holders = holdersOf(e.port);
-    return { name, port: e.port, required: e.required ?? false, ...(e.description ? { description: e.description } : {}), listening: holders.length > 0, holders };
+    return {
+      name,
+      port: e.port,
+      required: e.required ?? false,
+      ...(e.description ? { description: e.description } : {}),
+      listening: holders.length > 0,
+      holders,
+    };
   });
   const byPort = new Map<number, string[]>();
   for (const r of all) byPort.set(r.port, [...(byPort.get(r.port) ?? []), r.name]);
@@ -41,6 +51,12 @@ export function portsReport(registry: PortsFile, live: readonly Listener[], opts
   const query =
     opts.port === undefined
       ? undefined
-      : { port: opts.port, registered: byPort.get(opts.port) ?? [], reserved: reserved.has(opts.port), listening: holdersOf(opts.port).length > 0, holders: holdersOf(opts.port) };
+      : {
+          port: opts.port,
+          registered: byPort.get(opts.port) ?? [],
+          reserved: reserved.has(opts.port),
+          listening: holdersOf(opts.port).length > 0,
+          holders: holdersOf(opts.port),
+        };
   return { ports: rows, down, conflicts, ...(query ? { query } : {}), ok: down.length === 0 && conflicts.length === 0 };
 }

@@ -31,7 +31,12 @@ export function parsePromText(text: string): Sample[] {
 }
 
 /** Sum of a metric's samples grouped by one label ('' groups everything). */
-export function sumBy(samples: readonly Sample[], name: string, label: string, filter: (s: Sample) => boolean = () => true): Map<string, number> {
+export function sumBy(
+  samples: readonly Sample[],
+  name: string,
+  label: string,
+  filter: (s: Sample) => boolean = () => true,
+): Map<string, number> {
   const out = new Map<string, number>();
   for (const s of samples) {
     if (s.name !== name || !filter(s)) continue;

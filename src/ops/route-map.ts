@@ -65,5 +65,7 @@ export function identify(map: RouteMap, group: string | null, model: string | nu
 /** An api_base as LiteLLM reports it, without the endpoint path it sometimes appends, and without a trailing slash. */
 export function baseOf(url: string | null | undefined): string | null {
   if (!url) return null;
-  return url.replace(/\/(chat\/completions|completions|embeddings|api\/chat|api\/generate|api\/embed|api\/embeddings)\/?$/, '').replace(/\/+$/, '');
+  return url
+    .replace(/\/(chat\/completions|completions|embeddings|api\/chat|api\/generate|api\/embed|api\/embeddings)\/?$/, '')
+    .replace(/\/+$/, '');
 }

@@ -54,7 +54,9 @@ export async function readMetrics(gatewayUrl: string, key: string | undefined, t
   if (refused) throw refused;
   const samples = res.ok ? parsePromText(text) : [];
   if (!res.ok || !samples.some((s) => s.name.startsWith('litellm_'))) {
-    throw new CliError(`the gateway exports no LiteLLM metrics at ${url} (HTTP ${res.status}): set \`metrics: { prometheus: true }\` in gateway.yaml and reload`);
+    throw new CliError(
+      `the gateway exports no LiteLLM metrics at ${url} (HTTP ${res.status}): set \`metrics: { prometheus: true }\` in gateway.yaml and reload`,
+    );
   }
   return { at: performance.now(), samples };
 }
@@ -82,8 +84,14 @@ export function computeStats(map: RouteMap, a: MetricsRead, b: MetricsRead): Sta
   const total = delta('litellm_proxy_total_requests_metric_total', 'requested_model');
   const failed = delta('litellm_proxy_failed_requests_metric_total', 'requested_model');
   const tokens = delta('litellm_total_tokens_metric_total', 'requested_model');
-  const lat = [bucketsBy(a.samples, 'litellm_request_total_latency_metric', 'requested_model'), bucketsBy(b.samples, 'litellm_request_total_latency_metric', 'requested_model')] as const;
-  const ttft = [bucketsBy(a.samples, 'litellm_llm_api_time_to_first_token_metric', 'requested_model'), bucketsBy(b.samples, 'litellm_llm_api_time_to_first_token_metric', 'requested_model')] as const;
+  const lat = [
+    bucketsBy(a.samples, 'litellm_request_total_latency_metric', 'requested_model'),
+    bucketsBy(b.samples, 'litellm_request_total_latency_metric', 'requested_model'),
+  ] as const;
+  const ttft = [
+    bucketsBy(a.samples, 'litellm_llm_api_time_to_first_token_metric', 'requested_model'),
+    bucketsBy(b.samples, 'litellm_llm_api_time_to_first_token_metric', 'requested_model'),
+  ] as const;
   const round = (v: number | null, d = 3) => (v === null ? null : Math.round(v * 10 ** d) / 10 ** d);
   const names = [...new Set([...map.names, ...total.keys()].filter(Boolean))].sort().map((name): NameStats => {
     const requests = total.get(name) ?? 0;
@@ -112,14 +120,29 @@ export function computeStats(map: RouteMap, a: MetricsRead, b: MetricsRead): Sta
     const apiBase = baseOf(s.labels.api_base);
     // litellm_model_name is the backend model (without LiteLLM's provider prefix) or, in some of
     // LiteLLM's metrics, the public name; either way the api_base picks the route.
-    const target = [...map.routes].flatMap(([name, rs]) => rs.map((r) => ({ name, r }))).find(({ name, r }) => (r.backend === model || name === model) && baseOf(r.api_base) === apiBase)?.r;
-    const row: DeploymentStats = { provider: target?.provider ?? null, model: target?.backend ?? model, api_base: apiBase, state: STATE[s.value] ?? 'unknown', cooled_down: (cooled.get(s.labels.model_id ?? '') ?? 0) > 0 };
+    const target = [...map.routes]
+      .flatMap(([name, rs]) => rs.map((r) => ({ name, r })))
+      .find(({ name, r }) => (r.backend === model || name === model) && baseOf(r.api_base) === apiBase)?.r;
+    const row: DeploymentStats = {
+      provider: target?.provider ?? null,
+      model: target?.backend ?? model,
+      api_base: apiBase,
+      state: STATE[s.value] ?? 'unknown',
+      cooled_down: (cooled.get(s.labels.model_id ?? '') ?? 0) > 0,
+    };
     const k = `${row.provider} ${row.model} ${row.api_base}`;
     const seen = rows.get(k);
     // The worse state wins.
-    if (!seen || STATE.indexOf(row.state as (typeof STATE)[number]) > STATE.indexOf(seen.state as (typeof STATE)[number])) rows.set(k, { ...row, cooled_down: row.cooled_down || Boolean(seen?.cooled_down) });
+    if (!seen || STATE.indexOf(row.state as (typeof STATE)[number]) > STATE.indexOf(seen.state as (typeof STATE)[number]))
+      rows.set(k, { ...row, cooled_down: row.cooled_down || Boolean(seen?.cooled_down) });
     else if (row.cooled_down) seen.cooled_down = true;
   }
   const deployments = [...rows.values()].sort((x, y) => `${x.provider} ${x.model}`.localeCompare(`${y.provider} ${y.model}`));
-  return { window_s: round(dt, 2)!, restarted, names, cache: { hits, misses, hit_rate: hits + misses > 0 ? round(hits / (hits + misses)) : null }, deployments };
+  return {
+    window_s: round(dt, 2)!,
+    restarted,
+    names,
+    cache: { hits, misses, hit_rate: hits + misses > 0 ? round(hits / (hits + misses)) : null },
+    deployments,
+  };
 }

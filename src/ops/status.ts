@@ -40,7 +40,15 @@ export interface ReplicaStatus {
 }
 
 export interface StatusReport {
-  gateway: { url: string; live: boolean; ready: boolean; missing: string[]; unexpected: string[]; error?: string; replicas?: ReplicaStatus[] };
+  gateway: {
+    url: string;
+    live: boolean;
+    ready: boolean;
+    missing: string[];
+    unexpected: string[];
+    error?: string;
+    replicas?: ReplicaStatus[];
+  };
   providers: ProviderStatus[];
   /** Providers that were not probed (hosted APIs without --remote, disabled ones). */
   skipped: { id: string; reason: string }[];
@@ -72,7 +80,12 @@ export function routedModels(mappings: MappingsFile | undefined): Map<string, Se
   return out;
 }
 
-export async function collectStatus(providers: ProvidersFile, mappings: MappingsFile | undefined, gateway: GatewayFile, o: StatusOptions): Promise<StatusReport> {
+export async function collectStatus(
+  providers: ProvidersFile,
+  mappings: MappingsFile | undefined,
+  gateway: GatewayFile,
+  o: StatusOptions,
+): Promise<StatusReport> {
   const routed = routedModels(mappings);
   const skipped: StatusReport['skipped'] = [];
   const targets: [string, Provider][] = [];
@@ -83,7 +96,10 @@ export async function collectStatus(providers: ProvidersFile, mappings: Mappings
   }
   const watching = gateway.monitoring.enabled ? monitoringStatus(providers, gateway, o.projectDir, o.timeoutMs) : undefined;
   const replicas = gateway.replicas >= 2 && gateway.replica_ports ? replicaStatus(gateway, o) : undefined;
-  const [gw, ...probes] = await Promise.all([probeGatewayOnce(gateway, o), ...targets.map(([, p]) => probeProvider(p, o.env, o.timeoutMs))]);
+  const [gw, ...probes] = await Promise.all([
+    probeGatewayOnce(gateway, o),
+    ...targets.map(([, p]) => probeProvider(p, o.env, o.timeoutMs)),
+  ]);
   if (replicas) gw.replicas = await replicas;
   const monitoring = await watching;
   const list: ProviderStatus[] = targets.map(([id, p], i) => {
@@ -107,7 +123,8 @@ export async function collectStatus(providers: ProvidersFile, mappings: Mappings
   });
   // Healthy: every provider that a route uses is reachable and serves every model routed to it.
   // With monitoring on, also: Prometheus answers and every target it should scrape is up.
-  const ok = list.every((s) => s.routed.length === 0 || (s.reachable && s.routed.every((m) => !s.missing.includes(m)))) && (monitoring?.ok ?? true);
+  const ok =
+    list.every((s) => s.routed.length === 0 || (s.reachable && s.routed.every((m) => !s.missing.includes(m)))) && (monitoring?.ok ?? true);
   return { gateway: gw, providers: list, skipped, ...(monitoring ? { monitoring } : {}), ok };
 }
 
@@ -122,7 +139,11 @@ async function probeGatewayOnce(gateway: GatewayFile, o: StatusOptions): Promise
   const served = modelIds(models.body);
   const missing = served ? o.expectedNames.filter((n) => !served.includes(n)) : [...o.expectedNames];
   const unexpected = served ? served.filter((n) => !o.expectedNames.includes(n)).sort() : [];
-  const error = !live.ok ? (live.error ?? `HTTP ${live.status}`) : !models.ok ? `/v1/models: ${models.error ?? `HTTP ${models.status}`}` : undefined;
+  const error = !live.ok
+    ? (live.error ?? `HTTP ${live.status}`)
+    : !models.ok
+      ? `/v1/models: ${models.error ?? `HTTP ${models.status}`}`
+      : undefined;
   return { url: gateway.gateway.url, live: live.ok, ready: ready.ok, missing, unexpected, ...(error ? { error } : {}) };
 }
 
@@ -139,7 +160,10 @@ async function replicaStatus(gateway: GatewayFile, o: StatusOptions): Promise<Re
       const u = new URL(gateway.gateway.url);
       u.port = String(port);
       const url = u.toString().replace(/\/+$/, '');
-      const [live, ready] = await Promise.all([getJson(`${url}/health/liveliness`, {}, o.timeoutMs), getJson(`${url}/health/readiness`, {}, o.timeoutMs)]);
+      const [live, ready] = await Promise.all([
+        getJson(`${url}/health/liveliness`, {}, o.timeoutMs),
+        getJson(`${url}/health/readiness`, {}, o.timeoutMs),
+      ]);
       // The process runtime records it in the replica's pid file, the compose runtime beside its state.
       const record =
         gateway.runtime.kind === 'process'
@@ -153,7 +177,14 @@ async function replicaStatus(gateway: GatewayFile, o: StatusOptions): Promise<Re
       } catch {
         sha = null;
       }
-      return { name: replicaName(i), url, live: live.ok, ready: ready.ok, config_sha256: sha, runs_deployed: sha && deployed ? sha === deployed : null };
+      return {
+        name: replicaName(i),
+        url,
+        live: live.ok,
+        ready: ready.ok,
+        config_sha256: sha,
+        runs_deployed: sha && deployed ? sha === deployed : null,
+      };
     }),
   );
 }

@@ -24,7 +24,13 @@ export interface TryResult {
   mode: 'chat' | 'embedding';
   stream: boolean;
   call_id: string;
-  answered_by: { provider: string | null; backend_model: string | null; model: string | null; api_base: string | null; model_group: string | null };
+  answered_by: {
+    provider: string | null;
+    backend_model: string | null;
+    model: string | null;
+    api_base: string | null;
+    model_group: string | null;
+  };
   /** route: one of the name's own routes; fallback: another public name answered; unknown: a deployment the registry does not route the name to. */
   via: 'route' | 'fallback' | 'unknown' | 'none';
   attempted_retries: number | null;
@@ -37,7 +43,8 @@ export interface TryResult {
   error?: { kind: string; message: string };
 }
 
-const num = (v: string | null): number | null => (v === null || v === '' || Number.isNaN(Number(v)) ? null : Math.round(Number(v) * 10) / 10);
+const num = (v: string | null): number | null =>
+  v === null || v === '' || Number.isNaN(Number(v)) ? null : Math.round(Number(v) * 10) / 10;
 
 export async function tryName(map: RouteMap, name: string, o: TryOptions): Promise<TryResult> {
   const routes = map.routes.get(name) ?? [];
@@ -47,7 +54,12 @@ export async function tryName(map: RouteMap, name: string, o: TryOptions): Promi
   const body =
     mode === 'embedding'
       ? { model: name, input: o.prompt, litellm_trace_id: callId }
-      : { model: name, messages: [{ role: 'user', content: o.prompt }], litellm_trace_id: callId, ...(stream ? { stream: true, stream_options: { include_usage: true } } : {}) };
+      : {
+          model: name,
+          messages: [{ role: 'user', content: o.prompt }],
+          litellm_trace_id: callId,
+          ...(stream ? { stream: true, stream_options: { include_usage: true } } : {}),
+        };
   const url = `${o.gatewayUrl.replace(/\/+$/, '')}/v1/${mode === 'embedding' ? 'embeddings' : 'chat/completions'}`;
   const t0 = performance.now();
   let res: Response;
@@ -62,7 +74,10 @@ export async function tryName(map: RouteMap, name: string, o: TryOptions): Promi
     throw gatewayUnreachable(err, o.gatewayUrl, o.timeoutMs);
   }
   if (res.status === 400 || res.status === 401 || res.status === 403) {
-    const text = await res.clone().text().catch(() => '');
+    const text = await res
+      .clone()
+      .text()
+      .catch(() => '');
     const refused = keyRefused(res.status, text);
     if (refused) throw refused;
   }
@@ -121,12 +136,23 @@ export async function tryName(map: RouteMap, name: string, o: TryOptions): Promi
     mode,
     stream,
     call_id: h('x-litellm-call-id') ?? callId,
-    answered_by: { provider: answered?.provider ?? null, backend_model: answered?.backend ?? null, model, api_base: apiBase, model_group: group },
+    answered_by: {
+      provider: answered?.provider ?? null,
+      backend_model: answered?.backend ?? null,
+      model,
+      api_base: apiBase,
+      model_group: group,
+    },
     via,
     attempted_retries: num(h('x-litellm-attempted-retries')),
     attempted_fallbacks: num(h('x-litellm-attempted-fallbacks')),
     cache_hit: h('x-litellm-cache-key') !== null,
-    timings: { total_ms: total, ttft_ms: ttft, gateway_ms: num(h('x-litellm-response-duration-ms')), overhead_ms: num(h('x-litellm-overhead-duration-ms')) },
+    timings: {
+      total_ms: total,
+      ttft_ms: ttft,
+      gateway_ms: num(h('x-litellm-response-duration-ms')),
+      overhead_ms: num(h('x-litellm-overhead-duration-ms')),
+    },
     tokens: { prompt: usage?.prompt_tokens ?? null, completion: usage?.completion_tokens ?? null, total: usage?.total_tokens ?? null },
     reply: reply ? reply.slice(0, 400) : null,
     ...(error ? { error: { kind: error.kind, message: error.message.slice(0, 500) } } : {}),

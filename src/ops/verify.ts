@@ -28,7 +28,10 @@ export interface VerifyReport {
 
 const key = (provider: string, backend: string) => `${provider}/${backend}`;
 
-export async function verify(map: RouteMap, o: Omit<TryOptions, 'prompt' | 'stream' | 'callId'> & { requests: number; progress?: (line: string) => void }): Promise<VerifyReport> {
+export async function verify(
+  map: RouteMap,
+  o: Omit<TryOptions, 'prompt' | 'stream' | 'callId'> & { requests: number; progress?: (line: string) => void },
+): Promise<VerifyReport> {
   const names: NameVerdict[] = [];
   for (const name of map.names) {
     const routes = map.routes.get(name) ?? [];
@@ -37,20 +40,38 @@ export async function verify(map: RouteMap, o: Omit<TryOptions, 'prompt' | 'stre
     o.progress?.(`${name}: ${count} request${count === 1 ? '' : 's'}`);
     const verdict: NameVerdict = { name, requests: count, reached: {}, routes: distinct, findings: [], call_ids: [] };
     for (let i = 0; i < count; i++) {
-      const r: TryResult = await tryName(map, name, { ...o, stream: false, prompt: `aibackend verify ${name} #${i + 1} ${Date.now()}-${Math.random().toString(36).slice(2)}` });
+      const r: TryResult = await tryName(map, name, {
+        ...o,
+        stream: false,
+        prompt: `aibackend verify ${name} #${i + 1} ${Date.now()}-${Math.random().toString(36).slice(2)}`,
+      });
       verdict.call_ids.push(r.call_id);
       if (!r.ok) {
-        verdict.findings.push({ kind: 'failed', message: `request ${i + 1} failed: HTTP ${r.status}${r.error ? ` (${r.error.kind}): ${r.error.message}` : ''} (call id ${r.call_id})` });
+        verdict.findings.push({
+          kind: 'failed',
+          message: `request ${i + 1} failed: HTTP ${r.status}${r.error ? ` (${r.error.kind}): ${r.error.message}` : ''} (call id ${r.call_id})`,
+        });
         continue;
       }
-      const who = r.answered_by.provider ? key(r.answered_by.provider, r.answered_by.backend_model!) : `${r.answered_by.model ?? '?'} at ${r.answered_by.api_base ?? '?'}`;
+      const who = r.answered_by.provider
+        ? key(r.answered_by.provider, r.answered_by.backend_model!)
+        : `${r.answered_by.model ?? '?'} at ${r.answered_by.api_base ?? '?'}`;
       verdict.reached[who] = (verdict.reached[who] ?? 0) + 1;
-      if (r.via === 'fallback') verdict.findings.push({ kind: 'fallback', message: `answered by the fallback ${r.answered_by.model_group} (${who}), not by a route of ${name} (call id ${r.call_id})` });
-      else if (r.via === 'unknown') verdict.findings.push({ kind: 'unknown-deployment', message: `answered by ${who}, which is not a route of ${name} (call id ${r.call_id})` });
+      if (r.via === 'fallback')
+        verdict.findings.push({
+          kind: 'fallback',
+          message: `answered by the fallback ${r.answered_by.model_group} (${who}), not by a route of ${name} (call id ${r.call_id})`,
+        });
+      else if (r.via === 'unknown')
+        verdict.findings.push({
+          kind: 'unknown-deployment',
+          message: `answered by ${who}, which is not a route of ${name} (call id ${r.call_id})`,
+        });
     }
     if (distinct.length > 1 && verdict.findings.length === 0) {
       for (const route of distinct) {
-        if (!verdict.reached[route]) verdict.findings.push({ kind: 'route-not-reached', message: `the route ${route} answered none of ${count} requests` });
+        if (!verdict.reached[route])
+          verdict.findings.push({ kind: 'route-not-reached', message: `the route ${route} answered none of ${count} requests` });
       }
     }
     names.push(verdict);

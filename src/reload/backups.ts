@@ -31,7 +31,13 @@ export function stamp(d = new Date()): string {
   return d.toISOString().replace(/[-:]/g, '').replace('.', '-');
 }
 
-export async function createBackup(dir: string, deployedPath: string, text: string, command: string, projectDir: string): Promise<BackupEntry> {
+export async function createBackup(
+  dir: string,
+  deployedPath: string,
+  text: string,
+  command: string,
+  projectDir: string,
+): Promise<BackupEntry> {
   // The same bytes as the newest backup: that backup already holds them (and still verifies).
   const newest = listBackups(dir, deployedPath)[0];
   if (newest && newest.sha256 === sha256(text) && verifies(newest)) return newest;
@@ -78,7 +84,11 @@ export function listBackups(dir: string, deployedPath: string): BackupEntry[] {
       const raw = JSON.parse(readFileSync(path.join(dir, n), 'utf8')) as BackupMeta & { sourceHash?: string; gitCommit?: string };
       // Backups taken by earlier versions wrote camelCase keys.
       const { sourceHash, gitCommit, ...rest } = raw;
-      const meta: BackupMeta = { ...rest, ...(raw.source_hash ?? sourceHash ? { source_hash: raw.source_hash ?? sourceHash } : {}), ...(raw.git_commit ?? gitCommit ? { git_commit: raw.git_commit ?? gitCommit } : {}) };
+      const meta: BackupMeta = {
+        ...rest,
+        ...((raw.source_hash ?? sourceHash) ? { source_hash: raw.source_hash ?? sourceHash } : {}),
+        ...((raw.git_commit ?? gitCommit) ? { git_commit: raw.git_commit ?? gitCommit } : {}),
+      };
       if (!existsSync(file)) continue;
       out.push({ ...meta, path: file, deployed: meta.sha256 === deployedHash });
     } catch {
@@ -118,7 +128,10 @@ export function readBackup(entry: { path: string; sha256: string }): string {
     throw new BackupError(`backup ${entry.path} cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
   }
   const now = sha256(text);
-  if (now !== entry.sha256) throw new BackupError(`backup ${entry.path} was changed after it was taken (sha256 recorded ${entry.sha256.slice(0, 12)}, now ${now.slice(0, 12)})`);
+  if (now !== entry.sha256)
+    throw new BackupError(
+      `backup ${entry.path} was changed after it was taken (sha256 recorded ${entry.sha256.slice(0, 12)}, now ${now.slice(0, 12)})`,
+    );
   return text;
 }
 

@@ -35,7 +35,10 @@ export function diffConfigs(deployedName: string, deployed: string | undefined, 
   const before = new Set(servedNamesOf(deployed));
   const after = new Set(servedNamesOf(candidate));
   const oldName = deployed === undefined ? '/dev/null' : `${deployedName} (deployed)`;
-  const patch = createTwoFilesPatch(oldName, `${deployedName} (candidate)`, deployed ?? '', candidate, undefined, undefined, { context: 3, maxEditLength: MAX_DIFF_EDITS });
+  const patch = createTwoFilesPatch(oldName, `${deployedName} (candidate)`, deployed ?? '', candidate, undefined, undefined, {
+    context: 3,
+    maxEditLength: MAX_DIFF_EDITS,
+  });
   if (patch === undefined) {
     const count = (t: string) => (t === '' ? 0 : t.split('\n').length - (t.endsWith('\n') ? 1 : 0));
     const [was, now] = [count(deployed ?? ''), count(candidate)];

@@ -25,7 +25,15 @@ export type JournalEvent =
   | 'abandoned';
 
 /** Events after which a reload is over, one way or another. */
-const TERMINAL: ReadonlySet<JournalEvent> = new Set(['committed', 'unchanged', 'aborted', 'rolled-back', 'rollback-failed', 'recovered', 'abandoned']);
+const TERMINAL: ReadonlySet<JournalEvent> = new Set([
+  'committed',
+  'unchanged',
+  'aborted',
+  'rolled-back',
+  'rollback-failed',
+  'recovered',
+  'abandoned',
+]);
 
 export interface JournalEntry {
   time: string;
@@ -48,10 +56,12 @@ export class Journal {
     const names = referencedVariables(configText);
     if (names.length === 0) return {};
     const key = (this.key ??= this.fingerprintKey());
-    return Object.fromEntries(names.map((n) => {
-      const v = env[n];
-      return [n, v === undefined || v === '' ? 'unset' : createHmac('sha256', key).update(v).digest('hex').slice(0, 10)];
-    }));
+    return Object.fromEntries(
+      names.map((n) => {
+        const v = env[n];
+        return [n, v === undefined || v === '' ? 'unset' : createHmac('sha256', key).update(v).digest('hex').slice(0, 10)];
+      }),
+    );
   }
 
   private fingerprintKey(): Buffer {
@@ -60,7 +70,8 @@ export class Journal {
       const fd = openSync(file, 'r');
       try {
         const st = fstatSync(fd);
-        if (st.isFile() && st.size === 32 && (st.mode & 0o077) === 0 && (!process.getuid || st.uid === process.getuid())) return readFileSync(fd);
+        if (st.isFile() && st.size === 32 && (st.mode & 0o077) === 0 && (!process.getuid || st.uid === process.getuid()))
+          return readFileSync(fd);
       } finally {
         closeSync(fd);
       }
@@ -131,7 +142,8 @@ export class Journal {
       const e = entries[i]!;
       if ((e.event === 'committed' || e.event === 'rolled-back' || e.event === 'recovered') && typeof e.sha256 === 'string') {
         // Fingerprints of another scheme (older journals) cannot be compared with today's.
-        const env = e.env && typeof e.env === 'object' && e.env_scheme === FINGERPRINT_SCHEME ? { env: e.env as Record<string, string> } : {};
+        const env =
+          e.env && typeof e.env === 'object' && e.env_scheme === FINGERPRINT_SCHEME ? { env: e.env as Record<string, string> } : {};
         return { sha256: e.sha256, ...(typeof e.body_sha256 === 'string' ? { body_sha256: e.body_sha256 } : {}), ...env };
       }
     }
@@ -168,5 +180,8 @@ function endsWithNewline(file: string): boolean {
 }
 
 export function newOperationId(): string {
-  return `${new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${process.pid}`;
+  return `${new Date()
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z')}-${process.pid}`;
 }

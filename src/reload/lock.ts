@@ -49,7 +49,13 @@ export function judgeHolder(h: LockHolder | undefined): Verdict {
 export function acquireLock(file: string, command: string, options: { breakLock?: boolean } = {}): HeldLock {
   mkdirSync(path.dirname(file), { recursive: true });
   const own = identify(process.pid);
-  const me: LockHolder = { pid: process.pid, host: hostname(), started: new Date().toISOString(), command, ...(own.start_time !== undefined ? { start_time: own.start_time } : {}) };
+  const me: LockHolder = {
+    pid: process.pid,
+    host: hostname(),
+    started: new Date().toISOString(),
+    command,
+    ...(own.start_time !== undefined ? { start_time: own.start_time } : {}),
+  };
   const mine = `${file}.${process.pid}-${randomBytes(4).toString('hex')}`;
   let takenOverFrom: LockHolder | undefined;
   let broken: LockHolder | undefined;
@@ -67,8 +73,14 @@ export function acquireLock(file: string, command: string, options: { breakLock?
         const who = h ? `pid ${h.pid} on ${h.host}, since ${h.started} (\`${h.command}\`)` : 'an unreadable lock file';
         if (verdict === 'alive') throw new CliError(`another reload holds the lock ${file}: ${who}`, EXIT.locked);
         if (verdict !== 'stale' && !options.breakLock) {
-          const why = verdict === 'other-host' ? 'it was taken on another host, where aibackend cannot tell whether it still runs' : `pid ${h!.pid} is alive but is not aibackend (${commandLine(h!.pid) ?? '?'}): the lock outlived its holder and the pid was reused`;
-          throw new CliError(`the lock ${file} is held by ${who}; ${why}. If no reload is running, run again with --break-lock`, EXIT.locked);
+          const why =
+            verdict === 'other-host'
+              ? 'it was taken on another host, where aibackend cannot tell whether it still runs'
+              : `pid ${h!.pid} is alive but is not aibackend (${commandLine(h!.pid) ?? '?'}): the lock outlived its holder and the pid was reused`;
+          throw new CliError(
+            `the lock ${file} is held by ${who}; ${why}. If no reload is running, run again with --break-lock`,
+            EXIT.locked,
+          );
         }
         if (moveAsideIfSame(file, seen.ino)) {
           if (verdict === 'stale') takenOverFrom = h ?? { pid: 0, host: '?', started: '?', command: '(unreadable lock file)' };
@@ -89,7 +101,9 @@ function held(file: string, me: LockHolder, takenOverFrom: LockHolder | undefine
   // Interrupted (Ctrl-C, kill): free the lock and stop. The journal keeps how far the
   // operation got, and the next run restores a consistent state from it.
   const onSignal = (signal: NodeJS.Signals) => {
-    process.stderr.write(`\naibackend: interrupted by ${signal}; the next reload will find the unfinished run in the journal and restore a consistent state first\n`);
+    process.stderr.write(
+      `\naibackend: interrupted by ${signal}; the next reload will find the unfinished run in the journal and restore a consistent state first\n`,
+    );
     release();
     process.exit(128 + (signal === 'SIGINT' ? 2 : signal === 'SIGHUP' ? 1 : 15));
   };

@@ -76,7 +76,12 @@ export class Operation {
    * Write (when asked), restart, probe. With `probeAnyway`, a failed restart is still followed by
    * a probe: when restoring, a gateway that never went down may well be serving the old config.
    */
-  async deploy(text: string, phase: ProbeRecord['phase'], write = true, probeAnyway = false): Promise<{ ok: boolean; reason?: string; restartFailed?: string; writeFailed?: boolean }> {
+  async deploy(
+    text: string,
+    phase: ProbeRecord['phase'],
+    write = true,
+    probeAnyway = false,
+  ): Promise<{ ok: boolean; reason?: string; restartFailed?: string; writeFailed?: boolean }> {
     if (write) {
       // Journalled before the write: a run killed in between must still count as having written.
       this.journal.append(this.id, 'writing', { phase });
@@ -111,7 +116,9 @@ export class Operation {
   private async probe(text: string, phase: ProbeRecord['phase']): Promise<{ ok: boolean; reason?: string }> {
     const expected = servedNamesOf(text);
     const timeoutMs = phase === 'apply' ? this.timeoutMs : this.restoreTimeoutMs;
-    this.ctx.progress(`waiting for ${this.ctx.gateway.gateway.url} to serve ${expected.length} names (up to ${Math.round(timeoutMs / 1000)} s)`);
+    this.ctx.progress(
+      `waiting for ${this.ctx.gateway.gateway.url} to serve ${expected.length} names (up to ${Math.round(timeoutMs / 1000)} s)`,
+    );
     let lastStep: ProbeStepName | undefined;
     const runtime = this.ctx.runtime;
     const probe = await probeGateway({
@@ -141,18 +148,31 @@ export class Operation {
 }
 
 /** A write that failed before anything changed: the operation ends there, with nothing to undo. */
-export function aborted(op: Operation, r: Omit<ReloadResult, 'probes' | 'timings' | 'deployed' | 'status' | 'exit_code' | 'message'>, reason: string): ReloadResult {
+export function aborted(
+  op: Operation,
+  r: Omit<ReloadResult, 'probes' | 'timings' | 'deployed' | 'status' | 'exit_code' | 'message'>,
+  reason: string,
+): ReloadResult {
   op.journal.append(op.id, 'aborted', { reason });
   return result(op, { ...r, status: 'aborted', exit_code: EXIT.failed, message: `${reason}; nothing was changed` });
 }
 
-export function result(op: Operation | undefined, r: Omit<ReloadResult, 'probes' | 'timings' | 'deployed'> & { deployed?: string }, paths?: StatePaths): ReloadResult {
+export function result(
+  op: Operation | undefined,
+  r: Omit<ReloadResult, 'probes' | 'timings' | 'deployed'> & { deployed?: string },
+  paths?: StatePaths,
+): ReloadResult {
   const total = op?.elapsed() ?? 0;
   return {
     deployed: r.deployed ?? op?.paths.deployed ?? paths?.deployed ?? '',
     ...r,
     probes: op?.probes ?? [],
-    timings: { total_ms: total, preflight_ms: Math.round(op?.preflightMs ?? 0), restart_ms: Math.round(op?.restartMs ?? 0), ready_ms: Math.round(op?.readyMs ?? 0) },
+    timings: {
+      total_ms: total,
+      preflight_ms: Math.round(op?.preflightMs ?? 0),
+      restart_ms: Math.round(op?.restartMs ?? 0),
+      ready_ms: Math.round(op?.readyMs ?? 0),
+    },
   };
 }
 
@@ -179,26 +199,52 @@ function errnoText(err: unknown): string {
  * An error the person can act on (a full disk, a permission, a tampered backup, a held lock), as a
  * result with its exit code and what it left behind; undefined for anything else (a bug).
  */
-export function userFailure(err: unknown, operation: ReloadResult['operation'], op: Operation | undefined, paths: StatePaths | undefined): ReloadResult | undefined {
+export function userFailure(
+  err: unknown,
+  operation: ReloadResult['operation'],
+  op: Operation | undefined,
+  paths: StatePaths | undefined,
+): ReloadResult | undefined {
   const base = { operation, backup: null, rollback: { happened: false } };
   if (err instanceof CliError) {
-    return result(op, { ...base, status: err.exitCode === EXIT.locked ? 'locked' : 'error', exit_code: err.exitCode, message: err.message }, paths);
+    return result(
+      op,
+      { ...base, status: err.exitCode === EXIT.locked ? 'locked' : 'error', exit_code: err.exitCode, message: err.message },
+      paths,
+    );
   }
   if (err instanceof BackupError) {
-    return result(op, { ...base, status: 'refused', exit_code: EXIT.failed, message: `${err.message}; it is never deployed. Pick another with \`aibackend backups\` and \`rollback --to\`` }, paths);
+    return result(
+      op,
+      {
+        ...base,
+        status: 'refused',
+        exit_code: EXIT.failed,
+        message: `${err.message}; it is never deployed. Pick another with \`aibackend backups\` and \`rollback --to\``,
+      },
+      paths,
+    );
   }
   const code = (err as NodeJS.ErrnoException)?.code;
   if (!code || !USER_ERRNO[code]) return undefined;
   const what = `${operation} stopped: ${errnoText(err)}`;
   if (op?.wrote) {
     // The deployed file is already the new one; say so, plainly, with what is running.
-    return result(op, {
-      ...base,
-      status: 'error',
-      exit_code: EXIT.rollbackFailed,
-      message: `${what}, after ${op.paths.deployed} had been replaced: the file on disk is now the new config, but the gateway may still run the previous one`,
-      attention: { deployed: `${op.paths.deployed} (the new config)`, running: op.ctx.runtime.running(), backup: null },
-    }, paths);
+    return result(
+      op,
+      {
+        ...base,
+        status: 'error',
+        exit_code: EXIT.rollbackFailed,
+        message: `${what}, after ${op.paths.deployed} had been replaced: the file on disk is now the new config, but the gateway may still run the previous one`,
+        attention: { deployed: `${op.paths.deployed} (the new config)`, running: op.ctx.runtime.running(), backup: null },
+      },
+      paths,
+    );
   }
-  return result(op, { ...base, status: 'error', exit_code: EXIT.failed, message: `${what}; the deployed config and the gateway were not changed` }, paths);
+  return result(
+    op,
+    { ...base, status: 'error', exit_code: EXIT.failed, message: `${what}; the deployed config and the gateway were not changed` },
+    paths,
+  );
 }

@@ -24,7 +24,11 @@ async function loadCheck(ctx: TransactionContext, deployed: string, candidate: s
   try {
     r = await loadIntoLiteLLM(candidate, deployed, (file) => ctx.runtime.validator(file), ctx.projectDir);
   } catch (err) {
-    return { check: 'litellm load', ok: false, detail: `cannot write the candidate beside ${deployed} to load it: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}` };
+    return {
+      check: 'litellm load',
+      ok: false,
+      detail: `cannot write the candidate beside ${deployed} to load it: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+    };
   }
   if (r.skipped) return { check: 'litellm load', ok: true, skipped: true, detail: `not checked: ${r.skipped}` };
   if (r.ok) return { check: 'litellm load', ok: true, detail: `LiteLLM loaded the candidate in ${r.ms} ms` };

@@ -51,7 +51,13 @@ export async function probeGateway(o: ProbeOptions): Promise<ProbeResult> {
   const deadline = start + o.timeoutMs;
   const base = o.url.replace(/\/+$/, '');
   const steps: ProbeStep[] = [];
-  const fail = (reason: string, extra: Partial<ProbeResult> = {}): ProbeResult => ({ ok: false, steps, total_ms: elapsed(), reason, ...extra });
+  const fail = (reason: string, extra: Partial<ProbeResult> = {}): ProbeResult => ({
+    ok: false,
+    steps,
+    total_ms: elapsed(),
+    reason,
+    ...extra,
+  });
 
   const sequence: ProbeStepName[] = ['liveliness', 'readiness', 'models', ...(o.deployments ? (['deployments'] as const) : [])];
   for (const step of sequence) {
@@ -68,7 +74,11 @@ export async function probeGateway(o: ProbeOptions): Promise<ProbeResult> {
       const remaining = deadline - performance.now();
       const keyed = step === 'models' || step === 'deployments';
       const key = keyed ? o.masterKey : undefined;
-      const res = await getJson(`${base}${endpoint(step)}`, key ? { authorization: `Bearer ${key}` } : {}, Math.max(200, Math.min(5000, remaining)));
+      const res = await getJson(
+        `${base}${endpoint(step)}`,
+        key ? { authorization: `Bearer ${key}` } : {},
+        Math.max(200, Math.min(5000, remaining)),
+      );
       if (res.ok) {
         if (step === 'deployments') {
           const served = servedDeployments(res.body);
@@ -77,7 +87,14 @@ export async function probeGateway(o: ProbeOptions): Promise<ProbeResult> {
           } else {
             const { missing, unexpected } = compareDeployments(o.deployments!, served);
             if (missing.length === 0 && unexpected.length === 0) {
-              steps.push({ step, ok: true, at_ms: elapsed(), attempts, status: res.status, detail: `${served.length} deployments served as compiled` });
+              steps.push({
+                step,
+                ok: true,
+                at_ms: elapsed(),
+                attempts,
+                status: res.status,
+                detail: `${served.length} deployments served as compiled`,
+              });
               break;
             }
             const detail = `the deployments served differ from the compiled ones${missing.length ? `; not served: ${short(missing)}` : ''}${unexpected.length ? `; served but not compiled: ${short(unexpected)}` : ''}`;
@@ -114,7 +131,9 @@ export async function probeGateway(o: ProbeOptions): Promise<ProbeResult> {
       }
       if (performance.now() + o.intervalMs > deadline) {
         steps.push({ step, ok: false, at_ms: elapsed(), attempts, ...last });
-        return fail(`no healthy answer on ${base} ${endpoint(step)} within ${Math.round(o.timeoutMs / 1000)} s (last: ${last.detail ?? 'nothing'})`);
+        return fail(
+          `no healthy answer on ${base} ${endpoint(step)} within ${Math.round(o.timeoutMs / 1000)} s (last: ${last.detail ?? 'nothing'})`,
+        );
       }
       await sleep(o.intervalMs);
     }
@@ -126,7 +145,8 @@ export async function probeGateway(o: ProbeOptions): Promise<ProbeResult> {
     steps.push({ step: 'identity', ok: false, at_ms: elapsed(), attempts: 1, detail: stranger });
     return fail(stranger);
   }
-  if (o.impostor) steps.push({ step: 'identity', ok: true, at_ms: elapsed(), attempts: 1, detail: 'the gateway that answered is the one just started' });
+  if (o.impostor)
+    steps.push({ step: 'identity', ok: true, at_ms: elapsed(), attempts: 1, detail: 'the gateway that answered is the one just started' });
   return { ok: true, steps, total_ms: elapsed() };
 }
 

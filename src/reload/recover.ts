@@ -43,11 +43,21 @@ export function removeLeftovers(dirs: string[]): string[] {
 }
 
 /** Takes the lock and brings the gateway back to a known state if an earlier run was killed. */
-export async function begin(ctx: TransactionContext, paths: StatePaths, timeoutMs: number, opts: Pick<ReloadOptions, 'breakLock'> = {}, operation: ReloadResult['operation'] = 'reload'): Promise<Begun> {
+export async function begin(
+  ctx: TransactionContext,
+  paths: StatePaths,
+  timeoutMs: number,
+  opts: Pick<ReloadOptions, 'breakLock'> = {},
+  operation: ReloadResult['operation'] = 'reload',
+): Promise<Begun> {
   const lock = acquireLock(paths.lock, ctx.command, { breakLock: Boolean(opts.breakLock) });
   const op = new Operation(ctx, paths, timeoutMs);
-  if (lock.takenOverFrom) ctx.progress(`took over a stale lock left by pid ${lock.takenOverFrom.pid} (started ${lock.takenOverFrom.started})`);
-  if (lock.broken) ctx.progress(`broke the lock held by pid ${lock.broken.pid} on ${lock.broken.host} (since ${lock.broken.started}), as --break-lock asked`);
+  if (lock.takenOverFrom)
+    ctx.progress(`took over a stale lock left by pid ${lock.takenOverFrom.pid} (started ${lock.takenOverFrom.started})`);
+  if (lock.broken)
+    ctx.progress(
+      `broke the lock held by pid ${lock.broken.pid} on ${lock.broken.host} (since ${lock.broken.started}), as --break-lock asked`,
+    );
   const left = removeLeftovers([path.dirname(paths.deployed), paths.backups]);
   if (left.length) ctx.progress(`removed ${left.length} temporary file${left.length === 1 ? '' : 's'} left by a killed run`);
   const open = op.journal.interrupted();
@@ -55,8 +65,16 @@ export async function begin(ctx: TransactionContext, paths: StatePaths, timeoutM
   const first = open[0]!;
   const events = new Set(open.map((e) => e.event));
   const after = open[open.length - 1]!.event;
-  ctx.progress(`an earlier ${String(first.operation ?? 'reload')} (${first.id}) was interrupted after '${after}'; restoring a consistent state first`);
-  const rec = (action: string, healthy: boolean, restored?: string) => ({ interrupted: first.id, after, action, healthy, ...(restored ? { restored } : {}) });
+  ctx.progress(
+    `an earlier ${String(first.operation ?? 'reload')} (${first.id}) was interrupted after '${after}'; restoring a consistent state first`,
+  );
+  const rec = (action: string, healthy: boolean, restored?: string) => ({
+    interrupted: first.id,
+    after,
+    action,
+    healthy,
+    ...(restored ? { restored } : {}),
+  });
   if (!events.has('written') && !events.has('writing')) {
     op.journal.append(first.id, 'recovered', { action: 'nothing had been written' });
     return { op, lock, recovery: rec('nothing had been written; nothing to restore', true) };
@@ -66,14 +84,16 @@ export async function begin(ctx: TransactionContext, paths: StatePaths, timeoutM
   let action: string;
   if (backedUp) {
     const verified = verifiedBackup(backedUp);
-    if (typeof verified !== 'string') return { op, lock, failed: refuse(op, first, after, verified, operation, typeof backedUp.path === 'string' ? backedUp.path : null) };
+    if (typeof verified !== 'string')
+      return { op, lock, failed: refuse(op, first, after, verified, operation, typeof backedUp.path === 'string' ? backedUp.path : null) };
     text = verified;
     action = `restored ${String(backedUp.path)} and restarted`;
   } else {
     text = readIfExists(paths.deployed);
     action = 'no backup existed (first deploy): restarted with the deployed file';
   }
-  const res = text === undefined ? { ok: false, reason: 'nothing to restore' } : await op.deploy(text, 'recovery', backedUp !== undefined, true);
+  const res =
+    text === undefined ? { ok: false, reason: 'nothing to restore' } : await op.deploy(text, 'recovery', backedUp !== undefined, true);
   if (res.ok) {
     op.journal.append(first.id, 'recovered', { action, ...appliedRecord(op.journal, text!, ctx.env) });
     return { op, lock, recovery: rec(action, true, backedUp ? String(backedUp.path) : undefined) };
@@ -109,7 +129,14 @@ function verifiedBackup(e: JournalEntry): string | BackupError {
   }
 }
 
-function refuse(op: Operation, first: JournalEntry, after: string, why: BackupError, operation: ReloadResult['operation'], backup: string | null): ReloadResult {
+function refuse(
+  op: Operation,
+  first: JournalEntry,
+  after: string,
+  why: BackupError,
+  operation: ReloadResult['operation'],
+  backup: string | null,
+): ReloadResult {
   return result(op, {
     operation,
     status: 'refused',
@@ -129,7 +156,13 @@ export function abandon(ctx: TransactionContext, paths: StatePaths, opts: Pick<R
     const op = new Operation(ctx, paths, 0);
     const open = op.journal.interrupted();
     const base = { operation: 'recover' as const, backup: null, rollback: { happened: false } };
-    if (!open) return result(op, { ...base, status: 'unchanged', exit_code: EXIT.ok, message: 'no interrupted run in the journal; nothing to abandon' });
+    if (!open)
+      return result(op, {
+        ...base,
+        status: 'unchanged',
+        exit_code: EXIT.ok,
+        message: 'no interrupted run in the journal; nothing to abandon',
+      });
     const first = open[0]!;
     op.journal.append(first.id, 'abandoned', { by: ctx.command, pid: process.pid });
     return result(op, {

@@ -25,7 +25,12 @@ function cannotConfirm(ctx: TransactionContext, opts: ReloadOptions): boolean {
   return !ctx.confirm && !opts.force && !opts.yes;
 }
 
-async function confirmOrRefuse(ctx: TransactionContext, opts: ReloadOptions, question: string, diff: string | undefined): Promise<string | undefined> {
+async function confirmOrRefuse(
+  ctx: TransactionContext,
+  opts: ReloadOptions,
+  question: string,
+  diff: string | undefined,
+): Promise<string | undefined> {
   if (opts.force || opts.yes) return undefined;
   if (!ctx.confirm) return NO_TERMINAL;
   return (await ctx.confirm(question, diff)) ? undefined : 'cancelled: nothing was changed';
@@ -36,9 +41,16 @@ function plan(journal: Journal, deployed: string | undefined, candidate: string,
   const sameBody = deployed !== undefined && bodyOf(deployed) === bodyOf(candidate);
   const last = journal.lastApplied();
   // Applied: the last reload that served recorded this body (older journals recorded whole files).
-  const applied = sameBody && last !== undefined && (last.body_sha256 !== undefined ? last.body_sha256 === sha256(bodyOf(candidate)) : last.sha256 === sha256(deployed!));
+  const applied =
+    sameBody &&
+    last !== undefined &&
+    (last.body_sha256 !== undefined ? last.body_sha256 === sha256(bodyOf(candidate)) : last.sha256 === sha256(deployed!));
   const now = journal.fingerprints(candidate, env);
-  const secretsChanged = last?.env ? Object.entries(now).filter(([n, fp]) => last.env![n] !== undefined && last.env![n] !== fp).map(([name, after]) => ({ name, before: last.env![name]!, after })) : [];
+  const secretsChanged = last?.env
+    ? Object.entries(now)
+        .filter(([n, fp]) => last.env![n] !== undefined && last.env![n] !== fp)
+        .map(([name, after]) => ({ name, before: last.env![name]!, after }))
+    : [];
   return { sameBody, headerOnly: sameBody && deployed !== candidate, applied, secretsChanged };
 }
 
@@ -51,7 +63,9 @@ export async function runReload(ctx: TransactionContext, opts: ReloadOptions): P
   const warnings: string[] = [];
   const boot = journal.lastBootMs();
   if (opts.timeoutS !== undefined && boot !== undefined && timeoutMs < boot) {
-    warnings.push(`--timeout ${opts.timeoutS} s is shorter than the gateway's last measured boot (${(boot / 1000).toFixed(1)} s): the new config may be judged unhealthy only because it was not given time; a rollback waits at least ${Math.round((boot * 1.5 + 15_000) / 1000)} s`);
+    warnings.push(
+      `--timeout ${opts.timeoutS} s is shorter than the gateway's last measured boot (${(boot / 1000).toFixed(1)} s): the new config may be judged unhealthy only because it was not given time; a rollback waits at least ${Math.round((boot * 1.5 + 15_000) / 1000)} s`,
+    );
   }
   warnings.forEach((w) => ctx.progress(`warning: ${w}`));
 
@@ -64,17 +78,60 @@ export async function runReload(ctx: TransactionContext, opts: ReloadOptions): P
   };
   let d = describe(deployedText);
   const secrets = (s: typeof d.p.secretsChanged) => (s.length ? { secrets_changed: s } : {});
-  const note = (x: typeof d) => (x.p.secretsChanged.length ? `; referenced secrets changed since the last applied reload: ${x.p.secretsChanged.map((s) => `${s.name} (${s.before} -> ${s.after})`).join(', ')}` : x.p.sameBody && !x.p.applied ? '; no reload has applied it yet' : '');
-  const base = (x: typeof d) => ({ operation: 'reload' as const, changes: x.changes, ...(x.diff ? { diff: x.diff } : {}), backup: null, rollback: { happened: false }, ...secrets(x.p.secretsChanged), ...(warnings.length ? { warnings } : {}) });
-  d.p.secretsChanged.forEach((s) => ctx.progress(`secret ${s.name} changed since the last applied reload (fingerprint ${s.before} -> ${s.after}); the gateway must restart to read it`));
+  const note = (x: typeof d) =>
+    x.p.secretsChanged.length
+      ? `; referenced secrets changed since the last applied reload: ${x.p.secretsChanged.map((s) => `${s.name} (${s.before} -> ${s.after})`).join(', ')}`
+      : x.p.sameBody && !x.p.applied
+        ? '; no reload has applied it yet'
+        : '';
+  const base = (x: typeof d) => ({
+    operation: 'reload' as const,
+    changes: x.changes,
+    ...(x.diff ? { diff: x.diff } : {}),
+    backup: null,
+    rollback: { happened: false },
+    ...secrets(x.p.secretsChanged),
+    ...(warnings.length ? { warnings } : {}),
+  });
+  d.p.secretsChanged.forEach((s) =>
+    ctx.progress(
+      `secret ${s.name} changed since the last applied reload (fingerprint ${s.before} -> ${s.after}); the gateway must restart to read it`,
+    ),
+  );
 
   // Read-only modes take no lock and write nothing, not even the journal; they do run the pre-flight.
   if (opts.validateOnly || opts.dryRun) {
     const pre = await preflight(ctx, paths.deployed, d.restart && !d.p.sameBody ? candidate : undefined);
     const b = { ...base(d), preflight: pre.checks };
-    if (!pre.ok) return result(undefined, { ...b, status: 'refused', exit_code: EXIT.failed, message: `pre-flight failed: ${failedChecks(pre.checks)}; a reload would change nothing` }, paths);
-    if (opts.validateOnly) return result(undefined, { ...b, status: 'validated', exit_code: EXIT.ok, message: d.p.sameBody ? `valid; the deployed config is already identical${note(d)}` : 'valid; this is what a reload would change' }, paths);
-    const steps = !d.restart ? (d.p.headerOnly ? 'rewrite the provenance header only (no restart)' : 'nothing (identical)') : d.p.sameBody ? `${ctx.runtime.describe()} to run the deployed file, and probe ${ctx.gateway.gateway.url}` : `back up ${deployedText === undefined ? '(nothing deployed yet)' : paths.deployed}, write ${paths.deployed}, ${ctx.runtime.describe()}, probe ${ctx.gateway.gateway.url}`;
+    if (!pre.ok)
+      return result(
+        undefined,
+        {
+          ...b,
+          status: 'refused',
+          exit_code: EXIT.failed,
+          message: `pre-flight failed: ${failedChecks(pre.checks)}; a reload would change nothing`,
+        },
+        paths,
+      );
+    if (opts.validateOnly)
+      return result(
+        undefined,
+        {
+          ...b,
+          status: 'validated',
+          exit_code: EXIT.ok,
+          message: d.p.sameBody ? `valid; the deployed config is already identical${note(d)}` : 'valid; this is what a reload would change',
+        },
+        paths,
+      );
+    const steps = !d.restart
+      ? d.p.headerOnly
+        ? 'rewrite the provenance header only (no restart)'
+        : 'nothing (identical)'
+      : d.p.sameBody
+        ? `${ctx.runtime.describe()} to run the deployed file, and probe ${ctx.gateway.gateway.url}`
+        : `back up ${deployedText === undefined ? '(nothing deployed yet)' : paths.deployed}, write ${paths.deployed}, ${ctx.runtime.describe()}, probe ${ctx.gateway.gateway.url}`;
     return result(undefined, { ...b, status: 'dry-run', exit_code: EXIT.ok, message: `dry run: would ${steps}${note(d)}` }, paths);
   }
 
@@ -96,20 +153,43 @@ export async function runReload(ctx: TransactionContext, opts: ReloadOptions): P
       if (d.p.headerOnly) {
         writeFileAtomic(paths.deployed, candidate);
         op.journal.append(op.id, 'unchanged', appliedRecord(op.journal, candidate, ctx.env));
-        return result(op, { ...b, status: 'unchanged', exit_code: EXIT.ok, message: 'only the provenance header differs (a description or comment changed): rewrote it; the gateway already serves this config, no restart' });
+        return result(op, {
+          ...b,
+          status: 'unchanged',
+          exit_code: EXIT.ok,
+          message:
+            'only the provenance header differs (a description or comment changed): rewrote it; the gateway already serves this config, no restart',
+        });
       }
       op.journal.append(op.id, 'unchanged', appliedRecord(op.journal, candidate, ctx.env));
-      return result(op, { ...b, status: 'unchanged', exit_code: EXIT.ok, message: 'the deployed config is already identical; no restart (use --restart to restart anyway)' });
+      return result(op, {
+        ...b,
+        status: 'unchanged',
+        exit_code: EXIT.ok,
+        message: 'the deployed config is already identical; no restart (use --restart to restart anyway)',
+      });
     }
-    if (d.p.sameBody && !d.p.applied) ctx.progress('the deployed file matches the sources, but no reload has applied it yet; the gateway will be restarted to run it');
+    if (d.p.sameBody && !d.p.applied)
+      ctx.progress('the deployed file matches the sources, but no reload has applied it yet; the gateway will be restarted to run it');
     // Said before the pre-flight, whose LiteLLM start takes seconds (a minute on a loaded machine).
     if (cannotConfirm(ctx, opts)) return result(op, { ...b, status: 'refused', exit_code: EXIT.usage, message: NO_TERMINAL });
     const t0 = performance.now();
     const pre = await preflight(ctx, paths.deployed, d.p.sameBody ? undefined : candidate);
     op.preflightMs = performance.now() - t0;
     const bp = { ...b, preflight: pre.checks };
-    if (!pre.ok) return result(op, { ...bp, status: 'refused', exit_code: EXIT.failed, message: `pre-flight failed: ${failedChecks(pre.checks)}; nothing was written and the gateway was not touched` });
-    const refusal = await confirmOrRefuse(ctx, opts, d.p.sameBody ? 'Restart the gateway with the same config?' : 'Apply these changes and restart the gateway?', d.diff);
+    if (!pre.ok)
+      return result(op, {
+        ...bp,
+        status: 'refused',
+        exit_code: EXIT.failed,
+        message: `pre-flight failed: ${failedChecks(pre.checks)}; nothing was written and the gateway was not touched`,
+      });
+    const refusal = await confirmOrRefuse(
+      ctx,
+      opts,
+      d.p.sameBody ? 'Restart the gateway with the same config?' : 'Apply these changes and restart the gateway?',
+      d.diff,
+    );
     if (refusal) return result(op, { ...bp, status: 'refused', exit_code: ctx.confirm ? EXIT.failed : EXIT.usage, message: refusal });
 
     op.journal.append(op.id, 'begin', { operation: 'reload', command: ctx.command, pid: process.pid, candidate: sha256(candidate) });
@@ -127,7 +207,13 @@ export async function runReload(ctx: TransactionContext, opts: ReloadOptions): P
       op.journal.append(op.id, 'committed', { ...appliedRecord(op.journal, candidate, ctx.env), backup: backup?.path ?? null });
       const removed = applyRetention(paths.backups, paths.deployed, ctx.gateway.backups.keep);
       if (removed.length) ctx.progress(`retention: removed ${removed.length} old backup${removed.length === 1 ? '' : 's'}`);
-      return result(op, { ...bp, status: 'applied', exit_code: EXIT.ok, message: `applied: the gateway serves the new config (${servedNamesOf(candidate).length} names, every deployment verified)`, backup: backup?.path ?? null });
+      return result(op, {
+        ...bp,
+        status: 'applied',
+        exit_code: EXIT.ok,
+        message: `applied: the gateway serves the new config (${servedNamesOf(candidate).length} names, every deployment verified)`,
+        backup: backup?.path ?? null,
+      });
     }
     ctx.progress(`the new config is not healthy: ${applied.reason}`);
     return await rollBack(op, ctx, { ...bp, backup: backup?.path ?? null }, backup, nowDeployed, applied.reason ?? 'unhealthy');
@@ -142,10 +228,20 @@ export async function runReload(ctx: TransactionContext, opts: ReloadOptions): P
 }
 
 function failedChecks(checks: { ok: boolean; check: string; detail: string }[]): string {
-  return checks.filter((c) => !c.ok).map((c) => `${c.check}: ${c.detail}`).join('; ');
+  return checks
+    .filter((c) => !c.ok)
+    .map((c) => `${c.check}: ${c.detail}`)
+    .join('; ');
 }
 
-async function rollBack(op: Operation, ctx: TransactionContext, b: Omit<ReloadResult, 'probes' | 'timings' | 'deployed' | 'status' | 'exit_code' | 'message'>, backup: BackupEntry | undefined, previous: string | undefined, reason: string): Promise<ReloadResult> {
+async function rollBack(
+  op: Operation,
+  ctx: TransactionContext,
+  b: Omit<ReloadResult, 'probes' | 'timings' | 'deployed' | 'status' | 'exit_code' | 'message'>,
+  backup: BackupEntry | undefined,
+  previous: string | undefined,
+  reason: string,
+): Promise<ReloadResult> {
   op.journal.append(op.id, 'rollback', { reason });
   if (!backup || previous === undefined) {
     op.journal.append(op.id, 'rollback-failed', { reason: 'no previous config to restore' });
@@ -162,9 +258,20 @@ async function rollBack(op: Operation, ctx: TransactionContext, b: Omit<ReloadRe
   const text = readBackup(backup);
   const restored = await op.deploy(text, 'rollback', true, true);
   if (restored.ok) {
-    op.journal.append(op.id, 'rolled-back', { ...appliedRecord(op.journal, text, ctx.env), restored: backup.path, reason, ...(restored.restartFailed ? { restart_failed: restored.restartFailed } : {}) });
+    op.journal.append(op.id, 'rolled-back', {
+      ...appliedRecord(op.journal, text, ctx.env),
+      restored: backup.path,
+      reason,
+      ...(restored.restartFailed ? { restart_failed: restored.restartFailed } : {}),
+    });
     const note = restored.restartFailed ? ' (its restart failed too, but the gateway kept serving it)' : '';
-    return result(op, { ...b, status: 'rolled-back', exit_code: EXIT.rolledBack, message: `the new config failed (${reason}); the previous config was restored and is healthy${note}`, rollback: { happened: true, reason, restored: backup.path, healthy: true } });
+    return result(op, {
+      ...b,
+      status: 'rolled-back',
+      exit_code: EXIT.rolledBack,
+      message: `the new config failed (${reason}); the previous config was restored and is healthy${note}`,
+      rollback: { happened: true, reason, restored: backup.path, healthy: true },
+    });
   }
   op.journal.append(op.id, 'rollback-failed', { reason: restored.reason, restored: backup.path });
   return result(op, {
@@ -173,12 +280,19 @@ async function rollBack(op: Operation, ctx: TransactionContext, b: Omit<ReloadRe
     exit_code: EXIT.rollbackFailed,
     message: `the new config failed (${reason}), and so did the rollback (${restored.reason})`,
     rollback: { happened: true, reason, restored: backup.path, healthy: false },
-    attention: { deployed: `${op.paths.deployed} (restored from ${backup.path}, sha256 ${backup.sha256.slice(0, 12)})`, running: ctx.runtime.running(), backup: backup.path },
+    attention: {
+      deployed: `${op.paths.deployed} (restored from ${backup.path}, sha256 ${backup.sha256.slice(0, 12)})`,
+      running: ctx.runtime.running(),
+      backup: backup.path,
+    },
   });
 }
 
 /** `aibackend rollback`: restore a backup (the previous config by default), restart, probe. */
-export async function runRollback(ctx: TransactionContext, opts: ReloadOptions & { to?: BackupEntry; pick: () => BackupEntry | undefined }): Promise<ReloadResult> {
+export async function runRollback(
+  ctx: TransactionContext,
+  opts: ReloadOptions & { to?: BackupEntry; pick: () => BackupEntry | undefined },
+): Promise<ReloadResult> {
   const paths = statePaths(ctx);
   const timeoutMs = (opts.timeoutS ?? ctx.gateway.health.timeout_s) * 1000;
   const started = await begin(ctx, paths, timeoutMs, opts, 'rollback');
@@ -190,19 +304,32 @@ export async function runRollback(ctx: TransactionContext, opts: ReloadOptions &
     const base = { operation: 'rollback' as const, backup: null, rollback: { happened: false }, ...recovery, ...skipped };
     // Recovery already went back to the last config that served: that is what a rollback means.
     if (started.recovery?.restored && !opts.to) {
-      return result(op, { ...base, status: 'recovered', exit_code: EXIT.ok, message: `the interrupted run was recovered: ${started.recovery.restored}, the last config that served, is deployed and healthy; nothing further was rolled back (use --to to go further back)` });
+      return result(op, {
+        ...base,
+        status: 'recovered',
+        exit_code: EXIT.ok,
+        message: `the interrupted run was recovered: ${started.recovery.restored}, the last config that served, is deployed and healthy; nothing further was rolled back (use --to to go further back)`,
+      });
     }
     const target = opts.to ?? opts.pick();
-    if (!target) return result(op, { ...base, status: 'refused', exit_code: EXIT.failed, message: `no backup to roll back to in ${paths.backups}` });
+    if (!target)
+      return result(op, { ...base, status: 'refused', exit_code: EXIT.failed, message: `no backup to roll back to in ${paths.backups}` });
     const text = readBackup(target);
     const current = readIfExists(paths.deployed);
     const change = diffConfigs(path.basename(paths.deployed), current, text);
     const { diff, ...changes } = change;
     const b = { ...base, changes, ...(diff ? { diff } : {}) };
-    if (!opts.dryRun && cannotConfirm(ctx, opts)) return result(op, { ...b, status: 'refused', exit_code: EXIT.usage, message: NO_TERMINAL });
+    if (!opts.dryRun && cannotConfirm(ctx, opts))
+      return result(op, { ...b, status: 'refused', exit_code: EXIT.usage, message: NO_TERMINAL });
     const pre = await preflight(ctx, paths.deployed, undefined);
     const bp = { ...b, preflight: pre.checks };
-    if (!pre.ok) return result(op, { ...bp, status: 'refused', exit_code: EXIT.failed, message: `pre-flight failed: ${failedChecks(pre.checks)}; nothing was changed` });
+    if (!pre.ok)
+      return result(op, {
+        ...bp,
+        status: 'refused',
+        exit_code: EXIT.failed,
+        message: `pre-flight failed: ${failedChecks(pre.checks)}; nothing was changed`,
+      });
     if (opts.dryRun) return result(op, { ...bp, status: 'dry-run', exit_code: EXIT.ok, message: `dry run: would restore ${target.path}` });
     const refusal = await confirmOrRefuse(ctx, opts, `Restore ${target.file} and restart the gateway?`, diff);
     if (refusal) return result(op, { ...bp, status: 'refused', exit_code: ctx.confirm ? EXIT.failed : EXIT.usage, message: refusal });
@@ -216,7 +343,13 @@ export async function runRollback(ctx: TransactionContext, opts: ReloadOptions &
     if (res.writeFailed) return aborted(op, { ...bp, backup: backup?.path ?? null }, res.reason!);
     if (res.ok) {
       op.journal.append(op.id, 'committed', { ...appliedRecord(op.journal, text, ctx.env), restored: target.path });
-      return result(op, { ...bp, backup: backup?.path ?? null, status: 'applied', exit_code: EXIT.ok, message: `rolled back to ${target.file}; the gateway is healthy` });
+      return result(op, {
+        ...bp,
+        backup: backup?.path ?? null,
+        status: 'applied',
+        exit_code: EXIT.ok,
+        message: `rolled back to ${target.file}; the gateway is healthy`,
+      });
     }
     return await rollBack(op, ctx, { ...bp, backup: backup?.path ?? null }, backup, current, res.reason ?? 'unhealthy');
   } catch (err) {

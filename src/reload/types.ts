@@ -5,7 +5,19 @@ import type { GatewayFile } from '../schema/gateway.js';
 import type { ConfigChange } from './diff.js';
 import type { ProbeResult } from './probe.js';
 
-export type ReloadStatus = 'applied' | 'unchanged' | 'dry-run' | 'validated' | 'rolled-back' | 'rollback-failed' | 'refused' | 'aborted' | 'recovered' | 'abandoned' | 'locked' | 'error';
+export type ReloadStatus =
+  | 'applied'
+  | 'unchanged'
+  | 'dry-run'
+  | 'validated'
+  | 'rolled-back'
+  | 'rollback-failed'
+  | 'refused'
+  | 'aborted'
+  | 'recovered'
+  | 'abandoned'
+  | 'locked'
+  | 'error';
 
 export interface ProbeRecord extends ProbeResult {
   phase: 'apply' | 'rollback' | 'recovery';

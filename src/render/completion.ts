@@ -11,7 +11,11 @@ export interface CommandSpec {
 const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
 export function renderCompletion(shell: 'bash' | 'zsh' | 'fish', root: CommandSpec): string {
-  return shell === 'fish' ? fish(root) : shell === 'zsh' ? `#compdef aibackend\n# zsh: runs the bash completion through bashcompinit.\nautoload -U +X bashcompinit && bashcompinit\n${bash(root)}` : bash(root);
+  return shell === 'fish'
+    ? fish(root)
+    : shell === 'zsh'
+      ? `#compdef aibackend\n# zsh: runs the bash completion through bashcompinit.\nautoload -U +X bashcompinit && bashcompinit\n${bash(root)}`
+      : bash(root);
 }
 
 function longFlags(c: CommandSpec): string[] {
@@ -27,7 +31,12 @@ function bash(root: CommandSpec): string {
         .filter((o) => o.values)
         .map((o) => `        ${o.flags.join('|')}) COMPREPLY=($(compgen -W ${q(o.values!.join(' '))} -- "$cur")); return ;;`)
         .join('\n');
-      const extra = c.name === 'explain' ? `\n      if [[ $cur != -* ]]; then COMPREPLY+=($(compgen -W "$(aibackend explain --list 2>/dev/null | cut -d' ' -f1)" -- "$cur")); fi` : c.name === 'completion' ? `\n      COMPREPLY+=($(compgen -W 'bash zsh fish' -- "$cur"))` : '';
+      const extra =
+        c.name === 'explain'
+          ? `\n      if [[ $cur != -* ]]; then COMPREPLY+=($(compgen -W "$(aibackend explain --list 2>/dev/null | cut -d' ' -f1)" -- "$cur")); fi`
+          : c.name === 'completion'
+            ? `\n      COMPREPLY+=($(compgen -W 'bash zsh fish' -- "$cur"))`
+            : '';
       const values = valueCases ? `      case $prev in\n${valueCases}\n      esac\n` : '';
       return `    ${c.name})\n${values}      COMPREPLY=($(compgen -W ${q(`${words} --help`.trim())} -- "$cur"))${extra}\n      ;;`;
     })
@@ -53,15 +62,25 @@ complete -F _aibackend aibackend
 }
 
 function fish(root: CommandSpec): string {
-  const lines = ['# fish completion for aibackend (aibackend completion fish > ~/.config/fish/completions/aibackend.fish)', 'complete -c aibackend -f'];
+  const lines = [
+    '# fish completion for aibackend (aibackend completion fish > ~/.config/fish/completions/aibackend.fish)',
+    'complete -c aibackend -f',
+  ];
   const all = root.subcommands.map((c) => c.name).join(' ');
-  for (const o of root.options) lines.push(`complete -c aibackend -n ${q(`not __fish_seen_subcommand_from ${all}`)}${flag(o.flags)} -d ${q(o.description)}${o.flags.includes('--config-dir') ? ' -r -F' : ''}`);
+  for (const o of root.options)
+    lines.push(
+      `complete -c aibackend -n ${q(`not __fish_seen_subcommand_from ${all}`)}${flag(o.flags)} -d ${q(o.description)}${o.flags.includes('--config-dir') ? ' -r -F' : ''}`,
+    );
   for (const c of root.subcommands) {
     lines.push(`complete -c aibackend -n ${q(`not __fish_seen_subcommand_from ${all}`)} -a ${c.name} -d ${q(c.description)}`);
     const when = `__fish_seen_subcommand_from ${c.name}`;
     for (const s of c.subcommands) lines.push(`complete -c aibackend -n ${q(when)} -a ${s.name} -d ${q(s.description)}`);
-    for (const o of c.options) lines.push(`complete -c aibackend -n ${q(when)}${flag(o.flags)} -d ${q(o.description)}${o.values ? ` -x -a ${q(o.values.join(' '))}` : ''}`);
-    if (c.name === 'explain') lines.push(`complete -c aibackend -n ${q(when)} -a '(aibackend explain --list 2>/dev/null | string split -f1 " ")'`);
+    for (const o of c.options)
+      lines.push(
+        `complete -c aibackend -n ${q(when)}${flag(o.flags)} -d ${q(o.description)}${o.values ? ` -x -a ${q(o.values.join(' '))}` : ''}`,
+      );
+    if (c.name === 'explain')
+      lines.push(`complete -c aibackend -n ${q(when)} -a '(aibackend explain --list 2>/dev/null | string split -f1 " ")'`);
     if (c.name === 'completion') lines.push(`complete -c aibackend -n ${q(when)} -a 'bash zsh fish'`);
   }
   return `${lines.join('\n')}\n`;

@@ -10,16 +10,30 @@ export interface ServedAt {
 
 export function renderExplanation(e: Explanation & { served_at?: ServedAt }, s: ChalkInstance): string {
   const out: string[] = [];
-  out.push(`${s.bold(e.name)}${e.alias_of ? ` ${s.dim('(alias of')} ${s.bold(e.alias_of)}${s.dim(')')}` : ''}${e.description ? ` ${s.dim('-')} ${e.description}` : ''}`);
+  out.push(
+    `${s.bold(e.name)}${e.alias_of ? ` ${s.dim('(alias of')} ${s.bold(e.alias_of)}${s.dim(')')}` : ''}${e.description ? ` ${s.dim('-')} ${e.description}` : ''}`,
+  );
   if (e.served_at) {
     const r = e.served_at.replicas;
-    out.push(s.dim(`served at ${e.served_at.url}${r ? ` by ${e.served_at.load_balancer} in front of ${r.length} replicas (${r.map((x) => `${x.name} on port ${x.port}`).join(', ')}), each with the same config` : ''}`));
+    out.push(
+      s.dim(
+        `served at ${e.served_at.url}${r ? ` by ${e.served_at.load_balancer} in front of ${r.length} replicas (${r.map((x) => `${x.name} on port ${x.port}`).join(', ')}), each with the same config` : ''}`,
+      ),
+    );
   }
   out.push('');
-  const lb = e.strategy === 'simple-shuffle' ? 'load-balanced by weight (simple-shuffle)' : `load-balanced by ${e.strategy}; weights only steer simple-shuffle`;
+  const lb =
+    e.strategy === 'simple-shuffle'
+      ? 'load-balanced by weight (simple-shuffle)'
+      : `load-balanced by ${e.strategy}; weights only steer simple-shuffle`;
   out.push(e.routes.length > 1 ? `routes, ${lb}:` : 'route:');
   for (const r of e.routes) out.push(`  ${routeLine(r, s, e.routes.length > 1)}`);
-  if (e.alias_of) out.push(s.dim(`  (an alias is compiled as a copy of ${e.alias_of}'s deployments, so that its fallbacks apply; the copies have their own deployment ids, so cooldowns and usage-based routing count ${e.name} and ${e.alias_of} separately)`));
+  if (e.alias_of)
+    out.push(
+      s.dim(
+        `  (an alias is compiled as a copy of ${e.alias_of}'s deployments, so that its fallbacks apply; the copies have their own deployment ids, so cooldowns and usage-based routing count ${e.name} and ${e.alias_of} separately)`,
+      ),
+    );
   out.push('');
   if (e.fallbacks.length === 0) {
     out.push('fallbacks: none; when every route fails the request fails');

@@ -31,7 +31,10 @@ export function lineChart(title: string, unit: string, series: Series[], xMax: n
   const x = (v: number) => L + ((W - L - R) * v) / Math.max(xMax, 1);
   const y = (v: number) => T + (H - T - B) * (1 - v / yMax);
   const grid = [0, 0.25, 0.5, 0.75, 1]
-    .map((f) => `<line x1="${L}" x2="${W - R}" y1="${y(yMax * f)}" y2="${y(yMax * f)}" stroke="#e5e7eb"/><text x="${L - 6}" y="${y(yMax * f) + 4}" text-anchor="end" font-size="11" fill="#6b7280">${+(yMax * f).toFixed(2)}</text>`)
+    .map(
+      (f) =>
+        `<line x1="${L}" x2="${W - R}" y1="${y(yMax * f)}" y2="${y(yMax * f)}" stroke="#e5e7eb"/><text x="${L - 6}" y="${y(yMax * f) + 4}" text-anchor="end" font-size="11" fill="#6b7280">${+(yMax * f).toFixed(2)}</text>`,
+    )
     .join('');
   const xTicks = Array.from({ length: 6 }, (_, i) => Math.round((xMax * i) / 5))
     .map((t) => `<text x="${x(t)}" y="${H - B + 16}" text-anchor="middle" font-size="11" fill="#6b7280">${t}s</text>`)
@@ -44,7 +47,12 @@ export function lineChart(title: string, unit: string, series: Series[], xMax: n
       return `<path d="${d}" fill="none" stroke="${s.color}" stroke-width="2"/>`;
     })
     .join('');
-  const legend = series.map((s, i) => `<rect x="${L + i * 120}" y="8" width="10" height="10" fill="${s.color}"/><text x="${L + 14 + i * 120}" y="17" font-size="12">${esc(s.name)}</text>`).join('');
+  const legend = series
+    .map(
+      (s, i) =>
+        `<rect x="${L + i * 120}" y="8" width="10" height="10" fill="${s.color}"/><text x="${L + 14 + i * 120}" y="17" font-size="12">${esc(s.name)}</text>`,
+    )
+    .join('');
   return `<figure><figcaption>${esc(title)} <span class="unit">(${esc(unit)})</span></figcaption><svg viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="${esc(title)}">${grid}${xTicks}${lines}${legend}<line x1="${L}" x2="${L}" y1="${T}" y2="${H - B}" stroke="#9ca3af"/><line x1="${L}" x2="${W - R}" y1="${H - B}" y2="${H - B}" stroke="#9ca3af"/></svg></figure>`;
 }
 
@@ -55,18 +63,31 @@ export function renderLoadReport(r: LoadReport, generatedBy: string): string {
   const xMax = Math.max(1, r.timeline.length);
   const t = r.timeline;
   const charts = [
-    lineChart('Requests and errors per second', 'per second', [
-      { name: 'requests', color: '#2563eb', points: t.map((p) => [p.t, p.requests]) },
-      { name: 'errors', color: '#dc2626', points: t.map((p) => [p.t, p.errors]) },
-    ], xMax),
-    lineChart('End-to-end latency', 'ms', [
-      { name: 'p50', color: '#059669', points: t.map((p) => [p.t, p.p50_ms]) },
-      { name: 'p95', color: '#d97706', points: t.map((p) => [p.t, p.p95_ms]) },
-    ], xMax),
+    lineChart(
+      'Requests and errors per second',
+      'per second',
+      [
+        { name: 'requests', color: '#2563eb', points: t.map((p) => [p.t, p.requests]) },
+        { name: 'errors', color: '#dc2626', points: t.map((p) => [p.t, p.errors]) },
+      ],
+      xMax,
+    ),
+    lineChart(
+      'End-to-end latency',
+      'ms',
+      [
+        { name: 'p50', color: '#059669', points: t.map((p) => [p.t, p.p50_ms]) },
+        { name: 'p95', color: '#d97706', points: t.map((p) => [p.t, p.p95_ms]) },
+      ],
+      xMax,
+    ),
     lineChart('Virtual users', 'users', [{ name: 'users', color: '#7c3aed', points: t.map((p) => [p.t, p.users]) }], xMax),
   ].join('\n');
   const rows = Object.entries(r.names)
-    .map(([n, f]) => `<tr><td>${esc(n)}</td><td>${r.mix[n] ?? ''}</td><td>${f.requests}</td><td>${f.errors}</td><td>${f.requests_per_s}</td><td>${pcts(f.e2e_ms)}</td><td>${pcts(f.ttft_ms)}</td><td>${f.output_tokens_per_s}</td></tr>`)
+    .map(
+      ([n, f]) =>
+        `<tr><td>${esc(n)}</td><td>${r.mix[n] ?? ''}</td><td>${f.requests}</td><td>${f.errors}</td><td>${f.requests_per_s}</td><td>${pcts(f.e2e_ms)}</td><td>${pcts(f.ttft_ms)}</td><td>${f.output_tokens_per_s}</td></tr>`,
+    )
     .join('');
   const verdict = r.passed ? '<p class="ok">✔ thresholds met</p>' : `<p class="bad">✖ ${r.failures.map(esc).join('; ')}</p>`;
   const s = r.scenario;

@@ -13,8 +13,17 @@ const pct = (v: number | null) => (v === null ? '-' : `${(v * 100).toFixed(1)}%`
 
 export function renderTry(r: TryResult, s: ChalkInstance): string {
   const a = r.answered_by;
-  const who = a.provider ? `${s.bold(a.provider)} (${a.backend_model}) at ${a.api_base ?? 'its hosted API'}` : `${a.model ?? '?'} at ${a.api_base ?? '?'} ${s.yellow('(no route of the registry)')}`;
-  const via = r.via === 'route' ? s.green(`a route of ${r.name}`) : r.via === 'fallback' ? s.yellow(`the fallback ${a.model_group}`) : r.via === 'unknown' ? s.red('a deployment that is not a route of this name') : s.red('nobody');
+  const who = a.provider
+    ? `${s.bold(a.provider)} (${a.backend_model}) at ${a.api_base ?? 'its hosted API'}`
+    : `${a.model ?? '?'} at ${a.api_base ?? '?'} ${s.yellow('(no route of the registry)')}`;
+  const via =
+    r.via === 'route'
+      ? s.green(`a route of ${r.name}`)
+      : r.via === 'fallback'
+        ? s.yellow(`the fallback ${a.model_group}`)
+        : r.via === 'unknown'
+          ? s.red('a deployment that is not a route of this name')
+          : s.red('nobody');
   const lines = [
     `${r.ok ? s.green('✔') : s.red('✖')} ${r.name} (${r.mode}${r.stream ? ', streamed' : ''}): HTTP ${r.status}${r.cache_hit ? s.cyan(' (answered from the cache)') : ''}`,
     r.ok ? `  answered by ${who}, ${via}` : `  ${s.red(r.error ? `${r.error.kind}: ${r.error.message}` : 'no answer')}`,
@@ -36,28 +45,64 @@ export function renderVerify(r: VerifyReport, s: ChalkInstance): string {
       .join(', ') || '-',
     n.findings.length ? s.red(n.findings.map((f) => f.message).join('; ')) : s.green('ok'),
   ]);
-  return [table(['name', 'requests', 'answered by', 'verdict'], rows, s), '', r.ok ? `${s.green('✔')} every name is answered by its own routes, and every route of a load-balanced name answered` : `${s.red('✖')} ${r.findings} finding${r.findings === 1 ? '' : 's'}: the gateway does not do what the sources say`].join('\n');
+  return [
+    table(['name', 'requests', 'answered by', 'verdict'], rows, s),
+    '',
+    r.ok
+      ? `${s.green('✔')} every name is answered by its own routes, and every route of a load-balanced name answered`
+      : `${s.red('✖')} ${r.findings} finding${r.findings === 1 ? '' : 's'}: the gateway does not do what the sources say`,
+  ].join('\n');
 }
 
 export function renderLogLine(l: LogLine, s: ChalkInstance): string {
   const level = (l.level ?? '').toUpperCase();
-  const colour = level === 'ERROR' || level === 'CRITICAL' ? s.red : level === 'WARNING' ? s.yellow : level === 'DEBUG' ? s.dim : (x: string) => x;
-  const parts = [l.timestamp ? s.dim(l.timestamp.replace('T', ' ').slice(0, 23)) : '', level ? colour(level.padEnd(7)) : '', l.component ? s.cyan(l.component) : '', l.message, l.trace_id ? s.dim(`[${l.trace_id}]`) : ''];
+  const colour =
+    level === 'ERROR' || level === 'CRITICAL' ? s.red : level === 'WARNING' ? s.yellow : level === 'DEBUG' ? s.dim : (x: string) => x;
+  const parts = [
+    l.timestamp ? s.dim(l.timestamp.replace('T', ' ').slice(0, 23)) : '',
+    level ? colour(level.padEnd(7)) : '',
+    l.component ? s.cyan(l.component) : '',
+    l.message,
+    l.trace_id ? s.dim(`[${l.trace_id}]`) : '',
+  ];
   return parts.filter(Boolean).join(' ');
 }
 
 export function renderStats(r: StatsReport, s: ChalkInstance): string {
-  const rows = r.names.map((n) => [n.name, String(n.requests), n.requests_per_s.toFixed(2), n.errors ? s.red(pct(n.error_rate)) : pct(n.error_rate), sec(n.latency_p50_s), sec(n.latency_p95_s), sec(n.ttft_p50_s), sec(n.ttft_p95_s), n.tokens_per_s.toFixed(1)]);
-  const state = (d: StatsReport['deployments'][number]) => (d.cooled_down ? s.yellow('cooled down') : d.state === 'healthy' ? s.green('healthy') : d.state === 'partial' ? s.yellow('partial') : d.state === 'outage' ? s.red('outage') : s.dim(d.state));
+  const rows = r.names.map((n) => [
+    n.name,
+    String(n.requests),
+    n.requests_per_s.toFixed(2),
+    n.errors ? s.red(pct(n.error_rate)) : pct(n.error_rate),
+    sec(n.latency_p50_s),
+    sec(n.latency_p95_s),
+    sec(n.ttft_p50_s),
+    sec(n.ttft_p95_s),
+    n.tokens_per_s.toFixed(1),
+  ]);
+  const state = (d: StatsReport['deployments'][number]) =>
+    d.cooled_down
+      ? s.yellow('cooled down')
+      : d.state === 'healthy'
+        ? s.green('healthy')
+        : d.state === 'partial'
+          ? s.yellow('partial')
+          : d.state === 'outage'
+            ? s.red('outage')
+            : s.dim(d.state);
   const deps = r.deployments.map((d) => [d.provider ?? s.dim('?'), d.model, d.api_base ?? '-', state(d)]);
   return [
     `${s.bold('over the last')} ${r.window_s} s`,
-    ...(r.restarted ? [s.yellow('! the gateway restarted between the two reads: the figures count from its restart (counters reset)')] : []),
+    ...(r.restarted
+      ? [s.yellow('! the gateway restarted between the two reads: the figures count from its restart (counters reset)')]
+      : []),
     table(['name', 'requests', 'req/s', 'errors', 'p50', 'p95', 'ttft p50', 'ttft p95', 'tokens/s'], rows, s),
     '',
     `cache: ${r.cache.hits} hit${r.cache.hits === 1 ? '' : 's'}, ${r.cache.misses} miss${r.cache.misses === 1 ? '' : 'es'}, hit rate ${pct(r.cache.hit_rate)}`,
     '',
-    deps.length ? table(['provider', 'model', 'api_base', 'state'], deps, s) : s.dim('no deployment has handled a request since the gateway started'),
+    deps.length
+      ? table(['provider', 'model', 'api_base', 'state'], deps, s)
+      : s.dim('no deployment has handled a request since the gateway started'),
   ].join('\n');
 }
 

@@ -10,7 +10,10 @@ export function renderStatus(r: StatusReport, s: ChalkInstance): string {
   const yes = (b: boolean) => (b ? s.green('yes') : s.red('no'));
   const out = [
     `${s.bold('gateway')} ${g.url}: live ${yes(g.live)}, ready ${yes(g.ready)}${g.missing.length ? `, ${s.red(`missing: ${g.missing.join(', ')}`)}` : g.live ? ', every compiled name served' : ''}${g.unexpected.length ? `, unexpected: ${g.unexpected.join(', ')}` : ''}${g.error ? s.dim(` (${g.error})`) : ''}`,
-    ...(g.replicas ?? []).map((x) => `  replica ${x.name} ${x.url}: live ${yes(x.live)}, ready ${yes(x.ready)}${x.runs_deployed === null ? '' : x.runs_deployed ? ', runs the deployed config' : `, ${s.yellow('runs another config than the deployed one')}`}${x.config_sha256 ? s.dim(` (sha256 ${x.config_sha256.slice(0, 12)})`) : ''}`),
+    ...(g.replicas ?? []).map(
+      (x) =>
+        `  replica ${x.name} ${x.url}: live ${yes(x.live)}, ready ${yes(x.ready)}${x.runs_deployed === null ? '' : x.runs_deployed ? ', runs the deployed config' : `, ${s.yellow('runs another config than the deployed one')}`}${x.config_sha256 ? s.dim(` (sha256 ${x.config_sha256.slice(0, 12)})`) : ''}`,
+    ),
     '',
   ];
   const rows = r.providers.map((p) => [
@@ -22,11 +25,20 @@ export function renderStatus(r: StatusReport, s: ChalkInstance): string {
     p.missing.length ? s.red(p.missing.join(', ')) : '-',
     p.unregistered.length ? s.yellow(p.unregistered.join(', ')) : '-',
   ]);
-  out.push(table(['provider', 'type', 'state', 'latency', 'served', 'missing (registered, not served)', 'unregistered (served, not registered)'], rows, s));
+  out.push(
+    table(
+      ['provider', 'type', 'state', 'latency', 'served', 'missing (registered, not served)', 'unregistered (served, not registered)'],
+      rows,
+      s,
+    ),
+  );
   for (const k of r.skipped) out.push(s.dim(`${k.id}: not probed (${k.reason})`));
   if (r.monitoring) out.push('', renderMonitoring(r.monitoring, s));
   const watched = r.monitoring ? ', and Prometheus scrapes every target' : '';
-  const failing = r.monitoring && !r.monitoring.ok ? 'Prometheus is down or a target it should scrape is not up' : 'a provider that routes use is down or does not serve a routed model';
+  const failing =
+    r.monitoring && !r.monitoring.ok
+      ? 'Prometheus is down or a target it should scrape is not up'
+      : 'a provider that routes use is down or does not serve a routed model';
   out.push('', r.ok ? `${s.green('✔')} every routed provider is up and serves its routed models${watched}` : `${s.red('✖')} ${failing}`);
   return out.join('\n');
 }
@@ -36,8 +48,18 @@ function renderMonitoring(m: MonitoringStatus, s: ChalkInstance): string {
   const health = (h: string) => (h === 'up' ? s.green('up') : h === 'unknown' ? s.dim('unknown') : s.red(h));
   const rows = m.targets.map((t) => [t.job, t.instance, health(t.health), t.last_error ? s.dim(t.last_error) : '']);
   const out = [head, table(['scrape job', 'target', 'state', 'last error'], rows, s)];
-  if (m.master_key_file && !m.master_key_file.exists) out.push(s.yellow(`Prometheus reads the gateway's master key from ${m.master_key_file.path}, which does not exist (docker-compose.yml mounts it from LITELLM_MASTER_KEY)`));
-  if (m.targets.some((t) => t.health === 'not-scraped')) out.push(s.yellow('Prometheus does not scrape every target the registry names: reload it with the generated prometheus.yml (POST /-/reload, or restart it)'));
+  if (m.master_key_file && !m.master_key_file.exists)
+    out.push(
+      s.yellow(
+        `Prometheus reads the gateway's master key from ${m.master_key_file.path}, which does not exist (docker-compose.yml mounts it from LITELLM_MASTER_KEY)`,
+      ),
+    );
+  if (m.targets.some((t) => t.health === 'not-scraped'))
+    out.push(
+      s.yellow(
+        'Prometheus does not scrape every target the registry names: reload it with the generated prometheus.yml (POST /-/reload, or restart it)',
+      ),
+    );
   return out.join('\n');
 }
 
@@ -45,10 +67,18 @@ export function renderPorts(r: PortsReport, s: ChalkInstance): string {
   const out: string[] = [];
   if (r.query) {
     const q = r.query;
-    out.push(`port ${q.port}: ${q.registered.length ? `registered for ${q.registered.join(', ')}` : s.yellow('not in the registry')}${q.reserved ? s.yellow(', reserved') : ''}; ${q.listening ? `listening (${q.holders.map(holder).join('; ')})` : 'nothing listening'}`);
+    out.push(
+      `port ${q.port}: ${q.registered.length ? `registered for ${q.registered.join(', ')}` : s.yellow('not in the registry')}${q.reserved ? s.yellow(', reserved') : ''}; ${q.listening ? `listening (${q.holders.map(holder).join('; ')})` : 'nothing listening'}`,
+    );
   }
   if (r.ports.length) {
-    const rows = r.ports.map((p) => [String(p.port), p.name, p.required ? 'required' : '', p.listening ? s.green('listening') : p.required ? s.red('DOWN') : s.dim('free'), p.holders.map(holder).join('; ')]);
+    const rows = r.ports.map((p) => [
+      String(p.port),
+      p.name,
+      p.required ? 'required' : '',
+      p.listening ? s.green('listening') : p.required ? s.red('DOWN') : s.dim('free'),
+      p.holders.map(holder).join('; '),
+    ]);
     out.push(table(['port', 'service', '', 'state', 'held by'], rows, s));
   }
   for (const c of r.conflicts) out.push(s.red(`conflict: port ${c.port} (${c.names.join(', ')}) is ${c.reason}`));

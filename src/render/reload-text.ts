@@ -5,7 +5,17 @@ import type { ReloadResult } from '../reload/transaction.js';
 export function renderDiff(diff: string, s: ChalkInstance): string {
   return diff
     .split('\n')
-    .map((l) => (l.startsWith('+++') || l.startsWith('---') ? s.bold(l) : l.startsWith('+') ? s.green(l) : l.startsWith('-') ? s.red(l) : l.startsWith('@@') ? s.cyan(l) : l))
+    .map((l) =>
+      l.startsWith('+++') || l.startsWith('---')
+        ? s.bold(l)
+        : l.startsWith('+')
+          ? s.green(l)
+          : l.startsWith('-')
+            ? s.red(l)
+            : l.startsWith('@@')
+              ? s.cyan(l)
+              : l,
+    )
     .join('\n');
 }
 
@@ -20,10 +30,16 @@ export function renderReload(r: ReloadResult, s: ChalkInstance, showDiff: boolea
   }
   for (const w of r.warnings ?? []) out.push(`${s.yellow('warning:')} ${w}`);
   if (r.skipped) out.push(`${s.yellow('skipped:')} ${r.skipped}`);
-  for (const x of r.secrets_changed ?? []) out.push(`secret ${x.name} changed since the last applied reload (fingerprint ${x.before} -> ${x.after})`);
-  if (r.lock_broken) out.push(`${s.yellow('broke the lock')} of pid ${r.lock_broken.pid} on ${r.lock_broken.host} (since ${r.lock_broken.started})`);
-  for (const c of r.preflight ?? []) out.push(`pre-flight ${c.check}: ${c.skipped ? s.yellow('skipped') : c.ok ? s.green('ok') : s.red('failed')}: ${c.detail.replace(/\n/g, '\n    ')}`);
-  if (r.recovery) out.push(`${s.yellow('recovered')} interrupted run ${r.recovery.interrupted} (after '${r.recovery.after}'): ${r.recovery.action}`);
+  for (const x of r.secrets_changed ?? [])
+    out.push(`secret ${x.name} changed since the last applied reload (fingerprint ${x.before} -> ${x.after})`);
+  if (r.lock_broken)
+    out.push(`${s.yellow('broke the lock')} of pid ${r.lock_broken.pid} on ${r.lock_broken.host} (since ${r.lock_broken.started})`);
+  for (const c of r.preflight ?? [])
+    out.push(
+      `pre-flight ${c.check}: ${c.skipped ? s.yellow('skipped') : c.ok ? s.green('ok') : s.red('failed')}: ${c.detail.replace(/\n/g, '\n    ')}`,
+    );
+  if (r.recovery)
+    out.push(`${s.yellow('recovered')} interrupted run ${r.recovery.interrupted} (after '${r.recovery.after}'): ${r.recovery.action}`);
   if (r.backup) out.push(`backup: ${r.backup}`);
   for (const p of r.probes) {
     const steps = p.steps.map((st) => `${st.step} ${st.ok ? s.green('ok') : s.red('failed')} at ${st.at_ms} ms`).join(', ');
@@ -39,6 +55,11 @@ export function renderReload(r: ReloadResult, s: ChalkInstance, showDiff: boolea
       `  backup:   ${r.attention.backup ?? '(none)'}`,
     );
   }
-  if (r.status === 'applied' || r.status === 'rolled-back') out.push(s.dim(`took ${r.timings.total_ms} ms (pre-flight ${r.timings.preflight_ms} ms, restart ${r.timings.restart_ms} ms, waiting for health ${r.timings.ready_ms} ms)`));
+  if (r.status === 'applied' || r.status === 'rolled-back')
+    out.push(
+      s.dim(
+        `took ${r.timings.total_ms} ms (pre-flight ${r.timings.preflight_ms} ms, restart ${r.timings.restart_ms} ms, waiting for health ${r.timings.ready_ms} ms)`,
+      ),
+    );
   return out.join('\n');
 }

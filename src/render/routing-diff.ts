@@ -39,7 +39,8 @@ function addedLine(n: NameRouting): string {
 
 function baseNote(r: RoutingReport): string | undefined {
   if (!r.base.sources) return `${r.base.rev} has no config sources: every name is new`;
-  if (!r.base.valid) return `the config at ${r.base.rev} does not compile (${r.base.errors} error${r.base.errors === 1 ? '' : 's'}): compared with nothing`;
+  if (!r.base.valid)
+    return `the config at ${r.base.rev} does not compile (${r.base.errors} error${r.base.errors === 1 ? '' : 's'}): compared with nothing`;
   return r.base.note;
 }
 
@@ -49,7 +50,9 @@ export function renderRoutingText(r: RoutingReport, s: ChalkInstance, opts: { sh
   const note = baseNote(r);
   if (note) lines.push(s.yellow(`note: ${note}`));
   if (r.unchanged_routing) {
-    lines.push(`${s.green('✔')} no routing change from ${where(r)}${d.unchanged ? ` (${d.unchanged} name${d.unchanged === 1 ? '' : 's'} route as before)` : ''}`);
+    lines.push(
+      `${s.green('✔')} no routing change from ${where(r)}${d.unchanged ? ` (${d.unchanged} name${d.unchanged === 1 ? '' : 's'} route as before)` : ''}`,
+    );
     return lines.join('\n');
   }
   lines.push(s.bold(`Routing changes from ${where(r)}:`));
@@ -57,7 +60,9 @@ export function renderRoutingText(r: RoutingReport, s: ChalkInstance, opts: { sh
   for (const n of d.removed) lines.push(`  ${s.red('-')} ${n}`);
   for (const x of d.renamed) lines.push(`  ${s.cyan('→')} ${x.from} renamed to ${x.to} (same routing)`);
   for (const c of d.changed) {
-    lines.push(`  ${s.yellow('~')} ${c.name}${c.alias_of?.after && c.alias_of.before === c.alias_of.after ? s.dim(` (alias of ${c.alias_of.after})`) : ''}`);
+    lines.push(
+      `  ${s.yellow('~')} ${c.name}${c.alias_of?.after && c.alias_of.before === c.alias_of.after ? s.dim(` (alias of ${c.alias_of.after})`) : ''}`,
+    );
     const rs = rows(c);
     const width = Math.max(...rs.map((x) => x[0].length));
     for (const [what, before, after] of opts.short ? rs.slice(0, 4) : rs) {
@@ -95,7 +100,11 @@ export function renderRoutingMarkdown(r: RoutingReport): string {
   }
   for (const c of d.changed) {
     const rs = rows(c);
-    const table = ['| | before | after |', '| --- | --- | --- |', ...rs.map(([w, b, a]) => `| ${cell(w)} | ${cell(b) || '–'} | ${cell(a) || '–'} |`)];
+    const table = [
+      '| | before | after |',
+      '| --- | --- | --- |',
+      ...rs.map(([w, b, a]) => `| ${cell(w)} | ${cell(b) || '–'} | ${cell(a) || '–'} |`),
+    ];
     const title = `${code(c.name)}${c.alias_of?.after && c.alias_of.before === c.alias_of.after ? ` (alias of ${code(c.alias_of.after)})` : ''}`;
     if (rs.length > 6) out.push('<details>', `<summary>${title}: ${rs.length} changes</summary>`, '', ...table, '', '</details>', '');
     else out.push(`#### ${title}`, '', ...table, '');

@@ -65,9 +65,17 @@ export function diagnosticJson(d: Diagnostic): JsonDiagnostic {
   return j;
 }
 
-export function renderValidateText(report: ValidateReport, diagnostics: readonly Diagnostic[], lines: SourceLines, s: ChalkInstance, strict: boolean, what: string): string {
+export function renderValidateText(
+  report: ValidateReport,
+  diagnostics: readonly Diagnostic[],
+  lines: SourceLines,
+  s: ChalkInstance,
+  strict: boolean,
+  what: string,
+): string {
   const parts: string[] = [];
-  if (diagnostics.length > 0) parts.push(formatDiagnostics(diagnostics, lines, s), '', s.dim(`each [code]'s cause and fix: ${troubleshootingPage()}`));
+  if (diagnostics.length > 0)
+    parts.push(formatDiagnostics(diagnostics, lines, s), '', s.dim(`each [code]'s cause and fix: ${troubleshootingPage()}`));
   const counts = formatCounts(report.errors, report.warnings, s);
   if (report.ok) parts.push(`${s.green('✔')} ${what} is valid (${counts})`);
   else if (report.errors === 0 && strict) parts.push(`${s.red('✖')} ${what} has warnings, and --strict makes them fail (${counts})`);

@@ -86,16 +86,31 @@ function compareName(b: NameRouting, a: NameRouting): NameChange | undefined {
     routes_added = [];
     routes_removed = [];
   }
-  const shares = a.routes.filter((r) => keysB.has(routeKey(r)) && keysB.get(routeKey(r))!.share !== r.share).map((r) => ({ route: routeKey(r), before: keysB.get(routeKey(r))!.share, after: r.share }));
+  const shares = a.routes
+    .filter((r) => keysB.has(routeKey(r)) && keysB.get(routeKey(r))!.share !== r.share)
+    .map((r) => ({ route: routeKey(r), before: keysB.get(routeKey(r))!.share, after: r.share }));
   const urlsB = new Map(b.routes.map((r) => [r.provider, r.base_url]));
   const base_urls = a.routes
-    .filter((r, i, all) => all.findIndex((x) => x.provider === r.provider) === i && urlsB.has(r.provider) && urlsB.get(r.provider) !== r.base_url)
-    .map((r) => ({ provider: r.provider, ...(urlsB.get(r.provider) !== undefined ? { before: urlsB.get(r.provider)! } : {}), ...(r.base_url !== undefined ? { after: r.base_url } : {}) }));
+    .filter(
+      (r, i, all) => all.findIndex((x) => x.provider === r.provider) === i && urlsB.has(r.provider) && urlsB.get(r.provider) !== r.base_url,
+    )
+    .map((r) => ({
+      provider: r.provider,
+      ...(urlsB.get(r.provider) !== undefined ? { before: urlsB.get(r.provider)! } : {}),
+      ...(r.base_url !== undefined ? { after: r.base_url } : {}),
+    }));
   const fallbacksChanged = JSON.stringify(b.fallbacks) !== JSON.stringify(a.fallbacks);
   const aliasChanged = b.alias_of !== a.alias_of;
   const change: NameChange = {
     name: a.name,
-    ...(a.alias_of !== undefined || b.alias_of !== undefined ? { alias_of: { ...(b.alias_of !== undefined ? { before: b.alias_of } : {}), ...(a.alias_of !== undefined ? { after: a.alias_of } : {}) } } : {}),
+    ...(a.alias_of !== undefined || b.alias_of !== undefined
+      ? {
+          alias_of: {
+            ...(b.alias_of !== undefined ? { before: b.alias_of } : {}),
+            ...(a.alias_of !== undefined ? { after: a.alias_of } : {}),
+          },
+        }
+      : {}),
     routes_added,
     routes_removed,
     ...(moved ? { moved } : {}),
@@ -104,7 +119,15 @@ function compareName(b: NameRouting, a: NameRouting): NameChange | undefined {
     ...(b.mode !== a.mode ? { mode: { before: b.mode, after: a.mode } } : {}),
     ...(fallbacksChanged ? { fallbacks: { before: b.fallbacks, after: a.fallbacks } } : {}),
   };
-  const any = aliasChanged || routes_added.length || routes_removed.length || moved || shares.length || base_urls.length || change.mode || fallbacksChanged;
+  const any =
+    aliasChanged ||
+    routes_added.length ||
+    routes_removed.length ||
+    moved ||
+    shares.length ||
+    base_urls.length ||
+    change.mode ||
+    fallbacksChanged;
   return any ? change : undefined;
 }
 

@@ -52,7 +52,14 @@ export function routingModel(checked: CheckedConfig): RoutingModel | undefined {
       ...(e.alias_of ? { alias_of: e.alias_of } : {}),
       mode: listed?.mode ?? 'chat',
       routes: e.routes
-        .map((r) => ({ provider: r.provider, type: r.type, backend_model: r.backend_model, ...(r.base_url ? { base_url: r.base_url } : {}), weight: r.weight, share: r.share }))
+        .map((r) => ({
+          provider: r.provider,
+          type: r.type,
+          backend_model: r.backend_model,
+          ...(r.base_url ? { base_url: r.base_url } : {}),
+          weight: r.weight,
+          share: r.share,
+        }))
         .sort((a, b) => routeKey(a).localeCompare(routeKey(b))),
       fallbacks: e.fallbacks.map((f) => f.name),
     });

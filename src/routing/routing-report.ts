@@ -17,7 +17,16 @@ export interface RoutingReport {
 
 const EMPTY: RoutingModel = { names: new Map(), settings: new Map() };
 
-export async function compareWithRevision(o: { root: string; rev: string; commit?: string; note?: string; paths: ConfigPaths; env: NodeJS.ProcessEnv; after: RoutingModel; head: string }): Promise<RoutingReport> {
+export async function compareWithRevision(o: {
+  root: string;
+  rev: string;
+  commit?: string;
+  note?: string;
+  paths: ConfigPaths;
+  env: NodeJS.ProcessEnv;
+  after: RoutingModel;
+  head: string;
+}): Promise<RoutingReport> {
   const at = o.commit ? await checkAtRevision(o.root, o.commit, o.paths, o.env) : { exists: false, symlinks: [] };
   const before = at.exists && at.checked ? routingModel(at.checked) : undefined;
   const changes = compareRouting(before ?? EMPTY, o.after);

@@ -29,8 +29,21 @@ export function checkEnv(ctx: RuleContext): void {
     const value = ctx.options.env[ref.variable];
     if (value !== undefined && value !== '') continue;
     const declared = ctx.config.sources[ref.kind] !== undefined;
-    const at = declared ? ctx.at(ref.kind, ref.path) : { file: ctx.config.texts[ref.kind]?.file ?? displayPath(path.join(ctx.config.paths.configDir, SOURCE_FILES[ref.kind]), ctx.config.paths.cwd), line: 1, column: 1 };
+    const at = declared
+      ? ctx.at(ref.kind, ref.path)
+      : {
+          file:
+            ctx.config.texts[ref.kind]?.file ??
+            displayPath(path.join(ctx.config.paths.configDir, SOURCE_FILES[ref.kind]), ctx.config.paths.cwd),
+          line: 1,
+          column: 1,
+        };
     const why = declared ? '' : ` (${ref.path.join('.')} defaults to env:${ref.variable})`;
-    ctx.report('env-unset', ctx.options.unsetEnvSeverity, at, `environment variable ${ref.variable} is not set${why}; the gateway needs it at start-up`);
+    ctx.report(
+      'env-unset',
+      ctx.options.unsetEnvSeverity,
+      at,
+      `environment variable ${ref.variable} is not set${why}; the gateway needs it at start-up`,
+    );
   }
 }

@@ -6,7 +6,8 @@ export function checkFallbacks(ctx: RuleContext): void {
   const models = ctx.mappings?.models;
   if (!models) return;
   const aliases = ctx.mappings?.aliases ?? {};
-  const resolve = (n: string): string | undefined => (Object.hasOwn(models, n) ? n : Object.hasOwn(aliases, n) && Object.hasOwn(models, aliases[n]!) ? aliases[n] : undefined);
+  const resolve = (n: string): string | undefined =>
+    Object.hasOwn(models, n) ? n : Object.hasOwn(aliases, n) && Object.hasOwn(models, aliases[n]!) ? aliases[n] : undefined;
   const edges = new Map<string, { to: string; index: number }[]>();
 
   for (const [name, mapping] of Object.entries(models)) {

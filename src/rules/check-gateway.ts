@@ -14,7 +14,10 @@ export function checkGateway(ctx: RuleContext): void {
     // A compose runtime that gateway.yaml asks for must have its file and service; reload would fail at the restart.
     const file = path.resolve(ctx.config.paths.projectDir, gw.runtime.file);
     const shown = path.relative(ctx.config.paths.cwd, file) || file;
-    const at = (ctx.config.sources.gateway.data as { runtime?: { file?: unknown } }).runtime?.file !== undefined ? ctx.at('gateway', ['runtime', 'file']) : ctx.at('gateway', ['runtime', 'kind']);
+    const at =
+      (ctx.config.sources.gateway.data as { runtime?: { file?: unknown } }).runtime?.file !== undefined
+        ? ctx.at('gateway', ['runtime', 'file'])
+        : ctx.at('gateway', ['runtime', 'kind']);
     const compose = ctx.config.compose;
     if (!compose) ctx.error('compose-file-missing', at, `runtime.file ${shown} does not exist: \`reload\` could not restart the gateway`);
     // A file that exists but may not be read was reported by the loader.
@@ -22,7 +25,8 @@ export function checkGateway(ctx: RuleContext): void {
     // With replicas behind HAProxy the services are <service>-r1, ... (check-topology checks them).
     else if (!(gw.replicas >= 2 && gw.load_balancer.kind === 'haproxy')) {
       const svc = composeService(file, gw.runtime.service);
-      if ('problem' in svc && /has no service/.test(svc.problem)) ctx.error('compose-file-missing', at, `${shown} has no service '${gw.runtime.service}' (runtime.service)`);
+      if ('problem' in svc && /has no service/.test(svc.problem))
+        ctx.error('compose-file-missing', at, `${shown} has no service '${gw.runtime.service}' (runtime.service)`);
     }
   }
   if (gw.gateway.image) {
@@ -35,7 +39,11 @@ export function checkGateway(ctx: RuleContext): void {
     if (gw.runtime.kind === 'compose' && compose?.readable) {
       const running = composeImage(compose.path, gw.runtime.service, ctx.options.env);
       if (running && running.image !== gw.gateway.image) {
-        ctx.error('image-mismatch', at, `gateway.image is ${gw.gateway.image}, but ${compose.display} ${mismatchText(running)} for service '${gw.runtime.service}' (line ${running.line}); make them the same`);
+        ctx.error(
+          'image-mismatch',
+          at,
+          `gateway.image is ${gw.gateway.image}, but ${compose.display} ${mismatchText(running)} for service '${gw.runtime.service}' (line ${running.line}); make them the same`,
+        );
       }
     }
   }
@@ -50,14 +58,21 @@ export function checkOutputPath(ctx: RuleContext): void {
   const gw = ctx.gateway;
   if (!gw) return;
   const { projectDir, configDir } = ctx.config.paths;
-  const at = gw.output !== undefined ? ctx.at('gateway', ['output']) : { file: displayPath(path.join(configDir, DEFAULT_OUTPUT_NAME), ctx.config.paths.cwd), line: 1, column: 1 };
+  const at =
+    gw.output !== undefined
+      ? ctx.at('gateway', ['output'])
+      : { file: displayPath(path.join(configDir, DEFAULT_OUTPUT_NAME), ctx.config.paths.cwd), line: 1, column: 1 };
   const abs = gw.output !== undefined ? path.resolve(projectDir, gw.output) : path.join(configDir, DEFAULT_OUTPUT_NAME);
   const rel = path.relative(projectDir, abs);
   const away = outsideProject(ctx.config.paths, abs);
   if (rel === '' || rel.startsWith('..') || path.isAbsolute(rel)) {
     ctx.error('output-outside-project', at, `output '${gw.output}' resolves outside the project directory ${projectDir}`);
   } else if (away !== undefined) {
-    ctx.error('output-outside-project', at, `${displayPath(abs, ctx.config.paths.cwd)} leads through a symlink to ${away}, outside the project: the generated file is read and written only inside it`);
+    ctx.error(
+      'output-outside-project',
+      at,
+      `${displayPath(abs, ctx.config.paths.cwd)} leads through a symlink to ${away}, outside the project: the generated file is read and written only inside it`,
+    );
   } else if (Object.values(SOURCE_FILES).some((f) => path.join(configDir, f) === abs)) {
     ctx.error('output-is-source', at, `output '${gw.output}' would overwrite a source file`);
   }

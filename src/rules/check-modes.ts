@@ -21,7 +21,12 @@ export function checkModes(ctx: RuleContext): void {
       const mode = backendMode(r.provider, r.model ?? name);
       if (!mode) return;
       if (!first) first = mode;
-      else if (mode !== first) ctx.error('backend-mode-mismatch', ctx.at('mappings', ['models', name, 'routes', i]), `'${name}' routes to ${first} and ${mode} models at once: route ${i + 1} (${r.provider}/${r.model ?? name}) is an ${mode} model`);
+      else if (mode !== first)
+        ctx.error(
+          'backend-mode-mismatch',
+          ctx.at('mappings', ['models', name, 'routes', i]),
+          `'${name}' routes to ${first} and ${mode} models at once: route ${i + 1} (${r.provider}/${r.model ?? name}) is an ${mode} model`,
+        );
     });
     if (first) modes.set(name, first);
   }
@@ -34,7 +39,11 @@ export function checkModes(ctx: RuleContext): void {
       const theirs = modeOf(fb);
       if (theirs && theirs !== mine) {
         const via = Object.hasOwn(aliases, fb) ? ` (alias of '${aliases[fb]}')` : '';
-        ctx.error('fallback-mode-mismatch', ctx.at('mappings', ['models', name, 'fallbacks', i]), `'${name}' serves ${mine} requests, but its fallback '${fb}'${via} is an ${theirs} model: LiteLLM would send it requests it cannot answer`);
+        ctx.error(
+          'fallback-mode-mismatch',
+          ctx.at('mappings', ['models', name, 'fallbacks', i]),
+          `'${name}' serves ${mine} requests, but its fallback '${fb}'${via} is an ${theirs} model: LiteLLM would send it requests it cannot answer`,
+        );
       }
     });
   }

@@ -22,7 +22,11 @@ export function checkPorts(ctx: RuleContext): void {
   for (const [name, entry] of Object.entries(registry?.ports ?? {})) {
     const owner = byPort.get(entry.port);
     if (owner !== undefined) {
-      ctx.error('port-conflict', ctx.at('ports', ['ports', name, 'port']), `port ${entry.port} is registered for both '${owner}' and '${name}'`);
+      ctx.error(
+        'port-conflict',
+        ctx.at('ports', ['ports', name, 'port']),
+        `port ${entry.port} is registered for both '${owner}' and '${name}'`,
+      );
     } else byPort.set(entry.port, name);
     if (reserved.has(entry.port)) {
       ctx.error('port-reserved', ctx.at('ports', ['ports', name, 'port']), `port ${entry.port} of '${name}' is in the reserved list`);
@@ -33,24 +37,46 @@ export function checkPorts(ctx: RuleContext): void {
   for (const [id, p] of Object.entries(ctx.providers?.providers ?? {})) {
     if ((p.status ?? 'active') !== 'active' || !p.base_url) continue;
     const ep = endpointOf(p.base_url);
-    if (ep && (ep.local || ep.explicit)) uses.push({ who: `provider '${id}'`, id, kind: 'providers', path: ['providers', id, 'base_url'], host: ep.host, port: ep.port });
+    if (ep && (ep.local || ep.explicit))
+      uses.push({ who: `provider '${id}'`, id, kind: 'providers', path: ['providers', id, 'base_url'], host: ep.host, port: ep.port });
   }
   const gw = ctx.gateway;
   if (gw) {
     const ep = endpointOf(gw.gateway.url);
-    if (ep && (ep.local || ep.explicit)) uses.push({ who: 'the gateway', kind: 'gateway', path: ['gateway', 'url'], host: ep.host, port: ep.port });
+    if (ep && (ep.local || ep.explicit))
+      uses.push({ who: 'the gateway', kind: 'gateway', path: ['gateway', 'url'], host: ep.host, port: ep.port });
     if (gw.cache.enabled) {
       const local = gw.cache.host === 'localhost' || gw.cache.host.startsWith('127.');
-      uses.push({ who: 'the Redis cache', kind: 'gateway', path: ['cache', 'port'], host: local ? 'loopback' : gw.cache.host, port: gw.cache.port });
+      uses.push({
+        who: 'the Redis cache',
+        kind: 'gateway',
+        path: ['cache', 'port'],
+        host: local ? 'loopback' : gw.cache.host,
+        port: gw.cache.port,
+      });
     }
     // With replicas, each has its own loopback port behind the load balancer on gateway.url.
-    if (gw.replicas >= 2) (gw.replica_ports ?? []).forEach((port, i) => uses.push({ who: `gateway replica ${i + 1}`, kind: 'gateway', path: ['replica_ports', i], host: 'loopback', port }));
+    if (gw.replicas >= 2)
+      (gw.replica_ports ?? []).forEach((port, i) =>
+        uses.push({ who: `gateway replica ${i + 1}`, kind: 'gateway', path: ['replica_ports', i], host: 'loopback', port }),
+      );
     if (gw.monitoring.enabled) {
       const m = gw.monitoring;
-      const services: [string, string, string][] = [['Prometheus', 'prometheus', m.prometheus.url], ['Grafana', 'grafana', m.grafana.url], ...(gw.cache.enabled ? ([['redis_exporter', 'redis_exporter', m.redis_exporter.url]] as [string, string, string][]) : [])];
+      const services: [string, string, string][] = [
+        ['Prometheus', 'prometheus', m.prometheus.url],
+        ['Grafana', 'grafana', m.grafana.url],
+        ...(gw.cache.enabled ? ([['redis_exporter', 'redis_exporter', m.redis_exporter.url]] as [string, string, string][]) : []),
+      ];
       for (const [who, key, url] of services) {
         const mep = endpointOf(url);
-        if (mep && (mep.local || mep.explicit)) uses.push({ who: `${who} (monitoring.${key}.url)`, kind: 'gateway', path: ['monitoring', key, 'url'], host: mep.host, port: mep.port });
+        if (mep && (mep.local || mep.explicit))
+          uses.push({
+            who: `${who} (monitoring.${key}.url)`,
+            kind: 'gateway',
+            path: ['monitoring', key, 'url'],
+            host: mep.host,
+            port: mep.port,
+          });
       }
     }
   }
@@ -64,7 +90,12 @@ export function checkPorts(ctx: RuleContext): void {
     const key = `${use.host}:${use.port}`;
     const other = seen.get(key);
     if (other) {
-      if (!intruded.has(key)) ctx.error('port-conflict', at, `${use.who} and ${other.who} both use port ${use.port}${use.host === 'loopback' ? '' : ` on ${use.host}`}`);
+      if (!intruded.has(key))
+        ctx.error(
+          'port-conflict',
+          at,
+          `${use.who} and ${other.who} both use port ${use.port}${use.host === 'loopback' ? '' : ` on ${use.host}`}`,
+        );
     } else seen.set(key, use);
     // The registry gives this port to a service named like another provider: two services, one port.
     const owner = use.host === 'loopback' ? byPort.get(use.port) : undefined;

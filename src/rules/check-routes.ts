@@ -8,7 +8,11 @@ export function checkRoutes(ctx: RuleContext): void {
   const models = ctx.mappings?.models;
   if (!providers || !models) return;
   if (Object.keys(models).length === 0) {
-    ctx.error('no-public-models', ctx.at('mappings', ['models'], true), 'models is empty: define at least one public name, or the gateway serves nothing');
+    ctx.error(
+      'no-public-models',
+      ctx.at('mappings', ['models'], true),
+      'models is empty: define at least one public name, or the gateway serves nothing',
+    );
     return;
   }
   const modelSuggesters = new Map<string, Suggester>();
@@ -22,11 +26,20 @@ export function checkRoutes(ctx: RuleContext): void {
       const provider = providers[route.provider];
       if (!provider) {
         const s = ctx.suggestProvider(route.provider);
-        ctx.error('unknown-provider', ctx.at('mappings', [...path, 'provider']), `route ${i + 1} of '${name}' names unknown provider '${route.provider}'${didYouMean(s)}`, s);
+        ctx.error(
+          'unknown-provider',
+          ctx.at('mappings', [...path, 'provider']),
+          `route ${i + 1} of '${name}' names unknown provider '${route.provider}'${didYouMean(s)}`,
+          s,
+        );
         return;
       }
       if (provider.status === 'disabled') {
-        ctx.error('disabled-provider', ctx.at('mappings', [...path, 'provider']), `route ${i + 1} of '${name}' names provider '${route.provider}', which is disabled; enable it or remove the route`);
+        ctx.error(
+          'disabled-provider',
+          ctx.at('mappings', [...path, 'provider']),
+          `route ${i + 1} of '${name}' names provider '${route.provider}', which is disabled; enable it or remove the route`,
+        );
       }
       const backend = route.model ?? name;
       const listed = modelSets.get(route.provider)!;
@@ -36,11 +49,20 @@ export function checkRoutes(ctx: RuleContext): void {
         const s = sug.suggest(backend);
         const where = route.model !== undefined ? [...path, 'model'] : [...path, 'provider'];
         const implicit = route.model === undefined ? ' (the backend model defaults to the public name; set model: to choose another)' : '';
-        ctx.error('unknown-backend-model', ctx.at('mappings', where), `provider '${route.provider}' does not list backend model '${backend}'${implicit}${didYouMean(s)}`, s);
+        ctx.error(
+          'unknown-backend-model',
+          ctx.at('mappings', where),
+          `provider '${route.provider}' does not list backend model '${backend}'${implicit}${didYouMean(s)}`,
+          s,
+        );
       }
       const key = `${route.provider}\u0000${backend}`;
       if (seen.has(key)) {
-        ctx.error('duplicate-route', ctx.at('mappings', path), `'${name}' routes to ${route.provider}/${backend} twice; use weight: to bias load-balancing`);
+        ctx.error(
+          'duplicate-route',
+          ctx.at('mappings', path),
+          `'${name}' routes to ${route.provider}/${backend} twice; use weight: to bias load-balancing`,
+        );
       }
       seen.add(key);
     });

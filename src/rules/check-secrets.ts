@@ -8,7 +8,9 @@ const SECRET_KEY_NAME = /(api_?key|secret|password|passwd|token|credential|maste
 export function checkSecrets(ctx: RuleContext): void {
   // Lines already reported as holding a secret (by the schema or the URL rule) are not reported twice.
   const literalLines = new Set(
-    [...ctx.config.diagnostics, ...ctx.diagnostics].filter((d) => d.code === 'secret-literal' || d.code === 'url-credentials').map((d) => `${d.file}:${d.line}`),
+    [...ctx.config.diagnostics, ...ctx.diagnostics]
+      .filter((d) => d.code === 'secret-literal' || d.code === 'url-credentials')
+      .map((d) => `${d.file}:${d.line}`),
   );
   const passthrough = ctx.config.sources.gateway ? ctx.gateway?.passthrough : undefined;
   if (passthrough) {
@@ -19,7 +21,12 @@ export function checkSecrets(ctx: RuleContext): void {
         const at = ctx.at('gateway', path);
         if (literalLines.has(`${at.file}:${at.line}`)) return;
         literalLines.add(`${at.file}:${at.line}`);
-        ctx.error('secret-literal', at, `${path.join('.')} holds a literal secret; passthrough values go to LiteLLM verbatim, so write os.environ/VAR_NAME (the value is not shown)`, 'os.environ/VAR_NAME');
+        ctx.error(
+          'secret-literal',
+          at,
+          `${path.join('.')} holds a literal secret; passthrough values go to LiteLLM verbatim, so write os.environ/VAR_NAME (the value is not shown)`,
+          'os.environ/VAR_NAME',
+        );
       });
     }
   }
@@ -29,7 +36,11 @@ export function checkSecrets(ctx: RuleContext): void {
       if (!SECRET_KEY_NAME.test(name) || value === '') continue;
       const at = ctx.at('gateway', ['runtime', 'env', name]);
       literalLines.add(`${at.file}:${at.line}`);
-      ctx.error('secret-literal', at, `runtime.env.${name} holds a literal secret; set ${name} in the environment that runs aibackend (the gateway process inherits it) instead (the value is not shown)`);
+      ctx.error(
+        'secret-literal',
+        at,
+        `runtime.env.${name} holds a literal secret; set ${name} in the environment that runs aibackend (the gateway process inherits it) instead (the value is not shown)`,
+      );
     }
   }
   for (const { file, text } of Object.values(ctx.config.texts)) {
@@ -46,7 +57,11 @@ export function checkSecrets(ctx: RuleContext): void {
       if (literalLines.has(`${file}:${line}`)) continue;
       const lineEnd = text.indexOf('\n', m.index);
       const length = lineEnd === -1 ? m.length : Math.min(m.length, lineEnd - m.index);
-      ctx.error('secret-in-source', { file, line, column: m.index - lineStart + 1, length }, `this looks like ${/^[AEIOU]/i.test(m.kind) ? 'an' : 'a'} ${m.kind}; secrets never belong in config sources: reference an environment variable (env:VAR_NAME) and rotate the exposed credential (the value is not shown)`);
+      ctx.error(
+        'secret-in-source',
+        { file, line, column: m.index - lineStart + 1, length },
+        `this looks like ${/^[AEIOU]/i.test(m.kind) ? 'an' : 'a'} ${m.kind}; secrets never belong in config sources: reference an environment variable (env:VAR_NAME) and rotate the exposed credential (the value is not shown)`,
+      );
     }
   }
 }

@@ -18,32 +18,68 @@ export function checkTopology(ctx: RuleContext): void {
     const at = ctx.at('gateway', ['replicas']);
     const ports = gw.replica_ports;
     const lb = urlPort(gw.gateway.url);
-    if (!ports) ctx.error('replica-ports', at, `replicas: ${gw.replicas} needs replica_ports, one port per replica (gateway.url's port ${lb} is the load balancer's)`);
+    if (!ports)
+      ctx.error(
+        'replica-ports',
+        at,
+        `replicas: ${gw.replicas} needs replica_ports, one port per replica (gateway.url's port ${lb} is the load balancer's)`,
+      );
     else {
       const pat = ctx.at('gateway', ['replica_ports']);
-      if (ports.length !== gw.replicas) ctx.error('replica-ports', pat, `replica_ports lists ${ports.length} port${ports.length === 1 ? '' : 's'} for ${gw.replicas} replicas`);
+      if (ports.length !== gw.replicas)
+        ctx.error(
+          'replica-ports',
+          pat,
+          `replica_ports lists ${ports.length} port${ports.length === 1 ? '' : 's'} for ${gw.replicas} replicas`,
+        );
       ports.forEach((p, i) => {
-        if (p === lb) ctx.error('replica-ports', ctx.at('gateway', ['replica_ports', i]), `replica port ${p} is gateway.url's port, which the load balancer listens on`);
-        else if (ports.indexOf(p) !== i) ctx.error('replica-ports', ctx.at('gateway', ['replica_ports', i]), `replica port ${p} is listed twice`);
+        if (p === lb)
+          ctx.error(
+            'replica-ports',
+            ctx.at('gateway', ['replica_ports', i]),
+            `replica port ${p} is gateway.url's port, which the load balancer listens on`,
+          );
+        else if (ports.indexOf(p) !== i)
+          ctx.error('replica-ports', ctx.at('gateway', ['replica_ports', i]), `replica port ${p} is listed twice`);
       });
     }
     if (gw.runtime.kind === 'process' && !gw.runtime.command.some((a) => a.includes('{port}'))) {
-      ctx.error('replica-port-placeholder', ctx.at('gateway', ['runtime', 'command']), `runtime.command has no {port}: all ${gw.replicas} replicas would start on the same port`);
+      ctx.error(
+        'replica-port-placeholder',
+        ctx.at('gateway', ['runtime', 'command']),
+        `runtime.command has no {port}: all ${gw.replicas} replicas would start on the same port`,
+      );
     }
     const routerRedis = Boolean(gw.passthrough.router_settings?.redis_host ?? gw.passthrough.router_settings?.redis_url);
     if (!gw.cache.enabled && !routerRedis) {
-      ctx.warn('replicas-without-redis', at, `${gw.replicas} replicas without Redis keep separate cooldowns, usage counts and caches; enable cache: (Redis) or set passthrough.router_settings.redis_host`);
+      ctx.warn(
+        'replicas-without-redis',
+        at,
+        `${gw.replicas} replicas without Redis keep separate cooldowns, usage counts and caches; enable cache: (Redis) or set passthrough.router_settings.redis_host`,
+      );
     }
     if (gw.runtime.kind === 'command' || gw.load_balancer.kind !== 'haproxy') {
-      const what = gw.load_balancer.kind !== 'haproxy' ? `the ${gw.load_balancer.kind} load balancer is not compiled yet` : `generate compiles the HAProxy config (${HAPROXY_FILE} beside the output), but rolling reloads are done by the process and compose runtimes only`;
-      ctx.warn('not-implemented', at, `replicas: ${gw.replicas}: ${what}; with runtime.kind ${gw.runtime.kind}, reload restarts one gateway at gateway.url`);
+      const what =
+        gw.load_balancer.kind !== 'haproxy'
+          ? `the ${gw.load_balancer.kind} load balancer is not compiled yet`
+          : `generate compiles the HAProxy config (${HAPROXY_FILE} beside the output), but rolling reloads are done by the process and compose runtimes only`;
+      ctx.warn(
+        'not-implemented',
+        at,
+        `replicas: ${gw.replicas}: ${what}; with runtime.kind ${gw.runtime.kind}, reload restarts one gateway at gateway.url`,
+      );
     } else if (gw.runtime.kind === 'compose' && ports) {
       checkComposeReplicas(ctx, gw.runtime, ports, gw.gateway.image);
     }
   }
   if (gw.monitoring.enabled) {
     const at = ctx.at('gateway', ['monitoring', 'enabled']);
-    if (!gw.metrics.prometheus) ctx.error('monitoring-needs-metrics', at, 'monitoring.enabled needs metrics.prometheus: true: the dashboards and alerts read the gateway\'s /metrics/');
+    if (!gw.metrics.prometheus)
+      ctx.error(
+        'monitoring-needs-metrics',
+        at,
+        "monitoring.enabled needs metrics.prometheus: true: the dashboards and alerts read the gateway's /metrics/",
+      );
     checkMonitoringDir(ctx, gw.monitoring.dir);
   }
   // Pinned images everywhere the stack names one.
@@ -56,12 +92,17 @@ export function checkTopology(ctx: RuleContext): void {
   const compose = ctx.config.compose?.readable ? ctx.config.compose : undefined;
   for (const [image, at] of images) {
     if (!image || !hasPath(declared, at)) continue;
-    for (const p of imageProblems(image)) if (p.kind === 'floating') ctx.warn('image-floating-tag', ctx.at('gateway', at), p.message, p.suggestion);
+    for (const p of imageProblems(image))
+      if (p.kind === 'floating') ctx.warn('image-floating-tag', ctx.at('gateway', at), p.message, p.suggestion);
     // The compose file's service of the same name must run the image gateway.yaml pins.
     const service = at[0] === 'load_balancer' ? gw.load_balancer.kind : String(at[1]);
     const running = compose ? composeImage(compose.path, service, ctx.options.env) : undefined;
     if (running && running.image !== image) {
-      ctx.error('image-mismatch', ctx.at('gateway', at), `${at.join('.')} is ${image}, but ${compose!.display} ${mismatchText(running)} for service '${service}' (line ${running.line}); make them the same`);
+      ctx.error(
+        'image-mismatch',
+        ctx.at('gateway', at),
+        `${at.join('.')} is ${image}, but ${compose!.display} ${mismatchText(running)} for service '${service}' (line ${running.line}); make them the same`,
+      );
     }
   }
 }
@@ -71,7 +112,12 @@ export function checkTopology(ctx: RuleContext): void {
  * (`<service>-r1`, ...) listening on its replica port, running gateway.image, and the load
  * balancer's service. A compose file that does not exist is reported by the gateway rule.
  */
-function checkComposeReplicas(ctx: RuleContext, runtime: { file: string; service: string }, ports: number[], image: string | undefined): void {
+function checkComposeReplicas(
+  ctx: RuleContext,
+  runtime: { file: string; service: string },
+  ports: number[],
+  image: string | undefined,
+): void {
   const compose = ctx.config.compose;
   if (!compose?.readable) return;
   const { path: file, display: shown } = compose;
@@ -81,15 +127,34 @@ function checkComposeReplicas(ctx: RuleContext, runtime: { file: string; service
     const name = replicaService(runtime.service, i);
     const svc = composeService(file, name);
     if ('problem' in svc) {
-      ctx.error('compose-file-missing', fileAt, `${shown} has no service '${name}' for replica ${i + 1} of ${ports.length} (runtime.service '${runtime.service}' with -r1, -r2, ...)`);
+      ctx.error(
+        'compose-file-missing',
+        fileAt,
+        `${shown} has no service '${name}' for replica ${i + 1} of ${ports.length} (runtime.service '${runtime.service}' with -r1, -r2, ...)`,
+      );
       return;
     }
     const listens = argvPort(svc.command) ?? LITELLM_DEFAULT_PORT;
-    if (listens !== port) ctx.error('replica-ports', ctx.at('gateway', ['replica_ports', i]), `replica port ${port}: service '${name}' of ${shown} listens on ${listens}`);
+    if (listens !== port)
+      ctx.error(
+        'replica-ports',
+        ctx.at('gateway', ['replica_ports', i]),
+        `replica port ${port}: service '${name}' of ${shown} listens on ${listens}`,
+      );
     const running = image ? composeImage(file, name, ctx.options.env) : undefined;
-    if (running && running.image !== image) ctx.error('image-mismatch', ctx.at('gateway', ['gateway', 'image']), `gateway.image is ${image}, but ${shown} ${mismatchText(running)} for service '${name}' (line ${running.line}); make them the same`);
+    if (running && running.image !== image)
+      ctx.error(
+        'image-mismatch',
+        ctx.at('gateway', ['gateway', 'image']),
+        `gateway.image is ${image}, but ${shown} ${mismatchText(running)} for service '${name}' (line ${running.line}); make them the same`,
+      );
   });
-  if ('problem' in composeService(file, COMPOSE_LB_SERVICE)) ctx.error('compose-file-missing', fileAt, `${shown} has no service '${COMPOSE_LB_SERVICE}' (the load balancer a rolling reload drives)`);
+  if ('problem' in composeService(file, COMPOSE_LB_SERVICE))
+    ctx.error(
+      'compose-file-missing',
+      fileAt,
+      `${shown} has no service '${COMPOSE_LB_SERVICE}' (the load balancer a rolling reload drives)`,
+    );
 }
 
 /** monitoring.dir holds generated files only: inside the project, apart from the sources. */
@@ -103,9 +168,17 @@ function checkMonitoringDir(ctx: RuleContext, dir: string): void {
   if (rel.startsWith('..') || path.isAbsolute(rel)) {
     ctx.error('output-outside-project', at, `monitoring.dir '${dir}' resolves outside the project directory ${projectDir}`);
   } else if (away !== undefined) {
-    ctx.error('output-outside-project', at, `monitoring.dir '${dir}' leads through a symlink to ${away}, outside the project: generate writes there only inside it`);
+    ctx.error(
+      'output-outside-project',
+      at,
+      `monitoring.dir '${dir}' leads through a symlink to ${away}, outside the project: generate writes there only inside it`,
+    );
   } else if (rel === '' || abs === configDir || isInside(configDir, abs) || isInside(abs, configDir)) {
-    ctx.error('monitoring-dir-conflict', at, `monitoring.dir '${dir}' ${rel === '' ? 'is the project directory itself' : 'overlaps the config directory'}: generate writes its own files (and a .gitignore) there; use a directory of its own, e.g. monitoring`);
+    ctx.error(
+      'monitoring-dir-conflict',
+      at,
+      `monitoring.dir '${dir}' ${rel === '' ? 'is the project directory itself' : 'overlaps the config directory'}: generate writes its own files (and a .gitignore) there; use a directory of its own, e.g. monitoring`,
+    );
   }
 }
 

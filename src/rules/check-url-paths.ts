@@ -16,9 +16,19 @@ export function checkUrlPaths(ctx: RuleContext): void {
     const at = ctx.at('providers', ['providers', id, 'base_url']);
     const root = `${url.protocol}//${url.host}`;
     if (p.type === 'ollama' && /\/(v1|api)$/.test(path)) {
-      ctx.error('url-path', at, `base_url of Ollama provider '${id}' ends in ${path.slice(path.lastIndexOf('/'))}: LiteLLM calls <base_url>/api/chat, so every request would 404; use the server root`, root);
+      ctx.error(
+        'url-path',
+        at,
+        `base_url of Ollama provider '${id}' ends in ${path.slice(path.lastIndexOf('/'))}: LiteLLM calls <base_url>/api/chat, so every request would 404; use the server root`,
+        root,
+      );
     } else if (p.type === 'vllm' && !path.endsWith('/v1')) {
-      ctx.error('url-path', at, `base_url of vLLM provider '${id}' does not end in /v1: LiteLLM calls <base_url>/chat/completions, which vLLM serves under /v1`, `${root}${path}/v1`);
+      ctx.error(
+        'url-path',
+        at,
+        `base_url of vLLM provider '${id}' does not end in /v1: LiteLLM calls <base_url>/chat/completions, which vLLM serves under /v1`,
+        `${root}${path}/v1`,
+      );
     }
   }
 }

@@ -57,11 +57,17 @@ export interface Topology {
   progress?: (line: string) => void;
 }
 
-export function makeRuntime(runtime: Runtime, projectDir: string, env: NodeJS.ProcessEnv = process.env, topology?: Topology): RuntimeAdapter {
+export function makeRuntime(
+  runtime: Runtime,
+  projectDir: string,
+  env: NodeJS.ProcessEnv = process.env,
+  topology?: Topology,
+): RuntimeAdapter {
   // Rolling reloads: replicas behind HAProxy, as processes or as compose services.
   const gw = topology?.gateway;
   if (topology && gw && gw.replicas >= 2 && gw.load_balancer.kind === 'haproxy' && gw.replica_ports && runtime.kind !== 'command') {
-    const members = runtime.kind === 'process' ? processMembers(gw, runtime, projectDir, env) : composeMembers(gw, runtime, projectDir, env);
+    const members =
+      runtime.kind === 'process' ? processMembers(gw, runtime, projectDir, env) : composeMembers(gw, runtime, projectDir, env);
     return new ReplicaSetRuntime(gw, members, projectDir, topology.lbConfig, env, topology.progress);
   }
   switch (runtime.kind) {
@@ -84,7 +90,10 @@ export function substitute(argv: readonly string[], deployedPath: string, port?:
 
 /** The lines of a log worth showing after a failure: the last errors, shortened, without colour codes. */
 export function excerpt(log: string, lines = 8, width = 240): string {
-  const clean = log.replace(/\u001b\[[0-9;]*m/g, '').split('\n').filter((l) => l.trim() && !/^#|^\s*#/.test(l.trim()));
+  const clean = log
+    .replace(/\u001b\[[0-9;]*m/g, '')
+    .split('\n')
+    .filter((l) => l.trim() && !/^#|^\s*#/.test(l.trim()));
   const errors = clean.filter((l) => /error|exception|traceback|failed|refused/i.test(l));
   const pick = (errors.length ? errors : clean).slice(-lines);
   return pick.map((l) => (l.length > width ? `${l.slice(0, width)}…` : l)).join('\n');

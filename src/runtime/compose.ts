@@ -44,7 +44,9 @@ export class ComposeRuntime implements RuntimeAdapter {
       const r = await execa(cmd, argv, { cwd: this.cwd, reject: false, all: true, timeout: 300_000, stdin: 'ignore', env: this.env });
       if (!r.failed) return;
       const out = String(r.all ?? '');
-      failures.push(`${cmd} ${argv.join(' ')}: ${r.code === 'ENOENT' ? 'not installed' : `exit ${r.exitCode ?? r.signal}`}\n${tail(out, 8)}`);
+      failures.push(
+        `${cmd} ${argv.join(' ')}: ${r.code === 'ENOENT' ? 'not installed' : `exit ${r.exitCode ?? r.signal}`}\n${tail(out, 8)}`,
+      );
       // Fall back to docker-compose only when `docker compose` itself is missing.
       if (!composeMissing(r.code, out)) break;
     }
@@ -62,17 +64,36 @@ export class ComposeRuntime implements RuntimeAdapter {
   async preflight(gatewayUrl: string): Promise<PreflightCheck[]> {
     const checks: PreflightCheck[] = [];
     for (const tool of [['docker', 'compose'], ['docker-compose']]) {
-      const r = await execa(tool[0]!, [...tool.slice(1), 'version'], { cwd: this.cwd, reject: false, all: true, timeout: 20_000, stdin: 'ignore', env: this.env });
+      const r = await execa(tool[0]!, [...tool.slice(1), 'version'], {
+        cwd: this.cwd,
+        reject: false,
+        all: true,
+        timeout: 20_000,
+        stdin: 'ignore',
+        env: this.env,
+      });
       if (!r.failed) {
         this.tool = tool;
         break;
       }
       if (!composeMissing(r.code, String(r.all ?? ''))) {
-        checks.push({ check: 'runtime', ok: false, detail: `\`${tool.join(' ')} version\` failed: ${tail(String(r.all ?? ''), 3) || `exit ${r.exitCode}`}` });
+        checks.push({
+          check: 'runtime',
+          ok: false,
+          detail: `\`${tool.join(' ')} version\` failed: ${tail(String(r.all ?? ''), 3) || `exit ${r.exitCode}`}`,
+        });
         return checks;
       }
     }
-    checks.push(this.tool ? { check: 'runtime', ok: true, detail: `${this.tool.join(' ')} is installed` } : { check: 'runtime', ok: false, detail: 'neither the docker compose plugin nor docker-compose is installed: runtime.kind compose cannot restart anything here' });
+    checks.push(
+      this.tool
+        ? { check: 'runtime', ok: true, detail: `${this.tool.join(' ')} is installed` }
+        : {
+            check: 'runtime',
+            ok: false,
+            detail: 'neither the docker compose plugin nor docker-compose is installed: runtime.kind compose cannot restart anything here',
+          },
+    );
     const svc = composeService(this.file, this.service);
     if ('problem' in svc) {
       checks.push({ check: 'compose file', ok: false, detail: svc.problem });
@@ -84,10 +105,18 @@ export class ComposeRuntime implements RuntimeAdapter {
     const published = svc.hostNetwork ? inside : publishedPort(svc.ports, inside);
     checks.push(
       published === undefined
-        ? { check: 'port', ok: false, detail: `service '${this.service}' publishes no host port for LiteLLM's port ${inside}, and gateway.url expects ${want}` }
+        ? {
+            check: 'port',
+            ok: false,
+            detail: `service '${this.service}' publishes no host port for LiteLLM's port ${inside}, and gateway.url expects ${want}`,
+          }
         : published === want
           ? { check: 'port', ok: true, detail: `service '${this.service}' and gateway.url agree on port ${want}` }
-          : { check: 'port', ok: false, detail: `service '${this.service}' serves on host port ${published}, but gateway.url says ${want}: the probe would ask the wrong port` },
+          : {
+              check: 'port',
+              ok: false,
+              detail: `service '${this.service}' serves on host port ${published}, but gateway.url says ${want}: the probe would ask the wrong port`,
+            },
     );
     return checks;
   }
@@ -95,7 +124,21 @@ export class ComposeRuntime implements RuntimeAdapter {
   validator(candidate: string): ValidatorPlan {
     const tool = this.tool ?? ['docker', 'compose'];
     return {
-      argv: [...tool, '-f', this.file, 'run', '--rm', '--no-deps', '-T', '-v', `${candidate}:${CANDIDATE_IN_CONTAINER}:ro`, this.service, '--config', CANDIDATE_IN_CONTAINER, '--validate_config'],
+      argv: [
+        ...tool,
+        '-f',
+        this.file,
+        'run',
+        '--rm',
+        '--no-deps',
+        '-T',
+        '-v',
+        `${candidate}:${CANDIDATE_IN_CONTAINER}:ro`,
+        this.service,
+        '--config',
+        CANDIDATE_IN_CONTAINER,
+        '--validate_config',
+      ],
       env: definedEnv(this.env),
     };
   }
@@ -122,7 +165,13 @@ function publishedPort(ports: string[], inside: number): number | undefined {
  * remembered with the hash of the config it was started on (which config each replica runs).
  */
 export class ComposeService extends ComposeRuntime {
-  constructor(file: string, service: string, cwd: string, env: NodeJS.ProcessEnv, private readonly stateDir: string) {
+  constructor(
+    file: string,
+    service: string,
+    cwd: string,
+    env: NodeJS.ProcessEnv,
+    private readonly stateDir: string,
+  ) {
     super(file, service, cwd, env);
   }
 
@@ -137,7 +186,10 @@ export class ComposeService extends ComposeRuntime {
   override async restart(deployedPath: string, _url?: string): Promise<void> {
     await this.compose(['up', '-d', '--no-deps', '--force-recreate', this.service], `could not recreate compose service '${this.service}'`);
     mkdirSync(this.stateDir, { recursive: true });
-    writeFileAtomic(this.recordFile, `${JSON.stringify({ service: this.service, config: deployedPath, config_sha256: sha256(readFileSync(deployedPath, 'utf8')), started: new Date().toISOString() })}\n`);
+    writeFileAtomic(
+      this.recordFile,
+      `${JSON.stringify({ service: this.service, config: deployedPath, config_sha256: sha256(readFileSync(deployedPath, 'utf8')), started: new Date().toISOString() })}\n`,
+    );
   }
 
   /** The hash of the config this service was last recreated with (whether it still runs is for the health check to say). */

@@ -3,7 +3,27 @@
 // (os.environ/VAR), the variables named in `pass_env`, LiteLLM's own LITELLM_* settings, and the
 // few a process needs to run at all (PATH, HOME, locale, proxies, CA bundles).
 
-const BASE = ['PATH', 'HOME', 'USER', 'LOGNAME', 'SHELL', 'LANG', 'LANGUAGE', 'TZ', 'TMPDIR', 'VIRTUAL_ENV', 'HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY', 'http_proxy', 'https_proxy', 'no_proxy', 'SSL_CERT_FILE', 'SSL_CERT_DIR', 'REQUESTS_CA_BUNDLE'];
+const BASE = [
+  'PATH',
+  'HOME',
+  'USER',
+  'LOGNAME',
+  'SHELL',
+  'LANG',
+  'LANGUAGE',
+  'TZ',
+  'TMPDIR',
+  'VIRTUAL_ENV',
+  'HTTP_PROXY',
+  'HTTPS_PROXY',
+  'NO_PROXY',
+  'http_proxy',
+  'https_proxy',
+  'no_proxy',
+  'SSL_CERT_FILE',
+  'SSL_CERT_DIR',
+  'REQUESTS_CA_BUNDLE',
+];
 
 /** The variables a LiteLLM config reads through os.environ/VAR, sorted and unique. */
 export function referencedVariables(configText: string): string[] {
@@ -12,7 +32,12 @@ export function referencedVariables(configText: string): string[] {
   return [...out].sort();
 }
 
-export function gatewayEnv(configText: string, own: Record<string, string>, passEnv: readonly string[], from: NodeJS.ProcessEnv): Record<string, string> {
+export function gatewayEnv(
+  configText: string,
+  own: Record<string, string>,
+  passEnv: readonly string[],
+  from: NodeJS.ProcessEnv,
+): Record<string, string> {
   const env: Record<string, string> = {};
   const take = (name: string) => {
     const v = from[name];

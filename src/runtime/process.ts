@@ -90,7 +90,8 @@ export class ProcessRuntime implements RuntimeAdapter {
         while (members().length > 0 && Date.now() < hard) await sleep(50);
       }
       const left = members();
-      if (left.length > 0) throw new RuntimeError(`gateway process group ${group} did not stop, even after SIGKILL (pids ${left.join(', ')})`);
+      if (left.length > 0)
+        throw new RuntimeError(`gateway process group ${group} did not stop, even after SIGKILL (pids ${left.join(', ')})`);
     }
     rmSync(this.pidFile, { force: true });
   }
@@ -98,7 +99,8 @@ export class ProcessRuntime implements RuntimeAdapter {
   /** Never start a second gateway on a port someone holds: it would die of EADDRINUSE while the holder answers. */
   private refuseHeldPort(port: number): void {
     const held = holders(port);
-    if (held.length) throw new RuntimeError(`port ${port} is held by ${who(held)}, which this runtime did not start; not starting a second gateway there`);
+    if (held.length)
+      throw new RuntimeError(`port ${port} is held by ${who(held)}, which this runtime did not start; not starting a second gateway there`);
   }
 
   private start(deployedPath: string, port?: number): void {
@@ -120,15 +122,28 @@ export class ProcessRuntime implements RuntimeAdapter {
     // (recovery restarts, then the reload restarts again) can be reaped after its successor has
     // started; writing into a shared field made the new gateway look dead.
     const started: Started = {};
-    child.then((r) => {
-      started.exit = r.code === 'ENOENT' ? `command not found: ${cmd}` : `exited with ${r.signal ? `signal ${r.signal}` : `code ${r.exitCode}`}`;
-    }, () => undefined);
+    child.then(
+      (r) => {
+        started.exit =
+          r.code === 'ENOENT' ? `command not found: ${cmd}` : `exited with ${r.signal ? `signal ${r.signal}` : `code ${r.exitCode}`}`;
+      },
+      () => undefined,
+    );
     child.unref();
     this.current = started;
     // Detached: the child called setsid, so it leads its own group.
     const id = identify(child.pid);
     const sha = configSha(deployedPath);
-    const rec: PidRecord = { pid: child.pid, pgid: id.pgid ?? child.pid, ...(id.start_time !== undefined ? { start_time: id.start_time } : {}), argv: [cmd!, ...args], config: deployedPath, ...(sha ? { config_sha256: sha } : {}), started: new Date().toISOString(), log: this.logFile };
+    const rec: PidRecord = {
+      pid: child.pid,
+      pgid: id.pgid ?? child.pid,
+      ...(id.start_time !== undefined ? { start_time: id.start_time } : {}),
+      argv: [cmd!, ...args],
+      config: deployedPath,
+      ...(sha ? { config_sha256: sha } : {}),
+      started: new Date().toISOString(),
+      log: this.logFile,
+    };
     writeFileAtomic(this.pidFile, `${JSON.stringify(rec)}\n`);
   }
 
@@ -150,7 +165,9 @@ export class ProcessRuntime implements RuntimeAdapter {
   running(): string {
     const rec = this.record();
     if (!rec) return 'no gateway process is recorded';
-    return isSameProcess(rec) ? `gateway process ${rec.pid} (started ${rec.started}) with ${rec.config}; log ${rec.log}` : `no gateway process is running (pid ${rec.pid} is gone)`;
+    return isSameProcess(rec)
+      ? `gateway process ${rec.pid} (started ${rec.started}) with ${rec.config}; log ${rec.log}`
+      : `no gateway process is running (pid ${rec.pid} is gone)`;
   }
 
   logExcerpt(): string | undefined {
@@ -165,24 +182,45 @@ export class ProcessRuntime implements RuntimeAdapter {
     const checks: PreflightCheck[] = [];
     const exe = this.spec.command[0]!;
     const found = findExecutable(exe, this.cwd, this.from);
-    checks.push({ check: 'runtime', ok: Boolean(found), detail: found ? `${exe} is ${found}` : `runtime.command: ${exe} is not an executable file${exe.includes('/') ? '' : ' on PATH'}` });
+    checks.push({
+      check: 'runtime',
+      ok: Boolean(found),
+      detail: found ? `${exe} is ${found}` : `runtime.command: ${exe} is not an executable file${exe.includes('/') ? '' : ' on PATH'}`,
+    });
     const port = urlPort(gatewayUrl);
     const given = argvPort(substitute(this.spec.command, '', port));
     checks.push(
       given === undefined
-        ? { check: 'port', ok: true, detail: `runtime.command does not say its port; assuming it listens on ${port}, the port of gateway.url` }
+        ? {
+            check: 'port',
+            ok: true,
+            detail: `runtime.command does not say its port; assuming it listens on ${port}, the port of gateway.url`,
+          }
         : given === port
           ? { check: 'port', ok: true, detail: `runtime.command and gateway.url agree on port ${port}` }
-          : { check: 'port', ok: false, detail: `runtime.command starts LiteLLM on port ${given}, but gateway.url says ${port}: the probe would ask the wrong port` },
+          : {
+              check: 'port',
+              ok: false,
+              detail: `runtime.command starts LiteLLM on port ${given}, but gateway.url says ${port}: the probe would ask the wrong port`,
+            },
     );
     const held = holders(port);
     const rec = this.record();
-    const ours = rec && (isSameProcess(rec) || rec.pgid !== undefined) ? held.filter((h) => identify(h.pid!).pgid === (rec.pgid ?? rec.pid)) : [];
+    const ours =
+      rec && (isSameProcess(rec) || rec.pgid !== undefined) ? held.filter((h) => identify(h.pid!).pgid === (rec.pgid ?? rec.pid)) : [];
     const foreign = held.filter((h) => !ours.includes(h));
     checks.push(
       foreign.length
-        ? { check: 'port holder', ok: false, detail: `port ${port} is held by ${who(foreign)}, which this runtime did not start; stop it, or point gateway.url and runtime.command at a free port` }
-        : { check: 'port holder', ok: true, detail: ours.length ? `port ${port} is held by the gateway this runtime started (pid ${rec!.pid})` : `port ${port} is free` },
+        ? {
+            check: 'port holder',
+            ok: false,
+            detail: `port ${port} is held by ${who(foreign)}, which this runtime did not start; stop it, or point gateway.url and runtime.command at a free port`,
+          }
+        : {
+            check: 'port holder',
+            ok: true,
+            detail: ours.length ? `port ${port} is held by the gateway this runtime started (pid ${rec!.pid})` : `port ${port} is free`,
+          },
     );
     return checks;
   }

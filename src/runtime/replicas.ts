@@ -52,7 +52,12 @@ export interface Member {
 }
 
 /** Process runtime: each replica and HAProxy are processes started here, with pid files in state_dir. */
-export function processMembers(gw: GatewayFile, spec: ProcessSpec, projectDir: string, env: NodeJS.ProcessEnv): { replicas: Member[]; lb: Member } {
+export function processMembers(
+  gw: GatewayFile,
+  spec: ProcessSpec,
+  projectDir: string,
+  env: NodeJS.ProcessEnv,
+): { replicas: Member[]; lb: Member } {
   const stateDir = path.resolve(projectDir, spec.state_dir);
   const haproxy = findExecutable('haproxy', projectDir, env) ?? (existsSync('/usr/sbin/haproxy') ? '/usr/sbin/haproxy' : 'haproxy');
   return {
@@ -62,7 +67,12 @@ export function processMembers(gw: GatewayFile, spec: ProcessSpec, projectDir: s
 }
 
 /** Compose runtime: the services `<service>-r1`, `<service>-r2`, ... and `haproxy` of runtime.file (docker-compose.replicas.yml). */
-export function composeMembers(gw: GatewayFile, spec: ComposeSpec, projectDir: string, env: NodeJS.ProcessEnv): { replicas: Member[]; lb: Member } {
+export function composeMembers(
+  gw: GatewayFile,
+  spec: ComposeSpec,
+  projectDir: string,
+  env: NodeJS.ProcessEnv,
+): { replicas: Member[]; lb: Member } {
   const file = path.resolve(projectDir, spec.file);
   const stateDir = path.resolve(projectDir, COMPOSE_STATE_DIR);
   const member = (service: string) => new ComposeService(file, service, projectDir, env, stateDir);
@@ -143,11 +153,16 @@ export class ReplicaSetRuntime implements RuntimeAdapter {
       });
       if (!probe.ok) {
         this.failed = r;
-        throw new RuntimeError(`replica ${name} (port ${this.ports[i]}) is not healthy with this config: ${probe.reason}; it stays out of rotation, the other replicas kept serving`, r.logExcerpt());
+        throw new RuntimeError(
+          `replica ${name} (port ${this.ports[i]}) is not healthy with this config: ${probe.reason}; it stays out of rotation, the other replicas kept serving`,
+          r.logExcerpt(),
+        );
       }
       // Its first completion is slow (a fresh LiteLLM initialises on it): pay that off rotation.
       const warm = await warmUp(this.url(i), envValue(this.gw.gateway.master_key, this.env), deployments, this.gw.health.timeout_s * 1000);
-      this.progress(`replica ${name} (port ${this.ports[i]}): warm-up ${warm.ok ? '' : 'failed, going on: '}${warm.detail}${warm.ms ? ` in ${warm.ms} ms` : ''}`);
+      this.progress(
+        `replica ${name} (port ${this.ports[i]}): warm-up ${warm.ok ? '' : 'failed, going on: '}${warm.detail}${warm.ms ? ` in ${warm.ms} ms` : ''}`,
+      );
       await setState(this.socket, BACKEND, name, 'ready');
       await this.waitUp(name);
       this.steps.push({ replica: name, port: this.ports[i]!, action: 'restarted', ms: Math.round(performance.now() - t0) });
@@ -158,14 +173,16 @@ export class ReplicaSetRuntime implements RuntimeAdapter {
   /** Starts HAProxy when it is not running; true when it was running already. */
   private async ensureLoadBalancer(gatewayUrl: string): Promise<boolean> {
     if (this.lb.runningConfig() && (await this.adminAnswers())) return true;
-    if (!existsSync(this.lbConfig)) throw new RuntimeError(`the load balancer's config ${this.lbConfig} does not exist: run \`aibackend generate\``);
+    if (!existsSync(this.lbConfig))
+      throw new RuntimeError(`the load balancer's config ${this.lbConfig} does not exist: run \`aibackend generate\``);
     // Where HAProxy creates its admin socket (for compose, a bind mount that must not be created by docker as root).
     mkdirSync(path.dirname(this.socket), { recursive: true });
     this.progress(`starting HAProxy on ${gatewayUrl}`);
     await this.lb.restart(this.lbConfig, gatewayUrl);
     const deadline = Date.now() + 10_000;
     while (!(await this.adminAnswers())) {
-      if (this.lb.exited() || Date.now() > deadline) throw new RuntimeError(`HAProxy did not start: ${this.lb.exited() ?? 'its admin socket does not answer'}`, this.lb.logExcerpt());
+      if (this.lb.exited() || Date.now() > deadline)
+        throw new RuntimeError(`HAProxy did not start: ${this.lb.exited() ?? 'its admin socket does not answer'}`, this.lb.logExcerpt());
       await sleep(50);
     }
     return false;
@@ -206,7 +223,8 @@ export class ReplicaSetRuntime implements RuntimeAdapter {
     for (;;) {
       const s = (await serverStats(this.socket)).find((x) => x.backend === BACKEND && x.server === name);
       if (s && /^UP/.test(s.status)) return;
-      if (Date.now() > deadline) throw new RuntimeError(`HAProxy does not see replica ${name} as UP (${s?.status ?? 'unknown'}) although it answers its probe`);
+      if (Date.now() > deadline)
+        throw new RuntimeError(`HAProxy does not see replica ${name} as UP (${s?.status ?? 'unknown'}) although it answers its probe`);
       await sleep(50);
     }
   }
@@ -216,7 +234,10 @@ export class ReplicaSetRuntime implements RuntimeAdapter {
   }
 
   running(): string {
-    return [`load balancer: ${this.lb.running().replace('gateway process', 'HAProxy process')}`, ...this.replicas.map((r, i) => `replica ${replicaName(i)} (port ${this.ports[i]}): ${r.running()}`)].join('; ');
+    return [
+      `load balancer: ${this.lb.running().replace('gateway process', 'HAProxy process')}`,
+      ...this.replicas.map((r, i) => `replica ${replicaName(i)} (port ${this.ports[i]}): ${r.running()}`),
+    ].join('; ');
   }
 
   logExcerpt(): string | undefined {
@@ -226,13 +247,23 @@ export class ReplicaSetRuntime implements RuntimeAdapter {
   async preflight(gatewayUrl: string): Promise<PreflightCheck[]> {
     const checks: PreflightCheck[] = [];
     const haproxy = this.lb.describe();
-    checks.push({ check: 'load balancer', ok: existsSync(this.lbConfig), detail: existsSync(this.lbConfig) ? `HAProxy reads ${this.lbConfig} (${haproxy})` : `${this.lbConfig} does not exist: run \`aibackend generate\`` });
+    checks.push({
+      check: 'load balancer',
+      ok: existsSync(this.lbConfig),
+      detail: existsSync(this.lbConfig)
+        ? `HAProxy reads ${this.lbConfig} (${haproxy})`
+        : `${this.lbConfig} does not exist: run \`aibackend generate\``,
+    });
     for (let i = 0; i < this.replicas.length; i++) {
       for (const c of await this.replicas[i]!.preflight(this.url(i))) checks.push({ ...c, check: `${replicaName(i)} ${c.check}` });
     }
     const lbPort = urlPort(gatewayUrl);
     const imp = this.lb.impostor(gatewayUrl);
-    checks.push(imp ? { check: 'load balancer port', ok: false, detail: imp } : { check: 'load balancer port', ok: true, detail: `port ${lbPort} is free or held by the HAProxy this runtime started` });
+    checks.push(
+      imp
+        ? { check: 'load balancer port', ok: false, detail: imp }
+        : { check: 'load balancer port', ok: true, detail: `port ${lbPort} is free or held by the HAProxy this runtime started` },
+    );
     return checks;
   }
 

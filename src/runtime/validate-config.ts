@@ -25,21 +25,42 @@ export function candidateFile(near: string): string {
   return path.join(path.dirname(near), `.${path.basename(near)}.preflight-${process.pid}-${randomBytes(4).toString('hex')}`);
 }
 
-export async function loadIntoLiteLLM(text: string, near: string, plan: (file: string) => ValidatorPlan, cwd: string): Promise<LoadOutcome> {
+export async function loadIntoLiteLLM(
+  text: string,
+  near: string,
+  plan: (file: string) => ValidatorPlan,
+  cwd: string,
+): Promise<LoadOutcome> {
   const file = candidateFile(near);
   writeFileAtomic(file, text, 0o600);
   try {
     const p = plan(file);
     if ('unavailable' in p) return { ok: true, skipped: p.unavailable, ms: 0, output: '' };
     const t0 = performance.now();
-    const child = execa(p.argv[0]!, p.argv.slice(1), { reject: false, all: true, timeout: 300_000, stdin: 'ignore', cwd, ...(p.env ? { env: p.env, extendEnv: false } : {}) });
+    const child = execa(p.argv[0]!, p.argv.slice(1), {
+      reject: false,
+      all: true,
+      timeout: 300_000,
+      stdin: 'ignore',
+      cwd,
+      ...(p.env ? { env: p.env, extendEnv: false } : {}),
+    });
     // Loading LiteLLM takes seconds of CPU; the gateway (or the replicas) serving meanwhile come first.
     lowerPriority(child.pid);
     const r = await child;
     const ms = Math.round(performance.now() - t0);
-    const output = maskSecrets(tail(String(r.all ?? '').replace(/\u001b\[[0-9;]*m/g, '').split(file).join('<candidate>'), 6));
+    const output = maskSecrets(
+      tail(
+        String(r.all ?? '')
+          .replace(/\u001b\[[0-9;]*m/g, '')
+          .split(file)
+          .join('<candidate>'),
+        6,
+      ),
+    );
     if (!r.failed) return { ok: true, ms, output };
-    const why = r.code === 'ENOENT' ? `${p.argv[0]} is not installed` : r.timedOut ? 'timed out after 300 s' : `exit ${r.exitCode ?? r.signal}`;
+    const why =
+      r.code === 'ENOENT' ? `${p.argv[0]} is not installed` : r.timedOut ? 'timed out after 300 s' : `exit ${r.exitCode ?? r.signal}`;
     return { ok: false, ms, output, why };
   } finally {
     rmSync(file, { force: true });

@@ -23,7 +23,12 @@ export interface WarmUpResult {
 }
 
 /** One plain and one streamed completion of one token to `url`; never throws. */
-export async function warmUp(url: string, masterKey: string | undefined, deployments: readonly Deployment[], timeoutMs: number): Promise<WarmUpResult> {
+export async function warmUp(
+  url: string,
+  masterKey: string | undefined,
+  deployments: readonly Deployment[],
+  timeoutMs: number,
+): Promise<WarmUpResult> {
   const model = warmUpTarget(deployments);
   if (!model) return { ok: true, ms: 0, detail: 'skipped: no deployment on a loopback provider (hosted APIs are never called to warm up)' };
   const t0 = performance.now();

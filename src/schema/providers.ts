@@ -20,7 +20,15 @@ export const providerSchema = z.strictObject({
   description: z.optional(z.string()),
   api_key: z.optional(envRef),
   timeout_s: z.optional(positiveNumber),
-  metrics: z.optional(z.union([z.literal(false), z.string().check(z.regex(/^\/\S*$/))]).check(z.describe('where it exposes Prometheus metrics: a path on its base URL\'s host and port (e.g. /metrics), or false; default: vllm /metrics, the others none'))),
+  metrics: z.optional(
+    z
+      .union([z.literal(false), z.string().check(z.regex(/^\/\S*$/))])
+      .check(
+        z.describe(
+          "where it exposes Prometheus metrics: a path on its base URL's host and port (e.g. /metrics), or false; default: vllm /metrics, the others none",
+        ),
+      ),
+  ),
   models: z.optional(z.array(backendModelSchema)),
 });
 

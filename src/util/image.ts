@@ -37,15 +37,28 @@ export interface ImageProblem {
 export function imageProblems(ref: string): ImageProblem[] {
   const img = parseImage(ref);
   const out: ImageProblem[] = [];
-  const bad = COMPROMISED_LITELLM_VERSIONS.find((v) => img.tag !== undefined && new RegExp(`(^|[^0-9.])v?${v.replace(/\./g, '\\.')}($|[^0-9])`).test(img.tag));
+  const bad = COMPROMISED_LITELLM_VERSIONS.find(
+    (v) => img.tag !== undefined && new RegExp(`(^|[^0-9.])v?${v.replace(/\./g, '\\.')}($|[^0-9])`).test(img.tag),
+  );
   if (bad && /litellm/i.test(img.name)) {
-    out.push({ kind: 'compromised', message: `image ${img.name}:${img.tag} is LiteLLM ${bad}, a release known to be compromised; pin another release` });
+    out.push({
+      kind: 'compromised',
+      message: `image ${img.name}:${img.tag} is LiteLLM ${bad}, a release known to be compromised; pin another release`,
+    });
   }
   if (img.digest) return out;
   if (img.tag === undefined) {
-    out.push({ kind: 'floating', message: `image ${img.name} has no tag, so it floats to :latest; pin an exact release tag`, suggestion: `${img.name}:<version>-stable` });
+    out.push({
+      kind: 'floating',
+      message: `image ${img.name} has no tag, so it floats to :latest; pin an exact release tag`,
+      suggestion: `${img.name}:<version>-stable`,
+    });
   } else if (FLOATING_TAGS.has(img.tag) || /(^|-)latest$/.test(img.tag)) {
-    out.push({ kind: 'floating', message: `image tag '${img.tag}' floats; pin an exact release tag such as v1.x.y-stable`, suggestion: `${img.name}:<version>-stable` });
+    out.push({
+      kind: 'floating',
+      message: `image tag '${img.tag}' floats; pin an exact release tag such as v1.x.y-stable`,
+      suggestion: `${img.name}:<version>-stable`,
+    });
   }
   return out;
 }

@@ -15,7 +15,6 @@ function example() {
   return { ...p, out: path.join(p.config, 'litellm-unified.yaml') };
 }
 
-
 describe('usage', () => {
   test('--help explains the commands and exit codes', async () => {
     const r = await runCli(['--help'], { cwd: ROOT });
@@ -56,7 +55,15 @@ describe('validate', () => {
     expect(report.diagnostics).toEqual([
       { code: 'output-missing', severity: 'warning', message: expect.any(String), file: 'config/litellm-unified.yaml', line: 1, column: 1 },
     ]);
-    expect(report.checks.map((c: { name: string }) => c.name)).toEqual(['loading', 'shape', 'references', 'secrets', 'ports', 'gateway', 'output']);
+    expect(report.checks.map((c: { name: string }) => c.name)).toEqual([
+      'loading',
+      'shape',
+      'references',
+      'secrets',
+      'ports',
+      'gateway',
+      'output',
+    ]);
     expect(r.exitCode).toBe(0);
     const strict = await runCli(['validate', '--json', '--strict'], { cwd: project });
     expect(strict.exitCode).toBe(1);
@@ -92,7 +99,9 @@ describe('validate', () => {
     writeFileSync(path.join(config, 'model-mappings.yaml'), p);
     const r = await runCli(['validate'], { cwd: project, env: { NO_COLOR: undefined } });
     const line = p.split('\n').findIndex((l) => l.includes('provider: vlm')) + 1;
-    expect(r.stdout).toContain(`config/model-mappings.yaml:${line}:19: error: route 1 of 'qwen-coder-vllm' names unknown provider 'vlm'; did you mean 'vllm'? [unknown-provider]`);
+    expect(r.stdout).toContain(
+      `config/model-mappings.yaml:${line}:19: error: route 1 of 'qwen-coder-vllm' names unknown provider 'vlm'; did you mean 'vllm'? [unknown-provider]`,
+    );
     expect(r.stdout).toContain(`${line} |       - provider: vlm\n${' '.repeat(String(line).length)} |                   ^^^`);
     expect(r.stdout).not.toMatch(ANSI);
     const c = await runCli(['validate'], { cwd: project, env: { NO_COLOR: undefined, FORCE_COLOR: '1' } });
@@ -105,7 +114,14 @@ describe('validate', () => {
     const r = await runCli(['-C', 'no/such/dir', 'validate', '--json'], { cwd: makeProject().project });
     expect(r.exitCode).toBe(1);
     expect(JSON.parse(r.stdout).diagnostics).toEqual([
-      { code: 'file-missing', severity: 'error', message: expect.stringContaining('config directory no/such/dir does not exist'), file: 'no/such/dir', line: 1, column: 1 },
+      {
+        code: 'file-missing',
+        severity: 'error',
+        message: expect.stringContaining('config directory no/such/dir does not exist'),
+        file: 'no/such/dir',
+        line: 1,
+        column: 1,
+      },
     ]);
   });
 
@@ -168,7 +184,8 @@ describe('generate', () => {
 
   test('a checkout with CRLF line endings is valid and up to date, and a broken CRLF file points at the right line', async () => {
     const { project, config } = makeProject({}, path.join(ROOT, 'config'));
-    for (const f of readdirSync(config)) writeFileSync(path.join(config, f), readFileSync(path.join(config, f), 'utf8').replace(/\n/g, '\r\n'));
+    for (const f of readdirSync(config))
+      writeFileSync(path.join(config, f), readFileSync(path.join(config, f), 'utf8').replace(/\n/g, '\r\n'));
     expect((await runCli(['validate'], { cwd: project })).exitCode).toBe(0);
     const out = path.join(config, 'litellm-unified.yaml');
     const before = readFileSync(out, 'utf8');
@@ -176,7 +193,10 @@ describe('generate', () => {
     expect(readFileSync(out, 'utf8')).toBe(before);
     const p = path.join(config, 'providers.yaml');
     writeFileSync(p, readFileSync(p, 'utf8').replace('type: vllm\r\n', 'type: vlm\r\n'));
-    const line = readFileSync(p, 'utf8').split('\r\n').findIndex((l) => l.includes('type: vlm')) + 1;
+    const line =
+      readFileSync(p, 'utf8')
+        .split('\r\n')
+        .findIndex((l) => l.includes('type: vlm')) + 1;
     const r = await runCli(['validate'], { cwd: project });
     expect(r.stdout).toContain(`config/providers.yaml:${line}:11: error:`);
     expect(r.stdout).not.toContain('\r');
@@ -194,7 +214,10 @@ describe('generate', () => {
     const { project, config, out } = example();
     await runCli(['generate'], { cwd: project });
     const before = readFileSync(out, 'utf8');
-    writeFileSync(path.join(config, 'providers.yaml'), readFileSync(path.join(config, 'providers.yaml'), 'utf8').replace('type: vllm', 'type: vlm'));
+    writeFileSync(
+      path.join(config, 'providers.yaml'),
+      readFileSync(path.join(config, 'providers.yaml'), 'utf8').replace('type: vllm', 'type: vlm'),
+    );
     const r = await runCli(['generate'], { cwd: project });
     expect(r.exitCode).toBe(1);
     expect(r.stderr).toContain('[invalid-value]');
@@ -215,7 +238,9 @@ describe('explain', () => {
     const r = await runCli(['explain', 'coder'], { cwd: project });
     expect(r.exitCode).toBe(0);
     expect(r.stdout).toContain('coder (alias of qwen-coder-vllm)');
-    expect(r.stdout).toContain('vllm [vllm] http://127.0.0.1:8001/v1 -> Qwen/Qwen2.5-Coder-7B-Instruct-AWQ as hosted_vllm/Qwen/Qwen2.5-Coder-7B-Instruct-AWQ');
+    expect(r.stdout).toContain(
+      'vllm [vllm] http://127.0.0.1:8001/v1 -> Qwen/Qwen2.5-Coder-7B-Instruct-AWQ as hosted_vllm/Qwen/Qwen2.5-Coder-7B-Instruct-AWQ',
+    );
     expect(r.stdout).toContain('1. qwen2.5-coder:7b (fallback of coder)');
   });
 
@@ -273,7 +298,14 @@ describe('one convention for every command', () => {
 
   test('a stdout closed early (| head) ends the process quietly, without a stack trace', async () => {
     const { execa } = await import('execa');
-    const r = await execa('sh', ['-c', `"${process.execPath}" bin/aibackend.js validate --help | head -1; "${process.execPath}" bin/aibackend.js explain --list | head -c 3`], { cwd: ROOT, reject: false, env: { NO_COLOR: '1', LITELLM_MASTER_KEY: 'k' } });
+    const r = await execa(
+      'sh',
+      [
+        '-c',
+        `"${process.execPath}" bin/aibackend.js validate --help | head -1; "${process.execPath}" bin/aibackend.js explain --list | head -c 3`,
+      ],
+      { cwd: ROOT, reject: false, env: { NO_COLOR: '1', LITELLM_MASTER_KEY: 'k' } },
+    );
     expect(String(r.stdout).split('\n')[0]).toBe('Usage: aibackend validate [options]');
     expect(String(r.stderr)).not.toMatch(/EPIPE|Error|\bat .*:\d+:\d+/);
   });
@@ -399,12 +431,19 @@ describe('generate writes like write-file-atomic', () => {
 });
 
 describe('the compose file beside the config', () => {
-  const codes = (r: { stdout: string }) => (JSON.parse(r.stdout).diagnostics as { code: string; line: number; column: number }[]).map((d) => [d.code, d.line, d.column]);
+  const codes = (r: { stdout: string }) =>
+    (JSON.parse(r.stdout).diagnostics as { code: string; line: number; column: number }[]).map((d) => [d.code, d.line, d.column]);
 
   test('an image given as ${VAR:-default} is compared as compose would run it', async () => {
     const { project } = example();
     const compose = path.join(project, 'docker-compose.yml');
-    writeFileSync(compose, readFileSync(compose, 'utf8').replace('image: ghcr.io/berriai/litellm:v1.106.12-stable', 'image: ${LITELLM_IMAGE:-ghcr.io/berriai/litellm:v1.106.12-stable}'));
+    writeFileSync(
+      compose,
+      readFileSync(compose, 'utf8').replace(
+        'image: ghcr.io/berriai/litellm:v1.106.12-stable',
+        'image: ${LITELLM_IMAGE:-ghcr.io/berriai/litellm:v1.106.12-stable}',
+      ),
+    );
     const same = await runCli(['validate', '--json'], { cwd: project });
     expect(codes(same)).toEqual([['output-missing', 1, 1]]);
     const other = await runCli(['validate', '--json'], { cwd: project, env: { LITELLM_IMAGE: 'ghcr.io/berriai/litellm:v1.99.0-stable' } });
@@ -418,9 +457,13 @@ describe('the compose file beside the config', () => {
     writeFileSync(g, pinned);
     const r = await runCli(['validate', '--json'], { cwd: project });
     const grafanaLine = pinned.split('\n').findIndex((l) => l.includes('grafana/grafana:12.0.0')) + 1;
-    const found = (JSON.parse(r.stdout).diagnostics as { code: string; line: number; message: string }[]).filter((d) => d.code === 'image-mismatch');
+    const found = (JSON.parse(r.stdout).diagnostics as { code: string; line: number; message: string }[]).filter(
+      (d) => d.code === 'image-mismatch',
+    );
     expect(found.map((d) => d.line)).toEqual([grafanaLine]);
-    expect(found[0]!.message).toMatch(/monitoring\.grafana\.image is grafana\/grafana:12\.0\.0, but docker-compose\.yml runs grafana\/grafana:12\.1\.1 for service 'grafana'/);
+    expect(found[0]!.message).toMatch(
+      /monitoring\.grafana\.image is grafana\/grafana:12\.0\.0, but docker-compose\.yml runs grafana\/grafana:12\.1\.1 for service 'grafana'/,
+    );
   });
 
   test('a runtime.file that does not exist is an error at its position, as is a missing service', async () => {
@@ -432,7 +475,9 @@ describe('the compose file beside the config', () => {
     expect(codes(await runCli(['validate', '--json'], { cwd: project }))).toContainEqual(['compose-file-missing', line, 9]);
     writeFileSync(g, text.replace('  service: litellm', '  service: gateway'));
     const svc = await runCli(['validate', '--json'], { cwd: project });
-    expect(JSON.parse(svc.stdout).diagnostics.find((d: { code: string }) => d.code === 'compose-file-missing').message).toContain("no service 'gateway'");
+    expect(JSON.parse(svc.stdout).diagnostics.find((d: { code: string }) => d.code === 'compose-file-missing').message).toContain(
+      "no service 'gateway'",
+    );
   });
 });
 
@@ -445,7 +490,10 @@ describe('--quiet', () => {
     const ok = await runCli(['-q', 'validate'], { cwd: project });
     expect(ok.exitCode).toBe(0);
     expect(ok.stdout).toBe('');
-    writeFileSync(path.join(config, 'model-mappings.yaml'), readFileSync(path.join(config, 'model-mappings.yaml'), 'utf8').replace('provider: ollama', 'provider: olama'));
+    writeFileSync(
+      path.join(config, 'model-mappings.yaml'),
+      readFileSync(path.join(config, 'model-mappings.yaml'), 'utf8').replace('provider: ollama', 'provider: olama'),
+    );
     const bad = await runCli(['-q', 'validate'], { cwd: project });
     expect(bad.exitCode).toBe(1);
     expect(bad.stdout).toContain('[unknown-provider]');
@@ -456,7 +504,15 @@ describe('validate --deep without a LiteLLM', () => {
   test('says so, and does not fail', async () => {
     const { project } = example();
     const empty = tempDirOf(project);
-    const r = await runCli(['validate', '--deep', '--json'], { cwd: project, env: { PATH: path.dirname(process.execPath), XDG_CACHE_HOME: empty, AIBACKEND_LITELLM: undefined, AIBACKEND_VENV: path.join(empty, 'none') } });
+    const r = await runCli(['validate', '--deep', '--json'], {
+      cwd: project,
+      env: {
+        PATH: path.dirname(process.execPath),
+        XDG_CACHE_HOME: empty,
+        AIBACKEND_LITELLM: undefined,
+        AIBACKEND_VENV: path.join(empty, 'none'),
+      },
+    });
     expect(r.exitCode).toBe(0);
     const report = JSON.parse(r.stdout);
     expect(report.deep).toMatchObject({ ran: false, reason: expect.stringContaining('no LiteLLM found') });

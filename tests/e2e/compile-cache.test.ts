@@ -17,7 +17,10 @@ const { project } = makeProject();
 const state = tempDir();
 
 async function validate(cache: string, env: Record<string, string> = {}): Promise<CliResult & { state: string | undefined }> {
-  const r = await runCli(['validate', '--json'], { cwd: project, env: { XDG_CACHE_HOME: cache, XDG_STATE_HOME: state, AIBACKEND_STATS: '1', ...env } });
+  const r = await runCli(['validate', '--json'], {
+    cwd: project,
+    env: { XDG_CACHE_HOME: cache, XDG_STATE_HOME: state, AIBACKEND_STATS: '1', ...env },
+  });
   return { ...r, state: /compile_cache=(\w+)/.exec(r.stderr)?.[1] };
 }
 
@@ -36,7 +39,9 @@ describe('the compile cache of the launcher', () => {
     expect(first.state).toBe('miss');
     const files = cacheFiles(cache);
     expect(files).toHaveLength(1);
-    expect(files[0], 'one file per Node version: two Nodes in turn do not evict each other').toContain(`-${process.version}-${process.arch}.bin`);
+    expect(files[0], 'one file per Node version: two Nodes in turn do not evict each other').toContain(
+      `-${process.version}-${process.arch}.bin`,
+    );
     const file = path.join(cache, 'aibackend', files[0]!);
     expect(statSync(file).mode & 0o777).toBe(0o600);
     expect(statSync(file).size).toBeGreaterThan(10_000);
@@ -61,7 +66,7 @@ describe('the compile cache of the launcher', () => {
     expect((await validate(cache)).state).toBe('hit');
   });
 
-  test('the signing key is this user\'s (0600, outside the cache dir); a cache signed with it but refused by V8 is rewritten', async () => {
+  test("the signing key is this user's (0600, outside the cache dir); a cache signed with it but refused by V8 is rewritten", async () => {
     const cache = tempDir();
     const clean = await validate(cache);
     const keyFile = path.join(state, 'aibackend', 'compile-cache.key');
@@ -80,7 +85,7 @@ describe('the compile cache of the launcher', () => {
     expect((await validate(cache)).state).toBe('hit');
   });
 
-  test('a cache restored under another key (a CI cache, a checkout\'s XDG_CACHE_HOME) is not run; a key file readable by others is not used', async () => {
+  test("a cache restored under another key (a CI cache, a checkout's XDG_CACHE_HOME) is not run; a key file readable by others is not used", async () => {
     const cache = tempDir();
     await validate(cache);
     // Another machine's state: the same cache file is refused there.
@@ -111,7 +116,7 @@ describe('the compile cache of the launcher', () => {
     const grown = await validate(cache);
     expect(grown.state).toBe('grown');
     expect(grown.stdout).toBe(clean.stdout);
-    expect(statSync(file).size, 'validate\'s own functions are in it now').toBeGreaterThan(small);
+    expect(statSync(file).size, "validate's own functions are in it now").toBeGreaterThan(small);
     expect((await validate(cache)).state).toBe('hit');
     const again = await runCli(['--help'], { cwd: project, env: { XDG_CACHE_HOME: cache, XDG_STATE_HOME: state, AIBACKEND_STATS: '1' } });
     expect(again.stderr).toContain('compile_cache=hit');
@@ -128,7 +133,7 @@ describe('the compile cache of the launcher', () => {
   });
 
   // Changing a file's owner needs root (as CI runs); elsewhere this cannot be set up.
-  test.skipIf(process.getuid?.() !== 0)('a cache file that another user owns is never used (sudo with the caller\'s HOME)', async () => {
+  test.skipIf(process.getuid?.() !== 0)("a cache file that another user owns is never used (sudo with the caller's HOME)", async () => {
     const cache = tempDir();
     await validate(cache);
     const file = path.join(cache, 'aibackend', cacheFiles(cache)[0]!);

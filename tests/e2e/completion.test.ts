@@ -16,18 +16,24 @@ async function complete(script: string, words: string[]): Promise<string[]> {
   // `aibackend` inside the script resolves to the built CLI.
   writeFileSync(path.join(dir, 'aibackend'), `#!/bin/sh\nexec "${process.execPath}" "${BIN}" "$@"\n`, { mode: 0o755 });
   const line = `source ${file}; COMP_WORDS=(${words.map((w) => `'${w}'`).join(' ')}); COMP_CWORD=${words.length - 1}; _aibackend; printf '%s\\n' "\${COMPREPLY[@]}"`;
-  const r = await execa('bash', ['-c', line], { cwd: ROOT, env: { PATH: `${dir}:${process.env.PATH}`, NO_COLOR: '1', LITELLM_MASTER_KEY: 'k' }, reject: false });
+  const r = await execa('bash', ['-c', line], {
+    cwd: ROOT,
+    env: { PATH: `${dir}:${process.env.PATH}`, NO_COLOR: '1', LITELLM_MASTER_KEY: 'k' },
+    reject: false,
+  });
   return String(r.stdout).split('\n').filter(Boolean);
 }
 
 describe('aibackend completion', () => {
-  test('bash: commands, a command\'s options, option values and public names', async () => {
+  test("bash: commands, a command's options, option values and public names", async () => {
     const script = (await runCli(['completion', 'bash'], { cwd: ROOT })).stdout;
     expect(await complete(script, ['aibackend', 'val'])).toEqual(['validate']);
     expect(await complete(script, ['aibackend', 're'])).toEqual(['reload', 'recover']);
     expect(await complete(script, ['aibackend', 'reload', '--d'])).toEqual(['--dry-run']);
     expect(await complete(script, ['aibackend', 'validate', '--format', 's'])).toEqual(['sarif']);
-    expect(await complete(script, ['aibackend', '-C', 'config', 'hook', ''])).toEqual(expect.arrayContaining(['install', 'uninstall', 'run']));
+    expect(await complete(script, ['aibackend', '-C', 'config', 'hook', ''])).toEqual(
+      expect.arrayContaining(['install', 'uninstall', 'run']),
+    );
     expect(await complete(script, ['aibackend', 'explain', 'qw'])).toEqual(['qwen-coder-vllm', 'qwen2.5-coder:7b']);
   });
 

@@ -15,7 +15,11 @@ afterAll(cleanupTempDirs);
 const ajv = new (Ajv2020 as unknown as typeof import('ajv').default)({ allErrors: true, strict: false });
 const schema = ajv.compile(JSON.parse(readFileSync(path.join(ROOT, 'schemas/output/diff.schema.json'), 'utf8')));
 
-const git = (cwd: string, ...args: string[]) => execFileSync('git', ['-c', 'user.email=t@example.com', '-c', 'user.name=t', '-c', 'commit.gpgsign=false', ...args], { cwd, encoding: 'utf8' });
+const git = (cwd: string, ...args: string[]) =>
+  execFileSync('git', ['-c', 'user.email=t@example.com', '-c', 'user.name=t', '-c', 'commit.gpgsign=false', ...args], {
+    cwd,
+    encoding: 'utf8',
+  });
 
 /** A repository whose first commit is the example project. */
 function repo(withSources = true): string {
@@ -45,7 +49,17 @@ interface Report {
     added: { name: string; routes: { provider: string; backend_model: string; share: number }[] }[];
     removed: string[];
     renamed: { from: string; to: string }[];
-    changed: { name: string; alias_of?: { before?: string; after?: string }; moved?: { from: { provider: string; backend_model: string }; to: { provider: string; backend_model: string } }; routes_added: unknown[]; routes_removed: unknown[]; shares: { route: string; before: number; after: number }[]; base_urls: { provider: string; before?: string; after?: string }[]; mode?: { before: string; after: string }; fallbacks?: { before: string[]; after: string[] } }[];
+    changed: {
+      name: string;
+      alias_of?: { before?: string; after?: string };
+      moved?: { from: { provider: string; backend_model: string }; to: { provider: string; backend_model: string } };
+      routes_added: unknown[];
+      routes_removed: unknown[];
+      shares: { route: string; before: number; after: number }[];
+      base_urls: { provider: string; before?: string; after?: string }[];
+      mode?: { before: string; after: string };
+      fallbacks?: { before: string[]; after: string[] };
+    }[];
     unchanged: number;
     settings: { key: string; before?: string; after?: string }[];
   };
@@ -79,10 +93,18 @@ describe('aibackend diff: each kind of routing change', () => {
 
   test('a provider move and a backend model change, with the fallback chain before and after; an alias of the name changes with it', async () => {
     const dir = repo();
-    edit(dir, 'model-mappings.yaml', '      - provider: vllm\n        model: Qwen/Qwen2.5-Coder-7B-Instruct-AWQ\n    fallbacks: [qwen2.5-coder:7b]', '      - provider: ollama\n        model: qwen2.5-coder:7b\n    fallbacks: [llama3.1:8b]');
+    edit(
+      dir,
+      'model-mappings.yaml',
+      '      - provider: vllm\n        model: Qwen/Qwen2.5-Coder-7B-Instruct-AWQ\n    fallbacks: [qwen2.5-coder:7b]',
+      '      - provider: ollama\n        model: qwen2.5-coder:7b\n    fallbacks: [llama3.1:8b]',
+    );
     const r = await diffJson(dir);
     const c = changed(r, 'qwen-coder-vllm')!;
-    expect(c.moved).toEqual({ from: { provider: 'vllm', backend_model: 'Qwen/Qwen2.5-Coder-7B-Instruct-AWQ', share: 100 }, to: { provider: 'ollama', backend_model: 'qwen2.5-coder:7b', share: 100 } });
+    expect(c.moved).toEqual({
+      from: { provider: 'vllm', backend_model: 'Qwen/Qwen2.5-Coder-7B-Instruct-AWQ', share: 100 },
+      to: { provider: 'ollama', backend_model: 'qwen2.5-coder:7b', share: 100 },
+    });
     expect(c.fallbacks).toEqual({ before: ['qwen2.5-coder:7b'], after: ['llama3.1:8b', 'qwen2.5-coder:7b'] });
     // `coder` is an alias of qwen-coder-vllm: its traffic moved too.
     expect(changed(r, 'coder')).toMatchObject({ alias_of: { before: 'qwen-coder-vllm', after: 'qwen-coder-vllm' }, moved: c.moved });
@@ -93,7 +115,10 @@ describe('aibackend diff: each kind of routing change', () => {
     edit(dir, 'model-mappings.yaml', '  coder: qwen-coder-vllm', '  coder: qwen2.5-coder:7b');
     const r = await diffJson(dir);
     expect(r.changes.changed.map((c) => c.name)).toEqual(['coder']);
-    expect(changed(r, 'coder')).toMatchObject({ alias_of: { before: 'qwen-coder-vllm', after: 'qwen2.5-coder:7b' }, moved: { from: { provider: 'vllm' }, to: { provider: 'ollama', backend_model: 'qwen2.5-coder:7b' } } });
+    expect(changed(r, 'coder')).toMatchObject({
+      alias_of: { before: 'qwen-coder-vllm', after: 'qwen2.5-coder:7b' },
+      moved: { from: { provider: 'vllm' }, to: { provider: 'ollama', backend_model: 'qwen2.5-coder:7b' } },
+    });
   });
 
   test('a base_url change of a provider is a change of every name it serves', async () => {
@@ -102,13 +127,20 @@ describe('aibackend diff: each kind of routing change', () => {
     const r = await diffJson(dir);
     const names = r.changes.changed.map((c) => c.name).sort();
     expect(names).toEqual(['chat', 'llama3.1:8b', 'nomic-embed-text', 'qwen2.5-coder:7b'].sort());
-    expect(changed(r, 'llama3.1:8b')!.base_urls).toEqual([{ provider: 'ollama', before: 'http://127.0.0.1:11434', after: 'http://127.0.0.1:11435' }]);
+    expect(changed(r, 'llama3.1:8b')!.base_urls).toEqual([
+      { provider: 'ollama', before: 'http://127.0.0.1:11434', after: 'http://127.0.0.1:11435' },
+    ]);
   });
 
   test('names added, removed and renamed (same routing, other name); a mode change', async () => {
     const dir = repo();
     edit(dir, 'model-mappings.yaml', '  llama2-13b:', '  llama2-13b-chat:');
-    edit(dir, 'model-mappings.yaml', 'fallbacks: [llama3.1:8b]\n', 'fallbacks: [llama3.1:8b]\n\n  extra:\n    routes:\n      - { provider: ollama, model: llama3.1:8b }\n');
+    edit(
+      dir,
+      'model-mappings.yaml',
+      'fallbacks: [llama3.1:8b]\n',
+      'fallbacks: [llama3.1:8b]\n\n  extra:\n    routes:\n      - { provider: ollama, model: llama3.1:8b }\n',
+    );
     const r = await diffJson(dir);
     expect(r.changes.renamed).toEqual([{ from: 'llama2-13b', to: 'llama2-13b-chat' }]);
     expect(r.changes.added.map((n) => n.name)).toEqual(['extra']);
@@ -144,7 +176,10 @@ describe('aibackend diff: each kind of routing change', () => {
     const m = path.join(dir, 'config', 'model-mappings.yaml');
     const text = readFileSync(m, 'utf8');
     // Swap the routes of llama2-13b, move a whole name to the end, edit a description, add a comment.
-    let next = text.replace('      - { provider: llama_cpp_native, model: llama-2-13b-chat, weight: 3 }\n      - { provider: llama_cpp_python, model: llama-2-13b-chat, weight: 1 }', '      - { provider: llama_cpp_python, model: llama-2-13b-chat, weight: 1 }\n      - { provider: llama_cpp_native, model: llama-2-13b-chat, weight: 3 }');
+    let next = text.replace(
+      '      - { provider: llama_cpp_native, model: llama-2-13b-chat, weight: 3 }\n      - { provider: llama_cpp_python, model: llama-2-13b-chat, weight: 1 }',
+      '      - { provider: llama_cpp_python, model: llama-2-13b-chat, weight: 1 }\n      - { provider: llama_cpp_native, model: llama-2-13b-chat, weight: 3 }',
+    );
     const block = /\n  qwen2\.5-coder:7b:\n[\s\S]*?- provider: ollama\n/.exec(next)![0];
     next = next.replace(block, '\n').replace('\naliases:', `${block}\naliases:`).replace('Code model on Ollama', 'Coder, local');
     writeFileSync(m, `# reordered\n${next}`);
@@ -207,7 +242,7 @@ describe('aibackend diff: which base, which format', () => {
     expect(JSON.parse(invalid.stdout)).toMatchObject({ ok: false });
   });
 
-  test('the pre-commit hook prints the staged change\'s routing summary with --diff', async () => {
+  test("the pre-commit hook prints the staged change's routing summary with --diff", async () => {
     const dir = repo();
     const inst = await runCli(['hook', 'install', '--diff'], { cwd: dir });
     expect(inst.exitCode, inst.stderr).toBe(0);

@@ -40,7 +40,12 @@ describe('fuzz: untrusted config in CI', () => {
       banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
     });
     const trace = path.join(dir, 'trace.json');
-    const r = await execa(process.execPath, [harness], { cwd: ROOT, reject: false, env: { AIBACKEND_ROOT: ROOT, AIBACKEND_FUZZ_RUNS: String(RUNS), AIBACKEND_FUZZ_TRACE: trace }, timeout: 1_500_000 });
+    const r = await execa(process.execPath, [harness], {
+      cwd: ROOT,
+      reject: false,
+      env: { AIBACKEND_ROOT: ROOT, AIBACKEND_FUZZ_RUNS: String(RUNS), AIBACKEND_FUZZ_TRACE: trace },
+      timeout: 1_500_000,
+    });
     const last = String(r.stdout).trim().split('\n').at(-1) ?? '';
     let summary: { cases?: number; seed?: number; ms?: number; failure?: string } = {};
     try {
@@ -53,7 +58,9 @@ describe('fuzz: untrusted config in CI', () => {
       } catch {
         // none
       }
-      throw new Error(`the fuzz harness died (exit ${r.exitCode}, ${r.signal ?? 'no signal'}) during ${running}\n${String(r.stderr).slice(-2000)}`);
+      throw new Error(
+        `the fuzz harness died (exit ${r.exitCode}, ${r.signal ?? 'no signal'}) during ${running}\n${String(r.stderr).slice(-2000)}`,
+      );
     }
     expect(summary.failure, summary.failure).toBeUndefined();
     expect(r.exitCode).toBe(0);
@@ -68,37 +75,66 @@ describe('fuzz: untrusted config in CI', () => {
     const project = path.join(root, 'project');
     const outside = path.join(root, 'secret.txt');
     writeFileSync(outside, `${PLANTED}\n`);
-    const files = ['config/providers.yaml', 'config/model-mappings.yaml', 'config/gateway.yaml', 'config/ports.yaml', 'config/litellm-unified.yaml', 'docker-compose.yml'];
+    const files = [
+      'config/providers.yaml',
+      'config/model-mappings.yaml',
+      'config/gateway.yaml',
+      'config/ports.yaml',
+      'config/litellm-unified.yaml',
+      'docker-compose.yml',
+    ];
     const reset = async () => {
       const { mkdirSync } = await import('node:fs');
       rmSync(project, { recursive: true, force: true });
       mkdirSync(path.join(project, 'config'), { recursive: true });
       for (const f of files) writeFileSync(path.join(project, f), readFileSync(path.join(ROOT, f)));
     };
-    const hostile = ['${PLANTED}', 'image: "x/${PLANTED}"', 'output: ../secret.txt', '  file: ../secret.txt', '{', '\u0000', 'a: *nope', '[[[[[[[[[['];
-    const commands = [['validate'], ['validate', '--json'], ['validate', '--format', 'sarif'], ['generate', '--check', '--json'], ['generate']];
+    const hostile = [
+      '${PLANTED}',
+      'image: "x/${PLANTED}"',
+      'output: ../secret.txt',
+      '  file: ../secret.txt',
+      '{',
+      '\u0000',
+      'a: *nope',
+      '[[[[[[[[[[',
+    ];
+    const commands = [
+      ['validate'],
+      ['validate', '--json'],
+      ['validate', '--format', 'sarif'],
+      ['generate', '--check', '--json'],
+      ['generate'],
+    ];
     let n = 0;
     await fc.assert(
-      fc.asyncProperty(fc.integer({ min: 0, max: files.length - 1 }), fc.nat(), fc.integer({ min: 0, max: hostile.length - 1 }), fc.boolean(), fc.integer({ min: 0, max: commands.length - 1 }), async (f, line, h, link, c) => {
-        n++;
-        await reset();
-        const file = path.join(project, files[f]!);
-        if (link) {
-          rmSync(file);
-          const { symlinkSync } = await import('node:fs');
-          symlinkSync(outside, file);
-        } else {
-          const lines = readFileSync(file, 'utf8').split('\n');
-          lines.splice(line % lines.length, 0, hostile[h]!);
-          writeFileSync(file, lines.join('\n'));
-        }
-        const r = await runCli(commands[c]!, { cwd: project, env: { PLANTED, AWS_SECRET_ACCESS_KEY: PLANTED }, timeout: 30_000 });
-        const out = r.stdout + r.stderr;
-        if (![0, 1, 2].includes(r.exitCode)) throw new Error(`${commands[c]!.join(' ')}: exit ${r.exitCode}\n${r.stderr}`);
-        if (out.includes(PLANTED)) throw new Error(`${commands[c]!.join(' ')}: printed the planted value`);
-        if (/\n\s+at .*:\d+:\d+\)?\n|internal error/i.test(out)) throw new Error(`${commands[c]!.join(' ')}: a stack trace`);
-        if (readFileSync(outside, 'utf8') !== `${PLANTED}\n`) throw new Error('the file outside the project changed');
-      }),
+      fc.asyncProperty(
+        fc.integer({ min: 0, max: files.length - 1 }),
+        fc.nat(),
+        fc.integer({ min: 0, max: hostile.length - 1 }),
+        fc.boolean(),
+        fc.integer({ min: 0, max: commands.length - 1 }),
+        async (f, line, h, link, c) => {
+          n++;
+          await reset();
+          const file = path.join(project, files[f]!);
+          if (link) {
+            rmSync(file);
+            const { symlinkSync } = await import('node:fs');
+            symlinkSync(outside, file);
+          } else {
+            const lines = readFileSync(file, 'utf8').split('\n');
+            lines.splice(line % lines.length, 0, hostile[h]!);
+            writeFileSync(file, lines.join('\n'));
+          }
+          const r = await runCli(commands[c]!, { cwd: project, env: { PLANTED, AWS_SECRET_ACCESS_KEY: PLANTED }, timeout: 30_000 });
+          const out = r.stdout + r.stderr;
+          if (![0, 1, 2].includes(r.exitCode)) throw new Error(`${commands[c]!.join(' ')}: exit ${r.exitCode}\n${r.stderr}`);
+          if (out.includes(PLANTED)) throw new Error(`${commands[c]!.join(' ')}: printed the planted value`);
+          if (/\n\s+at .*:\d+:\d+\)?\n|internal error/i.test(out)) throw new Error(`${commands[c]!.join(' ')}: a stack trace`);
+          if (readFileSync(outside, 'utf8') !== `${PLANTED}\n`) throw new Error('the file outside the project changed');
+        },
+      ),
       { seed: 20261205, numRuns: 40, endOnFailure: true },
     );
     expect(n).toBe(40);

@@ -10,8 +10,17 @@ import { cleanupTempDirs, FIXTURES, makeProject, tempDir } from '../helpers/fixt
 
 afterAll(cleanupTempDirs);
 // ajv-draft-04 is CommonJS whose module.exports is the class itself.
-const AjvDraft04 = ((AjvDraft04Module as unknown as { default?: typeof AjvDraft04Module }).default ?? AjvDraft04Module) as unknown as new (o: object) => Ajv;
-const ENV = { GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.com', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.com', LITELLM_MASTER_KEY: 'x', NO_COLOR: '1' };
+const AjvDraft04 = ((AjvDraft04Module as unknown as { default?: typeof AjvDraft04Module }).default ?? AjvDraft04Module) as unknown as new (
+  o: object,
+) => Ajv;
+const ENV = {
+  GIT_AUTHOR_NAME: 't',
+  GIT_AUTHOR_EMAIL: 't@example.com',
+  GIT_COMMITTER_NAME: 't',
+  GIT_COMMITTER_EMAIL: 't@example.com',
+  LITELLM_MASTER_KEY: 'x',
+  NO_COLOR: '1',
+};
 const git = (cwd: string, ...args: string[]) => execa('git', args, { cwd, env: ENV, reject: false });
 
 /** A repository holding the example config, generated file included, committed. */
@@ -55,7 +64,10 @@ describe('pre-commit hook', () => {
     const { dir, config } = await repo();
     await runCli(['hook', 'install'], { cwd: dir });
     const g = path.join(config, 'gateway.yaml');
-    writeFileSync(g, readFileSync(g, 'utf8').replace(/^metrics:\n(?:  .*\n)*/m, '') + 'metrics:\n  prometheus: true\nmonitoring:\n  enabled: true\n');
+    writeFileSync(
+      g,
+      readFileSync(g, 'utf8').replace(/^metrics:\n(?:  .*\n)*/m, '') + 'metrics:\n  prometheus: true\nmonitoring:\n  enabled: true\n',
+    );
     expect((await runCli(['generate'], { cwd: dir })).exitCode).toBe(0);
     await git(dir, 'add', '.');
     const first = await git(dir, 'commit', '-m', 'monitoring');
@@ -65,7 +77,9 @@ describe('pre-commit hook', () => {
     await git(dir, 'add', 'monitoring/grafana/dashboards/overview.json');
     const c = await git(dir, 'commit', '-m', 'hand edit');
     expect(c.exitCode).not.toBe(0);
-    expect(String(c.stderr)).toMatch(/monitoring\/grafana\/dashboards\/overview\.json:\d+:1: error: .*edited by hand.*\[output-hand-edited\]/);
+    expect(String(c.stderr)).toMatch(
+      /monitoring\/grafana\/dashboards\/overview\.json:\d+:1: error: .*edited by hand.*\[output-hand-edited\]/,
+    );
     expect((await runCli(['generate'], { cwd: dir })).exitCode).toBe(0);
     await git(dir, 'add', 'monitoring');
     const ok = await git(dir, 'commit', '-m', 'regenerated', '--allow-empty');

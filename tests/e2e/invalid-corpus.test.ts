@@ -18,7 +18,10 @@ describe('invalid-input corpus', () => {
     const json = await runCli(['validate', '--json'], { cwd: project });
     const text = await runCli(['validate'], { cwd: project });
 
-    const report = JSON.parse(json.stdout) as { ok: boolean; diagnostics: { code: string; severity: string; file: string; line: number; column: number }[] };
+    const report = JSON.parse(json.stdout) as {
+      ok: boolean;
+      diagnostics: { code: string; severity: string; file: string; line: number; column: number }[];
+    };
     const found = report.diagnostics.map((d) => ({ code: d.code, file: path.basename(d.file), line: d.line, column: d.column }));
     for (const e of spec.expect) expect(found).toContainEqual(e);
 

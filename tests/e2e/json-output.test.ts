@@ -12,10 +12,18 @@ afterAll(cleanupTempDirs);
 
 const ajv = new (Ajv2020 as unknown as typeof import('ajv').default)({ allErrors: true, strict: false });
 const validators = Object.fromEntries(
-  readdirSync(path.join(ROOT, 'schemas/output')).map((f) => [f.replace('.schema.json', ''), ajv.compile(JSON.parse(readFileSync(path.join(ROOT, 'schemas/output', f), 'utf8')))]),
+  readdirSync(path.join(ROOT, 'schemas/output')).map((f) => [
+    f.replace('.schema.json', ''),
+    ajv.compile(JSON.parse(readFileSync(path.join(ROOT, 'schemas/output', f), 'utf8'))),
+  ]),
 );
 
-async function json(schema: string, args: string[], cwd: string, env: Record<string, string | undefined> = {}): Promise<{ exitCode: number; out: Record<string, unknown> }> {
+async function json(
+  schema: string,
+  args: string[],
+  cwd: string,
+  env: Record<string, string | undefined> = {},
+): Promise<{ exitCode: number; out: Record<string, unknown> }> {
   const r = await runCli(args, { cwd, env });
   let out: Record<string, unknown>;
   try {
@@ -32,7 +40,13 @@ function example() {
   const p = makeProject({}, path.join(ROOT, 'config'));
   // A gateway that reload can "restart" without Docker: the command runtime with `true`.
   const g = path.join(p.config, 'gateway.yaml');
-  writeFileSync(g, readFileSync(g, 'utf8').replace(/runtime:\n  kind: compose\n  file: docker-compose.yml\n  service: litellm\n/, 'runtime:\n  kind: command\n  restart: ["true"]\n'));
+  writeFileSync(
+    g,
+    readFileSync(g, 'utf8').replace(
+      /runtime:\n  kind: compose\n  file: docker-compose.yml\n  service: litellm\n/,
+      'runtime:\n  kind: command\n  restart: ["true"]\n',
+    ),
+  );
   rmSync(path.join(p.config, 'litellm-unified.yaml'), { force: true });
   return p;
 }
@@ -100,7 +114,13 @@ describe('--json error paths print the error object', () => {
     writeFileSync(path.join(config, 'providers.yaml'), 'version: 1\nproviders: [\n');
     writeFileSync(path.join(config, 'gateway.yaml'), 'version: 2\n');
     writeFileSync(path.join(config, 'ports.yaml'), 'version: 1\nports: 3\n');
-    for (const args of [['status', '--json'], ['discover', '--json'], ['ports', '--json'], ['backups', '--json'], ['init', '--json']]) {
+    for (const args of [
+      ['status', '--json'],
+      ['discover', '--json'],
+      ['ports', '--json'],
+      ['backups', '--json'],
+      ['init', '--json'],
+    ]) {
       const r = await json('error', args, project);
       expect(r.exitCode, args.join(' ')).not.toBe(0);
     }

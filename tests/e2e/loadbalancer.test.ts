@@ -14,8 +14,10 @@ afterAll(cleanupTempDirs);
 const haproxy = () => requireTool('haproxy', 'Debian: apt-get install haproxy');
 
 const ENV = { LITELLM_MASTER_KEY: 'x' };
-const REPLICAS = 'replicas: 2\nreplica_ports: [4001, 4002]\ncache: { enabled: true }\nruntime:\n  kind: process\n  command: [litellm, --config, "{config}", --port, "{port}"]\n';
-const PORTS = 'version: 1\nports:\n  gateway: { port: 4000 }\n  ollama: { port: 11434 }\n  vllm: { port: 8001 }\n  r1: { port: 4001 }\n  r2: { port: 4002 }\n  redis: { port: 6379 }\n';
+const REPLICAS =
+  'replicas: 2\nreplica_ports: [4001, 4002]\ncache: { enabled: true }\nruntime:\n  kind: process\n  command: [litellm, --config, "{config}", --port, "{port}"]\n';
+const PORTS =
+  'version: 1\nports:\n  gateway: { port: 4000 }\n  ollama: { port: 11434 }\n  vllm: { port: 8001 }\n  r1: { port: 4001 }\n  r2: { port: 4002 }\n  redis: { port: 6379 }\n';
 
 describe('the HAProxy config for replicas', () => {
   test('generate writes haproxy.cfg beside the output; HAProxy accepts it; drift is caught', async () => {
@@ -55,10 +57,15 @@ describe('the HAProxy config for replicas', () => {
     // the process runtime rolls over replicas: no not-implemented warning; the command runtime does not
     const v = await runCli(['validate', '--json'], { cwd: project, env: ENV });
     expect((JSON.parse(v.stdout).diagnostics as { code: string }[]).map((d) => d.code)).not.toContain('not-implemented');
-    writeFileSync(g, readFileSync(g, 'utf8').replace(/runtime:\n  kind: process\n.*\n/, 'runtime:\n  kind: command\n  restart: ["true"]\n'));
+    writeFileSync(
+      g,
+      readFileSync(g, 'utf8').replace(/runtime:\n  kind: process\n.*\n/, 'runtime:\n  kind: command\n  restart: ["true"]\n'),
+    );
     const c = await runCli(['validate', '--json'], { cwd: project, env: ENV });
     const warn = (JSON.parse(c.stdout).diagnostics as { code: string; message: string }[]).find((d) => d.code === 'not-implemented');
-    expect(warn!.message).toMatch(/rolling reloads are done by the process and compose runtimes only; with runtime\.kind command, reload restarts one gateway at gateway\.url/);
+    expect(warn!.message).toMatch(
+      /rolling reloads are done by the process and compose runtimes only; with runtime\.kind command, reload restarts one gateway at gateway\.url/,
+    );
   });
 
   test('one replica (the default): no load balancer file', async () => {

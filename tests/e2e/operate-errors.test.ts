@@ -24,7 +24,11 @@ describe('try, stats, logs, cache, bench and load without a stack', () => {
     const p = await project('');
     const t = await runCli(['try', 'llama3.1:8b', '--json'], { cwd: p, env: ENV });
     expect(t.exitCode).toBe(1);
-    expect(JSON.parse(t.stdout)).toMatchObject({ ok: false, exit_code: 1, error: { message: expect.stringMatching(/cannot be reached \(ECONNREFUSED\)/) } });
+    expect(JSON.parse(t.stdout)).toMatchObject({
+      ok: false,
+      exit_code: 1,
+      error: { message: expect.stringMatching(/cannot be reached \(ECONNREFUSED\)/) },
+    });
     const s = await runCli(['stats', '--interval', '1'], { cwd: p, env: ENV });
     expect(s.exitCode).toBe(1);
     expect(s.stderr).toMatch(/cannot be reached/);
@@ -55,7 +59,10 @@ describe('try, stats, logs, cache, bench and load without a stack', () => {
     expect(JSON.parse(r.stdout).error.message).toMatch(/no gateway log at .*gateway\.log: the gateway has not been started/);
     const c = await runCli(['logs'], { cwd: p, env: ENV });
     expect(c.stderr).toMatch(/no gateway log/);
-    writeFileSync(g, readFileSync(g, 'utf8').replace(/runtime:\n  kind: process\n.*\n/, 'runtime:\n  kind: command\n  restart: ["true"]\n'));
+    writeFileSync(
+      g,
+      readFileSync(g, 'utf8').replace(/runtime:\n  kind: process\n.*\n/, 'runtime:\n  kind: command\n  restart: ["true"]\n'),
+    );
     expect(readFileSync(g, 'utf8')).toContain('kind: command');
     const cmd = await runCli(['logs'], { cwd: p, env: ENV });
     expect(cmd.exitCode).toBe(1);
@@ -69,7 +76,9 @@ describe('try, stats, logs, cache, bench and load without a stack', () => {
     const down = await project(`cache:\n  enabled: true\n  port: ${port}\n  password: env:REDIS_SECRET\n`);
     const r = await runCli(['cache', 'stats', '--json'], { cwd: down, env: ENV });
     expect(r.exitCode).toBe(1);
-    expect(JSON.parse(r.stdout).error.message).toBe(`Redis at 127.0.0.1:${port} cannot be reached (connection refused): is the cache Redis running?`);
+    expect(JSON.parse(r.stdout).error.message).toBe(
+      `Redis at 127.0.0.1:${port} cannot be reached (connection refused): is the cache Redis running?`,
+    );
     expect(r.stdout + r.stderr).not.toContain('hunter2');
     const unset = await runCli(['cache', 'keys'], { cwd: down, env: { LITELLM_MASTER_KEY: 'x' } });
     expect(unset.exitCode).toBe(1);
@@ -111,7 +120,11 @@ describe('a large gateway log', () => {
     for (let written = 0; written < 200 * 1024 * 1024; written += block.length) writeSync(fd, block);
     writeSync(fd, 'INFO:     the-needle-line\n');
     closeSync(fd);
-    const r = await runCli(['logs', '--grep', 'the-needle'], { cwd: p, env: { ...ENV, NODE_OPTIONS: '--max-old-space-size=96' }, timeout: 120_000 });
+    const r = await runCli(['logs', '--grep', 'the-needle'], {
+      cwd: p,
+      env: { ...ENV, NODE_OPTIONS: '--max-old-space-size=96' },
+      timeout: 120_000,
+    });
     expect(r.exitCode, r.stderr.slice(-500)).toBe(0);
     expect(r.stdout).toContain('the-needle-line');
   }, 180_000);

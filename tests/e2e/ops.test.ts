@@ -79,7 +79,12 @@ models:
 `;
 
 function project(providers = PROVIDERS(), mappings = MAPPINGS) {
-  return makeProject({ 'providers.yaml': providers, 'model-mappings.yaml': mappings, 'ports.yaml': null, 'gateway.yaml': `version: 1\ngateway:\n  url: http://127.0.0.1:${downPort}\n` });
+  return makeProject({
+    'providers.yaml': providers,
+    'model-mappings.yaml': mappings,
+    'ports.yaml': null,
+    'gateway.yaml': `version: 1\ngateway:\n  url: http://127.0.0.1:${downPort}\n`,
+  });
 }
 
 describe('status', () => {
@@ -90,12 +95,23 @@ describe('status', () => {
     expect(s.gateway).toMatchObject({ url: `http://127.0.0.1:${downPort}`, live: false, ready: false, missing: ['llama2', 'llama3.1:8b'] });
     const by = Object.fromEntries(s.providers.map((p: { id: string }) => [p.id, p]));
     expect(Object.keys(by).sort()).toEqual(['hung', 'llama', 'ollama', 'spare', 'vllm']);
-    expect(by.ollama).toMatchObject({ type: 'ollama', url: ollama.url, probe_url: `${ollama.url}/api/tags`, reachable: true, missing: [], unregistered: ['phi3:mini'] });
+    expect(by.ollama).toMatchObject({
+      type: 'ollama',
+      url: ollama.url,
+      probe_url: `${ollama.url}/api/tags`,
+      reachable: true,
+      missing: [],
+      unregistered: ['phi3:mini'],
+    });
     expect(by.vllm).toMatchObject({ url: vllm.url, probe_url: `${vllm.url}/models` });
     expect(by.ollama.served).toEqual(['llama3.1:8b', 'nomic-embed-text:latest', 'phi3:mini']);
     expect(typeof by.ollama.latency_ms).toBe('number');
     expect(by.llama).toMatchObject({ reachable: true, missing: [], unregistered: [] });
-    expect(by.vllm).toMatchObject({ reachable: true, missing: ['Qwen/Qwen2.5-Coder-7B-Instruct-AWQ'], unregistered: ['Qwen/Qwen2.5-Coder-7B-Instruct', 'other-model'] });
+    expect(by.vllm).toMatchObject({
+      reachable: true,
+      missing: ['Qwen/Qwen2.5-Coder-7B-Instruct-AWQ'],
+      unregistered: ['Qwen/Qwen2.5-Coder-7B-Instruct', 'other-model'],
+    });
     expect(by.spare).toMatchObject({ reachable: false, missing: ['spare-model'] });
     expect(by.hung).toMatchObject({ reachable: false });
     expect(by.hung.error).toContain('no answer within 500 ms');
@@ -108,7 +124,10 @@ describe('status', () => {
   test('exit 1 when a provider that a route uses is down or lacks a routed model', async () => {
     const down = project(PROVIDERS(), `${MAPPINGS}  spare:\n    routes: [{ provider: spare, model: spare-model }]\n`);
     expect((await runCli(['status', '--timeout', '500ms'], { cwd: down.project })).exitCode).toBe(1);
-    const lacking = project(PROVIDERS(), `${MAPPINGS}  coder:\n    routes: [{ provider: vllm, model: Qwen/Qwen2.5-Coder-7B-Instruct-AWQ }]\n`);
+    const lacking = project(
+      PROVIDERS(),
+      `${MAPPINGS}  coder:\n    routes: [{ provider: vllm, model: Qwen/Qwen2.5-Coder-7B-Instruct-AWQ }]\n`,
+    );
     const r = await runCli(['status', '--timeout', '500ms'], { cwd: lacking.project, env: { NO_COLOR: '1' } });
     expect(r.exitCode).toBe(1);
     expect(r.stdout).toMatch(/vllm\s+vllm\s+up/);
@@ -136,7 +155,9 @@ describe('discover', () => {
     const after = readFileSync(file, 'utf8');
     // Every original line is still there, in order; only model entries were added.
     const added = after.split('\n').filter((l) => !before.split('\n').includes(l));
-    expect(added.sort()).toEqual(['      - name: Qwen/Qwen2.5-Coder-7B-Instruct', '      - name: other-model', '      - name: phi3:mini'].sort());
+    expect(added.sort()).toEqual(
+      ['      - name: Qwen/Qwen2.5-Coder-7B-Instruct', '      - name: other-model', '      - name: phi3:mini'].sort(),
+    );
     let i = 0;
     const lines = after.split('\n');
     for (const l of before.split('\n')) {
@@ -148,12 +169,15 @@ describe('discover', () => {
     const again = await runCli(['discover', '--timeout', '500ms'], { cwd: dir });
     expect(again.stdout).toContain('every model the reachable providers serve is registered');
     const v = await runCli(['validate', '--json'], { cwd: dir });
-    expect(JSON.parse(v.stdout).diagnostics.filter((d: { code: string }) => d.code.startsWith('yaml') || d.code === 'unknown-key')).toEqual([]);
+    expect(JSON.parse(v.stdout).diagnostics.filter((d: { code: string }) => d.code.startsWith('yaml') || d.code === 'unknown-key')).toEqual(
+      [],
+    );
   });
 });
 
 describe('ports', () => {
-  const registry = (a: number, b: number, extra = '') => `version: 1\nports:\n  gateway: { port: ${a}, required: true }\n  llama_cpp_python: { port: ${b} }\n${extra}`;
+  const registry = (a: number, b: number, extra = '') =>
+    `version: 1\nports:\n  gateway: { port: ${a}, required: true }\n  llama_cpp_python: { port: ${b} }\n${extra}`;
 
   test('registered ports: listening and by which process; required ones down exit 1', async () => {
     const held = await freePort();
@@ -198,10 +222,16 @@ describe('ports', () => {
 
   test('conflicts inside the registry exit 1', async () => {
     const p = await freePort();
-    const { project: dir } = makeProject({ 'ports.yaml': `version: 1\nports:\n  a: { port: ${p} }\n  b: { port: ${p} }\nreserved: [${p}]\n` });
+    const { project: dir } = makeProject({
+      'ports.yaml': `version: 1\nports:\n  a: { port: ${p} }\n  b: { port: ${p} }\nreserved: [${p}]\n`,
+    });
     const r = await runCli(['ports', '--json'], { cwd: dir });
     expect(r.exitCode).toBe(1);
-    expect(JSON.parse(r.stdout).conflicts.map((c: { reason: string }) => c.reason)).toEqual(['registered more than once', 'in the reserved list', 'in the reserved list']);
+    expect(JSON.parse(r.stdout).conflicts.map((c: { reason: string }) => c.reason)).toEqual([
+      'registered more than once',
+      'in the reserved list',
+      'in the reserved list',
+    ]);
     const bad = await runCli(['ports', '--port', 'http'], { cwd: dir });
     expect(bad.exitCode).toBe(2);
   });

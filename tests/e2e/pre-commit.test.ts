@@ -14,9 +14,16 @@ afterAll(cleanupTempDirs);
 
 function preCommitBin(): string | undefined {
   const version = /^pre-commit==([\d.]+)/m.exec(readFileSync(path.join(ROOT, 'requirements/pre-commit.txt'), 'utf8'))![1];
-  const found = [process.env.AIBACKEND_PRE_COMMIT, path.join(process.env.XDG_CACHE_HOME ?? path.join(homedir(), '.cache'), 'aibackend', `pre-commit-${version}`, 'bin', 'pre-commit')].find((p): p is string => Boolean(p && existsSync(p)));
-  if (!found && (process.env.CI || process.env.AIBACKEND_REQUIRE_GATEWAY)) throw new Error('pre-commit is not installed (.ci/run installs requirements/pre-commit.txt); CI requires this test');
-  if (!found) console.warn('skipping the pre-commit framework test: pip install --require-hashes -r requirements/pre-commit.txt into ~/.cache/aibackend/pre-commit-VERSION');
+  const found = [
+    process.env.AIBACKEND_PRE_COMMIT,
+    path.join(process.env.XDG_CACHE_HOME ?? path.join(homedir(), '.cache'), 'aibackend', `pre-commit-${version}`, 'bin', 'pre-commit'),
+  ].find((p): p is string => Boolean(p && existsSync(p)));
+  if (!found && (process.env.CI || process.env.AIBACKEND_REQUIRE_GATEWAY))
+    throw new Error('pre-commit is not installed (.ci/run installs requirements/pre-commit.txt); CI requires this test');
+  if (!found)
+    console.warn(
+      'skipping the pre-commit framework test: pip install --require-hashes -r requirements/pre-commit.txt into ~/.cache/aibackend/pre-commit-VERSION',
+    );
   return found;
 }
 
@@ -36,8 +43,15 @@ describe.skipIf(!bin)('the pre-commit framework installs the hook from this repo
     // The machine's environment (CA bundles and proxies reach npm), but nothing of `npm test`'s own
     // npm_* variables: pre-commit's npm must behave as it does for a user. The installed CLI's compile
     // cache goes to the test's own dir, not to one more file in ~/.cache per run.
-    const env = { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k))), PRE_COMMIT_HOME: home, LITELLM_MASTER_KEY: 'sk-e2e-not-a-real-key-000', NO_COLOR: '1', XDG_CACHE_HOME: path.join(home, 'cache') };
-    const tryRepo = () => execa(bin!, ['try-repo', ROOT, 'aibackend-validate'], { cwd: repo, env, extendEnv: false, reject: false, timeout: 280_000 });
+    const env = {
+      ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k))),
+      PRE_COMMIT_HOME: home,
+      LITELLM_MASTER_KEY: 'sk-e2e-not-a-real-key-000',
+      NO_COLOR: '1',
+      XDG_CACHE_HOME: path.join(home, 'cache'),
+    };
+    const tryRepo = () =>
+      execa(bin!, ['try-repo', ROOT, 'aibackend-validate'], { cwd: repo, env, extendEnv: false, reject: false, timeout: 280_000 });
 
     const p = path.join(repo, 'config/providers.yaml');
     writeFileSync(p, `${readFileSync(p, 'utf8')}# a comment: only the provenance header would change\n`);

@@ -23,7 +23,10 @@ async function endpoint(names: () => string[]) {
   const s = http.createServer((req, res) => {
     res.writeHead(200, { 'content-type': 'application/json' });
     if (req.url === '/v1/model/info') {
-      const list = state.serves && existsSync(state.serves) ? ((parse(readFileSync(state.serves, 'utf8')) as { model_list?: unknown[] }).model_list ?? []) : [];
+      const list =
+        state.serves && existsSync(state.serves)
+          ? ((parse(readFileSync(state.serves, 'utf8')) as { model_list?: unknown[] }).model_list ?? [])
+          : [];
       return res.end(JSON.stringify({ data: list }));
     }
     res.end(JSON.stringify(req.url === '/v1/models' ? { data: names().map((id) => ({ id })) } : { status: 'healthy' }));
@@ -59,7 +62,10 @@ describe('reload with the compose runtime (docker on PATH is a recording stand-i
     });
     ep.serves = path.join(p.config, 'litellm-unified.yaml');
     mkdirSync(path.join(p.project, 'deploy'));
-    writeFileSync(path.join(p.project, 'deploy/compose.yml'), `services:\n  gw:\n    image: ghcr.io/berriai/litellm:v1.106.12-stable\n    command: ["--config", "/app/config.yaml", "--port", "4000"]\n    ports: ["127.0.0.1:${ep.port}:4000"]\n`);
+    writeFileSync(
+      path.join(p.project, 'deploy/compose.yml'),
+      `services:\n  gw:\n    image: ghcr.io/berriai/litellm:v1.106.12-stable\n    command: ["--config", "/app/config.yaml", "--port", "4000"]\n    ports: ["127.0.0.1:${ep.port}:4000"]\n`,
+    );
     const bin = path.join(p.project, 'fakebin');
     const log = path.join(p.project, 'calls.log');
     mkdirSync(bin);
@@ -80,7 +86,11 @@ describe('reload with the compose runtime (docker on PATH is a recording stand-i
     const calls = readFileSync(c.log, 'utf8').trim().split('\n');
     // Pre-flight: the plugin exists, then the candidate is loaded by a one-off run of the service; then the restart.
     expect(calls[0]).toBe('docker compose version');
-    expect(calls[1]).toMatch(new RegExp(`^docker compose -f ${file} run --rm --no-deps -T -v \\S+\\.preflight-\\S+:/tmp/aibackend-candidate\\.yaml:ro gw --config /tmp/aibackend-candidate\\.yaml --validate_config$`));
+    expect(calls[1]).toMatch(
+      new RegExp(
+        `^docker compose -f ${file} run --rm --no-deps -T -v \\S+\\.preflight-\\S+:/tmp/aibackend-candidate\\.yaml:ro gw --config /tmp/aibackend-candidate\\.yaml --validate_config$`,
+      ),
+    );
     expect(calls.slice(2)).toEqual([`docker compose -f ${file} restart gw`]);
     await c.ep.close();
   });
@@ -91,7 +101,9 @@ describe('reload with the compose runtime (docker on PATH is a recording stand-i
     expect(r.exitCode, r.stderr).toBe(0);
     const calls = readFileSync(c.log, 'utf8').trim().split('\n');
     expect(calls.slice(0, 2)).toEqual(['docker compose version', 'docker-compose version']);
-    expect(calls[2]).toMatch(/^docker-compose -f \S+ run --rm --no-deps -T -v .* gw --config \/tmp\/aibackend-candidate\.yaml --validate_config$/);
+    expect(calls[2]).toMatch(
+      /^docker-compose -f \S+ run --rm --no-deps -T -v .* gw --config \/tmp\/aibackend-candidate\.yaml --validate_config$/,
+    );
     expect(calls.slice(3)).toEqual([
       `docker compose -f ${path.join(c.project, 'deploy/compose.yml')} restart gw`,
       `docker-compose -f ${path.join(c.project, 'deploy/compose.yml')} restart gw`,
@@ -183,9 +195,14 @@ describe('reload with the command runtime', () => {
     const { project: dir, deployed } = project(ep.port, ['sleep', '30'], ep);
     const m = path.join(path.dirname(deployed), 'model-mappings.yaml');
     writeFileSync(m, readFileSync(m, 'utf8').replace('  coder: qwen-coder-vllm', '  coder: qwen-coder-vllm\n  dev: qwen-coder-vllm'));
-    const child = execa(process.execPath, [BIN, 'reload', '--yes'], { cwd: dir, env: { NO_COLOR: '1', LITELLM_MASTER_KEY: 'k' }, reject: false });
+    const child = execa(process.execPath, [BIN, 'reload', '--yes'], {
+      cwd: dir,
+      env: { NO_COLOR: '1', LITELLM_MASTER_KEY: 'k' },
+      reject: false,
+    });
     const journal = path.join(dir, 'backups/journal.jsonl');
-    for (let i = 0; i < 200 && !(existsSync(journal) && readFileSync(journal, 'utf8').includes('"event":"written"')); i++) await new Promise((r) => setTimeout(r, 25));
+    for (let i = 0; i < 200 && !(existsSync(journal) && readFileSync(journal, 'utf8').includes('"event":"written"')); i++)
+      await new Promise((r) => setTimeout(r, 25));
     child.kill('SIGTERM');
     const r = await child;
     expect(r.exitCode).toBe(143);
@@ -262,7 +279,11 @@ describe('errors the user can fix are results with exit codes, never "internal e
   async function applied() {
     let file = '';
     // This stand-in serves whatever is deployed, names included.
-    const ep = await endpoint(() => (existsSync(file) ? [...new Set(((parse(readFileSync(file, 'utf8')) as { model_list: { model_name: string }[] }).model_list).map((m) => m.model_name))] : []));
+    const ep = await endpoint(() =>
+      existsSync(file)
+        ? [...new Set((parse(readFileSync(file, 'utf8')) as { model_list: { model_name: string }[] }).model_list.map((m) => m.model_name))]
+        : [],
+    );
     const p = project(ep.port, ['true'], ep);
     file = p.deployed;
     expect((await runCli(['reload', '--yes'], { cwd: p.project })).exitCode).toBe(0);
@@ -349,7 +370,7 @@ function execaSyncBackups(cwd: string): string {
 }
 
 describe('leftovers of a killed run', () => {
-  test('temp files of a dead run (atomic writes, pre-flight candidates, lock attempts) are removed by the next reload; a live run\'s are kept', async () => {
+  test("temp files of a dead run (atomic writes, pre-flight candidates, lock attempts) are removed by the next reload; a live run's are kept", async () => {
     const ep = await endpoint(() => BASE_NAMES);
     const p = project(ep.port, ['true'], ep);
     expect((await runCli(['reload', '--yes'], { cwd: p.project })).exitCode).toBe(0);
@@ -381,12 +402,16 @@ describe('secrets the config references', () => {
     const same = await runCli(['reload', '--yes', '--json'], { cwd: p.project, env: { LITELLM_MASTER_KEY: first } });
     expect(JSON.parse(same.stdout).status).toBe('unchanged');
     const dry = await runCli(['reload', '--dry-run'], { cwd: p.project, env: { LITELLM_MASTER_KEY: second } });
-    expect(dry.stdout).toMatch(/referenced secrets changed since the last applied reload: LITELLM_MASTER_KEY \([0-9a-f]{10} -> [0-9a-f]{10}\)/);
+    expect(dry.stdout).toMatch(
+      /referenced secrets changed since the last applied reload: LITELLM_MASTER_KEY \([0-9a-f]{10} -> [0-9a-f]{10}\)/,
+    );
     const r = await runCli(['reload', '--yes', '--json'], { cwd: p.project, env: { LITELLM_MASTER_KEY: second } });
     expect(r.exitCode, r.stderr).toBe(0);
     const result = JSON.parse(r.stdout);
     expect(result.status).toBe('applied');
-    expect(result.secrets_changed).toEqual([{ name: 'LITELLM_MASTER_KEY', before: expect.stringMatching(/^[0-9a-f]{10}$/), after: expect.stringMatching(/^[0-9a-f]{10}$/) }]);
+    expect(result.secrets_changed).toEqual([
+      { name: 'LITELLM_MASTER_KEY', before: expect.stringMatching(/^[0-9a-f]{10}$/), after: expect.stringMatching(/^[0-9a-f]{10}$/) },
+    ]);
     expect(readFileSync(marker, 'utf8')).toBe('restarted\nrestarted\n');
     for (const out of [dry.stdout, dry.stderr, r.stdout, r.stderr, readFileSync(path.join(p.project, 'backups/journal.jsonl'), 'utf8')]) {
       expect(out).not.toContain(first);

@@ -20,7 +20,10 @@ function example(): { project: string; config: string } {
 }
 
 /** Every output of validate in every format, and of generate --check, for one project. */
-async function everyOutput(project: string, env: Record<string, string> = RUNNER): Promise<{ outputs: string[]; codes: string[]; exits: number[] }> {
+async function everyOutput(
+  project: string,
+  env: Record<string, string> = RUNNER,
+): Promise<{ outputs: string[]; codes: string[]; exits: number[] }> {
   const runs = await Promise.all([
     runCli(['validate'], { cwd: project, env }),
     runCli(['validate', '--json'], { cwd: project, env }),
@@ -30,14 +33,21 @@ async function everyOutput(project: string, env: Record<string, string> = RUNNER
     runCli(['generate', '--check', '--json'], { cwd: project, env }),
   ]);
   const json = JSON.parse(runs[1]!.stdout) as { diagnostics: { code: string }[] };
-  return { outputs: runs.flatMap((r) => [r.stdout, r.stderr]), codes: json.diagnostics.map((d) => d.code), exits: runs.map((r) => r.exitCode) };
+  return {
+    outputs: runs.flatMap((r) => [r.stdout, r.stderr]),
+    codes: json.diagnostics.map((d) => d.code),
+    exits: runs.map((r) => r.exitCode),
+  };
 }
 
-describe('the runner\'s environment is never printed', () => {
+describe("the runner's environment is never printed", () => {
   test('a compose image that interpolates a runner secret is quoted as written, in text, JSON, SARIF, GitHub annotations and generate --check', async () => {
     const { project } = example();
     const compose = path.join(project, 'docker-compose.yml');
-    writeFileSync(compose, readFileSync(compose, 'utf8').replace('image: ghcr.io/berriai/litellm:v1.106.12-stable', 'image: "leak/${AWS_SECRET_ACCESS_KEY}"'));
+    writeFileSync(
+      compose,
+      readFileSync(compose, 'utf8').replace('image: ghcr.io/berriai/litellm:v1.106.12-stable', 'image: "leak/${AWS_SECRET_ACCESS_KEY}"'),
+    );
     const { outputs, codes, exits } = await everyOutput(project);
     expect(codes).toContain('image-mismatch');
     expect(exits.every((e) => e === 1)).toBe(true);
@@ -114,13 +124,18 @@ describe('files outside the project are named, never read, quoted or written', (
     writeFileSync(gw, readFileSync(gw, 'utf8').replace('file: /dev/zero', 'file: compose.fifo'));
     const fifo = await runCli(['validate', '--json'], { cwd: project, env: RUNNER, timeout: 30_000 });
     expect(fifo.exitCode).toBe(1);
-    expect(JSON.parse(fifo.stdout).diagnostics.find((d: { code: string }) => d.code === 'file-unreadable')).toMatchObject({ file: 'config/gateway.yaml' });
+    expect(JSON.parse(fifo.stdout).diagnostics.find((d: { code: string }) => d.code === 'file-unreadable')).toMatchObject({
+      file: 'config/gateway.yaml',
+    });
   });
 
   test('a monitoring file that links out of the project is neither diffed nor written', async () => {
     const { project, config } = example();
     const gw = path.join(config, 'gateway.yaml');
-    writeFileSync(gw, readFileSync(gw, 'utf8').replace('metrics:\n  prometheus: false', 'metrics:\n  prometheus: true\nmonitoring:\n  enabled: true'));
+    writeFileSync(
+      gw,
+      readFileSync(gw, 'utf8').replace('metrics:\n  prometheus: false', 'metrics:\n  prometheus: true\nmonitoring:\n  enabled: true'),
+    );
     expect((await runCli(['generate'], { cwd: project, env: RUNNER })).exitCode).toBe(0);
     const files = readdirSync(path.join(project, 'monitoring'), { recursive: true, withFileTypes: true }).filter((f) => f.isFile());
     const victim = path.join(files[0]!.parentPath, files[0]!.name);
@@ -168,11 +183,14 @@ describe('validate --deep runs no code of the pull request', () => {
     const dir = tempDir();
     const record = path.join(dir, 'record.json');
     const exe = path.join(dir, 'litellm');
-    writeFileSync(exe, `#!/usr/bin/env node
+    writeFileSync(
+      exe,
+      `#!/usr/bin/env node
 const fs = require('fs'); const path = require('path');
 const cfg = process.argv[process.argv.indexOf('--config') + 1];
 fs.writeFileSync(${JSON.stringify(record)}, JSON.stringify({ argv: process.argv.slice(2), cwd: process.cwd(), env: process.env, config: cfg, dir: fs.readdirSync(path.dirname(cfg)), text: fs.readFileSync(cfg, 'utf8') }));
-`);
+`,
+    );
     chmodSync(exe, 0o755);
     return { exe, record };
   }
@@ -195,11 +213,18 @@ fs.writeFileSync(${JSON.stringify(record)}, JSON.stringify({ argv: process.argv.
   test('neither runtime.command nor runtime.validate runs; the LiteLLM the operator named loads a candidate without code-loading keys, alone in a private dir, with no runner secret', async () => {
     const { project, marker } = hostile();
     const { exe, record } = recordingLiteLLM();
-    const r = await runCli(['validate', '--deep', '--json'], { cwd: project, env: { ...RUNNER, AIBACKEND_LITELLM: exe, LITELLM_SALT_KEY: 'sk-runner-salt-key-0123456789' } });
+    const r = await runCli(['validate', '--deep', '--json'], {
+      cwd: project,
+      env: { ...RUNNER, AIBACKEND_LITELLM: exe, LITELLM_SALT_KEY: 'sk-runner-salt-key-0123456789' },
+    });
     expect(existsSync(marker)).toBe(false);
     const report = JSON.parse(r.stdout);
     expect(report.deep).toMatchObject({ ran: true, ok: true, litellm: exe });
-    expect(report.deep.removed).toEqual(['litellm_settings.callbacks.1', 'litellm_settings.success_callback.0', 'general_settings.custom_key_generate']);
+    expect(report.deep.removed).toEqual([
+      'litellm_settings.callbacks.1',
+      'litellm_settings.success_callback.0',
+      'general_settings.custom_key_generate',
+    ]);
     const loads = report.diagnostics.filter((d: { code: string }) => d.code === 'passthrough-loads-code');
     expect(loads.map((d: { line: number; severity: string }) => d.severity)).toEqual(['warning', 'warning', 'warning']);
     const seen = JSON.parse(readFileSync(record, 'utf8'));
@@ -209,7 +234,15 @@ fs.writeFileSync(${JSON.stringify(record)}, JSON.stringify({ argv: process.argv.
     expect(seen.cwd).toBe(path.dirname(seen.config));
     expect(seen.text).not.toContain('custom_callbacks');
     expect(seen.text).toContain('prometheus');
-    expect(Object.keys(seen.env).sort()).toEqual(['HOME', 'LANG', 'LITELLM_LOCAL_MODEL_COST_MAP', 'NO_COLOR', 'PATH', 'PYTHONDONTWRITEBYTECODE', 'TMPDIR']);
+    expect(Object.keys(seen.env).sort()).toEqual([
+      'HOME',
+      'LANG',
+      'LITELLM_LOCAL_MODEL_COST_MAP',
+      'NO_COLOR',
+      'PATH',
+      'PYTHONDONTWRITEBYTECODE',
+      'TMPDIR',
+    ]);
     expect(JSON.stringify(seen.env)).not.toContain(SECRET);
     // The private dir is gone afterwards.
     expect(existsSync(seen.cwd)).toBe(false);
@@ -223,7 +256,13 @@ fs.writeFileSync(${JSON.stringify(record)}, JSON.stringify({ argv: process.argv.
     writeFileSync(path.join(project, 'bin', 'litellm'), `#!/bin/sh\ntouch ${marker}\n`);
     chmodSync(path.join(project, 'bin', 'litellm'), 0o755);
     const empty = tempDir();
-    const env = { ...RUNNER, PATH: `${path.join(project, 'bin')}:${path.dirname(process.execPath)}:/usr/bin:/bin`, XDG_CACHE_HOME: empty, AIBACKEND_VENV: path.join(empty, 'none'), AIBACKEND_LITELLM: undefined };
+    const env = {
+      ...RUNNER,
+      PATH: `${path.join(project, 'bin')}:${path.dirname(process.execPath)}:/usr/bin:/bin`,
+      XDG_CACHE_HOME: empty,
+      AIBACKEND_VENV: path.join(empty, 'none'),
+      AIBACKEND_LITELLM: undefined,
+    };
     const r = await runCli(['validate', '--deep', '--json'], { cwd: project, env });
     expect(existsSync(marker)).toBe(false);
     expect(JSON.parse(r.stdout).deep).toMatchObject({ ran: false, reason: expect.stringContaining('no LiteLLM found') });
@@ -240,7 +279,7 @@ describe('validation cannot be stalled', () => {
   // Each of these took from seconds to hours before; the time limit here only catches a hang.
   const limit = 30_000;
 
-  test('a 1 MB comment of the secret scanner\'s worst cases', async () => {
+  test("a 1 MB comment of the secret scanner's worst cases", async () => {
     for (const unit of ['a.', '-eyJaaaa']) {
       const { project, config } = makeProject();
       const file = path.join(config, 'providers.yaml');
@@ -253,8 +292,14 @@ describe('validation cannot be stalled', () => {
   test('4,000 misspelled backend models, each with its diagnostic', async () => {
     const { project, config } = makeProject();
     const names = Array.from({ length: 4000 }, (_, i) => `model-${String(i).padStart(5, '0')}-instruct-q4`);
-    writeFileSync(path.join(config, 'providers.yaml'), `version: 1\nproviders:\n  ollama:\n    type: ollama\n    base_url: http://127.0.0.1:11434\n    models:\n${names.map((n) => `      - name: ${n}\n`).join('')}`);
-    writeFileSync(path.join(config, 'model-mappings.yaml'), `version: 1\nmodels:\n${names.map((n, i) => `  pub-${i}:\n    routes:\n      - provider: ollama\n        model: zz${n.slice(2, -3)}xq9\n`).join('')}`);
+    writeFileSync(
+      path.join(config, 'providers.yaml'),
+      `version: 1\nproviders:\n  ollama:\n    type: ollama\n    base_url: http://127.0.0.1:11434\n    models:\n${names.map((n) => `      - name: ${n}\n`).join('')}`,
+    );
+    writeFileSync(
+      path.join(config, 'model-mappings.yaml'),
+      `version: 1\nmodels:\n${names.map((n, i) => `  pub-${i}:\n    routes:\n      - provider: ollama\n        model: zz${n.slice(2, -3)}xq9\n`).join('')}`,
+    );
     writeFileSync(path.join(config, 'ports.yaml'), 'version: 1\nports: {}\n');
     const r = await runCli(['validate', '--json'], { cwd: project, timeout: limit });
     expect(r.exitCode, r.stderr).toBe(1);
@@ -265,7 +310,10 @@ describe('validation cannot be stalled', () => {
   test('generate --check against a wholly different 60,000-line generated file says it is too different to diff', async () => {
     const { project, config } = example();
     const out = path.join(config, 'litellm-unified.yaml');
-    const header = readFileSync(out, 'utf8').split('\n').filter((l) => l.startsWith('#')).join('\n');
+    const header = readFileSync(out, 'utf8')
+      .split('\n')
+      .filter((l) => l.startsWith('#'))
+      .join('\n');
     writeFileSync(out, `${header}\n${Array.from({ length: 60_000 }, (_, i) => `k${i}: v${i * 7919}`).join('\n')}\n`);
     const r = await runCli(['generate', '--check', '--json'], { cwd: project, env: RUNNER, timeout: limit });
     expect(r.exitCode).toBe(1);

@@ -27,7 +27,8 @@ import { resolvePaths } from '../../src/load/paths.js';
 
 // A fixed seed in CI (the same 10,000 cases each run); `npm run fuzz` explores new ones.
 const ROOT = process.env.AIBACKEND_ROOT ?? process.cwd();
-export const SEED = process.env.AIBACKEND_FUZZ_SEED === 'random' ? Date.now() % 2 ** 31 : Number(process.env.AIBACKEND_FUZZ_SEED ?? 20261205);
+export const SEED =
+  process.env.AIBACKEND_FUZZ_SEED === 'random' ? Date.now() % 2 ** 31 : Number(process.env.AIBACKEND_FUZZ_SEED ?? 20261205);
 const RUNS = Number(process.env.AIBACKEND_FUZZ_RUNS ?? 10_000);
 const PATH_ = process.env.AIBACKEND_FUZZ_PATH;
 /** One case may take this long at most: far above the slowest legitimate case, far below a hang. */
@@ -35,9 +36,22 @@ const CASE_MS = 8_000;
 
 const PLANTED = 'zzPLANTEDrunnerSECRETvalue9f8e7d';
 const OUTSIDE_CONTENT = 'zzOUTSIDEfileCONTENT4c3b2a';
-const ENV: NodeJS.ProcessEnv = { PLANTED, AWS_SECRET_ACCESS_KEY: PLANTED, LITELLM_MASTER_KEY: `sk-${PLANTED}`, HOME: '/nonexistent', PATH: '/usr/bin:/bin' };
+const ENV: NodeJS.ProcessEnv = {
+  PLANTED,
+  AWS_SECRET_ACCESS_KEY: PLANTED,
+  LITELLM_MASTER_KEY: `sk-${PLANTED}`,
+  HOME: '/nonexistent',
+  PATH: '/usr/bin:/bin',
+};
 
-const FILES = ['config/providers.yaml', 'config/model-mappings.yaml', 'config/gateway.yaml', 'config/ports.yaml', 'config/litellm-unified.yaml', 'docker-compose.yml'] as const;
+const FILES = [
+  'config/providers.yaml',
+  'config/model-mappings.yaml',
+  'config/gateway.yaml',
+  'config/ports.yaml',
+  'config/litellm-unified.yaml',
+  'docker-compose.yml',
+] as const;
 const BASELINE: Record<string, string> = Object.fromEntries(
   FILES.map((f) => [f, readFileSync(path.join(ROOT, f.startsWith('config/') ? f : f), 'utf8')]),
 );
@@ -120,13 +134,68 @@ type Mutation =
 
 const fileIx = fc.integer({ min: 0, max: FILES.length - 1 });
 const mutation: fc.Arbitrary<Mutation> = fc.oneof(
-  { weight: 4, arbitrary: fc.record({ kind: fc.constant('splice' as const), file: fileIx, at: fc.nat(), remove: fc.nat({ max: 40 }), text: fc.oneof(fc.string({ maxLength: 30 }), fc.string({ unit: 'binary', maxLength: 30 }), fc.constantFrom(...SNIPPETS)) }) },
-  { weight: 5, arbitrary: fc.record({ kind: fc.constant('snippet' as const), file: fileIx, line: fc.nat(), snippet: fc.nat({ max: SNIPPETS.length - 1 }), indent: fc.constantFrom(0, 2, 4, 6, 8) }) },
-  { weight: 3, arbitrary: fc.record({ kind: fc.constant('lines' as const), file: fileIx, op: fc.constantFrom('delete' as const, 'duplicate' as const, 'swap' as const), line: fc.nat(), other: fc.nat() }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('huge' as const), file: fileIx, line: fc.nat(), unit: fc.constantFrom('a.', '-eyJaaaa', 'x://', 'sk-', 'aws_secret_access_key ', '@:', 'a', '\\"'), count: fc.integer({ min: 1000, max: 150_000 }) }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('deep' as const), file: fileIx, line: fc.nat(), depth: fc.integer({ min: 10, max: 5000 }), open: fc.constantFrom('[' as const, '{' as const) }) },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant('symlink' as const), file: fileIx, to: fc.constantFrom('secret' as const, 'dir' as const, 'zero' as const, 'dangling' as const, 'self' as const) }) },
-  { weight: 3, arbitrary: fc.record({ kind: fc.constant('replace' as const), file: fileIx, find: fc.nat(), by: fc.nat({ max: SNIPPETS.length - 1 }) }) },
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      kind: fc.constant('splice' as const),
+      file: fileIx,
+      at: fc.nat(),
+      remove: fc.nat({ max: 40 }),
+      text: fc.oneof(fc.string({ maxLength: 30 }), fc.string({ unit: 'binary', maxLength: 30 }), fc.constantFrom(...SNIPPETS)),
+    }),
+  },
+  {
+    weight: 5,
+    arbitrary: fc.record({
+      kind: fc.constant('snippet' as const),
+      file: fileIx,
+      line: fc.nat(),
+      snippet: fc.nat({ max: SNIPPETS.length - 1 }),
+      indent: fc.constantFrom(0, 2, 4, 6, 8),
+    }),
+  },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      kind: fc.constant('lines' as const),
+      file: fileIx,
+      op: fc.constantFrom('delete' as const, 'duplicate' as const, 'swap' as const),
+      line: fc.nat(),
+      other: fc.nat(),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant('huge' as const),
+      file: fileIx,
+      line: fc.nat(),
+      unit: fc.constantFrom('a.', '-eyJaaaa', 'x://', 'sk-', 'aws_secret_access_key ', '@:', 'a', '\\"'),
+      count: fc.integer({ min: 1000, max: 150_000 }),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant('deep' as const),
+      file: fileIx,
+      line: fc.nat(),
+      depth: fc.integer({ min: 10, max: 5000 }),
+      open: fc.constantFrom('[' as const, '{' as const),
+    }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant('symlink' as const),
+      file: fileIx,
+      to: fc.constantFrom('secret' as const, 'dir' as const, 'zero' as const, 'dangling' as const, 'self' as const),
+    }),
+  },
+  {
+    weight: 3,
+    arbitrary: fc.record({ kind: fc.constant('replace' as const), file: fileIx, find: fc.nat(), by: fc.nat({ max: SNIPPETS.length - 1 }) }),
+  },
 );
 
 function apply(m: Mutation): void {
@@ -134,7 +203,13 @@ function apply(m: Mutation): void {
   const file = path.join(project, rel);
   if (m.kind === 'symlink') {
     rmSync(file, { force: true });
-    const target = { secret: path.join(outside, 'secret.txt'), dir: path.join(outside, 'dir'), zero: '/dev/zero', dangling: path.join(outside, 'made-by-aibackend.yaml'), self: file }[m.to];
+    const target = {
+      secret: path.join(outside, 'secret.txt'),
+      dir: path.join(outside, 'dir'),
+      zero: '/dev/zero',
+      dangling: path.join(outside, 'made-by-aibackend.yaml'),
+      self: file,
+    }[m.to];
     symlinkSync(target, file);
     return;
   }
@@ -217,7 +292,14 @@ const COMMANDS: Command[] = [
 async function runInProcess(cmd: Command): Promise<{ code: number; out: string }> {
   const stdout = new Sink();
   const stderr = new Sink();
-  const ctx: CommandContext = { paths: resolvePaths('config', project), env: ENV, stdout: stdout as unknown as NodeJS.WriteStream, stderr: stderr as unknown as NodeJS.WriteStream, out: plain, err: plain };
+  const ctx: CommandContext = {
+    paths: resolvePaths('config', project),
+    env: ENV,
+    stdout: stdout as unknown as NodeJS.WriteStream,
+    stderr: stderr as unknown as NodeJS.WriteStream,
+    out: plain,
+    err: plain,
+  };
   let code: number;
   try {
     code = await cmd.run(ctx);
@@ -233,18 +315,19 @@ async function runInProcess(cmd: Command): Promise<{ code: number; out: string }
 function assertClean(out: string, what: string): void {
   if (out.includes(PLANTED)) throw new Error(`${what}: printed the planted environment value`);
   if (out.includes(OUTSIDE_CONTENT)) throw new Error(`${what}: printed the content of a file outside the project`);
-  if (/\n\s+at .*:\d+:\d+\)?\n/.test(out) || /internal error/i.test(out)) throw new Error(`${what}: printed a stack trace or an internal error`);
+  if (/\n\s+at .*:\d+:\d+\)?\n/.test(out) || /internal error/i.test(out))
+    throw new Error(`${what}: printed a stack trace or an internal error`);
 }
 
 let cases = 0;
-
 
 async function main(): Promise<void> {
   const commandIx = fc.integer({ min: 0, max: COMMANDS.length - 1 });
   const property = fc.asyncProperty(fc.array(mutation, { minLength: 1, maxLength: 3 }), commandIx, async (mutations, c) => {
     cases++;
     // A case that kills the process (out of memory) leaves no report: this file names it.
-    if (process.env.AIBACKEND_FUZZ_TRACE) writeFileSync(process.env.AIBACKEND_FUZZ_TRACE, JSON.stringify({ seed: SEED, case: cases, mutations, command: c }));
+    if (process.env.AIBACKEND_FUZZ_TRACE)
+      writeFileSync(process.env.AIBACKEND_FUZZ_TRACE, JSON.stringify({ seed: SEED, case: cases, mutations, command: c }));
     resetProject();
     for (const m of mutations) apply(m);
     const cmd = COMMANDS[c]!;

@@ -7,7 +7,19 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { BIN, runCli } from '../helpers/cli.js';
 import { startFakeLLM, type FakeServer } from '../helpers/fake-llm.js';
 import { cleanupTempDirs } from '../helpers/fixtures.js';
-import { chat, freePort, GATEWAY_ENV, GATEWAY_TEST_MS, hasRedis, makeGatewayProject, MAPPINGS, requireLitellm, servedModels, stopGateway, type GatewayProject } from '../helpers/gateway.js';
+import {
+  chat,
+  freePort,
+  GATEWAY_ENV,
+  GATEWAY_TEST_MS,
+  hasRedis,
+  makeGatewayProject,
+  MAPPINGS,
+  requireLitellm,
+  servedModels,
+  stopGateway,
+  type GatewayProject,
+} from '../helpers/gateway.js';
 
 const bin = requireLitellm();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -15,7 +27,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 describe.skipIf(!bin)('interrupted and concurrent reloads against the real LiteLLM gateway', { timeout: GATEWAY_TEST_MS }, () => {
   let servers: FakeServer[] = [];
   let gw: GatewayProject;
-  const reload = (...args: string[]) => runCli(['reload', '--yes', ...args], { cwd: gw.project, env: GATEWAY_ENV, timeout: GATEWAY_TEST_MS });
+  const reload = (...args: string[]) =>
+    runCli(['reload', '--yes', ...args], { cwd: gw.project, env: GATEWAY_ENV, timeout: GATEWAY_TEST_MS });
   const withAlias = (name: string) => MAPPINGS.replace('  coder: qwen-coder-vllm', `  coder: qwen-coder-vllm\n  ${name}: llama3.1:8b`);
 
   beforeAll(async () => {
@@ -58,7 +71,12 @@ describe.skipIf(!bin)('interrupted and concurrent reloads against the real LiteL
     gw.write({ 'model-mappings.yaml': withAlias('second') });
     const a = execa(process.execPath, [BIN, 'reload', '--yes'], { cwd: gw.project, env: { NO_COLOR: '1', ...GATEWAY_ENV }, reject: false });
     const journal = path.join(gw.project, 'backups', 'journal.jsonl');
-    const written = () => existsSync(journal) && readFileSync(journal, 'utf8').trim().split('\n').some((l) => l.includes(`-${a.pid}"`) && l.includes('"event":"restarted"'));
+    const written = () =>
+      existsSync(journal) &&
+      readFileSync(journal, 'utf8')
+        .trim()
+        .split('\n')
+        .some((l) => l.includes(`-${a.pid}"`) && l.includes('"event":"restarted"'));
     for (let i = 0; i < 6000 && !written(); i++) await sleep(25);
     expect(written()).toBe(true);
     a.kill('SIGKILL');
@@ -75,7 +93,10 @@ describe.skipIf(!bin)('interrupted and concurrent reloads against the real LiteL
     expect(result.recovery).toMatchObject({ after: 'restarted', healthy: true });
     expect(result.status).toBe('applied');
     expect(await servedModels(gw.url)).toContain('second');
-    const events = readFileSync(journal, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { id: string; event: string });
+    const events = readFileSync(journal, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { id: string; event: string });
     const killedId = events.find((e) => e.id.endsWith(`-${a.pid}`))!.id;
     expect(events.filter((e) => e.id === killedId).map((e) => e.event)).toContain('recovered');
   });
@@ -83,7 +104,15 @@ describe.skipIf(!bin)('interrupted and concurrent reloads against the real LiteL
   test('a stale lock from a dead process is taken over', async () => {
     await gw.baseline();
     const lock = path.join(gw.project, 'backups', 'reload.lock');
-    writeFileSync(lock, JSON.stringify({ pid: 2 ** 22 - 7, host: (await import('node:os')).hostname(), started: '2026-01-01T00:00:00Z', command: 'aibackend reload' }));
+    writeFileSync(
+      lock,
+      JSON.stringify({
+        pid: 2 ** 22 - 7,
+        host: (await import('node:os')).hostname(),
+        started: '2026-01-01T00:00:00Z',
+        command: 'aibackend reload',
+      }),
+    );
     const r = await reload();
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stderr).toContain('took over a stale lock');
@@ -96,7 +125,9 @@ describe.skipIf(!bin)('interrupted and concurrent reloads against the real LiteL
     let redis: ReturnType<typeof execa> | undefined;
     if (!redisPort) {
       redisPort = await freePort();
-      redis = execa('redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { reject: false });
+      redis = execa('redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+        reject: false,
+      });
       for (let i = 0; i < 100; i++) {
         const ping = await execa('redis-cli', ['-p', String(redisPort), 'ping'], { reject: false });
         if (String(ping.stdout).trim() === 'PONG') break;
@@ -105,7 +136,9 @@ describe.skipIf(!bin)('interrupted and concurrent reloads against the real LiteL
     }
     try {
       const gateway = readFileSync(path.join(gw.config, 'gateway.yaml'), 'utf8');
-      gw.write({ 'gateway.yaml': `${gateway}cache:\n  enabled: true\n  host: 127.0.0.1\n  port: ${redisPort}\n  namespace: aibackend-e2e\n  ttl_s: 60\n` });
+      gw.write({
+        'gateway.yaml': `${gateway}cache:\n  enabled: true\n  host: 127.0.0.1\n  port: ${redisPort}\n  namespace: aibackend-e2e\n  ttl_s: 60\n`,
+      });
       const r = await reload('--json');
       expect(r.exitCode, r.stderr).toBe(0);
       const deployed = readFileSync(path.join(gw.config, 'litellm-unified.yaml'), 'utf8');

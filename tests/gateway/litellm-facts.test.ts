@@ -14,10 +14,13 @@ import { GATEWAY_TEST_MS, gatewayMs, requireLitellm } from '../helpers/gateway.j
 const bin = requireLitellm();
 afterAll(cleanupTempDirs);
 
-describe.skipIf(!bin)('the validator\'s facts about the pinned LiteLLM', { timeout: GATEWAY_TEST_MS }, () => {
+describe.skipIf(!bin)("the validator's facts about the pinned LiteLLM", { timeout: GATEWAY_TEST_MS }, () => {
   test('src/generated/litellm-facts.ts is what scripts/litellm-facts.py reads from the installed proxy', () => {
     const python = path.join(path.dirname(bin!), 'python');
-    const now = execFileSync(python, [path.join(ROOT, 'scripts/litellm-facts.py')], { env: { ...process.env, LITELLM_LOCAL_MODEL_COST_MAP: 'True' }, stdio: ['ignore', 'pipe', 'ignore'] }).toString('utf8');
+    const now = execFileSync(python, [path.join(ROOT, 'scripts/litellm-facts.py')], {
+      env: { ...process.env, LITELLM_LOCAL_MODEL_COST_MAP: 'True' },
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).toString('utf8');
     expect(now).toBe(readFileSync(path.join(ROOT, 'src/generated/litellm-facts.ts'), 'utf8'));
   });
 
@@ -28,7 +31,11 @@ describe.skipIf(!bin)('the validator\'s facts about the pinned LiteLLM', { timeo
     const loads = async (inject: string) => {
       const file = path.join(dir, `c-${Math.random().toString(16).slice(2)}.yaml`);
       writeFileSync(file, compiled.replace('router_settings:\n', `router_settings:\n${inject}`));
-      const r = await execa(bin!, ['--config', file, '--validate_config'], { reject: false, all: true, env: { LITELLM_LOCAL_MODEL_COST_MAP: 'True', LITELLM_MASTER_KEY: 'sk-e2e-master-key-000000000000' } });
+      const r = await execa(bin!, ['--config', file, '--validate_config'], {
+        reject: false,
+        all: true,
+        env: { LITELLM_LOCAL_MODEL_COST_MAP: 'True', LITELLM_MASTER_KEY: 'sk-e2e-master-key-000000000000' },
+      });
       return { code: r.exitCode, out: String(r.all) };
     };
     // aibackend: passthrough-unknown-key (router_settings.health_check_interval); LiteLLM refuses the file.
@@ -40,11 +47,21 @@ describe.skipIf(!bin)('the validator\'s facts about the pinned LiteLLM', { timeo
     expect(typo.code).toBe(0);
     expect(typo.out).toMatch(/Key 'num_retry' is not a valid argument for Router\.__init__\(\)\. Ignoring this key/);
     // The same two, in aibackend: refused with their positions.
-    for (const [inject, key] of [['    health_check_interval: 30\n', 'health_check_interval'], ['    num_retry: 4\n', 'num_retry']] as const) {
+    for (const [inject, key] of [
+      ['    health_check_interval: 30\n', 'health_check_interval'],
+      ['    num_retry: 4\n', 'num_retry'],
+    ] as const) {
       const g = path.join(project, 'config/gateway.yaml');
-      writeFileSync(g, `${readFileSync(path.join(ROOT, 'tests/fixtures/base/gateway.yaml'), 'utf8')}passthrough:\n  router_settings:\n${inject}`);
+      writeFileSync(
+        g,
+        `${readFileSync(path.join(ROOT, 'tests/fixtures/base/gateway.yaml'), 'utf8')}passthrough:\n  router_settings:\n${inject}`,
+      );
       const v = JSON.parse((await runCli(['validate', '--json'], { cwd: project })).stdout);
-      expect(v.diagnostics.find((d: { code: string }) => d.code === 'passthrough-unknown-key')).toMatchObject({ line: 8, column: 5, message: expect.stringContaining(key) });
+      expect(v.diagnostics.find((d: { code: string }) => d.code === 'passthrough-unknown-key')).toMatchObject({
+        line: 8,
+        column: 5,
+        message: expect.stringContaining(key),
+      });
     }
   });
 });
@@ -57,25 +74,47 @@ describe.skipIf(!bin)('validate --deep', { timeout: GATEWAY_TEST_MS }, () => {
     expect(good.deep).toMatchObject({ ran: true, ok: true, litellm: bin });
     expect(ok.exitCode).toBe(0);
     // A callback module that does not exist: aibackend's own rules accept the key, LiteLLM does not load it.
-    writeFileSync(path.join(config, 'gateway.yaml'), `${readFileSync(path.join(config, 'gateway.yaml'), 'utf8')}passthrough:\n  litellm_settings:\n    callbacks: ["no_such_callback_module"]\n`);
+    writeFileSync(
+      path.join(config, 'gateway.yaml'),
+      `${readFileSync(path.join(config, 'gateway.yaml'), 'utf8')}passthrough:\n  litellm_settings:\n    callbacks: ["no_such_callback_module"]\n`,
+    );
     const bad = await runCli(['validate', '--deep', '--json'], { cwd: project, env: { AIBACKEND_LITELLM: bin }, timeout: gatewayMs(1) });
     expect(bad.exitCode).toBe(1);
     const report = JSON.parse(bad.stdout);
     expect(report.deep).toMatchObject({ ran: true, ok: false });
-    expect(report.diagnostics.find((d: { code: string }) => d.code === 'litellm-refused')).toMatchObject({ severity: 'error', file: 'config/gateway.yaml', message: expect.stringContaining('config validation failed') });
+    expect(report.diagnostics.find((d: { code: string }) => d.code === 'litellm-refused')).toMatchObject({
+      severity: 'error',
+      file: 'config/gateway.yaml',
+      message: expect.stringContaining('config validation failed'),
+    });
   });
 });
 
 describe.skipIf(!bin)('validate --deep on an untrusted pull request (issue 20)', { timeout: GATEWAY_TEST_MS }, () => {
-  test('the real LiteLLM loads the candidate without importing the repository\'s callback module', async () => {
+  test("the real LiteLLM loads the candidate without importing the repository's callback module", async () => {
     const { project, config } = makeProject();
     const marker = path.join(makeProject().project, 'imported');
     // What LiteLLM would import from the config's directory: it records that it ran, and what it saw.
-    writeFileSync(path.join(config, 'custom_callbacks.py'), `import os\nopen(${JSON.stringify(marker)}, 'w').write(repr(sorted(os.environ)))\nhandler = None\n`);
-    writeFileSync(path.join(config, 'gateway.yaml'), `${readFileSync(path.join(config, 'gateway.yaml'), 'utf8')}passthrough:\n  litellm_settings:\n    callbacks: ["custom_callbacks.handler"]\n  general_settings:\n    custom_key_generate: custom_callbacks.handler\n`);
-    const r = await runCli(['validate', '--deep', '--json'], { cwd: project, env: { AIBACKEND_LITELLM: bin, AWS_SECRET_ACCESS_KEY: 'runner-secret-value' }, timeout: gatewayMs(1) });
+    writeFileSync(
+      path.join(config, 'custom_callbacks.py'),
+      `import os\nopen(${JSON.stringify(marker)}, 'w').write(repr(sorted(os.environ)))\nhandler = None\n`,
+    );
+    writeFileSync(
+      path.join(config, 'gateway.yaml'),
+      `${readFileSync(path.join(config, 'gateway.yaml'), 'utf8')}passthrough:\n  litellm_settings:\n    callbacks: ["custom_callbacks.handler"]\n  general_settings:\n    custom_key_generate: custom_callbacks.handler\n`,
+    );
+    const r = await runCli(['validate', '--deep', '--json'], {
+      cwd: project,
+      env: { AIBACKEND_LITELLM: bin, AWS_SECRET_ACCESS_KEY: 'runner-secret-value' },
+      timeout: gatewayMs(1),
+    });
     const report = JSON.parse(r.stdout);
-    expect(report.deep).toMatchObject({ ran: true, ok: true, litellm: bin, removed: ['litellm_settings.callbacks.0', 'general_settings.custom_key_generate'] });
+    expect(report.deep).toMatchObject({
+      ran: true,
+      ok: true,
+      litellm: bin,
+      removed: ['litellm_settings.callbacks.0', 'general_settings.custom_key_generate'],
+    });
     expect(report.diagnostics.filter((d: { code: string }) => d.code === 'passthrough-loads-code')).toHaveLength(2);
     expect(existsSync(marker), 'the callback module was imported').toBe(false);
     expect(r.exitCode).toBe(0);
@@ -89,7 +128,9 @@ describe.skipIf(!bin)('passthrough overrides aibackend refuses, served by the re
     const ollama = await startFakeLLM('ollama', ['llama3.1:8b', 'qwen2.5-coder:7b']);
     const vllm = await startFakeLLM('openai', ['Qwen/Qwen2.5-Coder-7B-Instruct-AWQ']);
     const { project, config } = makeProject({
-      'providers.yaml': readFileSync(path.join(ROOT, 'tests/fixtures/base/providers.yaml'), 'utf8').replace('http://127.0.0.1:11434', ollama.url).replace('http://127.0.0.1:8001/v1', vllm.url),
+      'providers.yaml': readFileSync(path.join(ROOT, 'tests/fixtures/base/providers.yaml'), 'utf8')
+        .replace('http://127.0.0.1:11434', ollama.url)
+        .replace('http://127.0.0.1:8001/v1', vllm.url),
       'ports.yaml': null,
     });
     const compiled = (await runCli(['generate', '--stdout'], { cwd: project })).stdout;
@@ -101,7 +142,11 @@ describe.skipIf(!bin)('passthrough overrides aibackend refuses, served by the re
     const file = path.join(tempDir(), 'hand-made.yaml');
     writeFileSync(file, handMade);
     const port = await freePort();
-    const proxy = execa(bin!, ['--config', file, '--host', '127.0.0.1', '--port', String(port)], { reject: false, all: true, env: { LITELLM_LOCAL_MODEL_COST_MAP: 'True', LITELLM_MASTER_KEY: MASTER_KEY } });
+    const proxy = execa(bin!, ['--config', file, '--host', '127.0.0.1', '--port', String(port)], {
+      reject: false,
+      all: true,
+      env: { LITELLM_LOCAL_MODEL_COST_MAP: 'True', LITELLM_MASTER_KEY: MASTER_KEY },
+    });
     try {
       const auth = { authorization: `Bearer ${MASTER_KEY}` };
       let models: string[] = [];
@@ -121,7 +166,12 @@ describe.skipIf(!bin)('passthrough overrides aibackend refuses, served by the re
       // fallbacks replaced: with vLLM failing, coder is answered by the fallback written by hand, but
       // qwen-coder-vllm, whose compiled fallback (qwen2.5-coder:7b) the replacement dropped, fails.
       vllm.failing = true;
-      const ask = (model: string) => fetch(`http://127.0.0.1:${port}/v1/chat/completions`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ model, messages: [{ role: 'user', content: 'hi' }] }) });
+      const ask = (model: string) =>
+        fetch(`http://127.0.0.1:${port}/v1/chat/completions`, {
+          method: 'POST',
+          headers: { ...auth, 'content-type': 'application/json' },
+          body: JSON.stringify({ model, messages: [{ role: 'user', content: 'hi' }] }),
+        });
       expect((await ask('coder')).status).toBe(200);
       expect((await ask('qwen-coder-vllm')).status).not.toBe(200);
     } finally {
@@ -130,8 +180,13 @@ describe.skipIf(!bin)('passthrough overrides aibackend refuses, served by the re
       await Promise.all([ollama.close(), vllm.close()]);
     }
     // aibackend refuses all three, each at its key.
-    writeFileSync(path.join(config, 'gateway.yaml'), `${readFileSync(path.join(config, 'gateway.yaml'), 'utf8')}cache:\n  enabled: true\npassthrough:\n  litellm_settings:\n    cache_params: { ttl: 60 }\n  router_settings:\n    fallbacks: [{ coder: [llama3.1:8b] }]\n    model_group_alias: { gpt-4: qwen-coder-vllm }\n`);
+    writeFileSync(
+      path.join(config, 'gateway.yaml'),
+      `${readFileSync(path.join(config, 'gateway.yaml'), 'utf8')}cache:\n  enabled: true\npassthrough:\n  litellm_settings:\n    cache_params: { ttl: 60 }\n  router_settings:\n    fallbacks: [{ coder: [llama3.1:8b] }]\n    model_group_alias: { gpt-4: qwen-coder-vllm }\n`,
+    );
     const v = JSON.parse((await runCli(['validate', '--json'], { cwd: project })).stdout);
-    expect(v.diagnostics.filter((d: { code: string }) => d.code === 'passthrough-override').map((d: { line: number }) => d.line)).toEqual([10, 12, 13]);
+    expect(v.diagnostics.filter((d: { code: string }) => d.code === 'passthrough-override').map((d: { line: number }) => d.line)).toEqual([
+      10, 12, 13,
+    ]);
   });
 });

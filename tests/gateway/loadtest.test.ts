@@ -22,8 +22,14 @@ function locust(): string | undefined {
   if (process.env.AIBACKEND_LOCUST && existsSync(process.env.AIBACKEND_LOCUST)) return process.env.AIBACKEND_LOCUST;
   const req = readFileSync(path.join(ROOT, 'requirements/locust.txt'), 'utf8');
   const version = /^locust==([\d.]+)/m.exec(req)![1];
-  const p = path.join(process.env.AIBACKEND_LOCUST_VENV ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(homedir(), '.cache'), 'aibackend', `locust-${version}`), 'bin', 'locust');
-  if (!existsSync(p) && bin && (process.env.CI || process.env.AIBACKEND_REQUIRE_GATEWAY)) throw new Error('Locust is not installed: run `bash scripts/setup-locust.sh` (CI requires it)');
+  const p = path.join(
+    process.env.AIBACKEND_LOCUST_VENV ??
+      path.join(process.env.XDG_CACHE_HOME ?? path.join(homedir(), '.cache'), 'aibackend', `locust-${version}`),
+    'bin',
+    'locust',
+  );
+  if (!existsSync(p) && bin && (process.env.CI || process.env.AIBACKEND_REQUIRE_GATEWAY))
+    throw new Error('Locust is not installed: run `bash scripts/setup-locust.sh` (CI requires it)');
   return existsSync(p) ? p : undefined;
 }
 
@@ -42,11 +48,16 @@ describe.skipIf(!bin)('bench and load through the real gateway', { timeout: GATE
     ollama = await startFakeLLM('ollama', ['llama3.1:8b', 'qwen2.5-coder:7b'], 'ollama');
     llamaA = await startFakeLLM('openai', ['llama-2-13b-chat'], 'llama-native', { ttftMs: 80, tokens: 1, failEvery: 5 });
     llamaB = await startFakeLLM('openai', ['llama-2-13b-chat'], 'llama-python', { ttftMs: 80, tokens: 1 });
-    vllm = await startFakeLLM('openai', ['Qwen/Qwen2.5-Coder-7B-Instruct-AWQ'], 'vllm', { ttftMs: TTFT, chunkDelayMs: ITL, tokens: TOKENS });
+    vllm = await startFakeLLM('openai', ['Qwen/Qwen2.5-Coder-7B-Instruct-AWQ'], 'vllm', {
+      ttftMs: TTFT,
+      chunkDelayMs: ITL,
+      tokens: TOKENS,
+    });
     // No retries and no cooldowns: every error a fake returns reaches the client once. Offline,
     // LiteLLM would try to download a llama tokenizer from Hugging Face for every failed request to
     // a llama-named model and stall it for 24 s (5 retries): disable_hf_tokenizer_download.
-    const extra = 'router:\n  num_retries: 0\n  allowed_fails: 100000\npassthrough:\n  litellm_settings:\n    disable_hf_tokenizer_download: true\n';
+    const extra =
+      'router:\n  num_retries: 0\n  allowed_fails: 100000\npassthrough:\n  litellm_settings:\n    disable_hf_tokenizer_download: true\n';
     gw = await makeGatewayProject({ bin: bin!, ollama, llamaA, llamaB, vllm, gatewayExtra: extra });
     const r = await cli('reload', '--yes');
     expect(r.exitCode, r.stderr).toBe(0);
@@ -90,7 +101,20 @@ describe.skipIf(!bin)('bench and load through the real gateway', { timeout: GATE
   test('load --scenario smoke: the requests its shape implies, every error the fake returned, the thresholds decide, a report', async () => {
     const before = { a: llamaA.chats().length, b: llamaB.chats().length, errors: llamaA.errorsReturned };
     const report = path.join(tempDir(), 'report.html');
-    const r = await cli('load', '--scenario', 'smoke', '--users', '4', '--duration', '6', '--mix', 'llama2-13b=1', '--report', report, '--json');
+    const r = await cli(
+      'load',
+      '--scenario',
+      'smoke',
+      '--users',
+      '4',
+      '--duration',
+      '6',
+      '--mix',
+      'llama2-13b=1',
+      '--report',
+      report,
+      '--json',
+    );
     const out = JSON.parse(r.stdout);
     expectSchema('load', out);
     const sent = llamaA.chats().length - before.a + (llamaB.chats().length - before.b);
@@ -98,7 +122,9 @@ describe.skipIf(!bin)('bench and load through the real gateway', { timeout: GATE
     // At the run's time requests in flight are cut and counted apart (issue 29), not waited for.
     // Every finished request reached a fake once; a cut one may or may not have reached it yet
     // (one fresh-clone CI run: 157 chats at the fakes for 157 finished and 4 cut).
-    console.log(`load smoke: ${sent} chats at the fakes (${errors} failed there); ${out.total.requests} finished (${out.total.errors} failed), ${out.total.cut} cut`);
+    console.log(
+      `load smoke: ${sent} chats at the fakes (${errors} failed there); ${out.total.requests} finished (${out.total.errors} failed), ${out.total.cut} cut`,
+    );
     expect(sent).toBeGreaterThanOrEqual(out.total.requests);
     expect(sent).toBeLessThanOrEqual(out.total.requests + out.total.cut);
     expect(out.total.errors).toBeLessThanOrEqual(errors);
@@ -120,7 +146,11 @@ describe.skipIf(!bin)('bench and load through the real gateway', { timeout: GATE
     const browser = chromium();
     if (browser) {
       const png = path.join(tempDir(), 'report.png');
-      spawnSync(browser, ['--headless', '--no-sandbox', '--disable-gpu', `--screenshot=${png}`, '--window-size=1280,1400', `file://${report}`], { timeout: 60_000 });
+      spawnSync(
+        browser,
+        ['--headless', '--no-sandbox', '--disable-gpu', `--screenshot=${png}`, '--window-size=1280,1400', `file://${report}`],
+        { timeout: 60_000 },
+      );
       expect(existsSync(png)).toBe(true);
       const buf = readFileSync(png);
       expect(buf.subarray(1, 4).toString()).toBe('PNG');
@@ -133,7 +163,20 @@ describe.skipIf(!bin)('bench and load through the real gateway', { timeout: GATE
 
   test('load --emit locust: real Locust runs the emitted file against the gateway; --emit k6 writes a script that parses', async () => {
     const dir = tempDir();
-    const e = await cli('load', '--emit', 'locust', dir, '--scenario', 'smoke', '--users', '2', '--duration', '4', '--mix', 'llama3.1:8b=1');
+    const e = await cli(
+      'load',
+      '--emit',
+      'locust',
+      dir,
+      '--scenario',
+      'smoke',
+      '--users',
+      '2',
+      '--duration',
+      '4',
+      '--mix',
+      'llama3.1:8b=1',
+    );
     expect(e.exitCode, e.stderr).toBe(0);
     const k6 = await cli('load', '--emit', 'k6', dir, '--scenario', 'spike', '--duration', '20');
     expect(k6.exitCode).toBe(0);
@@ -145,7 +188,11 @@ describe.skipIf(!bin)('bench and load through the real gateway', { timeout: GATE
     const before = ollama.chats().length;
     // Not spawnSync: the fake providers answer from this process's event loop.
     const { execa } = await import('execa');
-    const r = await execa(bin, ['-f', path.join(dir, 'locustfile.py'), '--headless', '--csv', path.join(dir, 'run'), '--only-summary'], { env: GATEWAY_ENV, reject: false, timeout: 60_000 });
+    const r = await execa(bin, ['-f', path.join(dir, 'locustfile.py'), '--headless', '--csv', path.join(dir, 'run'), '--only-summary'], {
+      env: GATEWAY_ENV,
+      reject: false,
+      timeout: 60_000,
+    });
     expect(r.exitCode, String(r.stderr)).toBe(0);
     const stats = readFileSync(path.join(dir, 'run_stats.csv'), 'utf8').split('\n');
     const row = stats.find((l) => l.includes('llama3.1:8b'))!.split(',');

@@ -12,7 +12,18 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import { startFakeLLM, type FakeServer } from '../helpers/fake-llm.js';
 import { cleanupTempDirs, tempDir } from '../helpers/fixtures.js';
-import { chat, freePort, GATEWAY_ENV, GATEWAY_TEST_MS, makeGatewayProject, MASTER_KEY, providersYaml, requireLitellm, stopGateway, type GatewayProject } from '../helpers/gateway.js';
+import {
+  chat,
+  freePort,
+  GATEWAY_ENV,
+  GATEWAY_TEST_MS,
+  makeGatewayProject,
+  MASTER_KEY,
+  providersYaml,
+  requireLitellm,
+  stopGateway,
+  type GatewayProject,
+} from '../helpers/gateway.js';
 import { grafanaExpr } from '../helpers/monitoring.js';
 import { requireTool } from '../helpers/tools.js';
 
@@ -57,106 +68,165 @@ async function streamChat(url: string, model: string, content: string): Promise<
   return res.status;
 }
 
-describe.skipIf(!ready)('the generated monitoring stack against the real gateway, Prometheus and redis_exporter', { timeout: GATEWAY_TEST_MS }, () => {
-  let ollama: FakeServer, llamaA: FakeServer, llamaB: FakeServer, vllm: FakeServer;
-  let gw: GatewayProject;
-  let promUrl: string;
-  const procs: ResultPromise[] = [];
+describe.skipIf(!ready)(
+  'the generated monitoring stack against the real gateway, Prometheus and redis_exporter',
+  { timeout: GATEWAY_TEST_MS },
+  () => {
+    let ollama: FakeServer, llamaA: FakeServer, llamaB: FakeServer, vllm: FakeServer;
+    let gw: GatewayProject;
+    let promUrl: string;
+    const procs: ResultPromise[] = [];
 
-  beforeAll(async () => {
-    ollama = await startFakeLLM('ollama', ['llama3.1:8b', 'qwen2.5-coder:7b'], 'ollama');
-    llamaA = await startFakeLLM('openai', ['llama-2-13b-chat'], 'llama-native', { metrics: 'llamacpp' });
-    llamaB = await startFakeLLM('openai', ['llama-2-13b-chat'], 'llama-python');
-    vllm = await startFakeLLM('openai', ['Qwen/Qwen2.5-Coder-7B-Instruct-AWQ'], 'vllm', { metrics: 'vllm', chunkDelayMs: 30 });
-    const [redisPort, exporterPort, promPort] = [await freePort(), await freePort(), await freePort()];
-    promUrl = `http://127.0.0.1:${promPort}`;
-    procs.push(execa(redisBin!, ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { reject: false }));
-    procs.push(execa(exporterBin!, [`--redis.addr=redis://127.0.0.1:${redisPort}`, `--web.listen-address=127.0.0.1:${exporterPort}`], { reject: false }));
-    const extra = `metrics:\n  prometheus: true\ncache:\n  enabled: true\n  host: 127.0.0.1\n  port: ${redisPort}\n  namespace: aibackend-monitoring\n  ttl_s: 120\nrouter:\n  allowed_fails: 1\n  cooldown_s: 60\n  num_retries: 0\nmonitoring:\n  enabled: true\n  scrape_interval_s: 1\n  prometheus: { url: "${promUrl}" }\n  redis_exporter: { url: "http://127.0.0.1:${exporterPort}" }\n`;
-    gw = await makeGatewayProject({ bin: bin!, ollama, llamaA, llamaB, vllm, gatewayExtra: extra });
-    gw.write({ 'providers.yaml': providersYaml({ ollama, llamaA, llamaB, vllm }).replace(`    base_url: ${llamaA.url}\n`, `    base_url: ${llamaA.url}\n    metrics: /metrics\n`) });
-    const r = await runCli(['reload', '--yes'], { cwd: gw.project, env: GATEWAY_ENV, timeout: GATEWAY_TEST_MS });
-    expect(r.exitCode, r.stderr).toBe(0);
-    const mon = path.join(gw.project, 'monitoring');
-    mkdirSync(path.join(mon, 'secrets'), { recursive: true });
-    writeFileSync(path.join(mon, 'secrets/litellm-master-key'), MASTER_KEY, { mode: 0o600 });
-    procs.push(execa(prometheusBin!, [`--config.file=${path.join(mon, 'prometheus.yml')}`, `--storage.tsdb.path=${tempDir()}`, `--web.listen-address=127.0.0.1:${promPort}`, '--log.level=warn'], { reject: false }));
-  }, GATEWAY_TEST_MS);
+    beforeAll(async () => {
+      ollama = await startFakeLLM('ollama', ['llama3.1:8b', 'qwen2.5-coder:7b'], 'ollama');
+      llamaA = await startFakeLLM('openai', ['llama-2-13b-chat'], 'llama-native', { metrics: 'llamacpp' });
+      llamaB = await startFakeLLM('openai', ['llama-2-13b-chat'], 'llama-python');
+      vllm = await startFakeLLM('openai', ['Qwen/Qwen2.5-Coder-7B-Instruct-AWQ'], 'vllm', { metrics: 'vllm', chunkDelayMs: 30 });
+      const [redisPort, exporterPort, promPort] = [await freePort(), await freePort(), await freePort()];
+      promUrl = `http://127.0.0.1:${promPort}`;
+      procs.push(
+        execa(redisBin!, ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { reject: false }),
+      );
+      procs.push(
+        execa(exporterBin!, [`--redis.addr=redis://127.0.0.1:${redisPort}`, `--web.listen-address=127.0.0.1:${exporterPort}`], {
+          reject: false,
+        }),
+      );
+      const extra = `metrics:\n  prometheus: true\ncache:\n  enabled: true\n  host: 127.0.0.1\n  port: ${redisPort}\n  namespace: aibackend-monitoring\n  ttl_s: 120\nrouter:\n  allowed_fails: 1\n  cooldown_s: 60\n  num_retries: 0\nmonitoring:\n  enabled: true\n  scrape_interval_s: 1\n  prometheus: { url: "${promUrl}" }\n  redis_exporter: { url: "http://127.0.0.1:${exporterPort}" }\n`;
+      gw = await makeGatewayProject({ bin: bin!, ollama, llamaA, llamaB, vllm, gatewayExtra: extra });
+      gw.write({
+        'providers.yaml': providersYaml({ ollama, llamaA, llamaB, vllm }).replace(
+          `    base_url: ${llamaA.url}\n`,
+          `    base_url: ${llamaA.url}\n    metrics: /metrics\n`,
+        ),
+      });
+      const r = await runCli(['reload', '--yes'], { cwd: gw.project, env: GATEWAY_ENV, timeout: GATEWAY_TEST_MS });
+      expect(r.exitCode, r.stderr).toBe(0);
+      const mon = path.join(gw.project, 'monitoring');
+      mkdirSync(path.join(mon, 'secrets'), { recursive: true });
+      writeFileSync(path.join(mon, 'secrets/litellm-master-key'), MASTER_KEY, { mode: 0o600 });
+      procs.push(
+        execa(
+          prometheusBin!,
+          [
+            `--config.file=${path.join(mon, 'prometheus.yml')}`,
+            `--storage.tsdb.path=${tempDir()}`,
+            `--web.listen-address=127.0.0.1:${promPort}`,
+            '--log.level=warn',
+          ],
+          { reject: false },
+        ),
+      );
+    }, GATEWAY_TEST_MS);
 
-  afterAll(async () => {
-    if (gw) stopGateway(gw.project);
-    for (const p of procs) p.kill('SIGKILL');
-    await Promise.all(procs.map((p) => p.catch(() => undefined)));
-    await Promise.all([ollama, llamaA, llamaB, vllm].map((s) => s?.close()));
-    cleanupTempDirs();
-  });
+    afterAll(async () => {
+      if (gw) stopGateway(gw.project);
+      for (const p of procs) p.kill('SIGKILL');
+      await Promise.all(procs.map((p) => p.catch(() => undefined)));
+      await Promise.all([ollama, llamaA, llamaB, vllm].map((s) => s?.close()));
+      cleanupTempDirs();
+    });
 
-  test('every target is scraped and up, and `aibackend status` says so', async () => {
-    const jobs = await waitFor('every target up', async () => {
-      const up = await query(promUrl, 'up');
-      return up.length === 5 && up.every((s) => s.value[1] === '1') ? up.map((s) => s.metric.job).sort() : undefined;
-    }, 60_000);
-    expect(new Set(jobs)).toEqual(new Set(['litellm', 'prometheus', 'provider-llama_cpp_native', 'provider-vllm', 'redis_exporter']));
-    const s = await runCli(['status', '--json'], { cwd: gw.project, env: GATEWAY_ENV });
-    const report = JSON.parse(s.stdout) as { ok: boolean; monitoring: { prometheus_up: boolean; ok: boolean; targets: { job: string; health: string }[]; master_key_file: { exists: boolean } } };
-    expect(report.monitoring).toMatchObject({ prometheus_up: true, ok: true, master_key_file: { exists: true } });
-    expect(report.monitoring.targets.map((t) => [t.job, t.health]).sort()).toEqual([['litellm', 'up'], ['prometheus', 'up'], ['provider-llama_cpp_native', 'up'], ['provider-vllm', 'up'], ['redis_exporter', 'up']]);
-  });
+    test('every target is scraped and up, and `aibackend status` says so', async () => {
+      const jobs = await waitFor(
+        'every target up',
+        async () => {
+          const up = await query(promUrl, 'up');
+          return up.length === 5 && up.every((s) => s.value[1] === '1') ? up.map((s) => s.metric.job).sort() : undefined;
+        },
+        60_000,
+      );
+      expect(new Set(jobs)).toEqual(new Set(['litellm', 'prometheus', 'provider-llama_cpp_native', 'provider-vllm', 'redis_exporter']));
+      const s = await runCli(['status', '--json'], { cwd: gw.project, env: GATEWAY_ENV });
+      const report = JSON.parse(s.stdout) as {
+        ok: boolean;
+        monitoring: {
+          prometheus_up: boolean;
+          ok: boolean;
+          targets: { job: string; health: string }[];
+          master_key_file: { exists: boolean };
+        };
+      };
+      expect(report.monitoring).toMatchObject({ prometheus_up: true, ok: true, master_key_file: { exists: true } });
+      expect(report.monitoring.targets.map((t) => [t.job, t.health]).sort()).toEqual([
+        ['litellm', 'up'],
+        ['prometheus', 'up'],
+        ['provider-llama_cpp_native', 'up'],
+        ['provider-vllm', 'up'],
+        ['redis_exporter', 'up'],
+      ]);
+    });
 
-  test('after traffic, every panel of every dashboard returns data', async () => {
-    // Two rounds a few scrapes apart, so that every counter and histogram has grown between two
-    // samples (rate() of a series that appeared once is 0, and a quantile of zero rates is NaN).
-    for (let round = 0; round < 2; round++) {
-      expect((await chat(gw.url, 'llama3.1:8b')).status).toBe(200);
-      expect((await chat(gw.url, 'llama3.1:8b')).status).toBe(200); // the same request again: a cache hit
-      expect(await streamChat(gw.url, 'qwen-coder-vllm', `stream round ${round}`)).toBe(200);
-      expect((await chat(gw.url, 'llama2-13b')).status).toBe(200);
-      await new Promise((r) => setTimeout(r, 2500));
-    }
-    // Failures: llama2-13b has no fallback, so its failure reaches the client; qwen-coder-vllm falls back to Ollama.
-    llamaA.failing = llamaB.failing = vllm.failing = true;
-    try {
+    test('after traffic, every panel of every dashboard returns data', async () => {
+      // Two rounds a few scrapes apart, so that every counter and histogram has grown between two
+      // samples (rate() of a series that appeared once is 0, and a quantile of zero rates is NaN).
       for (let round = 0; round < 2; round++) {
-        const body = (m: string) => ({ method: 'POST', headers: { authorization: `Bearer ${MASTER_KEY}`, 'content-type': 'application/json' }, body: JSON.stringify({ model: m, messages: [{ role: 'user', content: `fail ${round}` }] }) });
-        expect((await fetch(`${gw.url}/v1/chat/completions`, body('llama2-13b'))).status).toBeGreaterThanOrEqual(400);
-        const fb = await fetch(`${gw.url}/v1/chat/completions`, body('qwen-coder-vllm'));
-        expect(fb.status).toBe(200);
+        expect((await chat(gw.url, 'llama3.1:8b')).status).toBe(200);
+        expect((await chat(gw.url, 'llama3.1:8b')).status).toBe(200); // the same request again: a cache hit
+        expect(await streamChat(gw.url, 'qwen-coder-vllm', `stream round ${round}`)).toBe(200);
+        expect((await chat(gw.url, 'llama2-13b')).status).toBe(200);
         await new Promise((r) => setTimeout(r, 2500));
       }
-    } finally {
-      llamaA.failing = llamaB.failing = vllm.failing = false;
-    }
-    await new Promise((r) => setTimeout(r, 2000));
+      // Failures: llama2-13b has no fallback, so its failure reaches the client; qwen-coder-vllm falls back to Ollama.
+      llamaA.failing = llamaB.failing = vllm.failing = true;
+      try {
+        for (let round = 0; round < 2; round++) {
+          const body = (m: string) => ({
+            method: 'POST',
+            headers: { authorization: `Bearer ${MASTER_KEY}`, 'content-type': 'application/json' },
+            body: JSON.stringify({ model: m, messages: [{ role: 'user', content: `fail ${round}` }] }),
+          });
+          expect((await fetch(`${gw.url}/v1/chat/completions`, body('llama2-13b'))).status).toBeGreaterThanOrEqual(400);
+          const fb = await fetch(`${gw.url}/v1/chat/completions`, body('qwen-coder-vllm'));
+          expect(fb.status).toBe(200);
+          await new Promise((r) => setTimeout(r, 2500));
+        }
+      } finally {
+        llamaA.failing = llamaB.failing = vllm.failing = false;
+      }
+      await new Promise((r) => setTimeout(r, 2000));
 
-    const dir = path.join(gw.project, 'monitoring/grafana/dashboards');
-    const files = readdirSync(dir).sort();
-    expect(files).toEqual(['overview.json', 'performance.json', 'provider-health.json', 'system-health.json', 'token-usage.json']);
-    const empty: string[] = [];
-    let panels = 0;
-    for (const f of files) {
-      const d = JSON.parse(readFileSync(path.join(dir, f), 'utf8')) as { panels: { title: string; targets: { expr: string }[] }[] };
-      for (const p of d.panels) {
-        panels++;
-        for (const t of p.targets) {
-          const result = await query(promUrl, grafanaExpr(t.expr));
-          if (!result.some((s) => Number.isFinite(Number(s.value[1])))) empty.push(`${f} / ${p.title}: ${t.expr} -> ${JSON.stringify(result).slice(0, 200)}`);
+      const dir = path.join(gw.project, 'monitoring/grafana/dashboards');
+      const files = readdirSync(dir).sort();
+      expect(files).toEqual(['overview.json', 'performance.json', 'provider-health.json', 'system-health.json', 'token-usage.json']);
+      const empty: string[] = [];
+      let panels = 0;
+      for (const f of files) {
+        const d = JSON.parse(readFileSync(path.join(dir, f), 'utf8')) as { panels: { title: string; targets: { expr: string }[] }[] };
+        for (const p of d.panels) {
+          panels++;
+          for (const t of p.targets) {
+            const result = await query(promUrl, grafanaExpr(t.expr));
+            if (!result.some((s) => Number.isFinite(Number(s.value[1]))))
+              empty.push(`${f} / ${p.title}: ${t.expr} -> ${JSON.stringify(result).slice(0, 200)}`);
+          }
         }
       }
-    }
-    expect(panels).toBeGreaterThanOrEqual(30);
-    expect(empty).toEqual([]);
-  });
+      expect(panels).toBeGreaterThanOrEqual(30);
+      expect(empty).toEqual([]);
+    });
 
-  test('the gateway-down alert fires once the gateway is stopped, and status names the target down', async () => {
-    const alerts = async () => ((await (await fetch(`${promUrl}/api/v1/alerts`)).json()) as { data: { alerts: { labels: { alertname: string }; state: string }[] } }).data.alerts;
-    expect((await alerts()).filter((a) => a.labels.alertname === 'AibackendGatewayDown')).toEqual([]);
-    stopGateway(gw.project);
-    const firing = await waitFor('AibackendGatewayDown to fire', async () => ((await alerts()).some((a) => a.labels.alertname === 'AibackendGatewayDown' && a.state === 'firing') ? true : undefined), 60_000);
-    expect(firing).toBe(true);
-    const s = await runCli(['status', '--json'], { cwd: gw.project, env: GATEWAY_ENV });
-    expect(s.exitCode).toBe(1);
-    const report = JSON.parse(s.stdout) as { monitoring: { ok: boolean; targets: { job: string; health: string }[] } };
-    expect(report.monitoring.ok).toBe(false);
-    expect(report.monitoring.targets.find((t) => t.job === 'litellm')!.health).toBe('down');
-  });
-});
+    test('the gateway-down alert fires once the gateway is stopped, and status names the target down', async () => {
+      const alerts = async () =>
+        (
+          (await (await fetch(`${promUrl}/api/v1/alerts`)).json()) as {
+            data: { alerts: { labels: { alertname: string }; state: string }[] };
+          }
+        ).data.alerts;
+      expect((await alerts()).filter((a) => a.labels.alertname === 'AibackendGatewayDown')).toEqual([]);
+      stopGateway(gw.project);
+      const firing = await waitFor(
+        'AibackendGatewayDown to fire',
+        async () =>
+          (await alerts()).some((a) => a.labels.alertname === 'AibackendGatewayDown' && a.state === 'firing') ? true : undefined,
+        60_000,
+      );
+      expect(firing).toBe(true);
+      const s = await runCli(['status', '--json'], { cwd: gw.project, env: GATEWAY_ENV });
+      expect(s.exitCode).toBe(1);
+      const report = JSON.parse(s.stdout) as { monitoring: { ok: boolean; targets: { job: string; health: string }[] } };
+      expect(report.monitoring.ok).toBe(false);
+      expect(report.monitoring.targets.find((t) => t.job === 'litellm')!.health).toBe('down');
+    });
+  },
+);

@@ -7,7 +7,16 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import { startFakeLLM, type FakeServer } from '../helpers/fake-llm.js';
 import { cleanupTempDirs } from '../helpers/fixtures.js';
-import { freePort, GATEWAY_ENV, GATEWAY_TEST_MS, hasRedis, makeGatewayProject, requireLitellm, stopGateway, type GatewayProject } from '../helpers/gateway.js';
+import {
+  freePort,
+  GATEWAY_ENV,
+  GATEWAY_TEST_MS,
+  hasRedis,
+  makeGatewayProject,
+  requireLitellm,
+  stopGateway,
+  type GatewayProject,
+} from '../helpers/gateway.js';
 import { expectSchema } from '../helpers/schemas.js';
 
 const bin = requireLitellm();
@@ -38,11 +47,19 @@ describe.skipIf(!bin || !redis)('operating the live stack: try, verify, stats, l
     llamaB = await startFakeLLM('openai', ['llama-2-13b-chat'], 'llama-python');
     vllm = await startFakeLLM('openai', ['Qwen/Qwen2.5-Coder-7B-Instruct-AWQ'], 'vllm');
     redisPort = Number(process.env.AIBACKEND_TEST_REDIS_PORT ?? 0) || (await freePort());
-    if (!process.env.AIBACKEND_TEST_REDIS_PORT) redisProc = execa('redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { reject: false });
+    if (!process.env.AIBACKEND_TEST_REDIS_PORT)
+      redisProc = execa('redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+        reject: false,
+      });
     const extra = `metrics:\n  prometheus: true\ncache:\n  enabled: true\n  host: 127.0.0.1\n  port: ${redisPort}\n  namespace: aibackend-operate\n  ttl_s: 300\n`;
     gw = await makeGatewayProject({ bin: bin!, ollama, llamaA, llamaB, vllm, gatewayExtra: extra });
     const g = (await import('node:fs')).readFileSync(`${gw.config}/gateway.yaml`, 'utf8');
-    gw.write({ 'gateway.yaml': g.replace('    LITELLM_LOCAL_MODEL_COST_MAP: "True"\n', '    LITELLM_LOCAL_MODEL_COST_MAP: "True"\n    LITELLM_LOG: INFO\n') });
+    gw.write({
+      'gateway.yaml': g.replace(
+        '    LITELLM_LOCAL_MODEL_COST_MAP: "True"\n',
+        '    LITELLM_LOCAL_MODEL_COST_MAP: "True"\n    LITELLM_LOG: INFO\n',
+      ),
+    });
     const r = await cli('reload', '--yes');
     expect(r.exitCode, r.stderr).toBe(0);
   }, GATEWAY_TEST_MS);
@@ -71,7 +88,13 @@ describe.skipIf(!bin || !redis)('operating the live stack: try, verify, stats, l
   test('try names the provider, backend model and route, times and the call id; logs --call-id finds its lines', async () => {
     const { code, out } = await json('try', 'try', 'qwen-coder-vllm', '--prompt', 'hello there');
     expect(code).toBe(0);
-    expect(out).toMatchObject({ ok: true, via: 'route', answered_by: { provider: 'vllm', backend_model: 'Qwen/Qwen2.5-Coder-7B-Instruct-AWQ', model_group: 'qwen-coder-vllm' }, attempted_fallbacks: 0, cache_hit: false });
+    expect(out).toMatchObject({
+      ok: true,
+      via: 'route',
+      answered_by: { provider: 'vllm', backend_model: 'Qwen/Qwen2.5-Coder-7B-Instruct-AWQ', model_group: 'qwen-coder-vllm' },
+      attempted_fallbacks: 0,
+      cache_hit: false,
+    });
     expect(out.tokens.total).toBe(8);
     expect(out.timings.overhead_ms).toBeGreaterThan(0);
     expect(vllm.chats().at(-1)!.model).toBe('Qwen/Qwen2.5-Coder-7B-Instruct-AWQ');
@@ -79,7 +102,9 @@ describe.skipIf(!bin || !redis)('operating the live stack: try, verify, stats, l
     expect(streamed.out.timings.ttft_ms).toBeGreaterThan(0);
     expect(streamed.out.reply).toBe('hello from vllm Qwen/Qwen2.5-Coder-7B-Instruct-AWQ');
     const text = await cli('try', 'qwen-coder-vllm');
-    expect(text.stdout).toMatch(/answered by vllm \(Qwen\/Qwen2\.5-Coder-7B-Instruct-AWQ\) at http:\/\/127\.0\.0\.1:\d+\/v1, a route of qwen-coder-vllm/);
+    expect(text.stdout).toMatch(
+      /answered by vllm \(Qwen\/Qwen2\.5-Coder-7B-Instruct-AWQ\) at http:\/\/127\.0\.0\.1:\d+\/v1, a route of qwen-coder-vllm/,
+    );
     // the log lines of that one request
     const id = out.call_id as string;
     let lines: { trace_id: string | null; message: string }[] = [];
@@ -111,11 +136,20 @@ describe.skipIf(!bin || !redis)('operating the live stack: try, verify, stats, l
     // every deployment that served is mapped back to its provider id, once
     const deps = out.deployments.map((d: { provider: string | null; model: string }) => `${d.provider} ${d.model}`);
     expect(deps).toEqual([...new Set(deps)]);
-    expect(deps).toEqual(expect.arrayContaining(['ollama qwen2.5-coder:7b', 'vllm Qwen/Qwen2.5-Coder-7B-Instruct-AWQ', 'llama_cpp_native llama-2-13b-chat', 'llama_cpp_python llama-2-13b-chat']));
-    expect(out.deployments.every((d: { provider: string | null; state: string }) => d.provider !== null && d.state === 'healthy')).toBe(true);
+    expect(deps).toEqual(
+      expect.arrayContaining([
+        'ollama qwen2.5-coder:7b',
+        'vllm Qwen/Qwen2.5-Coder-7B-Instruct-AWQ',
+        'llama_cpp_native llama-2-13b-chat',
+        'llama_cpp_python llama-2-13b-chat',
+      ]),
+    );
+    expect(out.deployments.every((d: { provider: string | null; state: string }) => d.provider !== null && d.state === 'healthy')).toBe(
+      true,
+    );
   });
 
-  test('cache: a repeated request is a hit; flush removes the namespace\'s keys and leaves others', async () => {
+  test("cache: a repeated request is a hit; flush removes the namespace's keys and leaves others", async () => {
     const first = await json('try', 'try', 'llama3.1:8b', '--prompt', 'cache me');
     const again = await json('try', 'try', 'llama3.1:8b', '--prompt', 'cache me');
     expect(first.out.cache_hit).toBe(false);
@@ -150,12 +184,16 @@ describe.skipIf(!bin || !redis)('operating the live stack: try, verify, stats, l
     }
   });
 
-  test('try reports a fallback when the primary provider is down; verify fails when a route\'s provider serves under another name', async () => {
+  test("try reports a fallback when the primary provider is down; verify fails when a route's provider serves under another name", async () => {
     vllm.failing = true;
     try {
       const { code, out } = await json('try', 'try', 'qwen-coder-vllm', '--prompt', 'fallback please');
       expect(code).toBe(1);
-      expect(out).toMatchObject({ ok: true, via: 'fallback', answered_by: { provider: 'ollama', backend_model: 'qwen2.5-coder:7b', model_group: 'qwen2.5-coder:7b' } });
+      expect(out).toMatchObject({
+        ok: true,
+        via: 'fallback',
+        answered_by: { provider: 'ollama', backend_model: 'qwen2.5-coder:7b', model_group: 'qwen2.5-coder:7b' },
+      });
       expect(out.attempted_fallbacks).toBeGreaterThan(0);
     } finally {
       vllm.failing = false;
@@ -175,7 +213,10 @@ describe.skipIf(!bin || !redis)('operating the live stack: try, verify, stats, l
   });
 
   test('a wrong master key and a gateway that is down are clear errors', async () => {
-    const wrong = await runCli(['try', 'llama3.1:8b', '--json'], { cwd: gw.project, env: { LITELLM_MASTER_KEY: 'sk-wrong-0000000000000000' } });
+    const wrong = await runCli(['try', 'llama3.1:8b', '--json'], {
+      cwd: gw.project,
+      env: { LITELLM_MASTER_KEY: 'sk-wrong-0000000000000000' },
+    });
     expect(wrong.exitCode).toBe(1);
     expect(JSON.parse(wrong.stdout).error.message).toMatch(/refused the master key \(HTTP 40[013]/);
     expect(wrong.stdout + wrong.stderr).not.toContain('sk-wrong');

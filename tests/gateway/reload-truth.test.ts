@@ -10,12 +10,31 @@ import { groupMembers, isAlive } from '../../src/runtime/proc.js';
 import { runCli } from '../helpers/cli.js';
 import { startFakeLLM, type FakeServer } from '../helpers/fake-llm.js';
 import { cleanupTempDirs } from '../helpers/fixtures.js';
-import { ALL_PROBE_STEPS_OK, GATEWAY_ENV, GATEWAY_TEST_MS, gatewayPid, gatewayYaml, killAfter, makeGatewayProject, MAPPINGS, providersYaml, reached, requireLitellm, servedModels, stopGateway, type GatewayProject } from '../helpers/gateway.js';
+import {
+  ALL_PROBE_STEPS_OK,
+  GATEWAY_ENV,
+  GATEWAY_TEST_MS,
+  gatewayPid,
+  gatewayYaml,
+  killAfter,
+  makeGatewayProject,
+  MAPPINGS,
+  providersYaml,
+  reached,
+  requireLitellm,
+  servedModels,
+  stopGateway,
+  type GatewayProject,
+} from '../helpers/gateway.js';
 
 const bin = requireLitellm();
-const withAlias = (name: string, target = 'llama3.1:8b') => MAPPINGS.replace('  coder: qwen-coder-vllm', `  coder: qwen-coder-vllm\n  ${name}: ${target}`);
+const withAlias = (name: string, target = 'llama3.1:8b') =>
+  MAPPINGS.replace('  coder: qwen-coder-vllm', `  coder: qwen-coder-vllm\n  ${name}: ${target}`);
 /** llama3.1:8b routed to another backend model on the same provider: the names stay, the route changes. */
-const REROUTED = MAPPINGS.replace('  llama3.1:8b:\n    routes:\n      - provider: ollama\n', '  llama3.1:8b:\n    routes:\n      - provider: ollama\n        model: qwen2.5-coder:7b\n');
+const REROUTED = MAPPINGS.replace(
+  '  llama3.1:8b:\n    routes:\n      - provider: ollama\n',
+  '  llama3.1:8b:\n    routes:\n      - provider: ollama\n        model: qwen2.5-coder:7b\n',
+);
 
 describe.skipIf(!bin)('a reload proves the new config serves, against the real LiteLLM', { timeout: GATEWAY_TEST_MS }, () => {
   let ollama: FakeServer, llamaA: FakeServer, llamaB: FakeServer, vllm: FakeServer;
@@ -43,7 +62,9 @@ describe.skipIf(!bin)('a reload proves the new config serves, against the real L
 
   test('wrapper commands (sh -c "exec litellm", bash -c without exec): a changed route is served by a new gateway, and the old one is gone', async () => {
     const gw = await make();
-    gw.write({ 'gateway.yaml': gatewayYaml(bin!, gw.port, '', ['sh', '-c', `exec ${bin} --config {config} --host 127.0.0.1 --port ${gw.port}`]) });
+    gw.write({
+      'gateway.yaml': gatewayYaml(bin!, gw.port, '', ['sh', '-c', `exec ${bin} --config {config} --host 127.0.0.1 --port ${gw.port}`]),
+    });
     const first = await cli(gw, 'reload', '--yes', '--json');
     expect(first.exitCode, first.stderr).toBe(0);
     const pid1 = gatewayPid(gw.project)!;
@@ -62,7 +83,13 @@ describe.skipIf(!bin)('a reload proves the new config serves, against the real L
 
     // bash without exec: LiteLLM is bash's child, in the group the runtime started; stopping the
     // group stops both, so the next gateway can bind the port.
-    gw.write({ 'gateway.yaml': gatewayYaml(bin!, gw.port, '', ['bash', '-c', `${bin} --config {config} --host 127.0.0.1 --port ${gw.port}; echo gateway ended`]) });
+    gw.write({
+      'gateway.yaml': gatewayYaml(bin!, gw.port, '', [
+        'bash',
+        '-c',
+        `${bin} --config {config} --host 127.0.0.1 --port ${gw.port}; echo gateway ended`,
+      ]),
+    });
     const restarted = await cli(gw, 'reload', '--yes', '--restart');
     expect(restarted.exitCode, restarted.stderr).toBe(0);
     const group = gatewayPid(gw.project)!;
@@ -77,7 +104,13 @@ describe.skipIf(!bin)('a reload proves the new config serves, against the real L
     const gw = await make();
     const stranger = http.createServer((req, res) => {
       res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(req.url === '/v1/models' ? { data: ['coder', 'llama2-13b', 'llama3.1:8b', 'qwen-coder-vllm', 'qwen2.5-coder:7b'].map((id) => ({ id })) } : { status: 'healthy' }));
+      res.end(
+        JSON.stringify(
+          req.url === '/v1/models'
+            ? { data: ['coder', 'llama2-13b', 'llama3.1:8b', 'qwen-coder-vllm', 'qwen2.5-coder:7b'].map((id) => ({ id })) }
+            : { status: 'healthy' },
+        ),
+      );
     });
     await new Promise<void>((r) => stranger.listen(gw.port, '127.0.0.1', r));
     try {
@@ -99,7 +132,10 @@ describe.skipIf(!bin)('a reload proves the new config serves, against the real L
     let gw: GatewayProject;
     const deployed = () => readFileSync(path.join(gw.config, 'litellm-unified.yaml'), 'utf8');
     const backupOf = (pid: number) => {
-      const lines = readFileSync(path.join(gw.project, 'backups/journal.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { id: string; event: string; path?: string });
+      const lines = readFileSync(path.join(gw.project, 'backups/journal.jsonl'), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { id: string; event: string; path?: string });
       return lines.find((e) => e.id.endsWith(`-${pid}`) && e.event === 'backed-up')!.path!;
     };
 
@@ -116,7 +152,10 @@ describe.skipIf(!bin)('a reload proves the new config serves, against the real L
       const backup = backupOf(killed);
       rmSync(backup);
       const onDisk = deployed();
-      for (const args of [['reload', '--yes', '--json'], ['rollback', '--yes', '--json']]) {
+      for (const args of [
+        ['reload', '--yes', '--json'],
+        ['rollback', '--yes', '--json'],
+      ]) {
         const r = await cli(gw, ...args);
         expect(r.exitCode, r.stderr).toBe(4);
         const result = json(r);
@@ -197,7 +236,10 @@ describe.skipIf(!bin)('a reload proves the new config serves, against the real L
       await gw.baseline();
       expect((await cli(gw, 'reload', '--yes')).exitCode).toBe(0);
       const pid = gatewayPid(gw.project);
-      const providers = providersYaml({ ollama, llamaA, llamaB, vllm }).replace('    type: ollama\n', '    type: ollama\n    description: the local Ollama, described\n');
+      const providers = providersYaml({ ollama, llamaA, llamaB, vllm }).replace(
+        '    type: ollama\n',
+        '    type: ollama\n    description: the local Ollama, described\n',
+      );
       gw.write({ 'providers.yaml': providers });
       const check = await cli(gw, 'generate', '--check');
       expect(check.exitCode, check.stderr).toBe(0);

@@ -6,16 +6,30 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import type { FakeServer } from '../helpers/fake-llm.js';
 import { cleanupTempDirs, snapshot } from '../helpers/fixtures.js';
-import { ALL_PROBE_STEPS_OK, chat, GATEWAY_ENV, GATEWAY_TEST_MS, gatewayMs, makeGatewayProject, startFakes, MAPPINGS, providersYaml, requireLitellm, servedModels, stopGateway, type GatewayProject } from '../helpers/gateway.js';
+import {
+  ALL_PROBE_STEPS_OK,
+  chat,
+  GATEWAY_ENV,
+  GATEWAY_TEST_MS,
+  gatewayMs,
+  makeGatewayProject,
+  startFakes,
+  MAPPINGS,
+  providersYaml,
+  requireLitellm,
+  servedModels,
+  stopGateway,
+  type GatewayProject,
+} from '../helpers/gateway.js';
 
 const bin = requireLitellm();
 const ALL_NAMES = ['coder', 'llama2-13b', 'llama3.1:8b', 'qwen-coder-vllm', 'qwen2.5-coder:7b'];
 
-
 describe.skipIf(!bin)('reload against the real LiteLLM gateway', { timeout: GATEWAY_TEST_MS }, () => {
   let ollama: FakeServer, llamaA: FakeServer, llamaB: FakeServer, vllm: FakeServer;
   let gw: GatewayProject;
-  const reload = (...args: string[]) => runCli(['reload', '--yes', ...args], { cwd: gw.project, env: GATEWAY_ENV, timeout: GATEWAY_TEST_MS });
+  const reload = (...args: string[]) =>
+    runCli(['reload', '--yes', ...args], { cwd: gw.project, env: GATEWAY_ENV, timeout: GATEWAY_TEST_MS });
 
   beforeAll(async () => {
     ({ ollama, llamaA, llamaB, vllm } = await startFakes());
@@ -47,7 +61,10 @@ describe.skipIf(!bin)('reload against the real LiteLLM gateway', { timeout: GATE
       const res = await chat(gw.url, name);
       expect(res.status, name).toBe(200);
       const got = server.chats().slice(before);
-      expect(got.map((c) => c.model), name).toEqual([backend]);
+      expect(
+        got.map((c) => c.model),
+        name,
+      ).toEqual([backend]);
     }
     for (let i = 0; i < 24; i++) expect((await chat(gw.url, 'llama2-13b')).status).toBe(200);
     const a = llamaA.chats().filter((c) => c.model === 'llama-2-13b-chat').length;
@@ -58,7 +75,7 @@ describe.skipIf(!bin)('reload against the real LiteLLM gateway', { timeout: GATE
     expect(ollama.chats().every((c) => c.path === '/api/chat')).toBe(true);
   });
 
-  test('an alias keeps its target\'s fallbacks: with vLLM failing, coder is answered by the fallback on Ollama', async () => {
+  test("an alias keeps its target's fallbacks: with vLLM failing, coder is answered by the fallback on Ollama", async () => {
     await gw.baseline();
     vllm.failing = true;
     try {
@@ -66,7 +83,12 @@ describe.skipIf(!bin)('reload against the real LiteLLM gateway', { timeout: GATE
       const res = await chat(gw.url, 'coder');
       expect(res.status).toBe(200);
       expect(res.content).toBe('hello from ollama qwen2.5-coder:7b');
-      expect(ollama.chats().slice(before).map((c) => c.model)).toContain('qwen2.5-coder:7b');
+      expect(
+        ollama
+          .chats()
+          .slice(before)
+          .map((c) => c.model),
+      ).toContain('qwen2.5-coder:7b');
     } finally {
       vllm.failing = false;
     }
@@ -97,7 +119,12 @@ describe.skipIf(!bin)('reload against the real LiteLLM gateway', { timeout: GATE
 
   test('--dry-run and --validate-only change nothing on disk', async () => {
     await gw.baseline();
-    gw.write({ 'model-mappings.yaml': MAPPINGS.replace('aliases:', '  extra:\n    routes:\n      - provider: ollama\n        model: llama3.1:8b\naliases:') });
+    gw.write({
+      'model-mappings.yaml': MAPPINGS.replace(
+        'aliases:',
+        '  extra:\n    routes:\n      - provider: ollama\n        model: llama3.1:8b\naliases:',
+      ),
+    });
     const before = snapshot(gw.project);
     const dry = await reload('--dry-run');
     expect(dry.exitCode).toBe(0);
@@ -150,7 +177,10 @@ describe.skipIf(!bin)('reload against the real LiteLLM gateway', { timeout: GATE
     expect(await servedModels(gw.url)).toEqual(ALL_NAMES);
     expect((await chat(gw.url, 'coder')).status).toBe(200);
 
-    gw.write({ 'gateway.yaml': good, 'model-mappings.yaml': MAPPINGS.replace('  coder: qwen-coder-vllm', '  coder: qwen-coder-vllm\n  chat: llama3.1:8b') });
+    gw.write({
+      'gateway.yaml': good,
+      'model-mappings.yaml': MAPPINGS.replace('  coder: qwen-coder-vllm', '  coder: qwen-coder-vllm\n  chat: llama3.1:8b'),
+    });
     const ok = await reload();
     expect(ok.exitCode, ok.stderr).toBe(0);
     expect(await servedModels(gw.url)).toEqual(['chat', ...ALL_NAMES]);
@@ -162,7 +192,13 @@ describe.skipIf(!bin)('reload against the real LiteLLM gateway', { timeout: GATE
     expect((await reload()).exitCode).toBe(0);
     expect(await servedModels(gw.url)).toEqual(['chat', ...ALL_NAMES]);
     const list = await runCli(['backups', '--json'], { cwd: gw.project, env: GATEWAY_ENV });
-    const backups = JSON.parse(list.stdout).backups as { file: string; deployed: boolean; sha256: string; git_commit?: string; command: string }[];
+    const backups = JSON.parse(list.stdout).backups as {
+      file: string;
+      deployed: boolean;
+      sha256: string;
+      git_commit?: string;
+      command: string;
+    }[];
     expect(backups.length).toBeGreaterThanOrEqual(1);
     expect(backups[0]!.command).toContain('aibackend reload');
     const refused = await runCli(['rollback', '--json'], { cwd: gw.project, env: GATEWAY_ENV, timeout: GATEWAY_TEST_MS });
@@ -172,7 +208,9 @@ describe.skipIf(!bin)('reload against the real LiteLLM gateway', { timeout: GATE
     expect(r.exitCode, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout).status).toBe('applied');
     expect(await servedModels(gw.url)).toEqual(ALL_NAMES);
-    const after = JSON.parse((await runCli(['backups', '--json'], { cwd: gw.project, env: GATEWAY_ENV })).stdout).backups as { deployed: boolean }[];
+    const after = JSON.parse((await runCli(['backups', '--json'], { cwd: gw.project, env: GATEWAY_ENV })).stdout).backups as {
+      deployed: boolean;
+    }[];
     expect(after.filter((b) => b.deployed).length).toBeGreaterThanOrEqual(1);
     const text = await runCli(['backups'], { cwd: gw.project, env: GATEWAY_ENV });
     expect(text.stdout).toContain('deployed');
@@ -198,6 +236,8 @@ describe.skipIf(!bin)('reload against the real LiteLLM gateway', { timeout: GATE
     expect(j.exitCode).toBe(2);
     expect(JSON.parse(j.stdout)).toMatchObject({ status: 'refused', exit_code: 2 });
     expect(JSON.parse(j.stdout).preflight).toBeUndefined();
-    expect(snapshot(gw.project).filter((l) => !l.startsWith('backups/journal'))).toEqual(before.filter((l) => !l.startsWith('backups/journal')));
+    expect(snapshot(gw.project).filter((l) => !l.startsWith('backups/journal'))).toEqual(
+      before.filter((l) => !l.startsWith('backups/journal')),
+    );
   });
 });

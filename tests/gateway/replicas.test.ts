@@ -10,18 +10,33 @@ import type { FakeServer } from '../helpers/fake-llm.js';
 import { cleanupTempDirs } from '../helpers/fixtures.js';
 import { requireTool } from '../helpers/tools.js';
 import { traffic, underTraffic } from '../helpers/traffic.js';
-import { BOOT_MS, freePort, GATEWAY_ENV, GATEWAY_TEST_MS, makeGatewayProject, startFakes, MAPPINGS, MASTER_KEY, providersYaml, requireLitellm, type GatewayProject } from '../helpers/gateway.js';
+import {
+  BOOT_MS,
+  freePort,
+  GATEWAY_ENV,
+  GATEWAY_TEST_MS,
+  makeGatewayProject,
+  startFakes,
+  MAPPINGS,
+  MASTER_KEY,
+  providersYaml,
+  requireLitellm,
+  type GatewayProject,
+} from '../helpers/gateway.js';
 
 const bin = requireLitellm();
 
 const haproxy = () => Boolean(requireTool('haproxy', 'Debian: apt-get install haproxy', Boolean(bin)));
 
 /** The names a replica (or the load balancer) serves. */
-const modelsAt = async (url: string) => ((await (await fetch(`${url}/v1/models`, { headers: { authorization: `Bearer ${MASTER_KEY}` } })).json()) as { data: { id: string }[] }).data.map((d) => d.id);
+const modelsAt = async (url: string) =>
+  (
+    (await (await fetch(`${url}/v1/models`, { headers: { authorization: `Bearer ${MASTER_KEY}` } })).json()) as { data: { id: string }[] }
+  ).data.map((d) => d.id);
 
 const pidOf = (project: string, name: string) => {
   try {
-    return (JSON.parse(readFileSync(path.join(project, '.aibackend', `${name}.pid`), 'utf8')) as { pid: number; config_sha256?: string });
+    return JSON.parse(readFileSync(path.join(project, '.aibackend', `${name}.pid`), 'utf8')) as { pid: number; config_sha256?: string };
   } catch {
     return undefined;
   }
@@ -31,7 +46,8 @@ describe.skipIf(!bin || !haproxy())('rolling reloads over two replicas behind HA
   let ollama: FakeServer, llamaA: FakeServer, llamaB: FakeServer, vllm: FakeServer;
   let gw: GatewayProject;
   let ports: number[];
-  const reload = (...args: string[]) => runCli(['reload', '--yes', ...args], { cwd: gw.project, env: GATEWAY_ENV, timeout: GATEWAY_TEST_MS });
+  const reload = (...args: string[]) =>
+    runCli(['reload', '--yes', ...args], { cwd: gw.project, env: GATEWAY_ENV, timeout: GATEWAY_TEST_MS });
   /** Reloads `files` under traffic, expecting the roll to stop at r1 and be rolled back with no request lost and r2 untouched. */
   const rollRefusedAtR1 = async (files: Record<string, string>) => {
     const r1 = pidOf(gw.project, 'gateway-r1')!.pid;
@@ -58,7 +74,14 @@ describe.skipIf(!bin || !haproxy())('rolling reloads over two replicas behind HA
     // LiteLLM's --validate_config accepts but that never serves.
     // One that never becomes ready when it has "never-ready-marker": a process that listens on the
     // replica's port and answers 404 to every health check.
-    const command = ['sh', '-c', 'grep -q broken-marker "$0" && { echo "refusing broken-marker" >&2; exit 3; }; grep -q never-ready-marker "$0" && exec python3 -m http.server "$1" --bind 127.0.0.1; exec "$2" --config "$0" --host 127.0.0.1 --port "$1"', '{config}', '{port}', bin!];
+    const command = [
+      'sh',
+      '-c',
+      'grep -q broken-marker "$0" && { echo "refusing broken-marker" >&2; exit 3; }; grep -q never-ready-marker "$0" && exec python3 -m http.server "$1" --bind 127.0.0.1; exec "$2" --config "$0" --host 127.0.0.1 --port "$1"',
+      '{config}',
+      '{port}',
+      bin!,
+    ];
     const extra = `replicas: 2\nreplica_ports: [${ports.join(', ')}]\npassthrough:\n  litellm_settings:\n    disable_hf_tokenizer_download: true\n`;
     gw = await makeGatewayProject({ bin: bin!, ollama, llamaA, llamaB, vllm, gatewayExtra: extra, command });
   }, GATEWAY_TEST_MS);
@@ -70,7 +93,15 @@ describe.skipIf(!bin || !haproxy())('rolling reloads over two replicas behind HA
       const { resolvePaths } = await import('../../src/load/paths.js');
       const loaded = loadConfig(resolvePaths('config', gw.project));
       const rt = loaded.gateway!.runtime;
-      if (rt.kind === 'process') await new ReplicaSetRuntime(loaded.gateway!, processMembers(loaded.gateway!, rt, gw.project, process.env), gw.project, path.join(gw.config, 'haproxy.cfg')).stopAll().catch(() => undefined);
+      if (rt.kind === 'process')
+        await new ReplicaSetRuntime(
+          loaded.gateway!,
+          processMembers(loaded.gateway!, rt, gw.project, process.env),
+          gw.project,
+          path.join(gw.config, 'haproxy.cfg'),
+        )
+          .stopAll()
+          .catch(() => undefined);
     }
     await Promise.all([ollama, llamaA, llamaB, vllm].map((s) => s?.close()));
     cleanupTempDirs();
@@ -82,7 +113,9 @@ describe.skipIf(!bin || !haproxy())('rolling reloads over two replicas behind HA
     expect(r.stderr).toMatch(/starting HAProxy/);
     expect(r.stderr).toMatch(/replica r1 \(port \d+\): serving again[\s\S]*replica r2 \(port \d+\): serving again/);
     // each replica took its slow first completion before it was put back: on the local Ollama, never a hosted API
-    expect(r.stderr).toMatch(/replica r1 \(port \d+\): warm-up 'coder' answered, plain and streamed in \d+ ms[\s\S]*replica r1 \(port \d+\): serving again/);
+    expect(r.stderr).toMatch(
+      /replica r1 \(port \d+\): warm-up 'coder' answered, plain and streamed in \d+ ms[\s\S]*replica r1 \(port \d+\): serving again/,
+    );
     for (const url of [gw.url, ...ports.map((p) => `http://127.0.0.1:${p}`)]) {
       const res = await fetch(`${url}/v1/models`, { headers: { authorization: `Bearer ${MASTER_KEY}` } });
       expect(res.status, url).toBe(200);
@@ -91,7 +124,10 @@ describe.skipIf(!bin || !haproxy())('rolling reloads over two replicas behind HA
     // status and explain show the replicas and which config each runs
     const st = await runCli(['status', '--json'], { cwd: gw.project, env: GATEWAY_ENV });
     const replicas = JSON.parse(st.stdout).gateway.replicas as { name: string; live: boolean; ready: boolean; runs_deployed: boolean }[];
-    expect(replicas.map((x) => [x.name, x.live, x.ready, x.runs_deployed])).toEqual([['r1', true, true, true], ['r2', true, true, true]]);
+    expect(replicas.map((x) => [x.name, x.live, x.ready, x.runs_deployed])).toEqual([
+      ['r1', true, true, true],
+      ['r2', true, true, true],
+    ]);
     const ex = await runCli(['explain', 'coder'], { cwd: gw.project, env: GATEWAY_ENV });
     expect(ex.stdout).toContain(`served at ${gw.url} by haproxy in front of 2 replicas (r1 on port ${ports[0]}, r2 on port ${ports[1]})`);
   });
@@ -116,7 +152,10 @@ describe.skipIf(!bin || !haproxy())('rolling reloads over two replicas behind HA
     await gw.baseline();
     await rollRefusedAtR1({
       'providers.yaml': providersYaml({ ollama, llamaA, llamaB, vllm }, ['broken-marker']),
-      'model-mappings.yaml': MAPPINGS.replace('aliases:\n', 'aliases:\n  rolled: llama3.1:8b\n').replace('models:\n', 'models:\n  broken-marker:\n    routes:\n      - provider: ollama\n'),
+      'model-mappings.yaml': MAPPINGS.replace('aliases:\n', 'aliases:\n  rolled: llama3.1:8b\n').replace(
+        'models:\n',
+        'models:\n  broken-marker:\n    routes:\n      - provider: ollama\n',
+      ),
     });
     for (const p of ports) expect(await modelsAt(`http://127.0.0.1:${p}`)).not.toContain('broken-marker');
     expect(await modelsAt(`http://127.0.0.1:${ports[0]}`)).not.toContain('rolled');
@@ -126,13 +165,20 @@ describe.skipIf(!bin || !haproxy())('rolling reloads over two replicas behind HA
 
   test('kill -9 in the middle of a roll (one replica restarted, the other not): the next reload recovers and applies, losing no request', async () => {
     await gw.baseline();
-    gw.write({ 'providers.yaml': providersYaml({ ollama, llamaA, llamaB, vllm }), 'model-mappings.yaml': MAPPINGS.replace('aliases:\n', 'aliases:\n  rolled: llama3.1:8b\n  after-kill: llama3.1:8b\n') });
+    gw.write({
+      'providers.yaml': providersYaml({ ollama, llamaA, llamaB, vllm }),
+      'model-mappings.yaml': MAPPINGS.replace('aliases:\n', 'aliases:\n  rolled: llama3.1:8b\n  after-kill: llama3.1:8b\n'),
+    });
     const r1 = pidOf(gw.project, 'gateway-r1')!.pid;
     const r2 = pidOf(gw.project, 'gateway-r2')!.pid;
     const load = traffic(gw.url);
     const { execa } = await import('execa');
     const { BIN } = await import('../helpers/cli.js');
-    const child = execa(process.execPath, [BIN, 'reload', '--yes'], { cwd: gw.project, env: { NO_COLOR: '1', ...GATEWAY_ENV }, reject: false });
+    const child = execa(process.execPath, [BIN, 'reload', '--yes'], {
+      cwd: gw.project,
+      env: { NO_COLOR: '1', ...GATEWAY_ENV },
+      reject: false,
+    });
     // Killed once replica r1 runs a new process: mid-roll, r2 still on the old config.
     const restarted = () => {
       const now = pidOf(gw.project, 'gateway-r1')?.pid;

@@ -4,7 +4,11 @@ import { checkConfig, type CheckedConfig } from '../../src/core/check-config.js'
 import { resolvePaths } from '../../src/load/paths.js';
 import { makeProject } from './fixtures.js';
 
-export function checkFiles(files: Record<string, string | null>, env: Record<string, string> = { LITELLM_MASTER_KEY: 'x' }, from?: string): CheckedConfig {
+export function checkFiles(
+  files: Record<string, string | null>,
+  env: Record<string, string> = { LITELLM_MASTER_KEY: 'x' },
+  from?: string,
+): CheckedConfig {
   const { project } = makeProject(files, from);
   return checkConfig(resolvePaths('config', project), { env, unsetEnvSeverity: 'warning' });
 }

@@ -45,7 +45,12 @@ export interface FakeOptions {
   badRequest?: boolean;
 }
 
-export async function startFakeLLM(kind: 'ollama' | 'openai', models: string[], name: string = kind, options: FakeOptions = {}): Promise<FakeServer> {
+export async function startFakeLLM(
+  kind: 'ollama' | 'openai',
+  models: string[],
+  name: string = kind,
+  options: FakeOptions = {},
+): Promise<FakeServer> {
   const requests: Recorded[] = [];
   const state = { failing: false, strict: false, errors: 0, chats: 0 };
   const server = http.createServer((req, res) => {
@@ -60,7 +65,13 @@ export async function startFakeLLM(kind: 'ollama' | 'openai', models: string[], 
       }
       const model = (body as { model?: string } | undefined)?.model;
       const path = (req.url ?? '/').split('?')[0]!;
-      requests.push({ method: req.method ?? 'GET', path, ...(model ? { model } : {}), ...(req.headers.authorization ? { authorization: req.headers.authorization } : {}), body });
+      requests.push({
+        method: req.method ?? 'GET',
+        path,
+        ...(model ? { model } : {}),
+        ...(req.headers.authorization ? { authorization: req.headers.authorization } : {}),
+        body,
+      });
       const send = (status: number, payload: unknown) => {
         const text = JSON.stringify(payload);
         res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
@@ -77,7 +88,14 @@ export async function startFakeLLM(kind: 'ollama' | 'openai', models: string[], 
         state.chats++;
         if (options.badRequest) {
           state.errors++;
-          return send(400, { error: { message: 'max_tokens is too large: 99999999. This model supports at most 4096 completion tokens', type: 'invalid_request_error', param: 'max_tokens', code: null } });
+          return send(400, {
+            error: {
+              message: 'max_tokens is too large: 99999999. This model supports at most 4096 completion tokens',
+              type: 'invalid_request_error',
+              param: 'max_tokens',
+              code: null,
+            },
+          });
         }
         if (options.dropStreamAfter !== undefined && (body as { stream?: boolean } | undefined)?.stream) {
           return void dropStream(res, model ?? '', options.dropStreamAfter);
@@ -87,27 +105,60 @@ export async function startFakeLLM(kind: 'ollama' | 'openai', models: string[], 
           return send(500, { error: { message: `${name} was told to fail every ${options.failEvery}th request` } });
         }
       }
-      const llm = options.ttftMs !== undefined ? { ttft: options.ttftMs, itl: options.chunkDelayMs ?? 20, tokens: options.tokens ?? 16 } : undefined;
+      const llm =
+        options.ttftMs !== undefined ? { ttft: options.ttftMs, itl: options.chunkDelayMs ?? 20, tokens: options.tokens ?? 16 } : undefined;
       const openaiChat = path === '/v1/chat/completions' || path === '/chat/completions';
       if (llm && openaiChat && (body as { stream?: boolean } | undefined)?.stream) {
         return void streamTokens(res, model ?? '', llm);
       }
       if (llm && openaiChat) {
-        return void setTimeout(() => send(200, { id: 'chatcmpl-fake', object: 'chat.completion', created: 1_700_000_000, model, choices: [{ index: 0, message: { role: 'assistant', content: Array.from({ length: llm.tokens }, (_, i) => `tok${i}`).join(' ') }, finish_reason: 'stop' }], usage: { prompt_tokens: 3, completion_tokens: llm.tokens, total_tokens: 3 + llm.tokens } }), llm.ttft + (llm.tokens - 1) * llm.itl);
+        return void setTimeout(
+          () =>
+            send(200, {
+              id: 'chatcmpl-fake',
+              object: 'chat.completion',
+              created: 1_700_000_000,
+              model,
+              choices: [
+                {
+                  index: 0,
+                  message: { role: 'assistant', content: Array.from({ length: llm.tokens }, (_, i) => `tok${i}`).join(' ') },
+                  finish_reason: 'stop',
+                },
+              ],
+              usage: { prompt_tokens: 3, completion_tokens: llm.tokens, total_tokens: 3 + llm.tokens },
+            }),
+          llm.ttft + (llm.tokens - 1) * llm.itl,
+        );
       }
-      if (state.strict && model && /chat|generate|completions|embed/.test(path) && !models.includes(model)) return send(404, { error: { message: `model '${model}' not found` } });
+      if (state.strict && model && /chat|generate|completions|embed/.test(path) && !models.includes(model))
+        return send(404, { error: { message: `model '${model}' not found` } });
       if (kind === 'ollama' && !path.startsWith('/v1/')) {
-        if (path === '/api/tags') return send(200, { models: models.map((m) => ({ name: m, model: m, modified_at: '2026-01-01T00:00:00Z', size: 1, digest: 'x', details: {} })) });
+        if (path === '/api/tags')
+          return send(200, {
+            models: models.map((m) => ({ name: m, model: m, modified_at: '2026-01-01T00:00:00Z', size: 1, digest: 'x', details: {} })),
+          });
         if (path === '/api/version') return send(200, { version: '0.5.0' });
         if (path === '/api/show') return send(200, { modelfile: '', parameters: '', template: '', details: {}, model_info: {} });
         if (path === '/api/chat') {
-          return send(200, { model, created_at: '2026-01-01T00:00:00Z', message: { role: 'assistant', content: reply }, done: true, done_reason: 'stop', prompt_eval_count: 3, eval_count: 5 });
+          return send(200, {
+            model,
+            created_at: '2026-01-01T00:00:00Z',
+            message: { role: 'assistant', content: reply },
+            done: true,
+            done_reason: 'stop',
+            prompt_eval_count: 3,
+            eval_count: 5,
+          });
         }
-        if (path === '/api/generate') return send(200, { model, created_at: '2026-01-01T00:00:00Z', response: reply, done: true, prompt_eval_count: 3, eval_count: 5 });
-        if (path === '/api/embed' || path === '/api/embeddings') return send(200, { model, embeddings: [[0.1, 0.2, 0.3]], embedding: [0.1, 0.2, 0.3] });
+        if (path === '/api/generate')
+          return send(200, { model, created_at: '2026-01-01T00:00:00Z', response: reply, done: true, prompt_eval_count: 3, eval_count: 5 });
+        if (path === '/api/embed' || path === '/api/embeddings')
+          return send(200, { model, embeddings: [[0.1, 0.2, 0.3]], embedding: [0.1, 0.2, 0.3] });
         return send(404, { error: `no route ${path}` });
       }
-      if (path === '/v1/models' || path === '/models') return send(200, { object: 'list', data: models.map((m) => ({ id: m, object: 'model', created: 0, owned_by: name })) });
+      if (path === '/v1/models' || path === '/models')
+        return send(200, { object: 'list', data: models.map((m) => ({ id: m, object: 'model', created: 0, owned_by: name })) });
       if ((path === '/v1/chat/completions' || path === '/chat/completions') && (body as { stream?: boolean } | undefined)?.stream) {
         return void streamChat(res, model ?? '', reply, options.chunkDelayMs ?? 20);
       }
@@ -121,7 +172,13 @@ export async function startFakeLLM(kind: 'ollama' | 'openai', models: string[], 
           usage: { prompt_tokens: 3, completion_tokens: 5, total_tokens: 8 },
         });
       }
-      if (path === '/v1/embeddings' || path === '/embeddings') return send(200, { object: 'list', data: [{ object: 'embedding', index: 0, embedding: [0.1, 0.2, 0.3] }], model, usage: { prompt_tokens: 1, total_tokens: 1 } });
+      if (path === '/v1/embeddings' || path === '/embeddings')
+        return send(200, {
+          object: 'list',
+          data: [{ object: 'embedding', index: 0, embedding: [0.1, 0.2, 0.3] }],
+          model,
+          usage: { prompt_tokens: 1, total_tokens: 1 },
+        });
       return send(404, { error: { message: `no route ${path}` } });
     });
   });
@@ -163,20 +220,39 @@ async function streamChat(res: http.ServerResponse, model: string, reply: string
     res.write(chunk({ ...(i === 0 ? { role: 'assistant' } : {}), content: `${i ? ' ' : ''}${words[i]}` }, null));
     await new Promise((r) => setTimeout(r, delayMs));
   }
-  res.end(`${chunk({}, 'stop', { usage: { prompt_tokens: 3, completion_tokens: words.length, total_tokens: 3 + words.length } })}data: [DONE]\n\n`);
+  res.end(
+    `${chunk({}, 'stop', { usage: { prompt_tokens: 3, completion_tokens: words.length, total_tokens: 3 + words.length } })}data: [DONE]\n\n`,
+  );
 }
 
 /** A few of the metrics vLLM (labelled by model_name) and llama.cpp's server (unlabelled) export. */
 function metricsText(flavour: 'vllm' | 'llamacpp', models: string[], chats: number): string {
   if (flavour === 'llamacpp') {
-    return ['# TYPE llamacpp:requests_processing gauge', 'llamacpp:requests_processing 0', '# TYPE llamacpp:requests_deferred gauge', 'llamacpp:requests_deferred 0', '# TYPE llamacpp:predicted_tokens_seconds gauge', `llamacpp:predicted_tokens_seconds ${chats > 0 ? 42.5 : 0}`, ''].join('\n');
+    return [
+      '# TYPE llamacpp:requests_processing gauge',
+      'llamacpp:requests_processing 0',
+      '# TYPE llamacpp:requests_deferred gauge',
+      'llamacpp:requests_deferred 0',
+      '# TYPE llamacpp:predicted_tokens_seconds gauge',
+      `llamacpp:predicted_tokens_seconds ${chats > 0 ? 42.5 : 0}`,
+      '',
+    ].join('\n');
   }
   const lines: string[] = [];
   for (const m of models) {
     const l = `model_name="${m}"`;
-    lines.push(`vllm:num_requests_running{${l}} 0`, `vllm:num_requests_waiting{${l}} 0`, `vllm:kv_cache_usage_perc{${l}} ${Math.min(chats / 100, 1)}`);
+    lines.push(
+      `vllm:num_requests_running{${l}} 0`,
+      `vllm:num_requests_waiting{${l}} 0`,
+      `vllm:kv_cache_usage_perc{${l}} ${Math.min(chats / 100, 1)}`,
+    );
     // A histogram whose count grows with each chat request, so that its rate is not zero.
-    lines.push(`vllm:time_to_first_token_seconds_bucket{${l},le="0.1"} ${chats}`, `vllm:time_to_first_token_seconds_bucket{${l},le="+Inf"} ${chats}`, `vllm:time_to_first_token_seconds_sum{${l}} ${chats * 0.05}`, `vllm:time_to_first_token_seconds_count{${l}} ${chats}`);
+    lines.push(
+      `vllm:time_to_first_token_seconds_bucket{${l},le="0.1"} ${chats}`,
+      `vllm:time_to_first_token_seconds_bucket{${l},le="+Inf"} ${chats}`,
+      `vllm:time_to_first_token_seconds_sum{${l}} ${chats * 0.05}`,
+      `vllm:time_to_first_token_seconds_count{${l}} ${chats}`,
+    );
   }
   return `${lines.join('\n')}\n`;
 }
@@ -193,14 +269,18 @@ async function streamTokens(res: http.ServerResponse, model: string, llm: { ttft
     if (due > 0) await new Promise((r) => setTimeout(r, due));
     res.write(chunk({ ...(i === 0 ? { role: 'assistant' } : {}), content: `${i ? ' ' : ''}tok${i}` }, null));
   }
-  res.end(`${chunk({}, 'stop', { usage: { prompt_tokens: 3, completion_tokens: llm.tokens, total_tokens: 3 + llm.tokens } })}data: [DONE]\n\n`);
+  res.end(
+    `${chunk({}, 'stop', { usage: { prompt_tokens: 3, completion_tokens: llm.tokens, total_tokens: 3 + llm.tokens } })}data: [DONE]\n\n`,
+  );
 }
 
 /** A stream that breaks off: `chunks` content chunks, then the connection is destroyed without [DONE]. */
 async function dropStream(res: http.ServerResponse, model: string, chunks: number): Promise<void> {
   res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
   for (let i = 0; i < chunks; i++) {
-    res.write(`data: ${JSON.stringify({ id: 'chatcmpl-fake', object: 'chat.completion.chunk', created: 1_700_000_000, model, choices: [{ index: 0, delta: { ...(i === 0 ? { role: 'assistant' } : {}), content: `w${i} ` }, finish_reason: null }] })}\n\n`);
+    res.write(
+      `data: ${JSON.stringify({ id: 'chatcmpl-fake', object: 'chat.completion.chunk', created: 1_700_000_000, model, choices: [{ index: 0, delta: { ...(i === 0 ? { role: 'assistant' } : {}), content: `w${i} ` }, finish_reason: null }] })}\n\n`,
+    );
     await new Promise((r) => setTimeout(r, 10));
   }
   res.socket?.destroy();

@@ -18,7 +18,12 @@ function litellmVersion(): string {
 export function litellmBin(): string | undefined {
   const candidates = [
     process.env.AIBACKEND_LITELLM,
-    path.join(process.env.AIBACKEND_VENV ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(homedir(), '.cache'), 'aibackend', `litellm-${litellmVersion()}`), 'bin', 'litellm'),
+    path.join(
+      process.env.AIBACKEND_VENV ??
+        path.join(process.env.XDG_CACHE_HOME ?? path.join(homedir(), '.cache'), 'aibackend', `litellm-${litellmVersion()}`),
+      'bin',
+      'litellm',
+    ),
   ];
   return candidates.find((c): c is string => Boolean(c && existsSync(c)));
 }
@@ -37,7 +42,8 @@ export function requireLitellm(): string | undefined {
 export function hasRedis(): boolean {
   if (process.env.AIBACKEND_TEST_REDIS_PORT) return true;
   const found = (process.env.PATH ?? '').split(path.delimiter).some((d) => d && existsSync(path.join(d, 'redis-server')));
-  if (!found && (process.env.CI || process.env.AIBACKEND_REQUIRE_GATEWAY)) throw new Error('redis-server is not installed (CI requires the Redis cache test)');
+  if (!found && (process.env.CI || process.env.AIBACKEND_REQUIRE_GATEWAY))
+    throw new Error('redis-server is not installed (CI requires the Redis cache test)');
   if (!found) console.warn('skipping the Redis cache test: install redis-server (Debian: apt-get install redis-server)');
   return found;
 }
@@ -294,12 +300,21 @@ export function gatewayMs(starts: number): number {
 export const GATEWAY_TEST_MS = gatewayMs(8);
 
 /** Starts `aibackend ARGS` and SIGKILLs it once its journal shows `event` for its own run; resolves when it is dead. */
-export async function killAfter(project: string, args: string[], event: string, env: Record<string, string> = GATEWAY_ENV): Promise<number> {
+export async function killAfter(
+  project: string,
+  args: string[],
+  event: string,
+  env: Record<string, string> = GATEWAY_ENV,
+): Promise<number> {
   const { execa } = await import('execa');
   const { BIN } = await import('./cli.js');
   const child = execa(process.execPath, [BIN, ...args], { cwd: project, env: { NO_COLOR: '1', ...env }, reject: false });
   const journal = path.join(project, 'backups', 'journal.jsonl');
-  const seen = () => existsSync(journal) && readFileSync(journal, 'utf8').split('\n').some((l) => l.includes(`-${child.pid}"`) && l.includes(`"event":"${event}"`));
+  const seen = () =>
+    existsSync(journal) &&
+    readFileSync(journal, 'utf8')
+      .split('\n')
+      .some((l) => l.includes(`-${child.pid}"`) && l.includes(`"event":"${event}"`));
   for (let i = 0; i < 6000 && !seen() && child.exitCode === null; i++) await new Promise((r) => setTimeout(r, 25));
   if (!seen()) {
     child.kill('SIGKILL');

@@ -8,7 +8,10 @@ import { ROOT } from './cli.js';
 
 const ajv = new (Ajv2020 as unknown as typeof import('ajv').default)({ allErrors: true, strict: false });
 const validators = Object.fromEntries(
-  readdirSync(path.join(ROOT, 'schemas/output')).map((f) => [f.replace('.schema.json', ''), ajv.compile(JSON.parse(readFileSync(path.join(ROOT, 'schemas/output', f), 'utf8')))]),
+  readdirSync(path.join(ROOT, 'schemas/output')).map((f) => [
+    f.replace('.schema.json', ''),
+    ajv.compile(JSON.parse(readFileSync(path.join(ROOT, 'schemas/output', f), 'utf8'))),
+  ]),
 );
 
 export function expectSchema(name: string, value: unknown): void {

@@ -13,7 +13,8 @@ export function findTool(...names: string[]): string | undefined {
 export function requireTool(names: string | string[], install: string, needed = true): string | undefined {
   const list = Array.isArray(names) ? names : [names];
   const found = findTool(...list);
-  if (!found && needed && (process.env.CI || process.env.AIBACKEND_REQUIRE_GATEWAY)) throw new Error(`${list[0]} is not installed (${install}); CI requires it`);
+  if (!found && needed && (process.env.CI || process.env.AIBACKEND_REQUIRE_GATEWAY))
+    throw new Error(`${list[0]} is not installed (${install}); CI requires it`);
   if (!found) console.warn(`skipping the tests that need ${list[0]}: ${install}`);
   return found;
 }

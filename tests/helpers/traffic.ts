@@ -33,7 +33,6 @@ export function traffic(url: string, workers = 2) {
   };
 }
 
-
 /** Runs `action` (a reload) while traffic flows through `url`, and half a second after it; the action's result and the traffic's count. */
 export async function underTraffic<T>(url: string, action: () => Promise<T>): Promise<{ result: T; sent: number; failed: number }> {
   const load = traffic(url);

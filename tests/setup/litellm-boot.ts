@@ -55,7 +55,9 @@ export default async function setup(project: TestProject): Promise<void> {
       }
       await new Promise((r) => setTimeout(r, 100));
     }
-    console.warn(`LiteLLM did not boot for the time measurement (${exited ? 'it exited' : 'no answer in 300 s'}): gateway tests use the default limits`);
+    console.warn(
+      `LiteLLM did not boot for the time measurement (${exited ? 'it exited' : 'no answer in 300 s'}): gateway tests use the default limits`,
+    );
   } finally {
     try {
       process.kill(-child.pid!, 'SIGKILL');

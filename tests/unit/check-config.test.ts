@@ -41,12 +41,20 @@ describe('checkConfig', () => {
   });
 
   test('haproxy.cfg comes with two replicas behind HAProxy, beside the output; not with one, nor with Caddy', () => {
-    const two = checkFiles({ 'gateway.yaml': `${G}output: build/litellm.yaml\nreplicas: 2\nreplica_ports: [4001, 4002]\ncache: { enabled: true }\n`, 'ports.yaml': null });
-    expect(two.generated?.map((g) => [g.group, path.relative(path.dirname(two.outputPath), g.path), g.format])).toEqual([['load_balancer', 'haproxy.cfg', 'text']]);
+    const two = checkFiles({
+      'gateway.yaml': `${G}output: build/litellm.yaml\nreplicas: 2\nreplica_ports: [4001, 4002]\ncache: { enabled: true }\n`,
+      'ports.yaml': null,
+    });
+    expect(two.generated?.map((g) => [g.group, path.relative(path.dirname(two.outputPath), g.path), g.format])).toEqual([
+      ['load_balancer', 'haproxy.cfg', 'text'],
+    ]);
     expect(two.generated![0]!.text).toMatch(/^# AUTO-GENERATED/);
     expect(two.generated![0]!.text).toContain('server r2 127.0.0.1:4002 check');
     expect(checkFiles({})).not.toHaveProperty('generated');
-    const caddy = checkFiles({ 'gateway.yaml': `${G}replicas: 2\nreplica_ports: [4001, 4002]\ncache: { enabled: true }\nload_balancer: { kind: caddy }\n`, 'ports.yaml': null });
+    const caddy = checkFiles({
+      'gateway.yaml': `${G}replicas: 2\nreplica_ports: [4001, 4002]\ncache: { enabled: true }\nload_balancer: { kind: caddy }\n`,
+      'ports.yaml': null,
+    });
     expect(caddy.errors).toBe(0);
     expect(caddy).not.toHaveProperty('generated');
   });
@@ -58,7 +66,11 @@ describe('checkConfig', () => {
     expect(c.generated!.length).toBeGreaterThan(3);
     expect(c.generated!.every((g) => g.group === 'monitoring' && g.path.startsWith(dir + path.sep))).toBe(true);
     expect(c.generated!.map((g) => path.relative(dir, g.path))).toContain('prometheus.yml');
-    const broken = checkFiles({ 'gateway.yaml': on, 'ports.yaml': null, 'model-mappings.yaml': M.replace('provider: vllm', 'provider: vllmm') });
+    const broken = checkFiles({
+      'gateway.yaml': on,
+      'ports.yaml': null,
+      'model-mappings.yaml': M.replace('provider: vllm', 'provider: vllmm'),
+    });
     expect(broken).not.toHaveProperty('generated');
     expect(broken).not.toHaveProperty('compiled');
   });
@@ -67,7 +79,10 @@ describe('checkConfig', () => {
     const id = `sk-${'abcdefghijklmnopqrstuv'}`;
     const c = checkFiles({
       'providers.yaml': `${P}  ${id}:\n    type: anthropic\n    models:\n      - name: claude\n`,
-      'model-mappings.yaml': M.replace('  coder: qwen-coder-vllm', '  coder: qwen-coder-vllm').replace('aliases:', `  claude:\n    routes:\n      - provider: ${id}x\naliases:`),
+      'model-mappings.yaml': M.replace('  coder: qwen-coder-vllm', '  coder: qwen-coder-vllm').replace(
+        'aliases:',
+        `  claude:\n    routes:\n      - provider: ${id}x\naliases:`,
+      ),
     });
     const unknown = c.diagnostics.find((d) => d.code === 'unknown-provider')!;
     expect(unknown.message).toContain(REDACTED);
@@ -80,7 +95,9 @@ describe('checkConfig', () => {
     const d = c.diagnostics.find((x) => x.code === 'unknown-provider')!;
     expect(d.suggestion).toBe('vllm');
     expect(d.message).toContain("'vllmm'");
-    const noSuggestion = checkFiles({ 'model-mappings.yaml': M.replace('provider: vllm', 'provider: zzzzzzzz') }).diagnostics.find((x) => x.code === 'unknown-provider')!;
+    const noSuggestion = checkFiles({ 'model-mappings.yaml': M.replace('provider: vllm', 'provider: zzzzzzzz') }).diagnostics.find(
+      (x) => x.code === 'unknown-provider',
+    )!;
     expect(noSuggestion).not.toHaveProperty('suggestion');
   });
 });

@@ -33,7 +33,12 @@ describe('golden output', () => {
     const { text } = compileDir('config');
     const parsed = parseGenerated(text)!;
     expect(parsed.header.tool).toBe('aibackend');
-    expect(parsed.header.sources).toEqual(['config/providers.yaml', 'config/model-mappings.yaml', 'config/gateway.yaml', 'config/ports.yaml']);
+    expect(parsed.header.sources).toEqual([
+      'config/providers.yaml',
+      'config/model-mappings.yaml',
+      'config/gateway.yaml',
+      'config/ports.yaml',
+    ]);
     expect(parsed.header.sourceHash).toMatch(/^[0-9a-f]{64}$/);
     expect(parsed.header.bodyHash).toBe(sha256(parsed.body));
     expect(text).not.toMatch(/20\d\d-\d\d-\d\d/); // no timestamps
@@ -88,7 +93,10 @@ describe('mapping rules', () => {
   ])('%s becomes %s', (type, base, model) => {
     const providers = `version: 1\nproviders:\n  p:\n    type: ${type}\n${base ? `    base_url: ${base}\n` : ''}    api_key: env:P_KEY\n    models:\n      - name: m\n`;
     const mappings = 'version: 1\nmodels:\n  m:\n    routes:\n      - provider: p\n';
-    const c = checkFiles({ 'providers.yaml': providers, 'model-mappings.yaml': mappings, 'ports.yaml': null }, { LITELLM_MASTER_KEY: 'x', P_KEY: 'y' });
+    const c = checkFiles(
+      { 'providers.yaml': providers, 'model-mappings.yaml': mappings, 'ports.yaml': null },
+      { LITELLM_MASTER_KEY: 'x', P_KEY: 'y' },
+    );
     expect(c.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
     const entry = c.compiled!.config.model_list[0]!;
     expect(entry.litellm_params.model).toBe(model);
@@ -98,7 +106,10 @@ describe('mapping rules', () => {
 
   test('ollama embedding models use the ollama provider, with mode embedding', () => {
     const c = checkFiles({
-      'providers.yaml': P.replace('      - name: qwen2.5-coder:7b\n', '      - name: qwen2.5-coder:7b\n      - name: nomic-embed-text\n        mode: embedding\n'),
+      'providers.yaml': P.replace(
+        '      - name: qwen2.5-coder:7b\n',
+        '      - name: qwen2.5-coder:7b\n      - name: nomic-embed-text\n        mode: embedding\n',
+      ),
       'model-mappings.yaml': M.replace('aliases:', '  nomic-embed-text:\n    routes:\n      - provider: ollama\naliases:'),
     });
     const e = c.compiled!.config.model_list.find((m) => m.model_name === 'nomic-embed-text')!;
@@ -109,7 +120,10 @@ describe('mapping rules', () => {
   test('weights are emitted for every route of a weighted load-balanced name, and only there', () => {
     const c = checkFiles({
       'providers.yaml': `${P}  vllm2:\n    type: vllm\n    base_url: http://127.0.0.1:8003/v1\n    models:\n      - name: Qwen/Qwen2.5-Coder-7B-Instruct-AWQ\n`,
-      'model-mappings.yaml': M.replace('        model: Qwen/Qwen2.5-Coder-7B-Instruct-AWQ\n', '        model: Qwen/Qwen2.5-Coder-7B-Instruct-AWQ\n        weight: 3\n      - provider: vllm2\n        model: Qwen/Qwen2.5-Coder-7B-Instruct-AWQ\n'),
+      'model-mappings.yaml': M.replace(
+        '        model: Qwen/Qwen2.5-Coder-7B-Instruct-AWQ\n',
+        '        model: Qwen/Qwen2.5-Coder-7B-Instruct-AWQ\n        weight: 3\n      - provider: vllm2\n        model: Qwen/Qwen2.5-Coder-7B-Instruct-AWQ\n',
+      ),
       'ports.yaml': null,
     });
     const lb = c.compiled!.config.model_list.filter((m) => m.model_name === 'qwen-coder-vllm');
@@ -123,7 +137,10 @@ describe('mapping rules', () => {
   test('no weights for a load-balanced name whose routes are all unweighted; no empty fallbacks; no api_base for hosted APIs', () => {
     const c = checkFiles({
       'providers.yaml': `${P.replace('    status: disabled\n', '')}  vllm2:\n    type: vllm\n    base_url: http://127.0.0.1:8003/v1\n    models:\n      - name: Qwen/Qwen2.5-Coder-7B-Instruct-AWQ\n`,
-      'model-mappings.yaml': M.replace('        model: Qwen/Qwen2.5-Coder-7B-Instruct-AWQ\n', '        model: Qwen/Qwen2.5-Coder-7B-Instruct-AWQ\n      - provider: vllm2\n        model: Qwen/Qwen2.5-Coder-7B-Instruct-AWQ\n').replace('aliases:', '  gpt-4o-mini:\n    routes:\n      - provider: openai\naliases:'),
+      'model-mappings.yaml': M.replace(
+        '        model: Qwen/Qwen2.5-Coder-7B-Instruct-AWQ\n',
+        '        model: Qwen/Qwen2.5-Coder-7B-Instruct-AWQ\n      - provider: vllm2\n        model: Qwen/Qwen2.5-Coder-7B-Instruct-AWQ\n',
+      ).replace('aliases:', '  gpt-4o-mini:\n    routes:\n      - provider: openai\naliases:'),
       'ports.yaml': null,
     });
     const cfg = c.compiled!.config;
@@ -158,7 +175,16 @@ describe('mapping rules', () => {
       { LITELLM_MASTER_KEY: 'x', REDIS_PASSWORD: 'y' },
     );
     const cfg = c.compiled!.config;
-    expect(cfg.router_settings).toMatchObject({ routing_strategy: 'least-busy', num_retries: 7, timeout: 30, allowed_fails: 1, cooldown_time: 5, redis_host: '127.0.0.1', redis_port: 6380, redis_password: 'os.environ/REDIS_PASSWORD' });
+    expect(cfg.router_settings).toMatchObject({
+      routing_strategy: 'least-busy',
+      num_retries: 7,
+      timeout: 30,
+      allowed_fails: 1,
+      cooldown_time: 5,
+      redis_host: '127.0.0.1',
+      redis_port: 6380,
+      redis_password: 'os.environ/REDIS_PASSWORD',
+    });
     expect(cfg.litellm_settings).toEqual({
       callbacks: ['prometheus'],
       cache: true,
@@ -170,19 +196,32 @@ describe('mapping rules', () => {
   });
 
   test('a passthrough value of the wrong shape is caught by the output schema, and nothing compiles', () => {
-    const c = checkFiles({ 'gateway.yaml': `${G}passthrough:\n  overrides: [router_settings.num_retries]\n  router_settings:\n    num_retries: many\n` });
+    const c = checkFiles({
+      'gateway.yaml': `${G}passthrough:\n  overrides: [router_settings.num_retries]\n  router_settings:\n    num_retries: many\n`,
+    });
     expect(c.compiled).toBeUndefined();
     expect(c.diagnostics.map((d) => d.code)).toContain('output-invalid');
   });
 
   test('passthrough maps merge deeply: cache_params keeps the compiled connection', () => {
-    const c = checkFiles({ 'gateway.yaml': `${G}cache:\n  enabled: true\npassthrough:\n  litellm_settings:\n    cache_params:\n      supported_call_types: [acompletion]\n` });
+    const c = checkFiles({
+      'gateway.yaml': `${G}cache:\n  enabled: true\npassthrough:\n  litellm_settings:\n    cache_params:\n      supported_call_types: [acompletion]\n`,
+    });
     expect(c.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
-    expect(c.compiled!.config.litellm_settings.cache_params).toEqual({ type: 'redis', host: '127.0.0.1', port: 6379, namespace: 'litellm', ttl: 3600, supported_call_types: ['acompletion'] });
+    expect(c.compiled!.config.litellm_settings.cache_params).toEqual({
+      type: 'redis',
+      host: '127.0.0.1',
+      port: 6379,
+      namespace: 'litellm',
+      ttl: 3600,
+      supported_call_types: ['acompletion'],
+    });
   });
 
   test('passthrough.overrides lets a listed key replace a compiled one, and is not emitted', () => {
-    const c = checkFiles({ 'gateway.yaml': `${G}passthrough:\n  overrides: [router_settings.num_retries]\n  router_settings:\n    num_retries: 7\n` });
+    const c = checkFiles({
+      'gateway.yaml': `${G}passthrough:\n  overrides: [router_settings.num_retries]\n  router_settings:\n    num_retries: 7\n`,
+    });
     expect(c.compiled!.config.router_settings.num_retries).toBe(7);
     expect(c.compiled!.text).not.toContain('overrides');
   });
@@ -193,11 +232,19 @@ describe('compile: keys, placeholders and aliases', () => {
   const M = readFileSync(path.join(BASE, 'model-mappings.yaml'), 'utf8');
   const providers = (extra: string) => `${P}${extra}`;
   test('llama.cpp and OpenAI-compatible servers without a key get the placeholder; with one, os.environ', () => {
-    const c = checkFiles({
-      'providers.yaml': providers('  lc:\n    type: llama_cpp\n    base_url: http://127.0.0.1:8080/v1\n    models:\n      - name: m1\n  oc:\n    type: openai_compatible\n    base_url: http://127.0.0.1:8081/v1\n    models:\n      - name: m2\n  ok:\n    type: openai_compatible\n    base_url: http://127.0.0.1:8082/v1\n    api_key: env:OK_KEY\n    models:\n      - name: m3\n'),
-      'model-mappings.yaml': M.replace('aliases:', '  m1:\n    routes:\n      - provider: lc\n  m2:\n    routes:\n      - provider: oc\n  m3:\n    routes:\n      - provider: ok\naliases:'),
-      'ports.yaml': null,
-    }, { LITELLM_MASTER_KEY: 'x', OK_KEY: 'y' });
+    const c = checkFiles(
+      {
+        'providers.yaml': providers(
+          '  lc:\n    type: llama_cpp\n    base_url: http://127.0.0.1:8080/v1\n    models:\n      - name: m1\n  oc:\n    type: openai_compatible\n    base_url: http://127.0.0.1:8081/v1\n    models:\n      - name: m2\n  ok:\n    type: openai_compatible\n    base_url: http://127.0.0.1:8082/v1\n    api_key: env:OK_KEY\n    models:\n      - name: m3\n',
+        ),
+        'model-mappings.yaml': M.replace(
+          'aliases:',
+          '  m1:\n    routes:\n      - provider: lc\n  m2:\n    routes:\n      - provider: oc\n  m3:\n    routes:\n      - provider: ok\naliases:',
+        ),
+        'ports.yaml': null,
+      },
+      { LITELLM_MASTER_KEY: 'x', OK_KEY: 'y' },
+    );
     const key = (n: string) => c.compiled!.config.model_list.find((m) => m.model_name === n)!.litellm_params.api_key;
     expect([key('m1'), key('m2'), key('m3')]).toEqual(['no-key-required', 'no-key-required', 'os.environ/OK_KEY']);
     // Ollama and vLLM need no key at all
@@ -210,16 +257,28 @@ describe('compile: keys, placeholders and aliases', () => {
   });
 
   test('names are emitted in code-point order, however the sources order them', () => {
-    const c = checkFiles({ 'model-mappings.yaml': 'version: 1\nmodels:\n  zeta:\n    routes:\n      - { provider: ollama, model: llama3.1:8b }\n  Alpha:\n    routes:\n      - { provider: ollama, model: llama3.1:8b }\n  beta:\n    routes:\n      - { provider: ollama, model: llama3.1:8b }\n    fallbacks: [zeta]\n  alpha:\n    routes:\n      - { provider: ollama, model: llama3.1:8b }\n    fallbacks: [zeta]\naliases:\n  zz: beta\n  aa: beta\n' });
+    const c = checkFiles({
+      'model-mappings.yaml':
+        'version: 1\nmodels:\n  zeta:\n    routes:\n      - { provider: ollama, model: llama3.1:8b }\n  Alpha:\n    routes:\n      - { provider: ollama, model: llama3.1:8b }\n  beta:\n    routes:\n      - { provider: ollama, model: llama3.1:8b }\n    fallbacks: [zeta]\n  alpha:\n    routes:\n      - { provider: ollama, model: llama3.1:8b }\n    fallbacks: [zeta]\naliases:\n  zz: beta\n  aa: beta\n',
+    });
     expect(c.compiled!.config.model_list.map((m) => m.model_name)).toEqual(['Alpha', 'aa', 'alpha', 'beta', 'zeta', 'zz']);
-    expect((c.compiled!.config.router_settings.fallbacks as Record<string, string[]>[]).map((f) => Object.keys(f)[0])).toEqual(['aa', 'alpha', 'beta', 'zz']);
+    expect((c.compiled!.config.router_settings.fallbacks as Record<string, string[]>[]).map((f) => Object.keys(f)[0])).toEqual([
+      'aa',
+      'alpha',
+      'beta',
+      'zz',
+    ]);
   });
 
   test('an alias of a name without fallbacks has none either', () => {
-    const c = checkFiles({ 'model-mappings.yaml': M.replace('  coder: qwen-coder-vllm', '  coder: qwen-coder-vllm\n  small: qwen2.5-coder:7b') });
+    const c = checkFiles({
+      'model-mappings.yaml': M.replace('  coder: qwen-coder-vllm', '  coder: qwen-coder-vllm\n  small: qwen2.5-coder:7b'),
+    });
     const names = (c.compiled!.config.router_settings.fallbacks as Record<string, string[]>[]).flatMap((f) => Object.keys(f));
     expect(names).not.toContain('small');
-    expect(c.compiled!.config.model_list.filter((m) => m.model_name === 'small').map((m) => m.litellm_params.model)).toEqual(['ollama_chat/qwen2.5-coder:7b']);
+    expect(c.compiled!.config.model_list.filter((m) => m.model_name === 'small').map((m) => m.litellm_params.model)).toEqual([
+      'ollama_chat/qwen2.5-coder:7b',
+    ]);
   });
 
   test('a provider timeout is passed on; a model without mode is chat (no model_info)', () => {
@@ -231,7 +290,10 @@ describe('compile: keys, placeholders and aliases', () => {
 
   test('the cache password goes to the cache and the router as os.environ; none without one', () => {
     const G = readFileSync(path.join(BASE, 'gateway.yaml'), 'utf8');
-    const withPw = checkFiles({ 'gateway.yaml': `${G}cache:\n  enabled: true\n  password: env:REDIS_PW\n` }, { LITELLM_MASTER_KEY: 'x', REDIS_PW: 'y' }).compiled!.config;
+    const withPw = checkFiles(
+      { 'gateway.yaml': `${G}cache:\n  enabled: true\n  password: env:REDIS_PW\n` },
+      { LITELLM_MASTER_KEY: 'x', REDIS_PW: 'y' },
+    ).compiled!.config;
     expect((withPw.litellm_settings.cache_params as Record<string, unknown>).password).toBe('os.environ/REDIS_PW');
     expect(withPw.router_settings.redis_password).toBe('os.environ/REDIS_PW');
     const without = checkFiles({ 'gateway.yaml': `${G}cache:\n  enabled: true\n` }).compiled!.config;
@@ -241,7 +303,9 @@ describe('compile: keys, placeholders and aliases', () => {
 
   test('passthrough maps replace a list and a scalar, and merge only map into map', () => {
     const G = readFileSync(path.join(BASE, 'gateway.yaml'), 'utf8');
-    const c = checkFiles({ 'gateway.yaml': `${G}passthrough:\n  litellm_settings:\n    success_callback: [a]\n    default_fallbacks: [x]\n  router_settings:\n    routing_strategy_args: { ttl: 5 }\n` }).compiled!.config;
+    const c = checkFiles({
+      'gateway.yaml': `${G}passthrough:\n  litellm_settings:\n    success_callback: [a]\n    default_fallbacks: [x]\n  router_settings:\n    routing_strategy_args: { ttl: 5 }\n`,
+    }).compiled!.config;
     expect(c.litellm_settings.success_callback).toEqual(['a']);
     expect(c.router_settings.routing_strategy_args).toEqual({ ttl: 5 });
   });

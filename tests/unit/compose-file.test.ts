@@ -38,12 +38,16 @@ describe('docker-compose.yml', () => {
   });
 
   test('the copy that `aibackend init` writes (templates/docker-compose.yml) is this file', () => {
-    expect(readFileSync(path.join(ROOT, 'templates/docker-compose.yml'), 'utf8')).toBe(readFileSync(path.join(ROOT, 'docker-compose.yml'), 'utf8'));
+    expect(readFileSync(path.join(ROOT, 'templates/docker-compose.yml'), 'utf8')).toBe(
+      readFileSync(path.join(ROOT, 'docker-compose.yml'), 'utf8'),
+    );
   });
 });
 
 describe('docker-compose.replicas.yml', () => {
-  const replicas = parse(readFileSync(path.join(ROOT, 'docker-compose.replicas.yml'), 'utf8')) as { services: Record<string, Record<string, unknown>> };
+  const replicas = parse(readFileSync(path.join(ROOT, 'docker-compose.replicas.yml'), 'utf8')) as {
+    services: Record<string, Record<string, unknown>>;
+  };
   const seconds = (d: unknown) => Number(/^(\d+)s$/.exec(String(d))?.[1]);
 
   test('two LiteLLM replicas on their own ports, pinned to gateway.image, stopped more slowly than a roll drains', () => {

@@ -42,7 +42,9 @@ describe('outsideProject', () => {
     const linked = path.join(root, 'p2');
     mkdirSync(linked);
     symlinkSync(elsewhere, path.join(linked, 'config'));
-    expect(outsideProject({ projectDir: linked, configDir: path.join(linked, 'config') }, path.join(linked, 'config', 'gateway.yaml'))).toBeUndefined();
+    expect(
+      outsideProject({ projectDir: linked, configDir: path.join(linked, 'config') }, path.join(linked, 'config', 'gateway.yaml')),
+    ).toBeUndefined();
   });
 
   test('readBounded reads regular files only, within the limit', () => {

@@ -3,14 +3,28 @@ import { describe, expect, test } from 'vitest';
 import { discover } from '../../src/ops/discover.js';
 import type { ProviderStatus } from '../../src/ops/status.js';
 
-const st = (id: string, unregistered: string[], reachable = true): ProviderStatus => ({ id, type: 'ollama', url: '', probe_url: '', reachable, latency_ms: 1, served: unregistered, missing: [], unregistered, routed: [] });
+const st = (id: string, unregistered: string[], reachable = true): ProviderStatus => ({
+  id,
+  type: 'ollama',
+  url: '',
+  probe_url: '',
+  reachable,
+  latency_ms: 1,
+  served: unregistered,
+  missing: [],
+  unregistered,
+  routed: [],
+});
 
 describe('discover', () => {
-  const text = 'version: 1\nproviders:\n  a:\n    type: ollama\n    base_url: http://127.0.0.1:1   # note\n    models:\n      - name: x\n        capabilities: [chat]\n\n  b:\n    type: ollama\n    base_url: http://127.0.0.1:2\n    status: disabled\n';
+  const text =
+    'version: 1\nproviders:\n  a:\n    type: ollama\n    base_url: http://127.0.0.1:1   # note\n    models:\n      - name: x\n        capabilities: [chat]\n\n  b:\n    type: ollama\n    base_url: http://127.0.0.1:2\n    status: disabled\n';
 
   test('splices new entries after the last model, leaving every other byte alone', () => {
     const d = discover(text, [st('a', ['mistral', 'yes'])]);
-    expect(d.text).toBe(text.replace('        capabilities: [chat]\n', '        capabilities: [chat]\n      - name: mistral\n      - name: "yes"\n'));
+    expect(d.text).toBe(
+      text.replace('        capabilities: [chat]\n', '        capabilities: [chat]\n      - name: mistral\n      - name: "yes"\n'),
+    );
   });
 
   test('a provider without a model list gets one (the document is re-serialised), others are kept', () => {

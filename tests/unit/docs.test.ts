@@ -22,7 +22,11 @@ describe('docs/troubleshooting.md', () => {
   });
 
   test('every SARIF rule has a full description and help', () => {
-    const rules = JSON.parse(renderSarif([])).runs[0].tool.driver.rules as { id: string; fullDescription: { text: string }; help: { text: string; markdown: string } }[];
+    const rules = JSON.parse(renderSarif([])).runs[0].tool.driver.rules as {
+      id: string;
+      fullDescription: { text: string };
+      help: { text: string; markdown: string };
+    }[];
     expect(rules.map((r) => r.id).sort()).toEqual(Object.keys(CODES).sort());
     for (const r of rules) {
       expect(r.fullDescription.text.length, r.id).toBeGreaterThan(20);

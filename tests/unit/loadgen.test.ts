@@ -28,22 +28,72 @@ describe('histogram', () => {
 
 function fig(rps: number, p95: number): Figures {
   const p = { mean: p95, p50: p95, p95, p99: p95, max: p95 };
-  return { requests: 10, ok: 10, errors: 0, cached: 0, cut: 0, error_rate: 0, requests_per_s: rps, attempts_per_s: rps, output_tokens_per_s: 0, ttft_ms: p, itl_ms: p, e2e_ms: p, error_kinds: {}, error_examples: {} };
+  return {
+    requests: 10,
+    ok: 10,
+    errors: 0,
+    cached: 0,
+    cut: 0,
+    error_rate: 0,
+    requests_per_s: rps,
+    attempts_per_s: rps,
+    output_tokens_per_s: 0,
+    ttft_ms: p,
+    itl_ms: p,
+    e2e_ms: p,
+    error_kinds: {},
+    error_examples: {},
+  };
 }
 
 describe('bench', () => {
   test('the knee: the last concurrency before throughput stops growing while p95 rises', () => {
-    const levels = (pairs: [number, number, number][]): BenchLevel[] => pairs.map(([c, rps, p95]) => ({ concurrency: c, figures: fig(rps, p95) }));
-    expect(knee(levels([[1, 1, 100], [2, 2, 105], [4, 3.9, 110], [8, 4, 220], [16, 4.1, 430]]))).toBe(4);
-    expect(knee(levels([[1, 1, 100], [2, 2, 100], [4, 4, 100]]))).toBeNull();
+    const levels = (pairs: [number, number, number][]): BenchLevel[] =>
+      pairs.map(([c, rps, p95]) => ({ concurrency: c, figures: fig(rps, p95) }));
+    expect(
+      knee(
+        levels([
+          [1, 1, 100],
+          [2, 2, 105],
+          [4, 3.9, 110],
+          [8, 4, 220],
+          [16, 4.1, 430],
+        ]),
+      ),
+    ).toBe(4);
+    expect(
+      knee(
+        levels([
+          [1, 1, 100],
+          [2, 2, 100],
+          [4, 4, 100],
+        ]),
+      ),
+    ).toBeNull();
     // flat throughput with flat latency is not a knee
-    expect(knee(levels([[1, 1, 100], [2, 1, 100]]))).toBeNull();
+    expect(
+      knee(
+        levels([
+          [1, 1, 100],
+          [2, 1, 100],
+        ]),
+      ),
+    ).toBeNull();
   });
 
   test('regressions: p95 up or throughput down beyond the threshold, at the same name and concurrency', () => {
-    const report = (rps: number, p95: number): BenchReport => ({ kind: 'aibackend-bench', version: 1, stream: false, max_tokens: 1, prompt_tokens: 1, names: [{ name: 'a', knee: null, levels: [{ concurrency: 1, figures: fig(rps, p95) }] }] });
+    const report = (rps: number, p95: number): BenchReport => ({
+      kind: 'aibackend-bench',
+      version: 1,
+      stream: false,
+      max_tokens: 1,
+      prompt_tokens: 1,
+      names: [{ name: 'a', knee: null, levels: [{ concurrency: 1, figures: fig(rps, p95) }] }],
+    });
     expect(regressions(report(10, 100), report(10, 119), 0.2)).toEqual([]);
-    expect(regressions(report(10, 100), report(10, 121), 0.2)).toEqual([{ name: 'a', concurrency: 1, metric: 'e2e_p95_ms', baseline: 100, now: 121, change: 0.21 }]);
+    expect(regressions(report(10, 100), report(10, 121), 0.2)).toEqual([
+      { name: 'a', concurrency: 1, metric: 'e2e_p95_ms', baseline: 100, now: 121, change: 0.21 },
+    ]);
     expect(regressions(report(10, 100), report(7.9, 100), 0.2).map((r) => r.metric)).toEqual(['requests_per_s']);
     expect(regressions(report(10, 100), { ...report(1, 1000), names: [{ name: 'b', knee: null, levels: [] }] }, 0.2)).toEqual([]);
   });
@@ -65,7 +115,11 @@ describe('load scenarios and the mix', () => {
     const spike = scenario('spike', 4, 50);
     expect(spike.spike).toEqual({ atS: 20, forS: 10, factor: 10 });
     expect([19, 20, 29, 30].map((t) => usersAt(spike, t))).toEqual([4, 40, 40, 4]);
-    expect(stages(spike)).toEqual([{ atS: 0, users: 4 }, { atS: 20, users: 40 }, { atS: 30, users: 4 }]);
+    expect(stages(spike)).toEqual([
+      { atS: 0, users: 4 },
+      { atS: 20, users: 40 },
+      { atS: 30, users: 4 },
+    ]);
   });
 
   test('the mix: weights parsed against the known names, picked in proportion', () => {
@@ -83,7 +137,16 @@ describe('load scenarios and the mix', () => {
   });
 
   test('Locust and k6 files carry the scenario, the mix and the thresholds, and never the key', () => {
-    const o = { scenario: scenario('spike', 2, 10), mix: { chat: 3, coder: 1 }, gatewayUrl: 'http://127.0.0.1:4000', keyVariable: 'LITELLM_MASTER_KEY', maxTokens: 64, promptTokens: 8, thresholds: { error_rate: 0.05, p95_ms: 30_000 }, header: 'AUTO-GENERATED test' };
+    const o = {
+      scenario: scenario('spike', 2, 10),
+      mix: { chat: 3, coder: 1 },
+      gatewayUrl: 'http://127.0.0.1:4000',
+      keyVariable: 'LITELLM_MASTER_KEY',
+      maxTokens: 64,
+      promptTokens: 8,
+      thresholds: { error_rate: 0.05, p95_ms: 30_000 },
+      header: 'AUTO-GENERATED test',
+    };
     const py = locustFile(o);
     expect(py).toContain('MIX = {"chat":3,"coder":1}');
     expect(py).toContain('STAGES = [[0,2],[4,20],[6,2]]');
@@ -92,6 +155,8 @@ describe('load scenarios and the mix', () => {
     const js = k6Script(o);
     expect(js).toContain("http_req_failed: ['rate<=0.05']");
     expect(js).toContain("http_req_duration: ['p(95)<=30000']");
-    expect(js).toContain('{"duration":"4s","target":2},{"duration":"0s","target":20},{"duration":"2s","target":20},{"duration":"0s","target":2},{"duration":"4s","target":2}');
+    expect(js).toContain(
+      '{"duration":"4s","target":2},{"duration":"0s","target":20},{"duration":"2s","target":20},{"duration":"0s","target":2},{"duration":"4s","target":2}',
+    );
   });
 });

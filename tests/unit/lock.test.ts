@@ -17,7 +17,8 @@ const lockIn = () => {
   mkdirSync(dir, { recursive: true });
   return path.join(dir, 'reload.lock');
 };
-const holder = (pid: number, extra: Record<string, unknown> = {}) => JSON.stringify({ pid, host: hostname(), started: '2026-01-01T00:00:00Z', command: 'aibackend reload', ...extra });
+const holder = (pid: number, extra: Record<string, unknown> = {}) =>
+  JSON.stringify({ pid, host: hostname(), started: '2026-01-01T00:00:00Z', command: 'aibackend reload', ...extra });
 const refusal = (fn: () => unknown): CliError => {
   try {
     fn();

@@ -12,7 +12,11 @@ import type { ProvidersFile } from '../../src/schema/providers.js';
 const providers = {
   version: 1,
   providers: {
-    ollama: { type: 'ollama', base_url: 'http://127.0.0.1:11434', models: [{ name: 'llama3.1:8b' }, { name: 'nomic-embed-text', mode: 'embedding' }] },
+    ollama: {
+      type: 'ollama',
+      base_url: 'http://127.0.0.1:11434',
+      models: [{ name: 'llama3.1:8b' }, { name: 'nomic-embed-text', mode: 'embedding' }],
+    },
     a: { type: 'llama_cpp', base_url: 'http://127.0.0.1:8080/v1', models: [{ name: 'm' }] },
     b: { type: 'llama_cpp', base_url: 'http://127.0.0.1:8000/v1', models: [{ name: 'm' }] },
     openai: { type: 'openai', api_key: 'env:OPENAI_API_KEY', models: [{ name: 'gpt-4o-mini' }] },
@@ -22,7 +26,12 @@ const mappings = {
   version: 1,
   models: {
     chat: { routes: [{ provider: 'ollama', model: 'llama3.1:8b' }], fallbacks: ['lb'] },
-    lb: { routes: [{ provider: 'a', model: 'm' }, { provider: 'b', model: 'm' }] },
+    lb: {
+      routes: [
+        { provider: 'a', model: 'm' },
+        { provider: 'b', model: 'm' },
+      ],
+    },
     cloud: { routes: [{ provider: 'openai', model: 'gpt-4o-mini' }] },
     embed: { routes: [{ provider: 'ollama', model: 'nomic-embed-text' }] },
   },
@@ -31,14 +40,14 @@ const mappings = {
 const map = routeMap(providers, mappings);
 
 describe('route map', () => {
-  test('routes per served name, aliases with their target\'s, modes', () => {
+  test("routes per served name, aliases with their target's, modes", () => {
     expect(map.names).toEqual(['chat', 'cloud', 'default', 'embed', 'lb']);
     expect(map.routes.get('default')).toEqual(map.routes.get('chat'));
     expect(map.routes.get('embed')![0]).toMatchObject({ model: 'ollama/nomic-embed-text', mode: 'embedding' });
     expect(map.fallbacks.get('default')).toEqual(['lb']);
   });
 
-  test('identify by model and api_base, with LiteLLM\'s endpoint suffixes and hosted APIs', () => {
+  test("identify by model and api_base, with LiteLLM's endpoint suffixes and hosted APIs", () => {
     expect(identify(map, 'lb', 'openai/m', 'http://127.0.0.1:8000/v1/')!.provider).toBe('b');
     expect(identify(map, 'lb', 'openai/m', 'http://127.0.0.1:8080/v1/chat/completions')!.provider).toBe('a');
     expect(identify(map, 'chat', 'ollama_chat/llama3.1:8b', 'http://127.0.0.1:11434/api/chat')!.provider).toBe('ollama');
@@ -83,7 +92,12 @@ describe('Prometheus text and stats', () => {
       { name: 'b', labels: {}, value: 1000 },
       { name: 'c', labels: { le: '+Inf' }, value: Infinity },
     ]);
-    expect(sumBy(parsePromText(READ_B), 'litellm_proxy_total_requests_metric_total', 'requested_model')).toEqual(new Map([['lb', 20], ['chat', 4]]));
+    expect(sumBy(parsePromText(READ_B), 'litellm_proxy_total_requests_metric_total', 'requested_model')).toEqual(
+      new Map([
+        ['lb', 20],
+        ['chat', 4],
+      ]),
+    );
   });
 
   test('quantiles of the observations between two reads, interpolated within the bucket', () => {
@@ -111,11 +125,25 @@ describe('Prometheus text and stats', () => {
 });
 
 describe('log lines', () => {
-  const json = '{"message": "Falling back to model_group = good", "level": "INFO", "timestamp": "2026-11-27T13:53:57.448153", "trace_id": "call-1", "component": "LiteLLM Router"}';
-  test('JSON, LiteLLM\'s plain and uvicorn\'s lines; colour codes and secrets removed', () => {
-    expect(parseLogLine(json)).toEqual({ timestamp: '2026-11-27T13:53:57.448153', level: 'info', component: 'LiteLLM Router', message: 'Falling back to model_group = good', trace_id: 'call-1' });
-    expect(parseLogLine('13:53:04 - LiteLLM:ERROR: dual_cache.py:182 - boom')).toMatchObject({ level: 'error', component: 'LiteLLM', message: 'dual_cache.py:182 - boom' });
-    expect(parseLogLine('INFO:     127.0.0.1:1 - "POST /v1/chat/completions HTTP/1.1" 200 OK')).toMatchObject({ level: 'info', component: 'uvicorn' });
+  const json =
+    '{"message": "Falling back to model_group = good", "level": "INFO", "timestamp": "2026-11-27T13:53:57.448153", "trace_id": "call-1", "component": "LiteLLM Router"}';
+  test("JSON, LiteLLM's plain and uvicorn's lines; colour codes and secrets removed", () => {
+    expect(parseLogLine(json)).toEqual({
+      timestamp: '2026-11-27T13:53:57.448153',
+      level: 'info',
+      component: 'LiteLLM Router',
+      message: 'Falling back to model_group = good',
+      trace_id: 'call-1',
+    });
+    expect(parseLogLine('13:53:04 - LiteLLM:ERROR: dual_cache.py:182 - boom')).toMatchObject({
+      level: 'error',
+      component: 'LiteLLM',
+      message: 'dual_cache.py:182 - boom',
+    });
+    expect(parseLogLine('INFO:     127.0.0.1:1 - "POST /v1/chat/completions HTTP/1.1" 200 OK')).toMatchObject({
+      level: 'info',
+      component: 'uvicorn',
+    });
     expect(parseLogLine('\u001b[32mLiteLLM: Proxy initialized\u001b[0m').message).toBe('LiteLLM: Proxy initialized');
     expect(parseLogLine('key sk-abcdefghijklmnopqrstuvwxyz012345 leaked').message).not.toContain('abcdefghijklmnopqrstuvwxyz');
   });
@@ -153,7 +181,7 @@ describe('cache entries', () => {
 
 // Issue 29: timestamps with their zone, rotated logs, following by inode, bounded memory.
 describe('log times, files and following', () => {
-  test('a naive timestamp is the gateway\'s local time, not the CLI\'s; an offset is honoured; a plain line\'s time of day is today or yesterday', async () => {
+  test("a naive timestamp is the gateway's local time, not the CLI's; an offset is honoured; a plain line's time of day is today or yesterday", async () => {
     const { lineTime } = await import('../../src/ops/logs.js');
     const naive = parseLogLine('{"message": "m", "level": "INFO", "timestamp": "2026-11-27T13:53:57.500000"}');
     expect(lineTime(naive, 'UTC')).toBe(Date.UTC(2026, 10, 27, 13, 53, 57, 500));
@@ -164,7 +192,13 @@ describe('log times, files and following', () => {
     expect(lineTime(plain, 'UTC', now)).toBe(Date.UTC(2026, 11, 5, 9, 59, 0));
     expect(lineTime(parseLogLine('23:00:00 - LiteLLM:INFO: x.py:1 - late'), 'UTC', now)).toBe(Date.UTC(2026, 11, 4, 23, 0, 0));
     // --since 1h at 10:00 UTC keeps a 09:30 UTC line whatever zone the CLI runs in.
-    expect(passes(parseLogLine('{"message": "m", "level": "INFO", "timestamp": "2026-12-05T09:30:00"}'), { sinceMs: now - 3_600_000, zone: 'UTC' }, false).ok).toBe(true);
+    expect(
+      passes(
+        parseLogLine('{"message": "m", "level": "INFO", "timestamp": "2026-12-05T09:30:00"}'),
+        { sinceMs: now - 3_600_000, zone: 'UTC' },
+        false,
+      ).ok,
+    ).toBe(true);
   });
 
   test('rotated copies are read oldest first; a followed log is read again when replaced or truncated, even when it regrew', async () => {
@@ -206,7 +240,10 @@ describe('stats across a restart, and cache namespaces', () => {
   test('a counter that went down is a restart: it counts from the restart (increase()), and the report says so', async () => {
     const { computeStats } = await import('../../src/ops/stats.js');
     const { parsePromText } = await import('../../src/ops/prom-text.js');
-    const read = (n: number, at: number) => ({ at, samples: parsePromText(`litellm_proxy_total_requests_metric_total{requested_model="lb"} ${n}\n`) });
+    const read = (n: number, at: number) => ({
+      at,
+      samples: parsePromText(`litellm_proxy_total_requests_metric_total{requested_model="lb"} ${n}\n`),
+    });
     const map = { names: ['lb'], routes: new Map() } as unknown as Parameters<typeof computeStats>[0];
     const grew = computeStats(map, read(10, 0), read(15, 1000));
     expect(grew.restarted).toBe(false);
@@ -215,7 +252,10 @@ describe('stats across a restart, and cache namespaces', () => {
     expect(reset.restarted).toBe(true);
     expect(reset.names[0]!.requests).toBe(7);
     // A new process has no series for a name until it serves it: gone is a restart too.
-    const gone = computeStats(map, read(100, 0), { at: 1000, samples: parsePromText('litellm_proxy_total_requests_metric_total{requested_model="other"} 1\n') });
+    const gone = computeStats(map, read(100, 0), {
+      at: 1000,
+      samples: parsePromText('litellm_proxy_total_requests_metric_total{requested_model="other"} 1\n'),
+    });
     expect(gone.restarted).toBe(true);
   });
 

@@ -46,7 +46,10 @@ describe('outputStatus', () => {
   test('stale: the body differs from what the sources compile to', () => {
     const p = project();
     p.generate();
-    writeFileSync(path.join(p.config, 'model-mappings.yaml'), M.replace('  coder: qwen-coder-vllm', '  coder: qwen-coder-vllm\n  dev: qwen-coder-vllm'));
+    writeFileSync(
+      path.join(p.config, 'model-mappings.yaml'),
+      M.replace('  coder: qwen-coder-vllm', '  coder: qwen-coder-vllm\n  dev: qwen-coder-vllm'),
+    );
     expect(summary(outputStatus(p.check()))).toEqual(['stale', ['output-stale', 'error', 1]]);
   });
 
@@ -85,7 +88,10 @@ describe('outputStatus: the data its findings carry', () => {
     const p = project();
     const checks = [outputStatus(p.check())];
     p.generate();
-    writeFileSync(path.join(p.config, 'model-mappings.yaml'), M.replace('  coder: qwen-coder-vllm', '  coder: qwen-coder-vllm\n  dev: qwen-coder-vllm'));
+    writeFileSync(
+      path.join(p.config, 'model-mappings.yaml'),
+      M.replace('  coder: qwen-coder-vllm', '  coder: qwen-coder-vllm\n  dev: qwen-coder-vllm'),
+    );
     checks.push(outputStatus(p.check()));
     writeFileSync(path.join(p.config, 'model-mappings.yaml'), M.replace('provider: vllm', 'provider: vllmm'));
     checks.push(outputStatus(p.check()));
@@ -108,7 +114,11 @@ describe('outputStatus: the data its findings carry', () => {
     lines[lines.length - 2] = `${lines[lines.length - 2]} # edited`;
     writeFileSync(p.out, lines.join('\n'));
     writeFileSync(path.join(p.config, 'model-mappings.yaml'), M.replace('provider: vllm', 'provider: vllmm'));
-    expect(summary(outputStatus(p.check()))).toEqual(['hand-edited', ['output-hand-edited', 'error', body + 1], ['output-stale', 'error', 1]]);
+    expect(summary(outputStatus(p.check()))).toEqual([
+      'hand-edited',
+      ['output-hand-edited', 'error', body + 1],
+      ['output-stale', 'error', 1],
+    ]);
   });
 
   test('up to date and then stale keep the file text', () => {
@@ -137,8 +147,12 @@ describe('generatedStatus: the load balancer and monitoring files', () => {
     const p = withStack();
     const before = generatedStatus(p.check());
     expect(before.length).toBeGreaterThan(3);
-    expect(new Set(before.map((s) => s.file.format))).toEqual(new Set(['text', 'json', 'yaml'].filter((f) => before.some((s) => s.file.format === f))));
-    expect(before.every((s) => s.state === 'missing' && s.diagnostics[0]!.code === 'output-missing' && s.diagnostics[0]!.severity === 'error')).toBe(true);
+    expect(new Set(before.map((s) => s.file.format))).toEqual(
+      new Set(['text', 'json', 'yaml'].filter((f) => before.some((s) => s.file.format === f))),
+    );
+    expect(
+      before.every((s) => s.state === 'missing' && s.diagnostics[0]!.code === 'output-missing' && s.diagnostics[0]!.severity === 'error'),
+    ).toBe(true);
     expect(generatedStatus(p.check(), 'warning').every((s) => s.diagnostics[0]!.severity === 'warning')).toBe(true);
     write(p);
     expect(generatedStatus(p.check()).map((s) => [s.file.display, s.state])).toEqual(before.map((s) => [s.file.display, 'up-to-date']));

@@ -18,7 +18,9 @@ import { freePort } from '../helpers/gateway.js';
 
 afterAll(cleanupTempDirs);
 
-async function server(handler: (path: string, auth: string | undefined) => [number, unknown]): Promise<{ url: string; close: () => Promise<void>; hits: string[] }> {
+async function server(
+  handler: (path: string, auth: string | undefined) => [number, unknown],
+): Promise<{ url: string; close: () => Promise<void>; hits: string[] }> {
   const hits: string[] = [];
   const s = http.createServer((req, res) => {
     hits.push(req.url ?? '');
@@ -79,7 +81,14 @@ describe('probeGateway', () => {
 
   test('a gateway known to have exited stops the wait early', async () => {
     const port = await freePort();
-    const r = await probeGateway({ url: `http://127.0.0.1:${port}`, masterKey: 'k', expected: ['a'], timeoutMs: 30_000, intervalMs: 100, exited: () => 'the gateway process exited with code 3' });
+    const r = await probeGateway({
+      url: `http://127.0.0.1:${port}`,
+      masterKey: 'k',
+      expected: ['a'],
+      timeoutMs: 30_000,
+      intervalMs: 100,
+      exited: () => 'the gateway process exited with code 3',
+    });
     expect(r).toMatchObject({ ok: false, reason: 'the gateway process exited with code 3' });
     expect(r.total_ms).toBeLessThan(1000);
   });
@@ -141,7 +150,10 @@ describe('compose image', () => {
   const check = (compose: string | undefined) => {
     const { project } = makeProject();
     if (compose !== undefined) writeFileSync(path.join(project, 'docker-compose.yml'), compose);
-    return checkConfig(resolvePaths('config', project), { env: { LITELLM_MASTER_KEY: 'x' }, unsetEnvSeverity: 'warning' }).diagnostics.filter((d) => d.code === 'image-mismatch');
+    return checkConfig(resolvePaths('config', project), {
+      env: { LITELLM_MASTER_KEY: 'x' },
+      unsetEnvSeverity: 'warning',
+    }).diagnostics.filter((d) => d.code === 'image-mismatch');
   };
   test('no compose file: nothing to compare', () => {
     expect(check(undefined)).toEqual([]);
@@ -167,37 +179,60 @@ describe('ProcessRuntime', () => {
     return false;
   };
 
-  test.skipIf(process.platform !== 'linux')('a gateway stopped earlier in the run is never reported as the current one having exited', async () => {
-    const { ProcessRuntime, processState } = await import('../../src/runtime/process.js');
-    const dir = tempDir();
-    const rt = new ProcessRuntime({ command: [process.execPath, '-e', 'setInterval(() => {}, 1000)', '{config}'], stop_grace_s: 2 }, path.join(dir, 'state'), dir, {});
-    await rt.restart(path.join(dir, 'a.yaml'));
-    const first = JSON.parse(readFileSync(rt.pidFile, 'utf8')) as { pid: number };
-    // The first gateway dies and is a zombie when the next restart begins, so its exit is only
-    // noticed after the second gateway has started.
-    process.kill(first.pid, 'SIGKILL');
-    expect(zombie(processState, first.pid)).toBe(true);
-    await rt.restart(path.join(dir, 'b.yaml'));
-    const second = JSON.parse(readFileSync(rt.pidFile, 'utf8')) as { pid: number };
-    try {
-      await new Promise((r) => setTimeout(r, 300));
-      expect(second.pid).not.toBe(first.pid);
-      expect(rt.exited()).toBeUndefined();
-    } finally {
-      // The current gateway's own exit is still reported.
-      process.kill(second.pid, 'SIGKILL');
-    }
-    for (let i = 0; i < 50 && !rt.exited(); i++) await new Promise((r) => setTimeout(r, 20));
-    expect(rt.exited()).toMatch(/exited with signal SIGKILL/);
-  });
+  test.skipIf(process.platform !== 'linux')(
+    'a gateway stopped earlier in the run is never reported as the current one having exited',
+    async () => {
+      const { ProcessRuntime, processState } = await import('../../src/runtime/process.js');
+      const dir = tempDir();
+      const rt = new ProcessRuntime(
+        { command: [process.execPath, '-e', 'setInterval(() => {}, 1000)', '{config}'], stop_grace_s: 2 },
+        path.join(dir, 'state'),
+        dir,
+        {},
+      );
+      await rt.restart(path.join(dir, 'a.yaml'));
+      const first = JSON.parse(readFileSync(rt.pidFile, 'utf8')) as { pid: number };
+      // The first gateway dies and is a zombie when the next restart begins, so its exit is only
+      // noticed after the second gateway has started.
+      process.kill(first.pid, 'SIGKILL');
+      expect(zombie(processState, first.pid)).toBe(true);
+      await rt.restart(path.join(dir, 'b.yaml'));
+      const second = JSON.parse(readFileSync(rt.pidFile, 'utf8')) as { pid: number };
+      try {
+        await new Promise((r) => setTimeout(r, 300));
+        expect(second.pid).not.toBe(first.pid);
+        expect(rt.exited()).toBeUndefined();
+      } finally {
+        // The current gateway's own exit is still reported.
+        process.kill(second.pid, 'SIGKILL');
+      }
+      for (let i = 0; i < 50 && !rt.exited(); i++) await new Promise((r) => setTimeout(r, 20));
+      expect(rt.exited()).toMatch(/exited with signal SIGKILL/);
+    },
+  );
 });
 
 describe('errors the user can fix, as results', () => {
   test('ENOSPC after the deployed file was replaced says the file on disk is the new config (exit 4), before it says nothing changed (exit 1)', async () => {
     const { userFailure } = await import('../../src/reload/operation.js');
     const enospc = Object.assign(new Error('no space'), { code: 'ENOSPC', path: '/x/backups/journal.jsonl' });
-    const paths = { deployed: '/x/config/litellm-unified.yaml', backups: '/x/backups', journal: '/x/backups/journal.jsonl', lock: '/x/backups/reload.lock' };
-    const op = (wrote: boolean) => ({ wrote, paths, probes: [], restartMs: 0, readyMs: 0, preflightMs: 0, elapsed: () => 5, ctx: { runtime: { running: () => 'gateway process 1' } } }) as unknown as Parameters<typeof userFailure>[2];
+    const paths = {
+      deployed: '/x/config/litellm-unified.yaml',
+      backups: '/x/backups',
+      journal: '/x/backups/journal.jsonl',
+      lock: '/x/backups/reload.lock',
+    };
+    const op = (wrote: boolean) =>
+      ({
+        wrote,
+        paths,
+        probes: [],
+        restartMs: 0,
+        readyMs: 0,
+        preflightMs: 0,
+        elapsed: () => 5,
+        ctx: { runtime: { running: () => 'gateway process 1' } },
+      }) as unknown as Parameters<typeof userFailure>[2];
     const after = userFailure(enospc, 'reload', op(true), paths)!;
     expect(after).toMatchObject({ status: 'error', exit_code: 4, attention: { deployed: expect.stringContaining('the new config') } });
     expect(after.message).toContain('ENOSPC (no space left on device)');
@@ -212,10 +247,23 @@ describe('errors the user can fix, as results', () => {
 describe('warmUpTarget: a replica is warmed up on a local deployment only', () => {
   const d = (model_name: string, model: string, api_base: string | null) => ({ model_name, model, api_base, weight: null });
   test('the first chat deployment on loopback, by name', () => {
-    expect(warmUpTarget([d('zz', 'ollama_chat/a', 'http://127.0.0.1:11434'), d('bb', 'hosted_vllm/b', 'http://localhost:8001/v1'), d('aa', 'openai/gpt-4o', null)])).toBe('bb');
+    expect(
+      warmUpTarget([
+        d('zz', 'ollama_chat/a', 'http://127.0.0.1:11434'),
+        d('bb', 'hosted_vllm/b', 'http://localhost:8001/v1'),
+        d('aa', 'openai/gpt-4o', null),
+      ]),
+    ).toBe('bb');
     expect(warmUpTarget([d('x', 'openai/m', 'http://[::1]:8080/v1')])).toBe('x');
   });
   test('never a hosted API, a remote host or an embedding model', () => {
-    expect(warmUpTarget([d('a', 'openai/gpt-4o', null), d('b', 'anthropic/claude', null), d('c', 'hosted_vllm/m', 'https://vllm.internal.example/v1'), d('e', 'ollama/nomic-embed-text', 'http://127.0.0.1:11434')])).toBeUndefined();
+    expect(
+      warmUpTarget([
+        d('a', 'openai/gpt-4o', null),
+        d('b', 'anthropic/claude', null),
+        d('c', 'hosted_vllm/m', 'https://vllm.internal.example/v1'),
+        d('e', 'ollama/nomic-embed-text', 'http://127.0.0.1:11434'),
+      ]),
+    ).toBeUndefined();
   });
 });

@@ -91,7 +91,14 @@ describe('secret spans: whole values, every spelling', () => {
     whole(`-----BEGIN ${'EC PRIVATE'} KEY-----\n${A(40)}\n${A(12)}==\n-----END EC PRIVATE KEY-----`, 'private key');
   });
   test('AWS secret keys in every spelling: no underscores, upper case, JSON quotes, no spaces', () => {
-    for (const k of ['awssecretaccesskey=', 'AWS_SECRET_ACCESS_KEY: ', 'aws_secret_access_key"="', "aws_secret_access_key='", 'aws_secret_access_key=']) whole(`${k}${A(40)}`, 'AWS secret access key');
+    for (const k of [
+      'awssecretaccesskey=',
+      'AWS_SECRET_ACCESS_KEY: ',
+      'aws_secret_access_key"="',
+      "aws_secret_access_key='",
+      'aws_secret_access_key=',
+    ])
+      whole(`${k}${A(40)}`, 'AWS secret access key');
   });
   test('a bearer token after several spaces', () => whole(`Bearer   ${A(20)}`, 'bearer token'));
   test('a Slack app token', () => whole(`${'xapp'}-1-${A(16)}`, 'Slack token'));
@@ -137,7 +144,10 @@ describe('findSecrets in linear time', () => {
       const masked = maskSecrets(text);
       expect(masked, unit).not.toContain('SflKxwRJSMeKKF2QT4');
       expect(masked, unit).not.toContain('user:pw');
-      expect(findSecrets(text).map((f) => f.kind), unit).toContain('URL credentials');
+      expect(
+        findSecrets(text).map((f) => f.kind),
+        unit,
+      ).toContain('URL credentials');
     }
   });
 });

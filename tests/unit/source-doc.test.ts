@@ -31,7 +31,9 @@ describe('parseSource failures', () => {
   });
 
   test('two documents: yaml-multi-document at the second one', () => {
-    expect(fail('version: 1\n---\nversion: 2\n')).toEqual([{ code: 'yaml-multi-document', severity: 'error', line: 2, column: 1, length: undefined }]);
+    expect(fail('version: 1\n---\nversion: 2\n')).toEqual([
+      { code: 'yaml-multi-document', severity: 'error', line: 2, column: 1, length: undefined },
+    ]);
   });
 
   test('a second document after an empty first one is still two documents', () => {
@@ -56,7 +58,9 @@ describe('parseSource failures', () => {
   });
 
   test('duplicate keys in a nested mapping too', () => {
-    expect(fail('version: 1\nmodels:\n  a: 1\n  a: 2\n')).toEqual([{ code: 'yaml-duplicate-key', severity: 'error', line: 4, column: 3, length: 1 }]);
+    expect(fail('version: 1\nmodels:\n  a: 1\n  a: 2\n')).toEqual([
+      { code: 'yaml-duplicate-key', severity: 'error', line: 4, column: 3, length: 1 },
+    ]);
   });
 
   test('an unknown tag is yaml-tag at the tagged value', () => {
@@ -67,11 +71,15 @@ describe('parseSource failures', () => {
   });
 
   test('a never-closed flow list is reported at its opening bracket', () => {
-    expect(fail('version: 1\nfallbacks: [a, b\nother: 1\n')).toEqual([{ code: 'yaml-syntax', severity: 'error', line: 2, column: 12, length: 1 }]);
+    expect(fail('version: 1\nfallbacks: [a, b\nother: 1\n')).toEqual([
+      { code: 'yaml-syntax', severity: 'error', line: 2, column: 12, length: 1 },
+    ]);
   });
 
   test('a never-closed flow mapping is reported at its opening brace', () => {
-    expect(fail('version: 1\nroute: { provider: a\nother: 1\n')).toEqual([{ code: 'yaml-syntax', severity: 'error', line: 2, column: 8, length: 1 }]);
+    expect(fail('version: 1\nroute: { provider: a\nother: 1\n')).toEqual([
+      { code: 'yaml-syntax', severity: 'error', line: 2, column: 8, length: 1 },
+    ]);
   });
 
   test('brackets inside quotes and comments do not count as open', () => {
@@ -100,7 +108,12 @@ describe('parseSource failures', () => {
 describe('parseSource success', () => {
   test('keeps the file, the absolute path, the text and the data', () => {
     const s = ok('version: 1\nmodels:\n  a: [1, 2]\n');
-    expect(s).toMatchObject({ file: 'config/x.yaml', absPath: '/abs/config/x.yaml', text: 'version: 1\nmodels:\n  a: [1, 2]\n', data: { version: 1, models: { a: [1, 2] } } });
+    expect(s).toMatchObject({
+      file: 'config/x.yaml',
+      absPath: '/abs/config/x.yaml',
+      text: 'version: 1\nmodels:\n  a: [1, 2]\n',
+      data: { version: 1, models: { a: [1, 2] } },
+    });
   });
 
   test('a leading document marker and comments are fine', () => {
@@ -109,14 +122,25 @@ describe('parseSource success', () => {
 });
 
 describe('locate', () => {
-  const text = ['version: 1', 'models:', '  llama:', '    routes:', '      - provider: vllmm', '        model: x', '    fallbacks: [a, bb]', '  empty:', 'name: "quoted"', ''].join('\n');
+  const text = [
+    'version: 1',
+    'models:',
+    '  llama:',
+    '    routes:',
+    '      - provider: vllmm',
+    '        model: x',
+    '    fallbacks: [a, bb]',
+    '  empty:',
+    'name: "quoted"',
+    '',
+  ].join('\n');
   const s = ok(text);
   const at = (path: (string | number)[], key = false) => {
     const l = locate(s, path, key);
     return [l.position.line, l.position.column, l.position.length, l.exact];
   };
 
-  test('a value inside a list of mappings: line, column and the value\'s length', () => {
+  test("a value inside a list of mappings: line, column and the value's length", () => {
     expect(at(['models', 'llama', 'routes', 0, 'provider'])).toEqual([5, 19, 5, true]);
   });
 
@@ -146,7 +170,7 @@ describe('locate', () => {
     expect(at(['models', 'llama', 'nothing'])).toEqual([3, 3, 5, false]);
   });
 
-  test('a missing list index points at the list\'s key', () => {
+  test("a missing list index points at the list's key", () => {
     expect(at(['models', 'llama', 'fallbacks', 5])).toEqual([7, 5, 9, false]);
   });
 
@@ -159,7 +183,7 @@ describe('locate', () => {
     expect([l.position.line, l.position.column, l.exact]).toEqual([1, 1, true]);
   });
 
-  test('positionOf is locate\'s position', () => {
+  test("positionOf is locate's position", () => {
     expect(positionOf(s, ['models', 'llama', 'fallbacks', 0])).toEqual({ file: 'config/x.yaml', line: 7, column: 17, length: 1 });
   });
 
@@ -171,8 +195,11 @@ describe('locate', () => {
 });
 
 describe('the never-closed bracket, found past what only looks like one', () => {
-  const at = (text: string) => fail(text).filter((d) => d.code === 'yaml-syntax').map((d) => [d.line, d.column, d.length]);
-  const msg = (text: string) => parse(text).ok ? '' : (parse(text) as { diagnostics: { message: string }[] }).diagnostics[0]!.message;
+  const at = (text: string) =>
+    fail(text)
+      .filter((d) => d.code === 'yaml-syntax')
+      .map((d) => [d.line, d.column, d.length]);
+  const msg = (text: string) => (parse(text).ok ? '' : (parse(text) as { diagnostics: { message: string }[] }).diagnostics[0]!.message);
   test('a closed list before the open one', () => {
     expect(at('a: [x]\nb: [y\nc: 1\n')).toEqual([[2, 4, 1]]);
   });

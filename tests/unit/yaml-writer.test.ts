@@ -12,26 +12,80 @@ describe('writeYaml', () => {
         { model_name: 'a b', litellm_params: { model: 'x: y', api_key: 'os.environ/KEY' } },
       ],
       router_settings: { fallbacks: [{ 'llama3.1:8b': ['qwen2.5-coder:7b', 'coder'] }], nested: [[1, 2], [], {}], empty: {} },
-      litellm_settings: { s: ['#hash', '- dash', "it's", 'multi\nline', '', ' lead', 'trail ', '"q"', '{a}', '[b]', '*star', '&amp', '!bang', '%pc', '@at', '`tick', '|', '>', '?', ':', 'key:', 'ünïcödé', 'tab\there'] },
+      litellm_settings: {
+        s: [
+          '#hash',
+          '- dash',
+          "it's",
+          'multi\nline',
+          '',
+          ' lead',
+          'trail ',
+          '"q"',
+          '{a}',
+          '[b]',
+          '*star',
+          '&amp',
+          '!bang',
+          '%pc',
+          '@at',
+          '`tick',
+          '|',
+          '>',
+          '?',
+          ':',
+          'key:',
+          'ünïcödé',
+          'tab\there',
+        ],
+      },
       general_settings: { n: null, t: true, f: false, i: 42, x: 1.5, neg: -3, inf: Infinity, ninf: -Infinity },
     };
     expect(parse(writeYaml(data))).toEqual(data);
   });
 
-  test.each(['yes', 'No', 'on', 'OFF', 'y', 'true', 'null', '~', '123', '1_000', '0755', '1:30', '8:30', '1e5', '.5', '2026-11-26', '2026-11-26T10:00:00Z', '2026-11-26 10:00:00', '0x1F', '1.0', '+1', '-1', '.inf', '.nan'])(
-    '%s is quoted, because a YAML 1.1 parser would not read it as a string',
-    (s) => {
-      expect(scalar(s)).toBe(JSON.stringify(s));
-      expect(parse(`v: ${scalar(s)}`)).toEqual({ v: s });
-    },
-  );
+  test.each([
+    'yes',
+    'No',
+    'on',
+    'OFF',
+    'y',
+    'true',
+    'null',
+    '~',
+    '123',
+    '1_000',
+    '0755',
+    '1:30',
+    '8:30',
+    '1e5',
+    '.5',
+    '2026-11-26',
+    '2026-11-26T10:00:00Z',
+    '2026-11-26 10:00:00',
+    '0x1F',
+    '1.0',
+    '+1',
+    '-1',
+    '.inf',
+    '.nan',
+  ])('%s is quoted, because a YAML 1.1 parser would not read it as a string', (s) => {
+    expect(scalar(s)).toBe(JSON.stringify(s));
+    expect(parse(`v: ${scalar(s)}`)).toEqual({ v: s });
+  });
 
-  test.each(['llama3.1:8b', 'qwen2.5-coder:7b', 'Qwen/Qwen2.5-Coder-7B-Instruct-AWQ', 'ollama_chat/llama3.1:8b', 'http://127.0.0.1:11434', 'os.environ/LITELLM_MASTER_KEY', 'simple-shuffle', '8b'])(
-    '%s stays plain',
-    (s) => {
-      expect(scalar(s)).toBe(s);
-    },
-  );
+  test.each([
+    'llama3.1:8b',
+    'qwen2.5-coder:7b',
+    'Qwen/Qwen2.5-Coder-7B-Instruct-AWQ',
+    'ollama_chat/llama3.1:8b',
+    'http://127.0.0.1:11434',
+    'os.environ/LITELLM_MASTER_KEY',
+    'simple-shuffle',
+    '8b',
+  ])('%s stays plain', (s) => {
+    expect(scalar(s)).toBe(s);
+  });
 
   test.each([
     ['DEL', 'a\u007fb', '"a\\x7fb"'],
@@ -61,13 +115,42 @@ describe('scalar: every value type and every YAML 1.1 spelling', () => {
     expect(scalar(v)).toBe(written);
   });
 
-  test.each(['True', 'TRUE', 'False', 'FALSE', 'Null', 'NULL', 'Y', 'YES', 'Yes', 'n', 'N', 'no', 'NO', 'On', 'ON', 'off', 'Off', '0o17', '0b1010', '0x_ff', '2026-1-5', '2026-01-05x', '+.5', '-.5e3', '1__0'])('%s is quoted', (s) => {
+  test.each([
+    'True',
+    'TRUE',
+    'False',
+    'FALSE',
+    'Null',
+    'NULL',
+    'Y',
+    'YES',
+    'Yes',
+    'n',
+    'N',
+    'no',
+    'NO',
+    'On',
+    'ON',
+    'off',
+    'Off',
+    '0o17',
+    '0b1010',
+    '0x_ff',
+    '2026-1-5',
+    '2026-01-05x',
+    '+.5',
+    '-.5e3',
+    '1__0',
+  ])('%s is quoted', (s) => {
     expect(scalar(s)).toBe(JSON.stringify(s));
   });
 
-  test.each(['yesterday', 'only', 'noon', 'offset', 'nullable', 'trueish', 'x2026-11-26', 'v1.0', 'a-1', 'n1', 'model-2026'])('%s stays plain: it only starts like a reserved word or number', (s) => {
-    expect(scalar(s)).toBe(s);
-  });
+  test.each(['yesterday', 'only', 'noon', 'offset', 'nullable', 'trueish', 'x2026-11-26', 'v1.0', 'a-1', 'n1', 'model-2026'])(
+    '%s stays plain: it only starts like a reserved word or number',
+    (s) => {
+      expect(scalar(s)).toBe(s);
+    },
+  );
 
   test.each([
     ['a lone high surrogate', 'a\ud800b', '"a\\ud800b"'],

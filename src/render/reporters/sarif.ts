@@ -35,7 +35,10 @@ export function renderSarif(diagnostics: readonly Diagnostic[]): string {
           ruleId: d.code,
           ruleIndex: RULE_IDS.indexOf(d.code),
           level: d.severity,
-          message: { text: d.suggestion !== undefined && !d.message.includes(`'${d.suggestion}'`) ? `${d.message} (help: ${d.suggestion})` : d.message },
+          message: {
+            text:
+              d.suggestion !== undefined && !d.message.includes(`'${d.suggestion}'`) ? `${d.message} (help: ${d.suggestion})` : d.message,
+          },
           locations: [
             {
               physicalLocation: {
