@@ -42,7 +42,7 @@ if (process.argv[2] === '--server') {
   // The generator as the CLI bundles it.
   const out = path.join(tmpdir(), `aibackend-loadgen-${process.pid}.mjs`);
   await build({
-    entryPoints: [path.join(root, 'src/loadgen/index.ts')],
+    entryPoints: [path.join(root, 'src/bench/index.ts')],
     bundle: true,
     platform: 'node',
     format: 'esm',

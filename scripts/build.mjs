@@ -26,7 +26,7 @@ function generateValidator() {
 async function writeSchemas() {
   const out = path.join(tmpdir(), `aibackend-schemas-${process.pid}.mjs`);
   await build({
-    entryPoints: [path.join(root, 'src/schema/json-schema.ts')],
+    entryPoints: [path.join(root, 'src/config/schema/json-schema.ts')],
     bundle: true,
     platform: 'node',
     format: 'esm',
@@ -77,7 +77,7 @@ async function bundle() {
   // use, and the code cache spares the parse of the rest.
   await build({
     ...common,
-    entryPoints: [path.join(root, 'src/cli.ts')],
+    entryPoints: [path.join(root, 'src/cli/main.ts')],
     format: 'cjs',
     outfile: path.join(root, 'dist/cli.cjs'),
     charset: 'ascii', // bin/aibackend.js reads it as latin1
@@ -87,7 +87,7 @@ async function bundle() {
   // hook-fast: the pre-commit hook's answer for commits that stage nothing under config/.
   await build({
     ...common,
-    entryPoints: [path.join(root, 'src/hook-fast.ts')],
+    entryPoints: [path.join(root, 'src/cli/hook-fast.ts')],
     format: 'esm',
     outfile: path.join(root, 'dist/hook-fast.js'),
   });

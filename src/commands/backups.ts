@@ -1,8 +1,8 @@
 // aibackend backups: the backups with time, hash, size, and which one is deployed.
-import { checkConfig } from '../core/check-config.js';
-import { EXIT } from '../errors.js';
-import { listBackups } from '../reload/backups.js';
-import { statePaths } from '../reload/transaction.js';
+import { checkConfig } from '../config/check-config.js';
+import { EXIT } from '../util/errors.js';
+import { listBackups } from '../deploy/backups.js';
+import { statePaths } from '../deploy/transaction.js';
 import { renderBackups } from '../render/backups-text.js';
 import { failure, print, type CommandContext } from './context.js';
 import { reportDiagnostics } from './generate.js';

@@ -1,8 +1,8 @@
 // What every command receives from the CLI entry: resolved paths, streams and colour choices.
 import type { ChalkInstance } from 'chalk';
-import type { Diagnostic } from '../diagnostics/diagnostic.js';
+import type { Diagnostic } from '../config/diagnostics/diagnostic.js';
 import { diagnosticJson } from '../render/validate-report.js';
-import type { ConfigPaths } from '../load/paths.js';
+import type { ConfigPaths } from '../config/load/paths.js';
 
 export interface CommandContext {
   paths: ConfigPaths;

@@ -2,8 +2,8 @@
 // revision (--base; by default HEAD when the working tree's sources differ from it, else the
 // merge base with the default branch) against the working tree's, both compiled by the pipeline
 // every command shares. Reads git's object store only; executes nothing.
-import { checkConfig } from '../core/check-config.js';
-import { EXIT, UsageError } from '../errors.js';
+import { checkConfig } from '../config/check-config.js';
+import { EXIT, UsageError } from '../util/errors.js';
 import { defaultBranch, mergeBase, repoRoot, resolveCommit } from '../git/git.js';
 import { sourcesDiffer } from '../routing/at-revision.js';
 import { routingModel } from '../routing/routing-model.js';

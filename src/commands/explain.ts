@@ -1,7 +1,7 @@
 // aibackend explain NAME: routes, weights, providers and the fallback order of one public name.
-import { checkConfig } from '../core/check-config.js';
-import { explainName } from '../core/explain-route.js';
-import { EXIT } from '../errors.js';
+import { checkConfig } from '../config/check-config.js';
+import { explainName } from '../config/explain-route.js';
+import { EXIT } from '../util/errors.js';
 import { renderExplanation } from '../render/explain-text.js';
 import { suggestOne } from '../util/suggest.js';
 import { reportDiagnostics } from './generate.js';

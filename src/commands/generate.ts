@@ -1,14 +1,14 @@
 // aibackend generate: compile and write litellm-unified.yaml atomically, only when it changed.
 // --check reports drift without writing; --stdout prints instead of writing; --json reports
 // what happened (or what differs) as one object.
-import { checkConfig, type CheckedConfig } from '../core/check-config.js';
+import { checkConfig, type CheckedConfig } from '../config/check-config.js';
 import path from 'node:path';
-import { syncGenerated, writeGenerated } from '../core/generated-files.js';
-import { generatedStatus, outputStatus } from '../core/output-status.js';
-import { displayPath } from '../load/paths.js';
-import { sourceLines } from '../core/source-lines.js';
-import type { Diagnostic } from '../diagnostics/diagnostic.js';
-import { EXIT, UsageError } from '../errors.js';
+import { syncGenerated, writeGenerated } from '../config/generated-files.js';
+import { generatedStatus, outputStatus } from '../config/output-status.js';
+import { displayPath } from '../config/load/paths.js';
+import { sourceLines } from '../render/source-lines.js';
+import type { Diagnostic } from '../config/diagnostics/diagnostic.js';
+import { EXIT, UsageError } from '../util/errors.js';
 import { formatCounts, formatDiagnostics } from '../render/format-diagnostics.js';
 import { diagnosticJson } from '../render/validate-report.js';
 import { print, report, type CommandContext } from './context.js';
@@ -72,7 +72,7 @@ export async function generate(ctx: CommandContext, opts: GenerateOptions): Prom
       return EXIT.ok;
     }
     // What differs, as `kubectl diff` shows it: each file on disk against what the sources compile to.
-    const { diffConfigs } = await import('../reload/diff.js');
+    const { diffConfigs } = await import('../deploy/diff.js');
     const diffs: string[] = [];
     if (!current(status.state) && status.text !== undefined)
       diffs.push(diffConfigs(checked.outputDisplay, status.text.replace(/\r\n/g, '\n'), checked.compiled.text).diff);

@@ -4,9 +4,9 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CliError, EXIT } from '../errors.js';
+import { CliError, EXIT } from '../util/errors.js';
 import { hooksDir, indexContents, repoRoot, resolveCommit, stagedPaths } from '../git/git.js';
-import type { ConfigPaths } from '../load/paths.js';
+import type { ConfigPaths } from '../config/load/paths.js';
 import { hookScope, touchesConfig } from '../git/hook-scope.js';
 import { print, report, type CommandContext } from './context.js';
 
@@ -123,7 +123,7 @@ export async function hookRun(ctx: CommandContext, opts: { json?: boolean; diff?
     }
     mkdirSync(path.join(scratch, relConfig), { recursive: true });
     const { validate } = await import('./validate.js');
-    const { resolvePaths } = await import('../load/paths.js');
+    const { resolvePaths } = await import('../config/load/paths.js');
     const stagedConfig = resolvePaths(relConfig || '.', scratch);
     const code = await validate(
       { ...ctx, paths: stagedConfig, ...(opts.json ? {} : { stdout: ctx.stderr, out: ctx.err }) },
@@ -165,7 +165,7 @@ async function stagedSettings(gatewayYaml: string | undefined): Promise<{ output
 
 /** `hook run --diff`: what the staged change does to routing against HEAD, short. */
 async function stagedRoutingSummary(ctx: CommandContext, root: string, staged: ConfigPaths): Promise<string> {
-  const { checkConfig } = await import('../core/check-config.js');
+  const { checkConfig } = await import('../config/check-config.js');
   const { routingModel } = await import('../routing/routing-model.js');
   const { compareWithRevision } = await import('../routing/routing-report.js');
   const { renderRoutingText } = await import('../render/routing-diff.js');

@@ -2,7 +2,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CliError, EXIT } from '../errors.js';
+import { CliError, EXIT } from '../util/errors.js';
 import { report, type CommandContext } from './context.js';
 
 /** templates/ beside dist/ (the bundle) or beside src/ (tests). */

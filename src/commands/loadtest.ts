@@ -2,16 +2,16 @@
 // src/loadgen/, figures to src/render/.
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { CliError, EXIT, UsageError } from '../errors.js';
-import { bench, overhead, regressions, type BenchReport, type RequestOptions } from '../loadgen/bench.js';
-import { k6Script, locustFile } from '../loadgen/emit.js';
-import { load, parseMix, scenario, SCENARIOS, type ScenarioName } from '../loadgen/load.js';
-import { preflight } from '../loadgen/preflight.js';
-import { routeMap } from '../ops/route-map.js';
+import { CliError, EXIT, UsageError } from '../util/errors.js';
+import { bench, overhead, regressions, type BenchReport, type RequestOptions } from '../bench/bench.js';
+import { k6Script, locustFile } from '../bench/emit.js';
+import { load, parseMix, scenario, SCENARIOS, type ScenarioName } from '../bench/load.js';
+import { preflight } from '../bench/preflight.js';
+import { routeMap } from '../config/route-map.js';
 import { renderBench, renderLoad } from '../render/loadtest-text.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { envValue, envVarOf } from '../util/env-ref.js';
-import { TOOL_NAME, TOOL_VERSION } from '../version.js';
+import { TOOL_NAME, TOOL_VERSION } from '../util/version.js';
 import { loadForOps } from './ops.js';
 import { print, progress, type CommandContext } from './context.js';
 
@@ -127,7 +127,7 @@ export async function benchCommand(ctx: CommandContext, names: string[], flags: 
 
 /** A provider's OpenAI-compatible base for --compare (Ollama serves one under /v1); hosted APIs are left out. */
 function directBase(
-  p: import('../schema/providers.js').Provider | undefined,
+  p: import('../config/schema/providers.js').Provider | undefined,
   env: NodeJS.ProcessEnv,
 ): { base: string; headers: Record<string, string> } | undefined {
   if (!p?.base_url || p.type === 'openai' || p.type === 'anthropic') return undefined;

@@ -2,9 +2,9 @@
 // Thin: load the sources, call src/ops/, render with src/render/operate-text.ts.
 import { createInterface } from 'node:readline/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { unsetKeyVariable } from '../ops/gateway-errors.js';
-import { CliError, EXIT, UsageError } from '../errors.js';
-import type { GatewayFile } from '../schema/gateway.js';
+import { unsetKeyVariable } from '../client/gateway-errors.js';
+import { CliError, EXIT, UsageError } from '../util/errors.js';
+import type { GatewayFile } from '../config/schema/gateway.js';
 import {
   gatewayZone,
   logFiles,
@@ -16,11 +16,11 @@ import {
   type FollowState,
   type LogFilter,
   type LogLine,
-} from '../ops/logs.js';
-import { routeMap, type RouteMap } from '../ops/route-map.js';
-import { computeStats, readMetrics } from '../ops/stats.js';
-import { tryName } from '../ops/try.js';
-import { verify } from '../ops/verify.js';
+} from '../operate/logs.js';
+import { routeMap, type RouteMap } from '../config/route-map.js';
+import { computeStats, readMetrics } from '../operate/stats.js';
+import { tryName } from '../operate/try.js';
+import { verify } from '../operate/verify.js';
 import { renderCacheKeys, renderCacheStats, renderLogLine, renderStats, renderTry, renderVerify } from '../render/operate-text.js';
 import { envValue } from '../util/env-ref.js';
 import { suggestOne } from '../util/suggest.js';
@@ -263,7 +263,7 @@ export async function cacheCommand(ctx: CommandContext, action: 'stats' | 'keys'
     timeoutMs: flags.timeout * 1000,
     ...(password ? { password } : {}),
   };
-  const cache = await import('../ops/cache.js');
+  const cache = await import('../operate/cache.js');
   const client = await cache.connect(target);
   try {
     if (action === 'stats' || action === 'watch') {

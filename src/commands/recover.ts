@@ -1,9 +1,9 @@
 // aibackend recover [--abandon]: finish what an interrupted reload or rollback left (restore its
 // verified backup, restart, probe), or, with --abandon, record that a person has dealt with it.
-import { EXIT } from '../errors.js';
-import { result } from '../reload/operation.js';
-import { abandon, begin } from '../reload/recover.js';
-import { statePaths } from '../reload/transaction.js';
+import { EXIT } from '../util/errors.js';
+import { result } from '../deploy/operation.js';
+import { abandon, begin } from '../deploy/recover.js';
+import { statePaths } from '../deploy/transaction.js';
 import type { CommandContext } from './context.js';
 import { prepare, settle, timeoutOf, type ReloadFlags } from './reload.js';
 

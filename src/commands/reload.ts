@@ -1,17 +1,17 @@
 // aibackend reload: bring the running gateway to what the sources say, never leaving it broken.
 import path from 'node:path';
 import { createInterface } from 'node:readline/promises';
-import { HAPROXY_FILE } from '../loadbalancer/haproxy.js';
-import { checkConfig } from '../core/check-config.js';
-import { EXIT } from '../errors.js';
+import { HAPROXY_FILE } from '../deploy/rolling/haproxy.js';
+import { checkConfig } from '../config/check-config.js';
+import { EXIT } from '../util/errors.js';
 import { renderDiff, renderReload } from '../render/reload-text.js';
-import { userFailure } from '../reload/operation.js';
-import { runReload, statePaths, type ReloadOptions, type ReloadResult, type TransactionContext } from '../reload/transaction.js';
-import { makeRuntime } from '../runtime/adapter.js';
+import { userFailure } from '../deploy/operation.js';
+import { runReload, statePaths, type ReloadOptions, type ReloadResult, type TransactionContext } from '../deploy/transaction.js';
+import { makeRuntime } from '../deploy/runtimes.js';
 import { print, progress, type CommandContext } from './context.js';
 import { reportDiagnostics } from './generate.js';
-import { syncGenerated } from '../core/generated-files.js';
-import { generatedStatus } from '../core/output-status.js';
+import { syncGenerated } from '../config/generated-files.js';
+import { generatedStatus } from '../config/output-status.js';
 
 export interface ReloadFlags extends ReloadOptions {
   json?: boolean;

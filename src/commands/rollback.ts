@@ -1,9 +1,9 @@
 // aibackend rollback [--to BACKUP]: restore a backup (by default the newest one that differs
 // from what is deployed), restart, probe; a failed rollback is itself rolled back. It works
 // while providers.yaml or model-mappings.yaml are broken: it needs only gateway.yaml.
-import { CliError } from '../errors.js';
-import { findBackup, listBackups } from '../reload/backups.js';
-import { runRollback, statePaths } from '../reload/transaction.js';
+import { CliError } from '../util/errors.js';
+import { findBackup, listBackups } from '../deploy/backups.js';
+import { runRollback, statePaths } from '../deploy/transaction.js';
 import type { CommandContext } from './context.js';
 import { prepare, settle, timeoutOf, type ReloadFlags } from './reload.js';
 

@@ -1,11 +1,11 @@
 // aibackend validate: every check, nothing written. Exit 1 on errors (or warnings with --strict).
-import { checkConfig } from '../core/check-config.js';
-import { generatedStatus, outputStatus } from '../core/output-status.js';
-import { sourceLines } from '../core/source-lines.js';
-import type { CheckName } from '../diagnostics/codes.js';
-import { sortDiagnostics } from '../diagnostics/diagnostic.js';
-import { EXIT, UsageError } from '../errors.js';
-import { displayPath } from '../load/paths.js';
+import { checkConfig } from '../config/check-config.js';
+import { generatedStatus, outputStatus } from '../config/output-status.js';
+import { sourceLines } from '../render/source-lines.js';
+import type { CheckName } from '../config/diagnostics/codes.js';
+import { sortDiagnostics } from '../config/diagnostics/diagnostic.js';
+import { EXIT, UsageError } from '../util/errors.js';
+import { displayPath } from '../config/load/paths.js';
 import { REPORT_FORMATS, REPORTERS, type ReportFormat } from '../render/reporters/index.js';
 import { formatDiagnostics } from '../render/format-diagnostics.js';
 import { buildValidateReport } from '../render/validate-report.js';
@@ -33,10 +33,10 @@ export async function validate(ctx: CommandContext, opts: ValidateOptions): Prom
   const missing = opts.strict || opts.requireOutput ? 'error' : 'warning';
   const output = checked.outputUsable ? outputStatus(checked, missing) : { diagnostics: [], text: undefined };
   const stack = generatedStatus(checked, missing);
-  let deep: Awaited<ReturnType<typeof import('../core/deep-check.js').deepCheck>> | undefined;
+  let deep: Awaited<ReturnType<typeof import('../config/deep-check.js').deepCheck>> | undefined;
   if (opts.litellm && !opts.deep) throw new UsageError('--litellm names the LiteLLM that --deep uses; add --deep');
   if (opts.deep) {
-    const { deepCheck } = await import('../core/deep-check.js');
+    const { deepCheck } = await import('../config/deep-check.js');
     deep = await deepCheck(checked, ctx.env, progress({ ...ctx, quiet: false }), opts.litellm ? { litellm: opts.litellm } : {});
     if (!deep.result.ran) print(ctx.stderr, `${ctx.err.yellow('note:')} --deep did not run: ${deep.result.reason}`);
   }

@@ -2,7 +2,7 @@
 // runs on every commit, and a commit that touches nothing under config/ must cost next to nothing.
 import { execFile } from 'node:child_process';
 import path from 'node:path';
-import { CliError } from '../errors.js';
+import { CliError } from '../util/errors.js';
 
 function run(cwd: string, args: string[]): Promise<{ ok: boolean; stdout: Buffer; stderr: string; missing: boolean; code: number | null }> {
   return new Promise((resolve) => {

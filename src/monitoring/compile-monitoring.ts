@@ -2,11 +2,11 @@
 // monitoring.dir: Prometheus' config and rules, Grafana's provisioning and five dashboards, and a
 // .gitignore for the secret Prometheus reads. Pure: no I/O, deterministic, every file with its
 // AUTO-GENERATED provenance.
-import { withHeader, withJsonProvenance, type Provenance } from '../emit/provenance.js';
-import { writeYaml } from '../emit/yaml-writer.js';
-import type { GatewayFile } from '../schema/gateway.js';
-import type { MappingsFile } from '../schema/mappings.js';
-import type { ProvidersFile } from '../schema/providers.js';
+import { withHeader, withJsonProvenance, type Provenance } from '../config/emit/provenance.js';
+import { writeYaml } from '../config/emit/yaml-writer.js';
+import type { GatewayFile } from '../config/schema/gateway.js';
+import type { MappingsFile } from '../config/schema/mappings.js';
+import type { ProvidersFile } from '../config/schema/providers.js';
 import { dashboardSpecs, grafanaDashboard } from './dashboards.js';
 import { MASTER_KEY_FILE, prometheusConfig, prometheusRules, RULES_FILE } from './prometheus-config.js';
 import { scrapeTargets } from './targets.js';

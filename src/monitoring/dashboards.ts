@@ -4,11 +4,11 @@
 // vLLM, llama.cpp and Redis only when the registry has something that exports them.
 // Built as Grafana's dashboard model (schemaVersion 39); tests/unit/grafana-schema.test.ts checks
 // the JSON against the types of @grafana/schema.
-import type { GatewayFile } from '../schema/gateway.js';
-import type { MappingsFile } from '../schema/mappings.js';
-import type { ProvidersFile } from '../schema/providers.js';
+import type { GatewayFile } from '../config/schema/gateway.js';
+import type { MappingsFile } from '../config/schema/mappings.js';
+import type { ProvidersFile } from '../config/schema/providers.js';
 import { byCodePoint } from '../util/canonical.js';
-import { servedNames } from '../compile/compile.js';
+import { servedNames } from '../config/compile/compile.js';
 import { scrapedProviderTypes, type ScrapeTarget } from './targets.js';
 
 export interface PanelQuery {

@@ -1,5 +1,5 @@
 // Every metric name the generated dashboards and rules may query, with the exporter that exports
-// it and where it was observed. One list: tests/unit/monitoring.test.ts fails when an expression
+// it and where it was observed. One list: tests/unit/monitoring/monitoring.test.ts fails when an expression
 // names anything else, and tests/gateway/monitoring.test.ts proves against the real exporters that
 // every panel returns data. Histograms are listed by their base name (the _bucket, _sum and _count
 // series follow); counters by the _total name Prometheus exposes.

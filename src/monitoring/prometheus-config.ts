@@ -2,7 +2,7 @@
 // writes them). The gateway's master key is never written: Prometheus reads it from a file
 // beside its config (secrets/litellm-master-key, which the generated .gitignore keeps out of git;
 // docker-compose.yml mounts it from the environment as a compose secret).
-import type { GatewayFile } from '../schema/gateway.js';
+import type { GatewayFile } from '../config/schema/gateway.js';
 import type { ScrapeTarget } from './targets.js';
 
 export const MASTER_KEY_FILE = 'secrets/litellm-master-key';

@@ -2,8 +2,8 @@
 // port), every active provider that exposes metrics, redis_exporter when the cache is on, and
 // Prometheus itself. One list, shared by the Prometheus config, the dashboards' conditional panels
 // and `aibackend status`.
-import type { GatewayFile } from '../schema/gateway.js';
-import type { Provider, ProvidersFile } from '../schema/providers.js';
+import type { GatewayFile } from '../config/schema/gateway.js';
+import type { Provider, ProvidersFile } from '../config/schema/providers.js';
 import { byCodePoint } from '../util/canonical.js';
 
 export interface ScrapeTarget {

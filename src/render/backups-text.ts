@@ -1,6 +1,6 @@
 // Human rendering of the backup list.
 import type { ChalkInstance } from 'chalk';
-import type { BackupEntry } from '../reload/backups.js';
+import type { BackupEntry } from '../deploy/backups.js';
 import { table } from './table.js';
 
 export function renderBackups(list: readonly BackupEntry[], dir: string, s: ChalkInstance): string {

@@ -1,6 +1,6 @@
 // Human rendering of an explanation.
 import type { ChalkInstance } from 'chalk';
-import type { Explanation, RouteView } from '../core/explain-route.js';
+import type { Explanation, RouteView } from '../config/explain-route.js';
 
 export interface ServedAt {
   url: string;

@@ -1,7 +1,7 @@
 // The one text formatter for diagnostics: file:line:col, severity, message, code, the source line
 // with a caret under the span, and the suggestion. Source lines are masked for secrets.
 import type { ChalkInstance } from 'chalk';
-import type { Diagnostic } from '../diagnostics/diagnostic.js';
+import type { Diagnostic } from '../config/diagnostics/diagnostic.js';
 import { maskWithMap } from '../util/secrets.js';
 
 export type SourceLines = (file: string) => readonly string[] | undefined;

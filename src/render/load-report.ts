@@ -1,8 +1,8 @@
 // The load test's report as one self-contained HTML file: summary, thresholds, a table per public
 // name, and charts drawn as inline SVG (requests and errors per second, latency percentiles and
 // users over time). No script, no external file: it opens anywhere, offline.
-import type { LoadReport } from '../loadgen/load.js';
-import type { Percentiles } from '../loadgen/histogram.js';
+import type { LoadReport } from '../bench/load.js';
+import type { Percentiles } from '../bench/histogram.js';
 
 interface Series {
   name: string;

@@ -1,9 +1,9 @@
 // Human rendering of bench and load.
 import type { ChalkInstance } from 'chalk';
-import type { BenchReport, Regression } from '../loadgen/bench.js';
-import type { Percentiles } from '../loadgen/histogram.js';
-import type { LoadReport } from '../loadgen/load.js';
-import type { Figures } from '../loadgen/runner.js';
+import type { BenchReport, Regression } from '../bench/bench.js';
+import type { Percentiles } from '../bench/histogram.js';
+import type { LoadReport } from '../bench/load.js';
+import type { Figures } from '../bench/runner.js';
 import { table } from './table.js';
 
 const ms = (v: number | null) => (v === null ? '-' : v >= 1000 ? `${(v / 1000).toFixed(2)}s` : `${Math.round(v)}ms`);

@@ -1,10 +1,10 @@
 // Human rendering of try, verify, logs, stats and cache.
 import type { ChalkInstance } from 'chalk';
-import type { CacheStats } from '../ops/cache.js';
-import type { LogLine } from '../ops/logs.js';
-import type { StatsReport } from '../ops/stats.js';
-import type { TryResult } from '../ops/try.js';
-import type { VerifyReport } from '../ops/verify.js';
+import type { CacheStats } from '../operate/cache.js';
+import type { LogLine } from '../operate/logs.js';
+import type { StatsReport } from '../operate/stats.js';
+import type { TryResult } from '../operate/try.js';
+import type { VerifyReport } from '../operate/verify.js';
 import { table } from './table.js';
 
 const ms = (v: number | null) => (v === null ? '-' : `${Math.round(v)} ms`);

@@ -1,8 +1,8 @@
 // Human rendering of status, discover and ports.
 import type { ChalkInstance } from 'chalk';
-import type { PortsReport } from '../ops/ports.js';
-import type { MonitoringStatus } from '../ops/monitoring-status.js';
-import type { StatusReport } from '../ops/status.js';
+import type { PortsReport } from '../operate/ports.js';
+import type { MonitoringStatus } from '../operate/monitoring-status.js';
+import type { StatusReport } from '../operate/status.js';
 import { table } from './table.js';
 
 export function renderStatus(r: StatusReport, s: ChalkInstance): string {

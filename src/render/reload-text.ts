@@ -1,6 +1,6 @@
 // Human rendering of a reload or rollback result, and of a diff.
 import type { ChalkInstance } from 'chalk';
-import type { ReloadResult } from '../reload/transaction.js';
+import type { ReloadResult } from '../deploy/transaction.js';
 
 export function renderDiff(diff: string, s: ChalkInstance): string {
   return diff

@@ -3,8 +3,8 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ChalkInstance } from 'chalk';
-import { CHECKS, checkOf, type CheckName } from '../diagnostics/codes.js';
-import type { Diagnostic } from '../diagnostics/diagnostic.js';
+import { CHECKS, checkOf, type CheckName } from '../config/diagnostics/codes.js';
+import type { Diagnostic } from '../config/diagnostics/diagnostic.js';
 import { formatCounts, formatDiagnostics, type SourceLines } from './format-diagnostics.js';
 
 export interface CheckSummary {

@@ -7,10 +7,10 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parse } from 'yaml';
-import { checkConfig, type CheckedConfig } from '../core/check-config.js';
+import { checkConfig, type CheckedConfig } from '../config/check-config.js';
 import { filesAt } from '../git/git.js';
-import { SOURCE_FILES } from '../load/load-config.js';
-import { resolvePaths, type ConfigPaths } from '../load/paths.js';
+import { SOURCE_FILES } from '../config/load/load-config.js';
+import { resolvePaths, type ConfigPaths } from '../config/load/paths.js';
 
 export interface AtRevision {
   /** Whether any source existed at the revision. */

@@ -2,8 +2,8 @@
 // (provider, backend model, base_url, share of traffic), the mode, and the effective fallback
 // order (explain's walk, through aliases). Two of these are compared by `aibackend diff`; how the
 // sources are written (key order, comments, descriptions) is not part of it.
-import type { CheckedConfig } from '../core/check-config.js';
-import { explainName } from '../core/explain-route.js';
+import type { CheckedConfig } from '../config/check-config.js';
+import { explainName } from '../config/explain-route.js';
 
 export interface RouteOf {
   provider: string;

@@ -1,7 +1,7 @@
 // One routing comparison, as `aibackend diff` and `hook run --diff` both report it: the compiled
 // config of the sources at a revision (or nothing, when there is none or it does not compile)
 // against a routing model the caller compiled (the working tree, or the staged change).
-import type { ConfigPaths } from '../load/paths.js';
+import type { ConfigPaths } from '../config/load/paths.js';
 import { checkAtRevision } from './at-revision.js';
 import { compareRouting, isEmpty, type RoutingDiff } from './compare-routing.js';
 import { routingModel, type RoutingModel } from './routing-model.js';

@@ -22,8 +22,8 @@ import fc from 'fast-check';
 import type { CommandContext } from '../../src/commands/context.js';
 import { generate } from '../../src/commands/generate.js';
 import { validate } from '../../src/commands/validate.js';
-import { CliError, UsageError } from '../../src/errors.js';
-import { resolvePaths } from '../../src/load/paths.js';
+import { CliError, UsageError } from '../../src/util/errors.js';
+import { resolvePaths } from '../../src/config/load/paths.js';
 
 // A fixed seed in CI (the same 10,000 cases each run); `npm run fuzz` explores new ones.
 const ROOT = process.env.AIBACKEND_ROOT ?? process.cwd();

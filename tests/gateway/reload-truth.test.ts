@@ -6,7 +6,7 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { groupMembers, isAlive } from '../../src/runtime/proc.js';
+import { groupMembers, isAlive } from '../../src/deploy/runtime/proc.js';
 import { runCli } from '../helpers/cli.js';
 import { startFakeLLM, type FakeServer } from '../helpers/fake-llm.js';
 import { cleanupTempDirs } from '../helpers/fixtures.js';

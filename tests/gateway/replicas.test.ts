@@ -88,9 +88,9 @@ describe.skipIf(!bin || !haproxy())('rolling reloads over two replicas behind HA
 
   afterAll(async () => {
     if (gw) {
-      const { processMembers, ReplicaSetRuntime } = await import('../../src/runtime/replicas.js');
-      const { loadConfig } = await import('../../src/load/load-config.js');
-      const { resolvePaths } = await import('../../src/load/paths.js');
+      const { processMembers, ReplicaSetRuntime } = await import('../../src/deploy/rolling/replicas.js');
+      const { loadConfig } = await import('../../src/config/load/load-config.js');
+      const { resolvePaths } = await import('../../src/config/load/paths.js');
       const loaded = loadConfig(resolvePaths('config', gw.project));
       const rt = loaded.gateway!.runtime;
       if (rt.kind === 'process')

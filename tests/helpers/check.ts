@@ -1,7 +1,7 @@
 // In-process pipeline runs for unit tests: a project from the base fixture with some files
 // replaced, checked exactly as the CLI checks it.
-import { checkConfig, type CheckedConfig } from '../../src/core/check-config.js';
-import { resolvePaths } from '../../src/load/paths.js';
+import { checkConfig, type CheckedConfig } from '../../src/config/check-config.js';
+import { resolvePaths } from '../../src/config/load/paths.js';
 import { makeProject } from './fixtures.js';
 
 export function checkFiles(

@@ -3,8 +3,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { CODES } from '../../src/diagnostics/codes.js';
-import { HELP } from '../../src/diagnostics/help.js';
+import { CODES } from '../../src/config/diagnostics/codes.js';
+import { HELP } from '../../src/config/diagnostics/help.js';
 import { renderSarif } from '../../src/render/reporters/sarif.js';
 import { renderTroubleshooting } from '../../src/render/troubleshooting.js';
 import { ROOT } from '../helpers/cli.js';

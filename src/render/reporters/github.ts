@@ -1,6 +1,6 @@
 // GitHub Actions workflow commands: one ::error or ::warning annotation per diagnostic.
 // https://docs.github.com/actions/reference/workflow-commands-for-github-actions
-import type { Diagnostic } from '../../diagnostics/diagnostic.js';
+import type { Diagnostic } from '../../config/diagnostics/diagnostic.js';
 
 const escapeData = (s: string) => s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
 const escapeProperty = (s: string) => escapeData(s).replace(/:/g, '%3A').replace(/,/g, '%2C');

@@ -1,6 +1,6 @@
 // One reporter per output format, behind one registry: every format renders the same data.
 import type { ChalkInstance } from 'chalk';
-import type { Diagnostic } from '../../diagnostics/diagnostic.js';
+import type { Diagnostic } from '../../config/diagnostics/diagnostic.js';
 import type { SourceLines } from '../format-diagnostics.js';
 import { renderValidateText, type ValidateReport } from '../validate-report.js';
 import { renderGithub } from './github.js';

@@ -1,9 +1,9 @@
 // SARIF 2.1.0 for code scanning: every diagnostic code is a rule, every diagnostic a result with
 // a physical location relative to the repository root.
-import { CODES, WARNING_CODES, type Code } from '../../diagnostics/codes.js';
-import { HELP } from '../../diagnostics/help.js';
-import type { Diagnostic } from '../../diagnostics/diagnostic.js';
-import { PROJECT_URL, TOOL_NAME, TOOL_VERSION } from '../../version.js';
+import { CODES, WARNING_CODES, type Code } from '../../config/diagnostics/codes.js';
+import { HELP } from '../../config/diagnostics/help.js';
+import type { Diagnostic } from '../../config/diagnostics/diagnostic.js';
+import { PROJECT_URL, TOOL_NAME, TOOL_VERSION } from '../../util/version.js';
 
 const RULE_IDS = Object.keys(CODES) as Code[];
 

@@ -1,0 +1,49 @@
+// env:VAR references that the gateway will need must be set where the gateway runs. At validate
+// time this is a warning (CI rarely holds production secrets); reload makes it an error.
+import path from 'node:path';
+import { displayPath, SOURCE_FILES, type SourceKind } from '../load/load-config.js';
+import type { PathSegment } from '../load/source-doc.js';
+import { envVarOf } from '../../util/env-ref.js';
+import type { RuleContext } from './context.js';
+
+export function envRefsInUse(ctx: RuleContext): { kind: SourceKind; path: PathSegment[]; variable: string }[] {
+  const refs: { kind: SourceKind; path: PathSegment[]; variable: string }[] = [];
+  const add = (kind: SourceKind, path: PathSegment[], ref: string | undefined) => {
+    const variable = envVarOf(ref);
+    if (variable !== undefined) refs.push({ kind, path, variable });
+  };
+  for (const [id, p] of Object.entries(ctx.providers?.providers ?? {})) {
+    if ((p.status ?? 'active') === 'active') add('providers', ['providers', id, 'api_key'], p.api_key);
+  }
+  const gw = ctx.gateway;
+  if (gw) {
+    add('gateway', ['gateway', 'master_key'], gw.gateway.master_key);
+    if (gw.cache.enabled) add('gateway', ['cache', 'password'], gw.cache.password);
+    if (gw.monitoring.enabled) add('gateway', ['monitoring', 'grafana', 'admin_password'], gw.monitoring.grafana.admin_password);
+  }
+  return refs;
+}
+
+export function checkEnv(ctx: RuleContext): void {
+  for (const ref of envRefsInUse(ctx)) {
+    const value = ctx.options.env[ref.variable];
+    if (value !== undefined && value !== '') continue;
+    const declared = ctx.config.sources[ref.kind] !== undefined;
+    const at = declared
+      ? ctx.at(ref.kind, ref.path)
+      : {
+          file:
+            ctx.config.texts[ref.kind]?.file ??
+            displayPath(path.join(ctx.config.paths.configDir, SOURCE_FILES[ref.kind]), ctx.config.paths.cwd),
+          line: 1,
+          column: 1,
+        };
+    const why = declared ? '' : ` (${ref.path.join('.')} defaults to env:${ref.variable})`;
+    ctx.report(
+      'env-unset',
+      ctx.options.unsetEnvSeverity,
+      at,
+      `environment variable ${ref.variable} is not set${why}; the gateway needs it at start-up`,
+    );
+  }
+}

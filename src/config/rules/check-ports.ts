@@ -1,0 +1,112 @@
+// One port, one service: the registry must not double-book a port, and every local URL must use
+// a registered, unreserved port.
+import type { SourceKind } from '../load/load-config.js';
+import type { PathSegment } from '../load/source-doc.js';
+import type { RuleContext } from './context.js';
+import { endpointOf } from '../../util/endpoint.js';
+
+interface Use {
+  who: string;
+  /** The provider id, for providers. */
+  id?: string;
+  kind: SourceKind;
+  path: PathSegment[];
+  host: string;
+  port: number;
+}
+
+export function checkPorts(ctx: RuleContext): void {
+  const registry = ctx.ports;
+  const reserved = new Set(registry?.reserved ?? []);
+  const byPort = new Map<number, string>();
+  for (const [name, entry] of Object.entries(registry?.ports ?? {})) {
+    const owner = byPort.get(entry.port);
+    if (owner !== undefined) {
+      ctx.error(
+        'port-conflict',
+        ctx.at('ports', ['ports', name, 'port']),
+        `port ${entry.port} is registered for both '${owner}' and '${name}'`,
+      );
+    } else byPort.set(entry.port, name);
+    if (reserved.has(entry.port)) {
+      ctx.error('port-reserved', ctx.at('ports', ['ports', name, 'port']), `port ${entry.port} of '${name}' is in the reserved list`);
+    }
+  }
+
+  const uses: Use[] = [];
+  for (const [id, p] of Object.entries(ctx.providers?.providers ?? {})) {
+    if ((p.status ?? 'active') !== 'active' || !p.base_url) continue;
+    const ep = endpointOf(p.base_url);
+    if (ep && (ep.local || ep.explicit))
+      uses.push({ who: `provider '${id}'`, id, kind: 'providers', path: ['providers', id, 'base_url'], host: ep.host, port: ep.port });
+  }
+  const gw = ctx.gateway;
+  if (gw) {
+    const ep = endpointOf(gw.gateway.url);
+    if (ep && (ep.local || ep.explicit))
+      uses.push({ who: 'the gateway', kind: 'gateway', path: ['gateway', 'url'], host: ep.host, port: ep.port });
+    if (gw.cache.enabled) {
+      const local = gw.cache.host === 'localhost' || gw.cache.host.startsWith('127.');
+      uses.push({
+        who: 'the Redis cache',
+        kind: 'gateway',
+        path: ['cache', 'port'],
+        host: local ? 'loopback' : gw.cache.host,
+        port: gw.cache.port,
+      });
+    }
+    // With replicas, each has its own loopback port behind the load balancer on gateway.url.
+    if (gw.replicas >= 2)
+      (gw.replica_ports ?? []).forEach((port, i) =>
+        uses.push({ who: `gateway replica ${i + 1}`, kind: 'gateway', path: ['replica_ports', i], host: 'loopback', port }),
+      );
+    if (gw.monitoring.enabled) {
+      const m = gw.monitoring;
+      const services: [string, string, string][] = [
+        ['Prometheus', 'prometheus', m.prometheus.url],
+        ['Grafana', 'grafana', m.grafana.url],
+        ...(gw.cache.enabled ? ([['redis_exporter', 'redis_exporter', m.redis_exporter.url]] as [string, string, string][]) : []),
+      ];
+      for (const [who, key, url] of services) {
+        const mep = endpointOf(url);
+        if (mep && (mep.local || mep.explicit))
+          uses.push({
+            who: `${who} (monitoring.${key}.url)`,
+            kind: 'gateway',
+            path: ['monitoring', key, 'url'],
+            host: mep.host,
+            port: mep.port,
+          });
+      }
+    }
+  }
+
+  const seen = new Map<string, Use>();
+  // One mistake, one finding: a provider on a port the registry gives to another provider is
+  // reported there, and not again as "both use" when that provider comes next.
+  const intruded = new Set<string>();
+  for (const use of uses) {
+    const at = ctx.config.sources[use.kind] ? ctx.at(use.kind, use.path) : { file: `${use.kind}.yaml (default)`, line: 1, column: 1 };
+    const key = `${use.host}:${use.port}`;
+    const other = seen.get(key);
+    if (other) {
+      if (!intruded.has(key))
+        ctx.error(
+          'port-conflict',
+          at,
+          `${use.who} and ${other.who} both use port ${use.port}${use.host === 'loopback' ? '' : ` on ${use.host}`}`,
+        );
+    } else seen.set(key, use);
+    // The registry gives this port to a service named like another provider: two services, one port.
+    const owner = use.host === 'loopback' ? byPort.get(use.port) : undefined;
+    if (owner !== undefined && owner !== use.id && Object.hasOwn(ctx.providers?.providers ?? {}, owner) && !other) {
+      ctx.error('port-conflict', at, `${use.who} uses port ${use.port}, which ports.yaml gives to '${owner}'`);
+      intruded.add(key);
+    }
+    if (reserved.has(use.port)) {
+      ctx.error('port-reserved', at, `${use.who} uses port ${use.port}, which ports.yaml reserves`);
+    } else if (registry && use.host === 'loopback' && !byPort.has(use.port)) {
+      ctx.warn('port-unregistered', at, `${use.who} uses port ${use.port}, which is not in the ports registry`, `add it to ports.yaml`);
+    }
+  }
+}

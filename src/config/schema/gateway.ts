@@ -1,0 +1,171 @@
+import * as z from 'zod/mini';
+import {
+  describedString,
+  envRef,
+  httpUrl,
+  nonEmptyString,
+  nonNegativeInt,
+  nonNegativeNumber,
+  portNumber,
+  positiveInt,
+  positiveNumber,
+  version,
+} from './common.js';
+
+// The strategies the pinned LiteLLM accepts (router Literal and RoutingStrategy enum), taken
+// from it by scripts/litellm-facts.py: the one place the list lives.
+export { ROUTING_STRATEGIES as ROUTER_STRATEGIES } from '../../generated/litellm-facts.js';
+import { ROUTING_STRATEGIES } from '../../generated/litellm-facts.js';
+
+const argv = z.array(nonEmptyString).check(z.minLength(1));
+const envName = z.string().check(z.regex(/^[A-Za-z_][A-Za-z0-9_]*$/));
+const validate = z.optional(
+  argv.check(
+    z.describe(
+      'argv that loads a candidate config into the same LiteLLM without serving, e.g. [litellm, --config, "{config}", --validate_config]; reload runs it before stopping the gateway',
+    ),
+  ),
+);
+
+export const runtimeSchema = z.discriminatedUnion('kind', [
+  z.strictObject({
+    kind: z.literal('compose'),
+    file: z._default(nonEmptyString, 'docker-compose.yml'),
+    service: z._default(nonEmptyString, 'litellm'),
+  }),
+  z.strictObject({
+    kind: z.literal('command'),
+    restart: argv.check(z.describe('argv of the restart command, e.g. [systemctl, restart, litellm]')),
+    validate,
+    log: z.optional(describedString("the gateway's log file, relative to the project directory; `aibackend logs` reads it")),
+  }),
+  z.strictObject({
+    kind: z.literal('process'),
+    command: argv.check(z.describe('argv that starts the gateway; "{config}" becomes the deployed file path')),
+    state_dir: z._default(describedString('where the pid and log files live'), '.aibackend'),
+    stop_grace_s: z._default(positiveNumber, 10),
+    env: z.optional(
+      z.record(envName, z.string()).check(z.describe('extra environment for the gateway process, e.g. LITELLM_LOCAL_MODEL_COST_MAP')),
+    ),
+    pass_env: z.optional(
+      z.array(envName).check(z.describe("names of further variables of aibackend's environment that the gateway process receives")),
+    ),
+    validate,
+  }),
+]);
+
+const passthroughSection = z.record(z.string(), z.unknown());
+
+export const gatewayFileSchema = z.strictObject({
+  $schema: z.optional(z.string()),
+  version,
+  output: z.optional(describedString('Generated file, relative to the project directory')),
+  gateway: z._default(
+    z.strictObject({
+      url: z._default(httpUrl, 'http://127.0.0.1:4000'),
+      master_key: z._default(envRef, 'env:LITELLM_MASTER_KEY'),
+      image: z.optional(nonEmptyString),
+    }),
+    { url: 'http://127.0.0.1:4000', master_key: 'env:LITELLM_MASTER_KEY' },
+  ),
+  runtime: z._default(runtimeSchema, { kind: 'compose', file: 'docker-compose.yml', service: 'litellm' }),
+  health: z._default(z.strictObject({ timeout_s: z._default(positiveNumber, 90), interval_ms: z._default(positiveInt, 250) }), {
+    timeout_s: 90,
+    interval_ms: 250,
+  }),
+  backups: z._default(z.strictObject({ dir: z._default(nonEmptyString, 'backups'), keep: z._default(positiveInt, 20) }), {
+    dir: 'backups',
+    keep: 20,
+  }),
+  router: z._default(
+    z.strictObject({
+      strategy: z._default(z.enum(ROUTING_STRATEGIES), 'simple-shuffle'),
+      num_retries: z._default(nonNegativeInt, 2),
+      timeout_s: z._default(positiveNumber, 600),
+      allowed_fails: z._default(nonNegativeInt, 3),
+      cooldown_s: z._default(nonNegativeNumber, 30),
+    }),
+    { strategy: 'simple-shuffle', num_retries: 2, timeout_s: 600, allowed_fails: 3, cooldown_s: 30 },
+  ),
+  cache: z._default(
+    z.strictObject({
+      enabled: z._default(z.boolean(), false),
+      host: z._default(nonEmptyString, '127.0.0.1'),
+      port: z._default(portNumber, 6379),
+      password: z.optional(envRef),
+      namespace: z._default(nonEmptyString, 'litellm'),
+      ttl_s: z._default(positiveInt, 3600),
+    }),
+    { enabled: false, host: '127.0.0.1', port: 6379, namespace: 'litellm', ttl_s: 3600 },
+  ),
+  logging: z._default(z.strictObject({ json: z._default(z.boolean(), true) }), { json: true }),
+  metrics: z._default(z.strictObject({ prometheus: z._default(z.boolean(), false) }), { prometheus: false }),
+  replicas: z._default(positiveInt.check(z.describe('gateway replicas; 2 or more: rolling reloads behind the load balancer')), 1),
+  replica_ports: z.optional(
+    z.array(portNumber).check(z.describe("one port per replica (required when replicas >= 2); gateway.url is then the load balancer's")),
+  ),
+  load_balancer: z._default(
+    z.strictObject({
+      kind: z._default(z.enum(['haproxy', 'caddy']), 'haproxy'),
+      image: z.optional(nonEmptyString),
+    }),
+    { kind: 'haproxy' },
+  ),
+  monitoring: z._default(
+    z.strictObject({
+      enabled: z._default(z.boolean(), false),
+      dir: z._default(nonEmptyString, 'monitoring'),
+      scrape_interval_s: z._default(positiveInt, 15),
+      retention: z._default(z.string().check(z.regex(/^\d+(ms|s|m|h|d|w|y)$/), z.describe('Prometheus retention, e.g. 30d')), '30d'),
+      prometheus: z._default(z.strictObject({ url: z._default(httpUrl, 'http://127.0.0.1:9090'), image: z.optional(nonEmptyString) }), {
+        url: 'http://127.0.0.1:9090',
+      }),
+      grafana: z._default(
+        z.strictObject({
+          url: z._default(httpUrl, 'http://127.0.0.1:3000'),
+          image: z.optional(nonEmptyString),
+          admin_password: z.optional(envRef),
+        }),
+        { url: 'http://127.0.0.1:3000' },
+      ),
+      redis_exporter: z._default(z.strictObject({ url: z._default(httpUrl, 'http://127.0.0.1:9121'), image: z.optional(nonEmptyString) }), {
+        url: 'http://127.0.0.1:9121',
+      }),
+      alerts: z._default(
+        z.strictObject({
+          error_rate: z._default(z.number().check(z.positive(), z.maximum(1)), 0.05),
+          p95_latency_s: z._default(positiveNumber, 30),
+        }),
+        { error_rate: 0.05, p95_latency_s: 30 },
+      ),
+    }),
+    {
+      enabled: false,
+      dir: 'monitoring',
+      scrape_interval_s: 15,
+      retention: '30d',
+      prometheus: { url: 'http://127.0.0.1:9090' },
+      grafana: { url: 'http://127.0.0.1:3000' },
+      redis_exporter: { url: 'http://127.0.0.1:9121' },
+      alerts: { error_rate: 0.05, p95_latency_s: 30 },
+    },
+  ),
+  passthrough: z._default(
+    z.strictObject({
+      litellm_settings: z.optional(passthroughSection),
+      router_settings: z.optional(passthroughSection),
+      general_settings: z.optional(passthroughSection),
+      overrides: z.optional(
+        z
+          .array(z.string().check(z.regex(/^(litellm|router|general)_settings\.[A-Za-z0-9_.]+$/)))
+          .check(
+            z.describe('dotted keys, e.g. router_settings.num_retries, that passthrough may override although aibackend compiles them'),
+          ),
+      ),
+    }),
+    {},
+  ),
+});
+
+export type GatewayFile = z.output<typeof gatewayFileSchema>;
+export type Runtime = GatewayFile['runtime'];

@@ -1,0 +1,250 @@
+// The steps a reload, a rollback and a recovery share once the lock is held: write, restart,
+// probe, with each step journalled and timed; and how an error the user can fix (a full disk, a
+// read-only directory, a tampered backup) becomes a result with an exit code instead of a crash.
+import { readFileSync } from 'node:fs';
+import { parseGenerated } from '../config/emit/emit.js';
+import { CliError, EXIT } from '../util/errors.js';
+import { RuntimeError } from './runtime/adapter.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
+import { envValue } from '../util/env-ref.js';
+import { sha256 } from '../util/canonical.js';
+import { BackupError } from './backups.js';
+import { deploymentsOf } from '../client/deployments.js';
+import { servedNamesOf } from './diff.js';
+import { FINGERPRINT_SCHEME, Journal, newOperationId } from './journal.js';
+import { probeGateway, type ProbeStepName } from '../client/probe.js';
+import type { ProbeRecord, ReloadResult, StatePaths, TransactionContext } from './types.js';
+
+/** A file's text, or undefined when it does not exist. */
+export function readIfExists(file: string): string | undefined {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+}
+
+/** The body of a generated file (without its provenance header); other text as it is. */
+export function bodyOf(text: string): string {
+  return parseGenerated(text.replace(/\r\n/g, '\n'))?.body ?? text;
+}
+
+/** What the journal records of a config that now serves. */
+export function appliedRecord(journal: Journal, text: string, env: NodeJS.ProcessEnv): Record<string, unknown> {
+  return { sha256: sha256(text), body_sha256: sha256(bodyOf(text)), env: journal.fingerprints(text, env), env_scheme: FINGERPRINT_SCHEME };
+}
+
+/** How long a restore may take: never less than the last measured boot plus a margin. */
+export function restoreTimeoutMs(timeoutMs: number, lastBootMs: number | undefined, healthTimeoutS: number): number {
+  const floor = lastBootMs !== undefined ? Math.round(lastBootMs * 1.5) + 15_000 : healthTimeoutS * 1000;
+  return Math.max(timeoutMs, floor);
+}
+
+/** Work shared by reload and rollback once the lock is held. */
+export class Operation {
+  readonly journal: Journal;
+  readonly id = newOperationId();
+  readonly probes: ProbeRecord[] = [];
+  restartMs = 0;
+  readyMs = 0;
+  preflightMs = 0;
+  /** Set once the deployed file was replaced by this operation. */
+  wrote = false;
+  /** The probe timeout of a rollback or recovery. */
+  readonly restoreTimeoutMs: number;
+  private readonly started = performance.now();
+
+  constructor(
+    readonly ctx: TransactionContext,
+    readonly paths: StatePaths,
+    readonly timeoutMs: number,
+  ) {
+    this.journal = new Journal(paths.journal);
+    this.restoreTimeoutMs = restoreTimeoutMs(timeoutMs, this.journal.lastBootMs(), ctx.gateway.health.timeout_s);
+  }
+
+  elapsed(): number {
+    return Math.round(performance.now() - this.started);
+  }
+
+  masterKey(): string | undefined {
+    return envValue(this.ctx.gateway.gateway.master_key, this.ctx.env);
+  }
+
+  /**
+   * Write (when asked), restart, probe. With `probeAnyway`, a failed restart is still followed by
+   * a probe: when restoring, a gateway that never went down may well be serving the old config.
+   */
+  async deploy(
+    text: string,
+    phase: ProbeRecord['phase'],
+    write = true,
+    probeAnyway = false,
+  ): Promise<{ ok: boolean; reason?: string; restartFailed?: string; writeFailed?: boolean }> {
+    if (write) {
+      // Journalled before the write: a run killed in between must still count as having written.
+      this.journal.append(this.id, 'writing', { phase });
+      try {
+        writeFileAtomic(this.paths.deployed, text);
+      } catch (err) {
+        // The write is atomic: nothing changed on disk and the gateway was not touched.
+        return { ok: false, writeFailed: true, reason: `cannot write ${this.paths.deployed}: ${errnoText(err)}` };
+      }
+      this.wrote = true;
+      this.journal.append(this.id, 'written', { phase, sha256: sha256(text) });
+    }
+    this.ctx.progress(`restarting the gateway: ${this.ctx.runtime.describe()}`);
+    const t0 = performance.now();
+    try {
+      await this.ctx.runtime.restart(this.paths.deployed, this.ctx.gateway.gateway.url);
+    } catch (err) {
+      if (!(err instanceof RuntimeError)) throw err;
+      this.restartMs += performance.now() - t0;
+      const reason = `${err.message}${err.detail ? `\n${err.detail}` : ''}`;
+      this.journal.append(this.id, 'restarted', { phase, ok: false, reason: err.message });
+      if (!probeAnyway) return { ok: false, reason };
+      this.ctx.progress(`the restart failed (${err.message}); checking whether the gateway still serves the restored config`);
+      const still = await this.probe(text, phase);
+      return still.ok ? { ok: true, restartFailed: err.message } : { ok: false, reason: `${reason}; ${still.reason}` };
+    }
+    this.restartMs += performance.now() - t0;
+    this.journal.append(this.id, 'restarted', { phase, ok: true });
+    return this.probe(text, phase);
+  }
+
+  private async probe(text: string, phase: ProbeRecord['phase']): Promise<{ ok: boolean; reason?: string }> {
+    const expected = servedNamesOf(text);
+    const timeoutMs = phase === 'apply' ? this.timeoutMs : this.restoreTimeoutMs;
+    this.ctx.progress(
+      `waiting for ${this.ctx.gateway.gateway.url} to serve ${expected.length} names (up to ${Math.round(timeoutMs / 1000)} s)`,
+    );
+    let lastStep: ProbeStepName | undefined;
+    const runtime = this.ctx.runtime;
+    const probe = await probeGateway({
+      url: this.ctx.gateway.gateway.url,
+      masterKey: this.masterKey(),
+      expected,
+      deployments: deploymentsOf(text),
+      timeoutMs,
+      intervalMs: this.ctx.gateway.health.interval_ms,
+      exited: () => runtime.exited(),
+      ...(runtime.impostor ? { impostor: () => runtime.impostor!(this.ctx.gateway.gateway.url) } : {}),
+      onProgress: (step) => {
+        if (step !== lastStep) this.ctx.progress(`  probe: ${step}`);
+        lastStep = step;
+      },
+    });
+    this.probes.push({ phase, ...probe });
+    this.readyMs += probe.total_ms;
+    if (probe.ok) {
+      this.journal.append(this.id, 'healthy', { phase, ms: probe.total_ms });
+      return { ok: true };
+    }
+    const log = runtime.logExcerpt?.();
+    if (log) this.ctx.progress(`gateway log:\n${log.replace(/^/gm, '    ')}`);
+    return { ok: false, reason: probe.reason ?? 'the gateway is not healthy' };
+  }
+}
+
+/** A write that failed before anything changed: the operation ends there, with nothing to undo. */
+export function aborted(
+  op: Operation,
+  r: Omit<ReloadResult, 'probes' | 'timings' | 'deployed' | 'status' | 'exit_code' | 'message'>,
+  reason: string,
+): ReloadResult {
+  op.journal.append(op.id, 'aborted', { reason });
+  return result(op, { ...r, status: 'aborted', exit_code: EXIT.failed, message: `${reason}; nothing was changed` });
+}
+
+export function result(
+  op: Operation | undefined,
+  r: Omit<ReloadResult, 'probes' | 'timings' | 'deployed'> & { deployed?: string },
+  paths?: StatePaths,
+): ReloadResult {
+  const total = op?.elapsed() ?? 0;
+  return {
+    deployed: r.deployed ?? op?.paths.deployed ?? paths?.deployed ?? '',
+    ...r,
+    probes: op?.probes ?? [],
+    timings: {
+      total_ms: total,
+      preflight_ms: Math.round(op?.preflightMs ?? 0),
+      restart_ms: Math.round(op?.restartMs ?? 0),
+      ready_ms: Math.round(op?.readyMs ?? 0),
+    },
+  };
+}
+
+const USER_ERRNO: Record<string, string> = {
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  ENOSPC: 'no space left on device',
+  EDQUOT: 'disk quota exceeded',
+  EROFS: 'read-only file system',
+  ENOTDIR: 'a path component is not a directory',
+  EISDIR: 'is a directory',
+  EMFILE: 'too many open files',
+  EIO: 'input/output error',
+};
+
+function errnoText(err: unknown): string {
+  const e = err as NodeJS.ErrnoException;
+  const code = e?.code;
+  if (code && USER_ERRNO[code]) return `${code} (${USER_ERRNO[code]})${e.path ? `: ${e.path}` : ''}`;
+  return code ?? (e as Error)?.message ?? String(err);
+}
+
+/**
+ * An error the person can act on (a full disk, a permission, a tampered backup, a held lock), as a
+ * result with its exit code and what it left behind; undefined for anything else (a bug).
+ */
+export function userFailure(
+  err: unknown,
+  operation: ReloadResult['operation'],
+  op: Operation | undefined,
+  paths: StatePaths | undefined,
+): ReloadResult | undefined {
+  const base = { operation, backup: null, rollback: { happened: false } };
+  if (err instanceof CliError) {
+    return result(
+      op,
+      { ...base, status: err.exitCode === EXIT.locked ? 'locked' : 'error', exit_code: err.exitCode, message: err.message },
+      paths,
+    );
+  }
+  if (err instanceof BackupError) {
+    return result(
+      op,
+      {
+        ...base,
+        status: 'refused',
+        exit_code: EXIT.failed,
+        message: `${err.message}; it is never deployed. Pick another with \`aibackend backups\` and \`rollback --to\``,
+      },
+      paths,
+    );
+  }
+  const code = (err as NodeJS.ErrnoException)?.code;
+  if (!code || !USER_ERRNO[code]) return undefined;
+  const what = `${operation} stopped: ${errnoText(err)}`;
+  if (op?.wrote) {
+    // The deployed file is already the new one; say so, plainly, with what is running.
+    return result(
+      op,
+      {
+        ...base,
+        status: 'error',
+        exit_code: EXIT.rollbackFailed,
+        message: `${what}, after ${op.paths.deployed} had been replaced: the file on disk is now the new config, but the gateway may still run the previous one`,
+        attention: { deployed: `${op.paths.deployed} (the new config)`, running: op.ctx.runtime.running(), backup: null },
+      },
+      paths,
+    );
+  }
+  return result(
+    op,
+    { ...base, status: 'error', exit_code: EXIT.failed, message: `${what}; the deployed config and the gateway were not changed` },
+    paths,
+  );
+}

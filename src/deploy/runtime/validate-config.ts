@@ -1,0 +1,78 @@
+// LiteLLM's own --validate_config on a config text: written beside `near` (where a compose mount
+// can reach it), run with the given argv builder, then removed. Reload's pre-flight and
+// `validate --deep` both use it.
+import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import { setPriority } from 'node:os';
+import path from 'node:path';
+import { execa } from 'execa';
+import { writeFileAtomic } from '../../util/atomic-write.js';
+import { maskSecrets } from '../../util/secrets.js';
+import { tail, type ValidatorPlan } from './adapter.js';
+
+export interface LoadOutcome {
+  ok: boolean;
+  /** The plan was unavailable: nothing ran. */
+  skipped?: string;
+  ms: number;
+  /** LiteLLM's own words (the last lines, masked, the temp path shown as <candidate>). */
+  output: string;
+  why?: string;
+}
+
+/** Temp files of a load sit beside `near`, named so that a killed run's leftover is recognised and removed. */
+export function candidateFile(near: string): string {
+  return path.join(path.dirname(near), `.${path.basename(near)}.preflight-${process.pid}-${randomBytes(4).toString('hex')}`);
+}
+
+export async function loadIntoLiteLLM(
+  text: string,
+  near: string,
+  plan: (file: string) => ValidatorPlan,
+  cwd: string,
+): Promise<LoadOutcome> {
+  const file = candidateFile(near);
+  writeFileAtomic(file, text, 0o600);
+  try {
+    const p = plan(file);
+    if ('unavailable' in p) return { ok: true, skipped: p.unavailable, ms: 0, output: '' };
+    const t0 = performance.now();
+    const child = execa(p.argv[0]!, p.argv.slice(1), {
+      reject: false,
+      all: true,
+      timeout: 300_000,
+      stdin: 'ignore',
+      cwd,
+      ...(p.env ? { env: p.env, extendEnv: false } : {}),
+    });
+    // Loading LiteLLM takes seconds of CPU; the gateway (or the replicas) serving meanwhile come first.
+    lowerPriority(child.pid);
+    const r = await child;
+    const ms = Math.round(performance.now() - t0);
+    const output = maskSecrets(
+      tail(
+        String(r.all ?? '')
+          .replace(/\u001b\[[0-9;]*m/g, '')
+          .split(file)
+          .join('<candidate>'),
+        6,
+      ),
+    );
+    if (!r.failed) return { ok: true, ms, output };
+    const why =
+      r.code === 'ENOENT' ? `${p.argv[0]} is not installed` : r.timedOut ? 'timed out after 300 s' : `exit ${r.exitCode ?? r.signal}`;
+    return { ok: false, ms, output, why };
+  } finally {
+    rmSync(file, { force: true });
+  }
+}
+
+/** Nice 10 for a process that must not slow down the ones serving requests; best effort. */
+export function lowerPriority(pid: number | undefined): void {
+  if (pid === undefined) return;
+  try {
+    setPriority(pid, 10);
+  } catch {
+    // not permitted here: it runs at normal priority
+  }
+}

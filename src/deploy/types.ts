@@ -1,0 +1,90 @@
+// The data of a reload or rollback: options, context, result, and where its state lives.
+import path from 'node:path';
+import type { PreflightCheck, RuntimeAdapter } from './runtime/adapter.js';
+import type { GatewayFile } from '../config/schema/gateway.js';
+import type { ConfigChange } from './diff.js';
+import type { ProbeResult } from '../client/probe.js';
+
+export type ReloadStatus =
+  | 'applied'
+  | 'unchanged'
+  | 'dry-run'
+  | 'validated'
+  | 'rolled-back'
+  | 'rollback-failed'
+  | 'refused'
+  | 'aborted'
+  | 'recovered'
+  | 'abandoned'
+  | 'locked'
+  | 'error';
+
+export interface ProbeRecord extends ProbeResult {
+  phase: 'apply' | 'rollback' | 'recovery';
+}
+
+export interface ReloadResult {
+  operation: 'reload' | 'rollback' | 'recover';
+  status: ReloadStatus;
+  exit_code: number;
+  message: string;
+  deployed: string;
+  changes?: Omit<ConfigChange, 'diff'>;
+  diff?: string;
+  backup: string | null;
+  probes: ProbeRecord[];
+  rollback: { happened: boolean; reason?: string; restored?: string | null; healthy?: boolean };
+  recovery?: { interrupted: string; after: string; action: string; healthy: boolean };
+  lock_taken_over?: { pid: number; started: string };
+  lock_broken?: { pid: number; host: string; started: string };
+  /** The checks made before anything changed. */
+  preflight?: PreflightCheck[];
+  /** Referenced secrets whose values changed since the last applied reload (names and fingerprints, never values). */
+  secrets_changed?: { name: string; before: string; after: string }[];
+  /** What the operation noticed but did not stop for. */
+  warnings?: string[];
+  /** What a rollback did not check because the sources are broken. */
+  skipped?: string;
+  timings: { total_ms: number; preflight_ms: number; restart_ms: number; ready_ms: number };
+  /** For exit 4: what a person needs to know. */
+  attention?: { deployed: string; running: string; backup: string | null };
+}
+
+export interface TransactionContext {
+  /** The compiled candidate (reload); absent for a rollback whose sources do not compile. */
+  candidate?: string;
+  /** Absolute path of the deployed (generated) file. */
+  deployedPath: string;
+  projectDir: string;
+  gateway: GatewayFile;
+  runtime: RuntimeAdapter;
+  env: NodeJS.ProcessEnv;
+  command: string;
+  progress: (line: string) => void;
+  /** What a restore did not check because the sources are broken. */
+  skipped?: string;
+  /** Asks the person at the terminal; undefined when there is none. */
+  confirm?: (question: string, diff: string | undefined) => Promise<boolean>;
+}
+
+export interface ReloadOptions {
+  force?: boolean;
+  yes?: boolean;
+  dryRun?: boolean;
+  validateOnly?: boolean;
+  restart?: boolean;
+  timeoutS?: number;
+  breakLock?: boolean;
+}
+
+export interface StatePaths {
+  deployed: string;
+  backups: string;
+  journal: string;
+  lock: string;
+}
+
+export function statePaths(ctx: Pick<TransactionContext, 'deployedPath' | 'projectDir' | 'gateway'>): StatePaths {
+  const backups = path.resolve(ctx.projectDir, ctx.gateway.backups.dir);
+  return { deployed: ctx.deployedPath, backups, journal: path.join(backups, 'journal.jsonl'), lock: path.join(backups, 'reload.lock') };
+}

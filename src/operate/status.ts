@@ -1,0 +1,190 @@
+// The whole stack at a glance: the gateway (liveliness, readiness, served names against the
+// compiled ones) and every active provider, all probed concurrently, each with its own timeout.
+import type { MappingsFile } from '../config/schema/mappings.js';
+import { HOSTED_TYPES, type Provider, type ProvidersFile } from '../config/schema/providers.js';
+import type { GatewayFile } from '../config/schema/gateway.js';
+import { monitoringStatus, type MonitoringStatus } from './monitoring-status.js';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { COMPOSE_STATE_DIR, replicaName, replicaService } from '../deploy/rolling/haproxy.js';
+import { sha256 } from '../util/canonical.js';
+import { envValue } from '../util/env-ref.js';
+import { getJson, modelIds } from '../client/http-json.js';
+import { probeProvider, sameModel } from '../client/provider-probe.js';
+
+export interface ProviderStatus {
+  id: string;
+  type: string;
+  url: string;
+  probe_url: string;
+  reachable: boolean;
+  latency_ms: number;
+  served: string[];
+  /** Registered backend models the provider does not serve. */
+  missing: string[];
+  /** Served models the registry does not list. */
+  unregistered: string[];
+  /** Backend models that some route uses. */
+  routed: string[];
+  error?: string;
+}
+
+export interface ReplicaStatus {
+  name: string;
+  url: string;
+  live: boolean;
+  ready: boolean;
+  /** The sha256 of the config the replica was started with (process runtime), and whether that is the deployed file's. */
+  config_sha256: string | null;
+  runs_deployed: boolean | null;
+}
+
+export interface StatusReport {
+  gateway: {
+    url: string;
+    live: boolean;
+    ready: boolean;
+    missing: string[];
+    unexpected: string[];
+    error?: string;
+    replicas?: ReplicaStatus[];
+  };
+  providers: ProviderStatus[];
+  /** Providers that were not probed (hosted APIs without --remote, disabled ones). */
+  skipped: { id: string; reason: string }[];
+  /** When monitoring.enabled: Prometheus and each target it should scrape. */
+  monitoring?: MonitoringStatus;
+  ok: boolean;
+}
+
+export interface StatusOptions {
+  remote: boolean;
+  timeoutMs: number;
+  env: NodeJS.ProcessEnv;
+  expectedNames: string[];
+  /** The project directory, where monitoring.dir is. */
+  projectDir: string;
+  /** The deployed config file, which replicas should run. */
+  deployedPath?: string;
+}
+
+export function routedModels(mappings: MappingsFile | undefined): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
+  for (const [name, m] of Object.entries(mappings?.models ?? {})) {
+    for (const r of m.routes) {
+      const set = out.get(r.provider) ?? new Set<string>();
+      set.add(r.model ?? name);
+      out.set(r.provider, set);
+    }
+  }
+  return out;
+}
+
+export async function collectStatus(
+  providers: ProvidersFile,
+  mappings: MappingsFile | undefined,
+  gateway: GatewayFile,
+  o: StatusOptions,
+): Promise<StatusReport> {
+  const routed = routedModels(mappings);
+  const skipped: StatusReport['skipped'] = [];
+  const targets: [string, Provider][] = [];
+  for (const [id, p] of Object.entries(providers.providers)) {
+    if ((p.status ?? 'active') !== 'active') skipped.push({ id, reason: 'disabled' });
+    else if (HOSTED_TYPES.has(p.type) && !o.remote) skipped.push({ id, reason: 'hosted API: probed only with --remote' });
+    else targets.push([id, p]);
+  }
+  const watching = gateway.monitoring.enabled ? monitoringStatus(providers, gateway, o.projectDir, o.timeoutMs) : undefined;
+  const replicas = gateway.replicas >= 2 && gateway.replica_ports ? replicaStatus(gateway, o) : undefined;
+  const [gw, ...probes] = await Promise.all([
+    probeGatewayOnce(gateway, o),
+    ...targets.map(([, p]) => probeProvider(p, o.env, o.timeoutMs)),
+  ]);
+  if (replicas) gw.replicas = await replicas;
+  const monitoring = await watching;
+  const list: ProviderStatus[] = targets.map(([id, p], i) => {
+    const probe = probes[i]!;
+    const registered = (p.models ?? []).map((m) => m.name);
+    const missing = probe.reachable ? registered.filter((r) => !probe.served.some((s) => sameModel(p.type, r, s))) : registered;
+    const unregistered = probe.served.filter((s) => !registered.some((r) => sameModel(p.type, r, s)));
+    return {
+      id,
+      type: p.type,
+      url: probe.url,
+      probe_url: probe.probe_url,
+      reachable: probe.reachable,
+      latency_ms: probe.latency_ms,
+      served: probe.served,
+      missing,
+      unregistered,
+      routed: [...(routed.get(id) ?? [])].sort(),
+      ...(probe.error ? { error: probe.error } : {}),
+    };
+  });
+  // Healthy: every provider that a route uses is reachable and serves every model routed to it.
+  // With monitoring on, also: Prometheus answers and every target it should scrape is up.
+  const ok =
+    list.every((s) => s.routed.length === 0 || (s.reachable && s.routed.every((m) => !s.missing.includes(m)))) && (monitoring?.ok ?? true);
+  return { gateway: gw, providers: list, skipped, ...(monitoring ? { monitoring } : {}), ok };
+}
+
+async function probeGatewayOnce(gateway: GatewayFile, o: StatusOptions): Promise<StatusReport['gateway']> {
+  const base = gateway.gateway.url.replace(/\/+$/, '');
+  const key = envValue(gateway.gateway.master_key, o.env);
+  const [live, ready, models] = await Promise.all([
+    getJson(`${base}/health/liveliness`, {}, o.timeoutMs),
+    getJson(`${base}/health/readiness`, {}, o.timeoutMs),
+    getJson(`${base}/v1/models`, key ? { authorization: `Bearer ${key}` } : {}, o.timeoutMs),
+  ]);
+  const served = modelIds(models.body);
+  const missing = served ? o.expectedNames.filter((n) => !served.includes(n)) : [...o.expectedNames];
+  const unexpected = served ? served.filter((n) => !o.expectedNames.includes(n)).sort() : [];
+  const error = !live.ok
+    ? (live.error ?? `HTTP ${live.status}`)
+    : !models.ok
+      ? `/v1/models: ${models.error ?? `HTTP ${models.status}`}`
+      : undefined;
+  return { url: gateway.gateway.url, live: live.ok, ready: ready.ok, missing, unexpected, ...(error ? { error } : {}) };
+}
+
+/** Each replica on its own port, and which config it was started with (as the runtime recorded it). */
+async function replicaStatus(gateway: GatewayFile, o: StatusOptions): Promise<ReplicaStatus[]> {
+  let deployed: string | null = null;
+  try {
+    deployed = o.deployedPath ? sha256(readFileSync(o.deployedPath, 'utf8')) : null;
+  } catch {
+    deployed = null;
+  }
+  return await Promise.all(
+    (gateway.replica_ports ?? []).map(async (port, i) => {
+      const u = new URL(gateway.gateway.url);
+      u.port = String(port);
+      const url = u.toString().replace(/\/+$/, '');
+      const [live, ready] = await Promise.all([
+        getJson(`${url}/health/liveliness`, {}, o.timeoutMs),
+        getJson(`${url}/health/readiness`, {}, o.timeoutMs),
+      ]);
+      // The process runtime records it in the replica's pid file, the compose runtime beside its state.
+      const record =
+        gateway.runtime.kind === 'process'
+          ? path.join(o.projectDir, gateway.runtime.state_dir, `gateway-${replicaName(i)}.pid`)
+          : gateway.runtime.kind === 'compose'
+            ? path.join(o.projectDir, COMPOSE_STATE_DIR, `compose-${replicaService(gateway.runtime.service, i)}.json`)
+            : undefined;
+      let sha: string | null = null;
+      try {
+        sha = record ? ((JSON.parse(readFileSync(record, 'utf8')) as { config_sha256?: string }).config_sha256 ?? null) : null;
+      } catch {
+        sha = null;
+      }
+      return {
+        name: replicaName(i),
+        url,
+        live: live.ok,
+        ready: ready.ok,
+        config_sha256: sha,
+        runs_deployed: sha && deployed ? sha === deployed : null,
+      };
+    }),
+  );
+}
