@@ -7,6 +7,8 @@ import { randomBytes } from 'node:crypto';
 import type { RouteMap } from '../config/route-map.js';
 import { figures, run, type Figures } from './runner.js';
 import { makeTarget, type Target } from './request.js';
+import type { Provider } from '../config/schema/providers.js';
+import { envValue } from '../util/env-ref.js';
 
 /** What every request of bench and load shares: where it goes, and its shape. */
 export interface RequestOptions {
@@ -210,4 +212,12 @@ export function regressions(base: BenchReport, now: BenchReport, threshold: numb
     }
   }
   return out;
+}
+
+/** A provider's OpenAI-compatible base for --compare (Ollama serves one under /v1); hosted APIs are left out. */
+export function directBase(p: Provider | undefined, env: NodeJS.ProcessEnv): { base: string; headers: Record<string, string> } | undefined {
+  if (!p?.base_url || p.type === 'openai' || p.type === 'anthropic') return undefined;
+  const key = p.api_key ? envValue(p.api_key, env) : undefined;
+  const base = p.type === 'ollama' ? `${p.base_url.replace(/\/+$/, '')}/v1` : p.base_url;
+  return { base, headers: key ? { authorization: `Bearer ${key}` } : {} };
 }

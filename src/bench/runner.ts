@@ -7,6 +7,7 @@
 // gateway makes each user back off instead of spinning.
 import { Histogram, percentiles, type Percentiles } from './histogram.js';
 import { send, type Sample, type Target } from './request.js';
+import { sleep } from '../util/sleep.js';
 
 export interface RunOptions {
   target: Target;
@@ -149,7 +150,7 @@ export async function run(o: RunOptions): Promise<RunResult> {
   const worker = async (index: number) => {
     while (more()) {
       if (index >= o.users(elapsed())) {
-        await new Promise((r) => setTimeout(r, 50));
+        await sleep(50);
         continue;
       }
       const name = o.pick();
@@ -159,7 +160,7 @@ export async function run(o: RunOptions): Promise<RunResult> {
       // A gateway that refuses connections or the key answers at once: back off, do not spin.
       if (s.error_kind === 'connection' || s.error_kind === 'key-refused') {
         backoff[index] = Math.min(1000, (backoff[index] || 25) * 2);
-        await new Promise((r) => setTimeout(r, backoff[index]));
+        await sleep(backoff[index]!);
       } else backoff[index] = 0;
       total.add(s);
       let agg = byName.get(name);

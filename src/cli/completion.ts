@@ -1,11 +1,27 @@
 // Shell completion scripts for bash, zsh and fish, rendered from the command tree that commander
 // holds, so that they list exactly the commands and options the CLI has. Public names for
 // `explain` are asked of `aibackend explain --list` when completing.
+import type { CommandUnknownOpts } from '@commander-js/extra-typings';
+
 export interface CommandSpec {
   name: string;
   description: string;
   options: { flags: string[]; description: string; values?: readonly string[] }[];
   subcommands: CommandSpec[];
+}
+
+/** The command tree as completion scripts need it. */
+export function commandTree(c: CommandUnknownOpts): CommandSpec {
+  return {
+    name: c.name(),
+    description: c.description(),
+    options: c.options.map((o) => ({
+      flags: [o.short, o.long].filter((f): f is string => Boolean(f)),
+      description: o.description,
+      ...(o.argChoices ? { values: o.argChoices } : {}),
+    })),
+    subcommands: c.commands.filter((s) => s.name() !== 'help').map(commandTree),
+  };
 }
 
 const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;

@@ -6,6 +6,7 @@
 // answered is the one it started: an old or foreign gateway holding the port proves nothing.
 import { getJson, modelIds } from './http-json.js';
 import { compareDeployments, servedDeployments, type Deployment } from './deployments.js';
+import { sleep } from '../util/sleep.js';
 
 export type ProbeStepName = 'liveliness' | 'readiness' | 'models' | 'deployments' | 'identity';
 
@@ -42,8 +43,6 @@ export interface ProbeOptions {
   impostor?: () => string | undefined;
   onProgress?: (step: ProbeStepName, elapsedMs: number) => void;
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function probeGateway(o: ProbeOptions): Promise<ProbeResult> {
   const start = performance.now();

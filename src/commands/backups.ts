@@ -4,16 +4,17 @@ import { EXIT } from '../util/errors.js';
 import { listBackups } from '../deploy/backups.js';
 import { statePaths } from '../deploy/transaction.js';
 import { renderBackups } from '../render/backups-text.js';
-import { failure, print, type CommandContext } from './context.js';
-import { reportDiagnostics } from './generate.js';
+import type { BackupsFlags } from '../cli/specs/deploy.js';
+import { fail, print, type CommandContext } from './shared/context.js';
+import { reportDiagnostics } from './shared/diagnostics.js';
 
-export async function backups(ctx: CommandContext, flags: { json?: boolean }): Promise<number> {
+export async function run(ctx: CommandContext, flags: BackupsFlags): Promise<number> {
   const checked = checkConfig(ctx.paths, { env: ctx.env, unsetEnvSeverity: 'warning' });
   const gateway = checked.loaded.gateway;
   if (!gateway) {
     const fatal = checked.diagnostics.filter((d) => d.severity === 'error');
     if (!flags.json) reportDiagnostics(ctx, checked);
-    return failure(ctx, flags.json, 'gateway.yaml must load to find the backups', fatal);
+    fail(ctx, flags.json, 'gateway.yaml must load to find the backups', fatal);
   }
   const paths = statePaths({ deployedPath: checked.outputPath, projectDir: checked.loaded.paths.projectDir, gateway });
   const list = listBackups(paths.backups, paths.deployed);

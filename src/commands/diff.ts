@@ -8,21 +8,12 @@ import { defaultBranch, mergeBase, repoRoot, resolveCommit } from '../git/git.js
 import { sourcesDiffer } from '../routing/at-revision.js';
 import { routingModel } from '../routing/routing-model.js';
 import { compareWithRevision } from '../routing/routing-report.js';
-import { reportDiagnostics } from './generate.js';
-import { failure, print, type CommandContext } from './context.js';
+import type { DiffFlags } from '../cli/specs/config.js';
+import { fail, print, type CommandContext } from './shared/context.js';
+import { reportDiagnostics } from './shared/diagnostics.js';
 
-export interface DiffOptions {
-  base?: string;
-  json?: boolean;
-  format?: string;
-}
-
-export const DIFF_FORMATS = ['text', 'markdown', 'json'] as const;
-
-export async function diff(ctx: CommandContext, opts: DiffOptions): Promise<number> {
-  const format = opts.json ? 'json' : (opts.format ?? 'text');
-  if (!(DIFF_FORMATS as readonly string[]).includes(format))
-    throw new UsageError(`unknown format '${format}'; expected one of: ${DIFF_FORMATS.join(', ')}`);
+export async function run(ctx: CommandContext, opts: DiffFlags): Promise<number> {
+  const format = opts.json ? 'json' : opts.format;
   let root: string;
   try {
     root = await repoRoot(ctx.paths.projectDir);
@@ -33,7 +24,7 @@ export async function diff(ctx: CommandContext, opts: DiffOptions): Promise<numb
   const after = routingModel(head);
   if (!after) {
     if (format !== 'json') reportDiagnostics(ctx, head);
-    return failure(
+    fail(
       ctx,
       format === 'json',
       "cannot compare routing: the working tree's config has errors",

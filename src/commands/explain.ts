@@ -4,15 +4,16 @@ import { explainName } from '../config/explain-route.js';
 import { EXIT } from '../util/errors.js';
 import { renderExplanation } from '../render/explain-text.js';
 import { suggestOne } from '../util/suggest.js';
-import { reportDiagnostics } from './generate.js';
-import { failure, print, type CommandContext } from './context.js';
+import type { ExplainFlags } from '../cli/specs/config.js';
+import { fail, print, type CommandContext } from './shared/context.js';
+import { reportDiagnostics } from './shared/diagnostics.js';
 
-export async function explain(ctx: CommandContext, name: string | undefined, opts: { json?: boolean; list?: boolean }): Promise<number> {
+export async function run(ctx: CommandContext, name: string | undefined, opts: ExplainFlags): Promise<number> {
   const checked = checkConfig(ctx.paths, { env: ctx.env, unsetEnvSeverity: 'warning' });
   const { providers, mappings } = checked.loaded;
   if (!checked.compiled || !providers || !mappings) {
     if (!opts.json) reportDiagnostics(ctx, checked);
-    return failure(
+    fail(
       ctx,
       opts.json,
       `cannot explain${name ? ` '${name}'` : ''}: the config has errors`,
@@ -31,7 +32,7 @@ export async function explain(ctx: CommandContext, name: string | undefined, opt
   if (!e) {
     const s = suggestOne(name, [...names, ...aliases]);
     // No close match: say what there is instead.
-    return failure(
+    fail(
       ctx,
       opts.json,
       `'${name}' is neither a public name nor an alias${s ? `; did you mean '${s}'?` : `; the names are: ${[...names, ...aliases].join(', ')} (\`aibackend explain --list\`)`}`,

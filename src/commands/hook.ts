@@ -8,7 +8,8 @@ import { CliError, EXIT } from '../util/errors.js';
 import { hooksDir, indexContents, repoRoot, resolveCommit, stagedPaths } from '../git/git.js';
 import type { ConfigPaths } from '../config/load/paths.js';
 import { hookScope, touchesConfig } from '../git/hook-scope.js';
-import { print, report, type CommandContext } from './context.js';
+import type { HookInstallFlags, HookRunFlags, HookUninstallFlags } from '../cli/specs/hook.js';
+import { print, report, type CommandContext } from './shared/context.js';
 
 const MARK = '# aibackend-hook v1';
 const PREV = 'pre-commit.aibackend-prev';
@@ -31,7 +32,7 @@ exec "$node" ${q(bin)} --config-dir ${q(relConfig)} hook run${diff ? ' --diff' :
 `;
 }
 
-export async function hookInstall(ctx: CommandContext, opts: { force?: boolean; json?: boolean; diff?: boolean }): Promise<number> {
+export async function install(ctx: CommandContext, opts: HookInstallFlags): Promise<number> {
   const root = await repoRoot(ctx.paths.cwd);
   const dir = await hooksDir(ctx.paths.cwd);
   const file = path.join(dir, 'pre-commit');
@@ -63,7 +64,7 @@ export async function hookInstall(ctx: CommandContext, opts: { force?: boolean; 
   return EXIT.ok;
 }
 
-export async function hookUninstall(ctx: CommandContext, opts: { json?: boolean } = {}): Promise<number> {
+export async function uninstall(ctx: CommandContext, opts: HookUninstallFlags): Promise<number> {
   const dir = await hooksDir(ctx.paths.cwd);
   const file = path.join(dir, 'pre-commit');
   if (!existsSync(file) || !readFileSync(file, 'utf8').includes(MARK)) {
@@ -83,7 +84,7 @@ export async function hookUninstall(ctx: CommandContext, opts: { json?: boolean 
 }
 
 /** The hook itself: nothing staged under config/ is a fast pass; otherwise validate the index. */
-export async function hookRun(ctx: CommandContext, opts: { json?: boolean; diff?: boolean } = {}): Promise<number> {
+export async function run(ctx: CommandContext, opts: HookRunFlags): Promise<number> {
   const root = await repoRoot(ctx.paths.cwd);
   // Repository-relative, with '/' separators: the form git lists paths in.
   const scope = hookScope(root, ctx.paths.configDir, ctx.paths.projectDir);
@@ -122,10 +123,10 @@ export async function hookRun(ctx: CommandContext, opts: { json?: boolean; diff?
       writeFileSync(target, content);
     }
     mkdirSync(path.join(scratch, relConfig), { recursive: true });
-    const { validate } = await import('./validate.js');
+    const { validateAndReport } = await import('./shared/validation.js');
     const { resolvePaths } = await import('../config/load/paths.js');
     const stagedConfig = resolvePaths(relConfig || '.', scratch);
-    const code = await validate(
+    const code = await validateAndReport(
       { ...ctx, paths: stagedConfig, ...(opts.json ? {} : { stdout: ctx.stderr, out: ctx.err }) },
       { format: opts.json ? 'json' : 'text', requireOutput: true },
     );
@@ -143,7 +144,10 @@ export async function hookRun(ctx: CommandContext, opts: { json?: boolean; diff?
   }
 }
 
-/** The staged gateway.yaml's output key and monitoring directory (when monitoring is on), or nothing (defaults, or a file that does not parse). */
+/**
+ * The staged gateway.yaml's output key and monitoring directory (when monitoring is on), or nothing
+ * (defaults, or a file that does not parse).
+ */
 async function stagedSettings(gatewayYaml: string | undefined): Promise<{ output?: string; monitoringDir?: string }> {
   if (gatewayYaml === undefined) return {};
   const { parse } = await import('yaml');

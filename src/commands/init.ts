@@ -3,7 +3,8 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CliError, EXIT } from '../util/errors.js';
-import { report, type CommandContext } from './context.js';
+import type { InitFlags } from '../cli/specs/config.js';
+import { report, type CommandContext } from './shared/context.js';
 
 /** templates/ beside dist/ (the bundle) or beside src/ (tests). */
 function templatesDir(): string {
@@ -15,7 +16,7 @@ function templatesDir(): string {
   throw new CliError('the templates/ directory of aibackend is missing from this installation');
 }
 
-export async function init(ctx: CommandContext, opts: { json?: boolean } = {}): Promise<number> {
+export async function run(ctx: CommandContext, opts: InitFlags): Promise<number> {
   const from = templatesDir();
   const to = ctx.paths.configDir;
   const files = readdirSync(from)

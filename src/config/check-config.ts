@@ -47,7 +47,10 @@ export interface CheckedConfig {
   outputUsable: boolean;
   /** Set when there are no errors. */
   compiled?: Compiled;
-  /** The generated files besides the LiteLLM config, when there are no errors: the monitoring stack's (monitoring.enabled) and the load balancer's (replicas >= 2). */
+  /**
+   * The generated files besides the LiteLLM config, when there are no errors: the monitoring stack's
+   * (monitoring.enabled) and the load balancer's (replicas >= 2).
+   */
   generated?: GeneratedFile[];
 }
 

@@ -20,7 +20,10 @@ export interface OutputStatus {
   text?: string;
 }
 
-/** A missing file is a warning at `validate` (so that `init` then `validate` works) and an error for `generate --check`, the hook and --strict. */
+/**
+ * A missing file is a warning at `validate` (so that `init` then `validate` works) and an error for
+ * `generate --check`, the hook and --strict.
+ */
 export function outputStatus(checked: CheckedConfig, missing: Severity = 'error'): OutputStatus {
   return compareGenerated(
     {
@@ -67,7 +70,10 @@ interface Comparison {
   paths: ConfigPaths;
 }
 
-/** A generated file is compared, diffed and rewritten by generate: never one behind a link out of the project, nor a device or a huge file. */
+/**
+ * A generated file is compared, diffed and rewritten by generate: never one behind a link out of the
+ * project, nor a device or a huge file.
+ */
 export const MAX_GENERATED_BYTES = 64 * 1024 * 1024;
 
 function compareGenerated(c: Comparison, missing: Severity): OutputStatus {

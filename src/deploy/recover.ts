@@ -5,16 +5,15 @@
 // `aibackend recover --abandon` as the documented way out.
 import { readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { EXIT } from '../util/errors.js';
 import { isAlive } from './runtime/proc.js';
 import { BackupError, readBackup } from './backups.js';
 import type { JournalEntry } from './journal.js';
 import { acquireLock, type HeldLock } from './lock.js';
-import { appliedRecord, Operation, readIfExists, result } from './operation.js';
-import type { ReloadOptions, ReloadResult, StatePaths, TransactionContext } from './types.js';
+import { appliedRecord, Attempt, conclude, readIfExists } from './attempt.js';
+import { statePaths, type ReloadOptions, type ReloadResult, type StatePaths, type TransactionContext } from './types.js';
 
 export interface Begun {
-  op: Operation;
+  attempt: Attempt;
   lock: HeldLock;
   recovery?: NonNullable<ReloadResult['recovery']> & { restored?: string };
   failed?: ReloadResult;
@@ -51,7 +50,7 @@ export async function begin(
   operation: ReloadResult['operation'] = 'reload',
 ): Promise<Begun> {
   const lock = acquireLock(paths.lock, ctx.command, { breakLock: Boolean(opts.breakLock) });
-  const op = new Operation(ctx, paths, timeoutMs);
+  const attempt = new Attempt(ctx, paths, timeoutMs);
   if (lock.takenOverFrom)
     ctx.progress(`took over a stale lock left by pid ${lock.takenOverFrom.pid} (started ${lock.takenOverFrom.started})`);
   if (lock.broken)
@@ -60,15 +59,15 @@ export async function begin(
     );
   const left = removeLeftovers([path.dirname(paths.deployed), paths.backups]);
   if (left.length) ctx.progress(`removed ${left.length} temporary file${left.length === 1 ? '' : 's'} left by a killed run`);
-  const open = op.journal.interrupted();
-  if (!open) return { op, lock };
+  const open = attempt.journal.interrupted();
+  if (!open) return { attempt, lock };
   const first = open[0]!;
   const events = new Set(open.map((e) => e.event));
   const after = open[open.length - 1]!.event;
   ctx.progress(
     `an earlier ${String(first.operation ?? 'reload')} (${first.id}) was interrupted after '${after}'; restoring a consistent state first`,
   );
-  const rec = (action: string, healthy: boolean, restored?: string) => ({
+  const recoveryOf = (action: string, healthy: boolean, restored?: string) => ({
     interrupted: first.id,
     after,
     action,
@@ -76,8 +75,8 @@ export async function begin(
     ...(restored ? { restored } : {}),
   });
   if (!events.has('written') && !events.has('writing')) {
-    op.journal.append(first.id, 'recovered', { action: 'nothing had been written' });
-    return { op, lock, recovery: rec('nothing had been written; nothing to restore', true) };
+    attempt.journal.append(first.id, 'recovered', { action: 'nothing had been written' });
+    return { attempt, lock, recovery: recoveryOf('nothing had been written; nothing to restore', true) };
   }
   const backedUp = open.find((e) => e.event === 'backed-up');
   let text: string | undefined;
@@ -85,31 +84,34 @@ export async function begin(
   if (backedUp) {
     const verified = verifiedBackup(backedUp);
     if (typeof verified !== 'string')
-      return { op, lock, failed: refuse(op, first, after, verified, operation, typeof backedUp.path === 'string' ? backedUp.path : null) };
+      return {
+        attempt,
+        lock,
+        failed: refuse(attempt, first, after, verified, operation, typeof backedUp.path === 'string' ? backedUp.path : null),
+      };
     text = verified;
     action = `restored ${String(backedUp.path)} and restarted`;
   } else {
     text = readIfExists(paths.deployed);
     action = 'no backup existed (first deploy): restarted with the deployed file';
   }
-  const res =
-    text === undefined ? { ok: false, reason: 'nothing to restore' } : await op.deploy(text, 'recovery', backedUp !== undefined, true);
-  if (res.ok) {
-    op.journal.append(first.id, 'recovered', { action, ...appliedRecord(op.journal, text!, ctx.env) });
-    return { op, lock, recovery: rec(action, true, backedUp ? String(backedUp.path) : undefined) };
+  const restarted =
+    text === undefined ? { ok: false, reason: 'nothing to restore' } : await attempt.deploy(text, 'recovery', backedUp !== undefined, true);
+  if (restarted.ok) {
+    attempt.journal.append(first.id, 'recovered', { action, ...appliedRecord(attempt.journal, text!, ctx.env) });
+    return { attempt, lock, recovery: recoveryOf(action, true, backedUp ? String(backedUp.path) : undefined) };
   }
-  op.journal.append(first.id, 'rollback-failed', { action, reason: res.reason });
-  const recovery = rec(`${action}, but the gateway is not healthy: ${res.reason}`, false);
+  attempt.journal.append(first.id, 'rollback-failed', { action, reason: restarted.reason });
+  const recovery = recoveryOf(`${action}, but the gateway is not healthy: ${restarted.reason}`, false);
   const backup = backedUp ? String(backedUp.path) : null;
   return {
-    op,
+    attempt,
     lock,
     recovery,
-    failed: result(op, {
+    failed: conclude(attempt, {
       operation,
-      status: 'rollback-failed',
-      exit_code: EXIT.rollbackFailed,
-      message: `recovering from the interrupted run ${first.id} failed: ${res.reason}`,
+      outcome: 'rollback-failed',
+      message: `recovering from the interrupted run ${first.id} failed: ${restarted.reason}`,
       backup,
       rollback: { happened: true, reason: 'interrupted earlier run', restored: backup, healthy: false },
       recovery,
@@ -130,22 +132,25 @@ function verifiedBackup(e: JournalEntry): string | BackupError {
 }
 
 function refuse(
-  op: Operation,
+  attempt: Attempt,
   first: JournalEntry,
   after: string,
   why: BackupError,
   operation: ReloadResult['operation'],
   backup: string | null,
 ): ReloadResult {
-  return result(op, {
+  return conclude(attempt, {
     operation,
-    status: 'refused',
-    exit_code: EXIT.rollbackFailed,
-    message: `cannot recover the interrupted ${String(first.operation ?? 'reload')} ${first.id} (killed after '${after}'): ${why.message}; unverified bytes are never deployed. Check what ${op.paths.deployed} holds and what the gateway serves, then run \`aibackend recover --abandon\` to record that a person has dealt with it`,
+    outcome: 'unverified-backup',
+    message: `cannot recover the interrupted ${String(first.operation ?? 'reload')} ${first.id} (killed after '${after}'): ${why.message}; unverified bytes are never deployed. Check what ${attempt.paths.deployed} holds and what the gateway serves, then run \`aibackend recover --abandon\` to record that a person has dealt with it`,
     backup,
     rollback: { happened: false },
     recovery: { interrupted: first.id, after, action: 'refused: the backup does not verify', healthy: false },
-    attention: { deployed: `${op.paths.deployed} (possibly the interrupted run's new config)`, running: op.ctx.runtime.running(), backup },
+    attention: {
+      deployed: `${attempt.paths.deployed} (possibly the interrupted run's new config)`,
+      running: attempt.ctx.runtime.running(),
+      backup,
+    },
   });
 }
 
@@ -153,26 +158,50 @@ function refuse(
 export function abandon(ctx: TransactionContext, paths: StatePaths, opts: Pick<ReloadOptions, 'breakLock'> = {}): ReloadResult {
   const lock = acquireLock(paths.lock, ctx.command, { breakLock: Boolean(opts.breakLock) });
   try {
-    const op = new Operation(ctx, paths, 0);
-    const open = op.journal.interrupted();
+    const attempt = new Attempt(ctx, paths, 0);
+    const open = attempt.journal.interrupted();
     const base = { operation: 'recover' as const, backup: null, rollback: { happened: false } };
     if (!open)
-      return result(op, {
+      return conclude(attempt, {
         ...base,
-        status: 'unchanged',
-        exit_code: EXIT.ok,
+        outcome: 'unchanged',
         message: 'no interrupted run in the journal; nothing to abandon',
       });
     const first = open[0]!;
-    op.journal.append(first.id, 'abandoned', { by: ctx.command, pid: process.pid });
-    return result(op, {
+    attempt.journal.append(first.id, 'abandoned', { by: ctx.command, pid: process.pid });
+    return conclude(attempt, {
       ...base,
-      status: 'abandoned',
-      exit_code: EXIT.ok,
+      outcome: 'abandoned',
       message: `recorded that the interrupted run ${first.id} was dealt with by hand; nothing was deployed or restarted. The next reload applies the sources as usual`,
       recovery: { interrupted: first.id, after: open[open.length - 1]!.event, action: 'abandoned', healthy: false },
     });
   } finally {
     lock.release();
+  }
+}
+
+/** `aibackend recover`: finish what an interrupted reload or rollback left, or say there is nothing to finish. */
+export async function runRecover(ctx: TransactionContext, opts: ReloadOptions & { abandon?: boolean }): Promise<ReloadResult> {
+  const paths = statePaths(ctx);
+  if (opts.abandon) return abandon(ctx, paths, opts);
+  const timeoutMs = (opts.timeoutS ?? ctx.gateway.health.timeout_s) * 1000;
+  const started = await begin(ctx, paths, timeoutMs, opts, 'recover');
+  try {
+    if (started.failed) return started.failed;
+    const fields = { operation: 'recover' as const, backup: null, rollback: { happened: false } };
+    if (!started.recovery)
+      return conclude(started.attempt, {
+        ...fields,
+        outcome: 'unchanged',
+        message: 'no interrupted run in the journal; nothing to recover',
+      });
+    return conclude(started.attempt, {
+      ...fields,
+      recovery: started.recovery,
+      outcome: 'recovered',
+      message: `recovered the interrupted run ${started.recovery.interrupted}: ${started.recovery.action}`,
+    });
+  } finally {
+    started.lock.release();
   }
 }

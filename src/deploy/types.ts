@@ -1,8 +1,9 @@
 // The data of a reload or rollback: options, context, result, and where its state lives.
 import path from 'node:path';
+import { EXIT, type ExitCode } from '../util/errors.js';
 import type { PreflightCheck, RuntimeAdapter } from './runtime/adapter.js';
 import type { GatewayFile } from '../config/schema/gateway.js';
-import type { ConfigChange } from './diff.js';
+import type { ConfigChange } from '../config/config-diff.js';
 import type { ProbeResult } from '../client/probe.js';
 
 export type ReloadStatus =
@@ -19,14 +20,47 @@ export type ReloadStatus =
   | 'locked'
   | 'error';
 
+/**
+ * Every way a reload, rollback or recovery ends, with the status its JSON reports and its exit
+ * code: chosen here and nowhere else, so that a status cannot carry the wrong code.
+ */
+export const OUTCOMES = {
+  applied: { status: 'applied', exit: EXIT.ok },
+  unchanged: { status: 'unchanged', exit: EXIT.ok },
+  'dry-run': { status: 'dry-run', exit: EXIT.ok },
+  validated: { status: 'validated', exit: EXIT.ok },
+  recovered: { status: 'recovered', exit: EXIT.ok },
+  abandoned: { status: 'abandoned', exit: EXIT.ok },
+  /** A pre-flight failed, a person said no, or there is nothing to restore: nothing changed. */
+  refused: { status: 'refused', exit: EXIT.failed },
+  /** No terminal to ask and no --yes: refused before anything was tried (a usage error). */
+  unconfirmed: { status: 'refused', exit: EXIT.usage },
+  /** The write failed; the file on disk and the gateway are as they were. */
+  aborted: { status: 'aborted', exit: EXIT.failed },
+  /** An error a person can fix (a full disk, a permission) stopped it before anything changed. */
+  failed: { status: 'error', exit: EXIT.failed },
+  /** An error in how it was asked (a CLI usage error raised inside the transaction). */
+  misused: { status: 'error', exit: EXIT.usage },
+  'rolled-back': { status: 'rolled-back', exit: EXIT.rolledBack },
+  'rollback-failed': { status: 'rollback-failed', exit: EXIT.rollbackFailed },
+  /** An interrupted run's backup is missing or altered: unverified bytes are never deployed, a person decides. */
+  'unverified-backup': { status: 'refused', exit: EXIT.rollbackFailed },
+  /** The deployed file was replaced, then an error stopped the restart: a person must check what runs. */
+  'half-applied': { status: 'error', exit: EXIT.rollbackFailed },
+  locked: { status: 'locked', exit: EXIT.locked },
+} as const satisfies Record<string, { status: ReloadStatus; exit: ExitCode }>;
+
+export type Outcome = keyof typeof OUTCOMES;
+
 export interface ProbeRecord extends ProbeResult {
   phase: 'apply' | 'rollback' | 'recovery';
 }
 
 export interface ReloadResult {
   operation: 'reload' | 'rollback' | 'recover';
+  /** From the outcome (OUTCOMES), never set on its own. */
   status: ReloadStatus;
-  exit_code: number;
+  exit_code: ExitCode;
   message: string;
   deployed: string;
   changes?: Omit<ConfigChange, 'diff'>;

@@ -1,5 +1,6 @@
 // Whether a commit concerns aibackend at all: something staged under config/, the compose file
-// beside it, or the generated monitoring stack in its default directory (monitoring/). Shared by `hook run` and its fast entry (src/cli/hook-fast.ts), which answers "no" for
+// beside it, or the generated monitoring stack in its default directory (monitoring/). Shared by `hook
+// run` and its fast entry (src/cli/hook-fast.ts), which answers "no" for
 // most commits without loading the CLI.
 import path from 'node:path';
 

@@ -6,7 +6,10 @@
 // in batches of the keys SCAN found, never FLUSHALL or FLUSHDB. Uses the official node-redis client core (@redis/client), loaded only by
 // `aibackend cache`.
 import { createClient } from '@redis/client';
+import type { GatewayFile } from '../config/schema/gateway.js';
+import { envValue } from '../util/env-ref.js';
 import { CliError } from '../util/errors.js';
+import { readMetrics } from './stats.js';
 
 export interface CacheTarget {
   host: string;
@@ -168,4 +171,27 @@ export async function flushNamespace(client: Client, ns: string, onBatch?: (dele
     onBatch?.(deleted);
   }
   return deleted;
+}
+
+/** The cache gateway.yaml configures, with its password from the environment; an error when there is none to manage. */
+export function cacheTarget(gw: GatewayFile, env: NodeJS.ProcessEnv, timeoutMs: number): CacheTarget {
+  if (!gw.cache.enabled) throw new CliError('cache.enabled is false in gateway.yaml: the gateway has no response cache to manage');
+  const password = gw.cache.password ? envValue(gw.cache.password, env) : undefined;
+  if (gw.cache.password && password === undefined)
+    throw new CliError(`cache.password names an environment variable that is not set (${gw.cache.password})`);
+  return { host: gw.cache.host, port: gw.cache.port, namespace: gw.cache.namespace, timeoutMs, ...(password ? { password } : {}) };
+}
+
+/** The gateway's own cache hits per backend model, when its metrics are on and it answers. */
+export async function gatewayCacheHits(gw: GatewayFile, env: NodeJS.ProcessEnv, timeoutMs: number): Promise<Record<string, number> | null> {
+  if (!gw.metrics.prometheus) return null;
+  try {
+    const read = await readMetrics(gw.gateway.url, envValue(gw.gateway.master_key, env), timeoutMs);
+    const hits: Record<string, number> = {};
+    for (const s of read.samples)
+      if (s.name === 'litellm_cache_hits_metric_total') hits[s.labels.model ?? ''] = (hits[s.labels.model ?? ''] ?? 0) + s.value;
+    return hits;
+  } catch {
+    return null;
+  }
 }

@@ -3,11 +3,13 @@
 // LiteLLM's plain lines) and filtered by level, text, call id and age. With
 // request_correlation_in_logs (compiled with logging.json) every line LiteLLM writes while handling
 // a request carries its trace_id, which `aibackend try` sets to the call id it prints.
+import { createInterface } from 'node:readline';
 import { closeSync, existsSync, fstatSync, openSync, readFileSync, readlinkSync, readSync } from 'node:fs';
 import path from 'node:path';
 import { CliError } from '../util/errors.js';
 import type { GatewayFile } from '../config/schema/gateway.js';
 import { maskSecrets } from '../util/secrets.js';
+import { sleep } from '../util/sleep.js';
 
 export type LogSource = { kind: 'file'; path: string } | { kind: 'compose'; file: string; service: string };
 
@@ -264,4 +266,64 @@ export function readLines(file: string, state: FollowState, onLine: (line: strin
   } finally {
     closeSync(fd);
   }
+}
+
+/** How often a followed log file is read again. */
+const FOLLOW_POLL_MS = 250;
+
+/**
+ * Every raw line of the gateway's log, to `onLine`: from `docker compose logs` for a compose
+ * runtime, else from the file, rotated copies first, read in chunks (bounded memory whatever its
+ * size). With `follow` it never resolves; Ctrl-C ends it.
+ */
+export async function streamLog(
+  source: LogSource,
+  opts: { follow?: boolean; since?: string },
+  onLine: (raw: string) => void,
+): Promise<void> {
+  if (source.kind === 'compose') {
+    const args = [
+      'compose',
+      '-f',
+      source.file,
+      'logs',
+      '--no-color',
+      '--no-log-prefix',
+      ...(opts.follow ? ['--follow'] : []),
+      ...(opts.since ? ['--since', opts.since] : []),
+      source.service,
+    ];
+    const { execa } = await import('execa');
+    const child = execa('docker', args, { reject: false, buffer: false, stdin: 'ignore', stderr: 'pipe' });
+    for await (const raw of createInterface({ input: child.stdout! })) onLine(raw);
+    const done = await child;
+    if (done.exitCode !== 0) {
+      const why =
+        String(done.stderr ?? '')
+          .trim()
+          .split('\n')[0] ?? '';
+      throw new CliError(`\`docker ${args.join(' ')}\` failed (exit ${done.exitCode}): ${why}`);
+    }
+    return;
+  }
+  const files = logFiles(source.path);
+  if (files.length === 0 && !opts.follow)
+    throw new CliError(`no gateway log at ${source.path}: the gateway has not been started by this runtime yet`);
+  let state: FollowState = { offset: 0 };
+  for (const file of files) {
+    const read = readLines(file, { offset: 0 }, onLine);
+    if (file === source.path) state = read;
+  }
+  if (!opts.follow) return;
+  // Followed by inode: a log renamed away (rotated, or a restart's new log) is read from the start
+  // of its replacement; a truncated one too, even when it grew again before this poll.
+  for (;;) {
+    await sleep(FOLLOW_POLL_MS);
+    state = readLines(source.path, state, onLine);
+  }
+}
+
+/** Where the lines come from, as the JSON output names it. */
+export function logSourceName(source: LogSource): string {
+  return source.kind === 'file' ? source.path : `docker compose -f ${source.file} logs ${source.service}`;
 }

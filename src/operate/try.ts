@@ -31,7 +31,10 @@ export interface TryResult {
     api_base: string | null;
     model_group: string | null;
   };
-  /** route: one of the name's own routes; fallback: another public name answered; unknown: a deployment the registry does not route the name to. */
+  /**
+   * route: one of the name's own routes; fallback: another public name answered; unknown: a deployment
+   * the registry does not route the name to.
+   */
   via: 'route' | 'fallback' | 'unknown' | 'none';
   attempted_retries: number | null;
   attempted_fallbacks: number | null;

@@ -19,10 +19,10 @@ import { Writable } from 'node:stream';
 import path from 'node:path';
 import { Chalk } from 'chalk';
 import fc from 'fast-check';
-import type { CommandContext } from '../../src/commands/context.js';
-import { generate } from '../../src/commands/generate.js';
-import { validate } from '../../src/commands/validate.js';
-import { CliError, UsageError } from '../../src/util/errors.js';
+import type { CommandContext } from '../../src/commands/shared/context.js';
+import { run as generate } from '../../src/commands/generate.js';
+import { validateAndReport as validate } from '../../src/commands/shared/validation.js';
+import { CliError, ExitError, UsageError } from '../../src/util/errors.js';
 import { resolvePaths } from '../../src/config/load/paths.js';
 
 // A fixed seed in CI (the same 10,000 cases each run); `npm run fuzz` explores new ones.
@@ -279,11 +279,11 @@ const plain = new Chalk({ level: 0 });
 
 type Command = { name: string; run: (ctx: CommandContext) => Promise<number> };
 const COMMANDS: Command[] = [
-  { name: 'validate', run: (ctx) => validate(ctx, {}) },
-  { name: 'validate --json', run: (ctx) => validate(ctx, { json: true }) },
+  { name: 'validate', run: (ctx) => validate(ctx, { format: 'text' }) },
+  { name: 'validate --json', run: (ctx) => validate(ctx, { json: true, format: 'text' }) },
   { name: 'validate --format sarif', run: (ctx) => validate(ctx, { format: 'sarif' }) },
   { name: 'validate --format github', run: (ctx) => validate(ctx, { format: 'github' }) },
-  { name: 'validate --strict', run: (ctx) => validate(ctx, { strict: true, requireOutput: true }) },
+  { name: 'validate --strict', run: (ctx) => validate(ctx, { strict: true, requireOutput: true, format: 'text' }) },
   { name: 'generate --check', run: (ctx) => generate(ctx, { check: true }) },
   { name: 'generate --check --json', run: (ctx) => generate(ctx, { check: true, json: true }) },
   { name: 'generate', run: (ctx) => generate(ctx, {}) },
@@ -304,10 +304,14 @@ async function runInProcess(cmd: Command): Promise<{ code: number; out: string }
   try {
     code = await cmd.run(ctx);
   } catch (err) {
-    // The CLI entry prints these as one line and exits 1 or 2; anything else is a crash.
-    if (!(err instanceof CliError)) throw err;
-    code = err instanceof UsageError ? 2 : 1;
-    stderr.text += (err as Error).message;
+    // The CLI entry exits with an ExitError's code (the command has printed), prints a CliError as
+    // one line and exits 1 or 2; anything else is a crash.
+    if (err instanceof ExitError) code = err.exitCode;
+    else {
+      if (!(err instanceof CliError)) throw err;
+      code = err instanceof UsageError ? 2 : 1;
+      stderr.text += (err as Error).message;
+    }
   }
   return { code, out: stdout.text + stderr.text };
 }

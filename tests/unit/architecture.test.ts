@@ -1,6 +1,6 @@
 // The shape of src/: no import cycle between files or between folders, and rules, the compiler and
 // the emitter that do no I/O (docs/architecture.md). scripts/import-graph.mjs prints the same check.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
@@ -76,5 +76,22 @@ describe('the pure core does no I/O', () => {
     expect((externals.get(file) ?? []).filter((s) => IO_MODULE.test(s))).toEqual([]);
     const text = readFileSync(path.join(SRC, file), 'utf8');
     expect(text.match(IO_FUNCTION)?.[0]).toBeUndefined();
+  });
+});
+
+describe('docs/architecture.md is the map of src/', () => {
+  const doc = readFileSync(path.join(ROOT, 'docs/architecture.md'), 'utf8');
+
+  test('every path it names exists', () => {
+    const named = [...doc.matchAll(/`(src\/[^`<>* ]+?)`/g)].map((m) => m[1]!.replace(/\/$/, ''));
+    expect(named.length).toBeGreaterThan(20);
+    expect(named.filter((p) => !existsSync(path.join(ROOT, p)))).toEqual([]);
+  });
+
+  test('every folder of src/ has its row', () => {
+    const folders = readdirSync(SRC, { withFileTypes: true })
+      .filter((e) => e.isDirectory() && e.name !== 'generated')
+      .map((e) => e.name);
+    expect(folders.filter((f) => !doc.includes(`| \`src/${f}/\``))).toEqual([]);
   });
 });

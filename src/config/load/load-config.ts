@@ -50,7 +50,10 @@ export interface LoadedConfig {
   /** Always set: defaults when gateway.yaml is absent; undefined only when it exists and is invalid. */
   gateway?: GatewayFile;
   ports?: PortsFile;
-  /** The compose file of a compose runtime, when it exists; `readable` when it may be read (inside the project, a regular file within the size limit). */
+  /**
+   * The compose file of a compose runtime, when it exists; `readable` when it may be read (inside the
+   * project, a regular file within the size limit).
+   */
   compose?: { path: string; display: string; readable: boolean; parsed?: ComposeDoc };
   /**
    * Paths the rules judge that lead through a symlink out of the project, with where they lead

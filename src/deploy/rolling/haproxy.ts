@@ -15,7 +15,10 @@ export function replicaName(i: number): string {
   return `r${i + 1}`;
 }
 
-/** The compose runtime's load balancer service, and the project directory where its admin socket appears (bind-mounted on SOCKET_DIR_IN_CONTAINER). */
+/**
+ * The compose runtime's load balancer service, and the project directory where its admin socket
+ * appears (bind-mounted on SOCKET_DIR_IN_CONTAINER).
+ */
 export const COMPOSE_LB_SERVICE = 'haproxy';
 export const COMPOSE_STATE_DIR = '.aibackend';
 const SOCKET_DIR_IN_CONTAINER = '/var/run/haproxy';
@@ -26,14 +29,20 @@ export function replicaService(service: string, i: number): string {
   return `${service}-${replicaName(i)}`;
 }
 
-/** The admin socket's path as HAProxy sees it: in the process runtime's state directory (relative to the project directory, where HAProxy runs), or at a fixed path in the container. */
+/**
+ * The admin socket's path as HAProxy sees it: in the process runtime's state directory (relative to
+ * the project directory, where HAProxy runs), or at a fixed path in the container.
+ */
 export function adminSocket(gw: GatewayFile): string {
   return gw.runtime.kind === 'process'
     ? `${gw.runtime.state_dir.replace(/\/+$/, '')}/haproxy.sock`
     : `${SOCKET_DIR_IN_CONTAINER}/admin.sock`;
 }
 
-/** The same socket as aibackend reaches it, relative to the project directory: for compose, through the bind mount `./.aibackend/haproxy:/var/run/haproxy`. */
+/**
+ * The same socket as aibackend reaches it, relative to the project directory: for compose, through the
+ * bind mount `./.aibackend/haproxy:/var/run/haproxy`.
+ */
 export function adminSocketOnHost(gw: GatewayFile): string {
   return gw.runtime.kind === 'process' ? adminSocket(gw) : `${COMPOSE_SOCKET_DIR}/admin.sock`;
 }

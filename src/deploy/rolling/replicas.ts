@@ -23,11 +23,10 @@ import { findExecutable, urlPort } from '../runtime/argv.js';
 import { ComposeService } from '../runtime/compose.js';
 import { ProcessRuntime } from '../runtime/process.js';
 import { warmUp } from './warm-up.js';
+import { sleep } from '../../util/sleep.js';
 
 type ProcessSpec = Extract<GatewayFile['runtime'], { kind: 'process' }>;
 type ComposeSpec = Extract<GatewayFile['runtime'], { kind: 'compose' }>;
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export interface RollStep {
   replica: string;

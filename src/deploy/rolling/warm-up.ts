@@ -1,11 +1,9 @@
-// A LiteLLM that has just started answers its first completion slowly: measured on this project's
-// 2-core machine with 1.106.12 (bench/reload-under-load.mjs, DEBUG_RUL=1), the first request took
-// about 1.8 s where the next ones took 0.25 s, and every request that arrived meanwhile queued
-// behind it. That first-request cost is what made p99 jump each time a rolled replica went back
-// into rotation. So a roll sends each restarted replica one small completion, plain and streamed
-// (max_tokens 1), directly on its own port, before HAProxy sends it traffic: the cost lands off
-// rotation. Only a deployment on a loopback provider is used, never a hosted API (a request there
-// costs money); without one the warm-up is skipped, and it never fails a roll.
+// A LiteLLM that has just started answers its first completion several times slower than the next
+// ones, and every request that arrives meanwhile queues behind it (bench/reload-under-load.mjs with
+// DEBUG_RUL=1 shows it). So a roll sends each restarted replica one small completion, plain and
+// streamed (max_tokens 1), directly on its own port, before HAProxy sends it traffic: that cost is
+// paid off rotation. Only a deployment on a loopback provider is used, never a hosted API (a request
+// there costs money); without one the warm-up is skipped, and it never fails a roll.
 import type { Deployment } from '../../client/deployments.js';
 import { endpointOf } from '../../util/endpoint.js';
 

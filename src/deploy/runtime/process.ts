@@ -14,6 +14,7 @@ import { excerpt, RuntimeError, substitute, type PreflightCheck, type RuntimeAda
 import { argvPort, findExecutable, litellmExecutable, urlPort } from './argv.js';
 import { gatewayEnv } from './gateway-env.js';
 import { groupMembers, identify, isAlive, isSameProcess, type ProcIdentity } from './proc.js';
+import { sleep } from '../../util/sleep.js';
 
 export { processState } from './proc.js';
 
@@ -28,9 +29,10 @@ interface PidRecord extends ProcIdentity {
 
 type ProcessSpec = Extract<Runtime, { kind: 'process' }>;
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** A gateway this run started, with how it ended once it has. One per start: an earlier child's exit must never be reported as the current one's. */
+/**
+ * A gateway this run started, with how it ended once it has. One per start: an earlier child's exit
+ * must never be reported as the current one's.
+ */
 interface Started {
   exit?: string;
 }
@@ -118,9 +120,9 @@ export class ProcessRuntime implements RuntimeAdapter {
       closeSync(fd);
     }
     if (child.pid === undefined) throw new RuntimeError(`could not start \`${this.spec.command.join(' ')}\``);
-    // The exit is recorded on this start's own record. A gateway stopped earlier in the same run
+    // The exit is recorded on this start's own record: a gateway stopped earlier in the same run
     // (recovery restarts, then the reload restarts again) can be reaped after its successor has
-    // started; writing into a shared field made the new gateway look dead.
+    // started, and its exit must not be taken for the successor's.
     const started: Started = {};
     child.then(
       (r) => {

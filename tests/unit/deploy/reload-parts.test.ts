@@ -214,7 +214,7 @@ describe('ProcessRuntime', () => {
 
 describe('errors the user can fix, as results', () => {
   test('ENOSPC after the deployed file was replaced says the file on disk is the new config (exit 4), before it says nothing changed (exit 1)', async () => {
-    const { userFailure } = await import('../../../src/deploy/operation.js');
+    const { userFailure } = await import('../../../src/deploy/attempt.js');
     const enospc = Object.assign(new Error('no space'), { code: 'ENOSPC', path: '/x/backups/journal.jsonl' });
     const paths = {
       deployed: '/x/config/litellm-unified.yaml',
@@ -265,5 +265,53 @@ describe('warmUpTarget: a replica is warmed up on a local deployment only', () =
         d('e', 'ollama/nomic-embed-text', 'http://127.0.0.1:11434'),
       ]),
     ).toBeUndefined();
+  });
+});
+
+describe('how a transaction ends: one outcome, its status and exit code', () => {
+  // Written out here rather than read from OUTCOMES, so that a changed code in the table fails.
+  const expected: [string, string, number][] = [
+    ['applied', 'applied', 0],
+    ['unchanged', 'unchanged', 0],
+    ['dry-run', 'dry-run', 0],
+    ['validated', 'validated', 0],
+    ['recovered', 'recovered', 0],
+    ['abandoned', 'abandoned', 0],
+    ['refused', 'refused', 1],
+    ['unconfirmed', 'refused', 2],
+    ['aborted', 'aborted', 1],
+    ['failed', 'error', 1],
+    ['misused', 'error', 2],
+    ['rolled-back', 'rolled-back', 3],
+    ['rollback-failed', 'rollback-failed', 4],
+    ['unverified-backup', 'refused', 4],
+    ['half-applied', 'error', 4],
+    ['locked', 'locked', 5],
+  ];
+  test.each(expected)('%s: status %s, exit %i', async (outcome, status, exit) => {
+    const { conclude } = await import('../../../src/deploy/attempt.js');
+    const r = conclude(
+      undefined,
+      { operation: 'reload', outcome: outcome as never, message: 'm', backup: null, rollback: { happened: false } },
+      { deployed: '/x/d.yaml', backups: '/x/b', journal: '/x/b/j', lock: '/x/b/l' },
+    );
+    expect([r.status, r.exit_code, r.deployed]).toEqual([status, exit, '/x/d.yaml']);
+    expect(r).not.toHaveProperty('outcome');
+  });
+
+  test('every outcome is in the table above', async () => {
+    const { OUTCOMES } = await import('../../../src/deploy/types.js');
+    expect(Object.keys(OUTCOMES).sort()).toEqual(expected.map((e) => e[0]).sort());
+  });
+
+  test('a lock held by another run, and a usage error inside a run, keep their codes', async () => {
+    const { userFailure } = await import('../../../src/deploy/attempt.js');
+    expect(userFailure(new CliError('held', 5), 'reload', undefined, undefined)).toMatchObject({ status: 'locked', exit_code: 5 });
+    expect(userFailure(new CliError('bad', 2), 'rollback', undefined, undefined)).toMatchObject({ status: 'error', exit_code: 2 });
+    expect(userFailure(new CliError('no backup matches'), 'rollback', undefined, undefined)).toMatchObject({
+      status: 'error',
+      exit_code: 1,
+    });
+    expect(userFailure(new Error('a bug'), 'reload', undefined, undefined)).toBeUndefined();
   });
 });

@@ -1,8 +1,9 @@
 // What every command receives from the CLI entry: resolved paths, streams and colour choices.
 import type { ChalkInstance } from 'chalk';
-import type { Diagnostic } from '../config/diagnostics/diagnostic.js';
-import { diagnosticJson } from '../render/validate-report.js';
-import type { ConfigPaths } from '../config/load/paths.js';
+import type { Diagnostic } from '../../config/diagnostics/diagnostic.js';
+import { diagnosticJson } from '../../render/validate-report.js';
+import type { ConfigPaths } from '../../config/load/paths.js';
+import { EXIT, ExitError, type ExitCode } from '../../util/errors.js';
 
 export interface CommandContext {
   paths: ConfigPaths;
@@ -44,15 +45,15 @@ export function report(ctx: CommandContext, json: boolean | undefined, data: Rec
 /**
  * A command that cannot do its job: under --json the same error object the CLI entry prints for
  * thrown errors (schemas/output/error.schema.json), with the findings that explain it; otherwise
- * the message on stderr (the caller has printed the findings).
+ * the message on stderr (the caller has printed the findings). Ends the command with ExitError.
  */
-export function failure(
+export function fail(
   ctx: CommandContext,
   json: boolean | undefined,
   message: string,
   diagnostics: readonly Diagnostic[] = [],
-  exitCode = 1,
-): number {
+  exitCode: ExitCode = EXIT.failed,
+): never {
   if (json) {
     const list = diagnostics.map(diagnosticJson);
     print(
@@ -64,5 +65,5 @@ export function failure(
       ),
     );
   } else print(ctx.stderr, `${ctx.err.red('✖')} ${message}`);
-  return exitCode;
+  throw new ExitError(exitCode);
 }

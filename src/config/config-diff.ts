@@ -1,5 +1,5 @@
-// What a reload changes: the unified diff of the deployed file against the candidate (secrets
-// masked), and the public names it adds and removes.
+// What a change to a generated file is: the unified diff of the file on disk against the compiled
+// one (secrets masked), and the public names it adds and removes. Reload and generate --check show it.
 import { createTwoFilesPatch } from 'diff';
 import { parse } from 'yaml';
 import { maskSecrets } from '../util/secrets.js';

@@ -1,6 +1,7 @@
-// The steps a reload, a rollback and a recovery share once the lock is held: write, restart,
-// probe, with each step journalled and timed; and how an error the user can fix (a full disk, a
-// read-only directory, a tampered backup) becomes a result with an exit code instead of a crash.
+// One attempt to change what the gateway serves, once the lock is held: the steps a reload, a
+// rollback and a recovery share (write, restart, probe, each journalled and timed), how an attempt
+// concludes (its outcome decides the status and the exit code), and how an error the user can fix
+// (a full disk, a read-only directory, a tampered backup) becomes a result instead of a crash.
 import { readFileSync } from 'node:fs';
 import { parseGenerated } from '../config/emit/emit.js';
 import { CliError, EXIT } from '../util/errors.js';
@@ -10,10 +11,10 @@ import { envValue } from '../util/env-ref.js';
 import { sha256 } from '../util/canonical.js';
 import { BackupError } from './backups.js';
 import { deploymentsOf } from '../client/deployments.js';
-import { servedNamesOf } from './diff.js';
+import { servedNamesOf } from '../config/config-diff.js';
 import { FINGERPRINT_SCHEME, Journal, newOperationId } from './journal.js';
 import { probeGateway, type ProbeStepName } from '../client/probe.js';
-import type { ProbeRecord, ReloadResult, StatePaths, TransactionContext } from './types.js';
+import { OUTCOMES, type Outcome, type ProbeRecord, type ReloadResult, type StatePaths, type TransactionContext } from './types.js';
 
 /** A file's text, or undefined when it does not exist. */
 export function readIfExists(file: string): string | undefined {
@@ -41,8 +42,8 @@ export function restoreTimeoutMs(timeoutMs: number, lastBootMs: number | undefin
   return Math.max(timeoutMs, floor);
 }
 
-/** Work shared by reload and rollback once the lock is held. */
-export class Operation {
+/** The state of one attempt: its journal id, probes and timings, and whether it replaced the deployed file. */
+export class Attempt {
   readonly journal: Journal;
   readonly id = newOperationId();
   readonly probes: ProbeRecord[] = [];
@@ -147,31 +148,36 @@ export class Operation {
   }
 }
 
-/** A write that failed before anything changed: the operation ends there, with nothing to undo. */
-export function aborted(
-  op: Operation,
-  r: Omit<ReloadResult, 'probes' | 'timings' | 'deployed' | 'status' | 'exit_code' | 'message'>,
-  reason: string,
-): ReloadResult {
-  op.journal.append(op.id, 'aborted', { reason });
-  return result(op, { ...r, status: 'aborted', exit_code: EXIT.failed, message: `${reason}; nothing was changed` });
+/** What a result says besides its outcome; the probes and timings come from the attempt. */
+export type ResultFields = Omit<ReloadResult, 'probes' | 'timings' | 'deployed' | 'status' | 'exit_code' | 'message'> & {
+  deployed?: string;
+};
+
+/** A write that failed before anything changed: the attempt ends there, with nothing to undo. */
+export function abortedWrite(attempt: Attempt, fields: ResultFields, reason: string): ReloadResult {
+  attempt.journal.append(attempt.id, 'aborted', { reason });
+  return conclude(attempt, { ...fields, outcome: 'aborted', message: `${reason}; nothing was changed` });
 }
 
-export function result(
-  op: Operation | undefined,
-  r: Omit<ReloadResult, 'probes' | 'timings' | 'deployed'> & { deployed?: string },
+/** The result of an attempt (or of a refusal before one began): status and exit code follow from the outcome. */
+export function conclude(
+  attempt: Attempt | undefined,
+  r: ResultFields & { outcome: Outcome; message: string },
   paths?: StatePaths,
 ): ReloadResult {
-  const total = op?.elapsed() ?? 0;
+  const { outcome, ...fields } = r;
+  const total = attempt?.elapsed() ?? 0;
   return {
-    deployed: r.deployed ?? op?.paths.deployed ?? paths?.deployed ?? '',
-    ...r,
-    probes: op?.probes ?? [],
+    deployed: fields.deployed ?? attempt?.paths.deployed ?? paths?.deployed ?? '',
+    ...fields,
+    status: OUTCOMES[outcome].status,
+    exit_code: OUTCOMES[outcome].exit,
+    probes: attempt?.probes ?? [],
     timings: {
       total_ms: total,
-      preflight_ms: Math.round(op?.preflightMs ?? 0),
-      restart_ms: Math.round(op?.restartMs ?? 0),
-      ready_ms: Math.round(op?.readyMs ?? 0),
+      preflight_ms: Math.round(attempt?.preflightMs ?? 0),
+      restart_ms: Math.round(attempt?.restartMs ?? 0),
+      ready_ms: Math.round(attempt?.readyMs ?? 0),
     },
   };
 }
@@ -202,24 +208,20 @@ function errnoText(err: unknown): string {
 export function userFailure(
   err: unknown,
   operation: ReloadResult['operation'],
-  op: Operation | undefined,
+  attempt: Attempt | undefined,
   paths: StatePaths | undefined,
 ): ReloadResult | undefined {
   const base = { operation, backup: null, rollback: { happened: false } };
   if (err instanceof CliError) {
-    return result(
-      op,
-      { ...base, status: err.exitCode === EXIT.locked ? 'locked' : 'error', exit_code: err.exitCode, message: err.message },
-      paths,
-    );
+    const outcome = err.exitCode === EXIT.locked ? 'locked' : err.exitCode === EXIT.usage ? 'misused' : 'failed';
+    return conclude(attempt, { ...base, outcome, message: err.message }, paths);
   }
   if (err instanceof BackupError) {
-    return result(
-      op,
+    return conclude(
+      attempt,
       {
         ...base,
-        status: 'refused',
-        exit_code: EXIT.failed,
+        outcome: 'refused',
         message: `${err.message}; it is never deployed. Pick another with \`aibackend backups\` and \`rollback --to\``,
       },
       paths,
@@ -228,23 +230,18 @@ export function userFailure(
   const code = (err as NodeJS.ErrnoException)?.code;
   if (!code || !USER_ERRNO[code]) return undefined;
   const what = `${operation} stopped: ${errnoText(err)}`;
-  if (op?.wrote) {
+  if (attempt?.wrote) {
     // The deployed file is already the new one; say so, plainly, with what is running.
-    return result(
-      op,
+    return conclude(
+      attempt,
       {
         ...base,
-        status: 'error',
-        exit_code: EXIT.rollbackFailed,
-        message: `${what}, after ${op.paths.deployed} had been replaced: the file on disk is now the new config, but the gateway may still run the previous one`,
-        attention: { deployed: `${op.paths.deployed} (the new config)`, running: op.ctx.runtime.running(), backup: null },
+        outcome: 'half-applied',
+        message: `${what}, after ${attempt.paths.deployed} had been replaced: the file on disk is now the new config, but the gateway may still run the previous one`,
+        attention: { deployed: `${attempt.paths.deployed} (the new config)`, running: attempt.ctx.runtime.running(), backup: null },
       },
       paths,
     );
   }
-  return result(
-    op,
-    { ...base, status: 'error', exit_code: EXIT.failed, message: `${what}; the deployed config and the gateway were not changed` },
-    paths,
-  );
+  return conclude(attempt, { ...base, outcome: 'failed', message: `${what}; the deployed config and the gateway were not changed` }, paths);
 }

@@ -1,0 +1,126 @@
+// The commands that look at the live stack: status, discover, ports, try, verify, logs, stats, cache.
+import { Command, Option } from '@commander-js/extra-typings';
+import { portNumber, positiveInt, seconds, type FlagsOf } from './parse.js';
+
+export const statusSpec = () =>
+  new Command('status')
+    .description('probe the gateway and every active provider concurrently: up, served models against the registry')
+    .option('--json', 'print { gateway, providers } as JSON')
+    .option('--remote', 'also probe the hosted APIs (openai, anthropic)')
+    .option('--timeout <duration>', 'per-request timeout: seconds, or 500ms', seconds, 2)
+    .addHelpText('after', '\nExit 0 when every provider that a route uses is reachable and serves its routed models, 1 otherwise.');
+export type StatusFlags = FlagsOf<typeof statusSpec>;
+
+export const discoverSpec = () =>
+  new Command('discover')
+    .description('show the change to providers.yaml that registers what providers serve but the registry lacks')
+    .option('--write', 'apply it, keeping comments and formatting of everything else')
+    .option('--json', 'print the additions and the diff as JSON')
+    .option('--remote', 'also probe the hosted APIs (openai, anthropic)')
+    .option('--timeout <duration>', 'per-request timeout: seconds, or 500ms', seconds, 2);
+export type DiscoverFlags = FlagsOf<typeof discoverSpec>;
+
+export const portsSpec = () =>
+  new Command('ports')
+    .description('the ports registry against this machine: what listens where, and by which process; never kills anything')
+    .option('--required', 'only the ports marked required (exit 1 when one is not listening)')
+    .option('--port <n>', 'only this port, registered or not', portNumber)
+    .option('--json', 'print the report as JSON');
+export type PortsFlags = FlagsOf<typeof portsSpec>;
+
+export const trySpec = () =>
+  new Command('try')
+    .description(
+      'send one request through the gateway and show who answered: provider, backend model, route or fallback, timings, tokens, call id',
+    )
+    .argument('<name>', 'a public name or alias')
+    .option('--prompt <text>', 'the message to send (embedding models embed it)')
+    .option('--stream', 'stream the answer and measure the time to first token')
+    .option('--json', 'print the result as JSON')
+    .option('--timeout <duration>', 'request timeout: seconds, or 500ms', seconds, 120)
+    .addHelpText(
+      'after',
+      "\nExit 0 when one of the name's own routes answered, 1 when a fallback or another deployment answered or the request failed.",
+    );
+export type TryFlags = FlagsOf<typeof trySpec>;
+
+export const verifySpec = () =>
+  new Command('verify')
+    .description(
+      'try every public name and alias: each must be answered by its own routes, and every route of a load-balanced name must answer',
+    )
+    .option('--requests <n>', 'requests per load-balanced name (names with one route get one)', positiveInt, 20)
+    .option('--json', 'print the report as JSON')
+    .option('--timeout <duration>', 'per-request timeout: seconds, or 500ms', seconds, 120)
+    .addHelpText(
+      'after',
+      '\nExit 0 when the live gateway does what the sources say, 1 on any finding (a fallback answered, an unknown deployment, a failure, a route never reached).',
+    );
+export type VerifyFlags = FlagsOf<typeof verifySpec>;
+
+export const logsSpec = () =>
+  new Command('logs')
+    .description("the gateway's log, wherever the runtime puts it, parsed and filtered")
+    .option('-f, --follow', 'keep printing new lines (Ctrl-C ends)')
+    .addOption(
+      new Option('--level <level>', 'only lines at this level or above').choices([
+        'debug',
+        'info',
+        'warning',
+        'error',
+        'critical',
+      ] as const),
+    )
+    .option('--grep <text>', 'only lines containing this text (case-insensitive)')
+    .option('--call-id <id>', 'only the lines of one request (the call id `aibackend try` prints)')
+    .option('--since <duration>', 'only lines from the last 30s, 10m, 2h, 1d')
+    .option('--json', 'print { source, lines } as JSON (with --follow: one JSON object a line)');
+export type LogsFlags = FlagsOf<typeof logsSpec>;
+
+export const statsSpec = () =>
+  new Command('stats')
+    .description(
+      "live figures from two reads of the gateway's /metrics/: per public name requests, errors, latency, time to first token, tokens; cache; deployments",
+    )
+    .option('--interval <duration>', 'time between the two reads: seconds, or 500ms', seconds, 5)
+    .option('--watch <duration>', 'refresh every so often until Ctrl-C', seconds)
+    .option('--json', 'print the figures as JSON (with --watch: one object a line)')
+    .option('--timeout <duration>', 'per-request timeout: seconds, or 500ms', seconds, 5);
+export type StatsFlags = FlagsOf<typeof statsSpec>;
+
+const cacheTimeout = () => new Option('--timeout <duration>', 'connect timeout: seconds, or 500ms').argParser(seconds).default(5);
+
+export const cacheStatsSpec = () =>
+  new Command('stats')
+    .description("cache entries in the namespace, their expiry, Redis memory and hit rate, the gateway's cache hits")
+    .option('--json', 'print as JSON')
+    .addOption(cacheTimeout());
+export type CacheStatsFlags = FlagsOf<typeof cacheStatsSpec>;
+
+export const cacheKeysSpec = () =>
+  new Command('keys')
+    .description("list the namespace's cache entries with their expiry (SCAN, never KEYS)")
+    .option('--pattern <glob>', 'within the namespace, e.g. "a*"')
+    .option('--limit <n>', 'at most this many', positiveInt, 50)
+    .option('--json', 'print as JSON')
+    .addOption(cacheTimeout());
+export type CacheKeysFlags = FlagsOf<typeof cacheKeysSpec>;
+
+export const cacheWatchSpec = () =>
+  new Command('watch')
+    .description('cache stats, refreshed in place until Ctrl-C')
+    .option('--interval <duration>', 'refresh interval', seconds, 2)
+    .option('--json', 'one JSON object a line')
+    .addOption(cacheTimeout());
+export type CacheWatchFlags = FlagsOf<typeof cacheWatchSpec>;
+
+export const cacheFlushSpec = () =>
+  new Command('flush')
+    .description(
+      "delete the namespace's cache entries in batches, after showing the count and asking; router state and other keys are never touched",
+    )
+    .option('--yes', 'do not ask (required without a terminal)')
+    .option('--dry-run', 'count the keys, delete nothing')
+    .option('--json', 'print the result as JSON')
+    .addOption(cacheTimeout());
+export type CacheFlushFlags = FlagsOf<typeof cacheFlushSpec>;
