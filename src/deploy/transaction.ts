@@ -108,6 +108,46 @@ function planFields(plan: ReloadPlan, warnings: string[]): ResultFields {
   };
 }
 
+/** `reload --validate-only` and `--dry-run`: the pre-flight and what a reload would do, with no lock and no write. */
+async function previewReload(
+  ctx: TransactionContext,
+  opts: ReloadOptions,
+  plan: ReloadPlan,
+  deployedText: string | undefined,
+  warnings: string[],
+): Promise<ReloadResult> {
+  const paths = statePaths(ctx);
+  const candidate = ctx.candidate!;
+  const checks = await preflight(ctx, paths.deployed, plan.restart && !plan.sameBody ? candidate : undefined);
+  const fields = { ...planFields(plan, warnings), preflight: checks.checks };
+  if (!checks.ok)
+    return conclude(
+      undefined,
+      { ...fields, outcome: 'refused', message: `pre-flight failed: ${failedChecks(checks.checks)}; a reload would change nothing` },
+      paths,
+    );
+  if (opts.validateOnly)
+    return conclude(
+      undefined,
+      {
+        ...fields,
+        outcome: 'validated',
+        message: plan.sameBody
+          ? `valid; the deployed config is already identical${restartReason(plan)}`
+          : 'valid; this is what a reload would change',
+      },
+      paths,
+    );
+  const steps = !plan.restart
+    ? plan.headerOnly
+      ? 'rewrite the provenance header only (no restart)'
+      : 'nothing (identical)'
+    : plan.sameBody
+      ? `${ctx.runtime.describe()} to run the deployed file, and probe ${ctx.gateway.gateway.url}`
+      : `back up ${deployedText === undefined ? '(nothing deployed yet)' : paths.deployed}, write ${paths.deployed}, ${ctx.runtime.describe()}, probe ${ctx.gateway.gateway.url}`;
+  return conclude(undefined, { ...fields, outcome: 'dry-run', message: `dry run: would ${steps}${restartReason(plan)}` }, paths);
+}
+
 export async function runReload(ctx: TransactionContext, opts: ReloadOptions): Promise<ReloadResult> {
   const paths = statePaths(ctx);
   const timeoutMs = (opts.timeoutS ?? ctx.gateway.health.timeout_s) * 1000;
@@ -133,36 +173,7 @@ export async function runReload(ctx: TransactionContext, opts: ReloadOptions): P
   );
 
   // Read-only modes take no lock and write nothing, not even the journal; they do run the pre-flight.
-  if (opts.validateOnly || opts.dryRun) {
-    const checks = await preflight(ctx, paths.deployed, plan.restart && !plan.sameBody ? candidate : undefined);
-    const fields = { ...planFields(plan, warnings), preflight: checks.checks };
-    if (!checks.ok)
-      return conclude(
-        undefined,
-        { ...fields, outcome: 'refused', message: `pre-flight failed: ${failedChecks(checks.checks)}; a reload would change nothing` },
-        paths,
-      );
-    if (opts.validateOnly)
-      return conclude(
-        undefined,
-        {
-          ...fields,
-          outcome: 'validated',
-          message: plan.sameBody
-            ? `valid; the deployed config is already identical${restartReason(plan)}`
-            : 'valid; this is what a reload would change',
-        },
-        paths,
-      );
-    const steps = !plan.restart
-      ? plan.headerOnly
-        ? 'rewrite the provenance header only (no restart)'
-        : 'nothing (identical)'
-      : plan.sameBody
-        ? `${ctx.runtime.describe()} to run the deployed file, and probe ${ctx.gateway.gateway.url}`
-        : `back up ${deployedText === undefined ? '(nothing deployed yet)' : paths.deployed}, write ${paths.deployed}, ${ctx.runtime.describe()}, probe ${ctx.gateway.gateway.url}`;
-    return conclude(undefined, { ...fields, outcome: 'dry-run', message: `dry run: would ${steps}${restartReason(plan)}` }, paths);
-  }
+  if (opts.validateOnly || opts.dryRun) return previewReload(ctx, opts, plan, deployedText, warnings);
 
   const started = await begin(ctx, paths, timeoutMs, opts);
   const { attempt, lock } = started;

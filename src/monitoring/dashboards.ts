@@ -54,13 +54,7 @@ const q = (expr: string, legend: string): PanelQuery => ({ expr, legend });
 const p = (quantile: number, metric: string, by: string, filter = ''): string =>
   `histogram_quantile(${quantile}, sum by (le, ${by}) (rate(${metric}_bucket${filter ? `{${filter}}` : ''}${RATE})))`;
 
-export function dashboardSpecs(gw: GatewayFile, targets: readonly ScrapeTarget[]): DashboardSpec[] {
-  const types = scrapedProviderTypes(targets);
-  const providerScraped = targets.some((t) => t.job.startsWith('provider-'));
-  const cache = gw.cache.enabled;
-  const vllm = types.has('vllm');
-  const llamacpp = types.has('llama_cpp');
-
+function overviewPanels(): PanelSpec[] {
   const overview: PanelSpec[] = [
     ts(
       'Requests per second',
@@ -89,6 +83,10 @@ export function dashboardSpecs(gw: GatewayFile, targets: readonly ScrapeTarget[]
     stat('In-flight requests', 'Requests the gateway is handling right now.', 'short', q('sum(litellm_in_flight_requests)', 'in flight')),
     stat('Scrape targets up', 'Every target Prometheus scrapes: 1 up, 0 down.', 'short', q('up', '{{job}} {{instance}}')),
   ];
+  return overview;
+}
+
+function tokenPanels(): PanelSpec[] {
   const tokens: PanelSpec[] = [
     ts(
       'Total tokens per second',
@@ -121,6 +119,10 @@ export function dashboardSpecs(gw: GatewayFile, targets: readonly ScrapeTarget[]
       q(`sum by (requested_model) (increase(litellm_spend_metric_total{${NAME}}[$__range]))`, '{{requested_model}}'),
     ),
   ];
+  return tokens;
+}
+
+function performancePanels(vllm: boolean): PanelSpec[] {
   const performance: PanelSpec[] = [
     ts(
       'Request latency p50 and p95',
@@ -163,6 +165,10 @@ export function dashboardSpecs(gw: GatewayFile, targets: readonly ScrapeTarget[]
         q(p(0.95, 'vllm:time_to_first_token_seconds', 'model_name', 'provider=~"$provider"'), '{{provider}} {{model_name}}'),
       ),
     );
+  return performance;
+}
+
+function healthPanels(providerScraped: boolean, vllm: boolean, llamacpp: boolean): PanelSpec[] {
   const health: PanelSpec[] = [
     stat(
       'Deployment state',
@@ -248,6 +254,10 @@ export function dashboardSpecs(gw: GatewayFile, targets: readonly ScrapeTarget[]
       ),
     );
   }
+  return health;
+}
+
+function systemPanels(cache: boolean): PanelSpec[] {
   const system: PanelSpec[] = [
     stat('Targets up', 'Every scrape job: 1 up, 0 down.', 'short', q('min by (job) (up)', '{{job}}')),
     ts(
@@ -292,6 +302,21 @@ export function dashboardSpecs(gw: GatewayFile, targets: readonly ScrapeTarget[]
       ),
     );
   }
+  return system;
+}
+
+export function dashboardSpecs(gw: GatewayFile, targets: readonly ScrapeTarget[]): DashboardSpec[] {
+  const types = scrapedProviderTypes(targets);
+  const providerScraped = targets.some((t) => t.job.startsWith('provider-'));
+  const cache = gw.cache.enabled;
+  const vllm = types.has('vllm');
+  const llamacpp = types.has('llama_cpp');
+
+  const overview = overviewPanels();
+  const tokens = tokenPanels();
+  const performance = performancePanels(vllm);
+  const health = healthPanels(providerScraped, vllm, llamacpp);
+  const system = systemPanels(cache);
   return [
     {
       uid: 'aibackend-overview',
