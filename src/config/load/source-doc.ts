@@ -107,6 +107,23 @@ export function parseSource(text: string, file: string, absPath: string): ParseR
   try {
     data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (err) {
+    // An alias whose anchor is not set before it: YAML that parses but has no value there.
+    if (err instanceof ReferenceError && /^Unresolved alias/.test(err.message)) {
+      let at = pos(0);
+      let name = '';
+      visit(doc, {
+        Alias(_k, node) {
+          if (node.resolve(doc) !== undefined) return undefined;
+          name = node.source;
+          if (node.range) at = pos(node.range[0], node.range[1] - node.range[0]);
+          return visit.BREAK;
+        },
+      });
+      return {
+        ok: false,
+        diagnostics: [diag('yaml-syntax', 'error', at, `YAML syntax error: the alias *${name} has no anchor &${name} set before it`)],
+      };
+    }
     if (err instanceof ReferenceError && /alias/i.test(err.message)) {
       let at = pos(0);
       visit(doc, {

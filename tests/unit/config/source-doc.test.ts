@@ -237,3 +237,62 @@ describe('long and tagged keys', () => {
     expect(fail('version: 1\nname: !secret foo\n')).toEqual([{ code: 'yaml-tag', severity: 'error', line: 2, column: 7, length: 7 }]);
   });
 });
+
+describe('what each failure says, word for word', () => {
+  const said = (text: string) => {
+    const r = parse(text);
+    if (r.ok) throw new Error('expected a failure');
+    return r.diagnostics.map((d) => [d.code, d.line, d.column, d.length ?? null, d.message]);
+  };
+  const TOP = 'the top level of config/x.yaml must be a mapping (key: value pairs), found';
+  test.each([
+    ['an empty file', '', [['file-empty', 1, 1, null, 'config/x.yaml is empty: expected a mapping that starts with "version: 1"']]],
+    [
+      'two documents',
+      'version: 1\n---\nversion: 2\n',
+      [['yaml-multi-document', 2, 1, null, 'config/x.yaml holds 2 YAML documents; a source file holds exactly one']],
+    ],
+    ['a list', '- a\n- b\n', [['not-a-mapping', 1, 1, 8, `${TOP} a list`]]],
+    ['a string', 'hello\n', [['not-a-mapping', 1, 1, 5, `${TOP} the string "hello"`]]],
+    ['a number', '42\n', [['not-a-mapping', 1, 1, 2, `${TOP} the number "42"`]]],
+    ['a boolean', 'true\n', [['not-a-mapping', 1, 1, 4, `${TOP} the boolean "true"`]]],
+    ['null', '~\n', [['not-a-mapping', 1, 1, 1, `${TOP} null`]]],
+    [
+      'a tag',
+      'a: !!python/object x\n',
+      [['yaml-tag', 1, 4, 15, 'Unresolved tag: tag:yaml.org,2002:python/object: tags are not allowed in config sources']],
+    ],
+    ['a repeated key', 'a: 1\na: 2\n', [['yaml-duplicate-key', 2, 1, 1, "duplicate key 'a': it already appears earlier in the same mapping"]]],
+    [
+      'a compact nested mapping (the position suffix of the parser is dropped)',
+      'a: b: c\n',
+      [['yaml-syntax', 1, 4, 1, 'YAML syntax error: Nested mappings are not allowed in compact mappings']],
+    ],
+    ['an unclosed quote', '"abc\n', [['yaml-syntax', 2, 1, 1, 'YAML syntax error: Missing closing "quote']]],
+    [
+      'an alias with no anchor before it (not an alias bomb)',
+      'x: &a [1]\ny: *b\n',
+      [['yaml-syntax', 2, 4, 2, 'YAML syntax error: the alias *b has no anchor &b set before it']],
+    ],
+    [
+      'an alias used before its anchor',
+      'y: *a\nx: &a [1]\n',
+      [['yaml-syntax', 1, 4, 2, 'YAML syntax error: the alias *a has no anchor &a set before it']],
+    ],
+  ])('%s', (_what, text, expected) => {
+    expect(said(text as string)).toEqual(expected);
+  });
+
+  test('an apostrophe inside a word opens no quote: the bracket after it is found', () => {
+    expect(parse("a: don't stop\nb: [1\nc: 2\n").ok).toBe(false);
+    expect(said("a: don't stop\nb: [1\nc: 2\n")).toEqual([
+      ['yaml-syntax', 2, 4, 1, 'YAML syntax error: this [ is never closed (expected ] before the next key)'],
+    ]);
+  });
+
+  test('a nested list closed inside an open one leaves the outer one open', () => {
+    expect(said('a: [1, [2]\nb: 1\n')).toEqual([
+      ['yaml-syntax', 1, 4, 1, 'YAML syntax error: this [ is never closed (expected ] before the next key)'],
+    ]);
+  });
+});
