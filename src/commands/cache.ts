@@ -2,7 +2,17 @@
 // its namespace. Every subcommand connects to the cache gateway.yaml configures.
 import type { CacheFlushFlags, CacheKeysFlags, CacheStatsFlags, CacheWatchFlags } from '../cli/specs/operate.js';
 import type { GatewayFile } from '../config/schema/gateway.js';
-import type { CacheTarget, Client } from '../operate/cache.js';
+import {
+  cacheStats,
+  cacheTarget,
+  connect,
+  flushNamespace,
+  gatewayCacheHits,
+  scanKeys,
+  ttls,
+  type CacheTarget,
+  type Client,
+} from '../operate/cache.js';
 import { renderCacheKeys, renderCacheStats } from '../render/operate-text.js';
 import { EXIT, UsageError } from '../util/errors.js';
 import { askYesNo, canAsk } from '../util/prompt.js';
@@ -10,16 +20,15 @@ import { sleep } from '../util/sleep.js';
 import { print, progress, report, type CommandContext } from './shared/context.js';
 import { stackSources } from './shared/sources.js';
 
-type Connected = { gateway: GatewayFile; target: CacheTarget; client: Client; cache: typeof import('../operate/cache.js') };
+type Connected = { gateway: GatewayFile; target: CacheTarget; client: Client };
 
 /** Connect to the configured cache, run `work`, and always close the connection. */
 async function withCache(ctx: CommandContext, flags: { json?: boolean; timeout: number }, work: (c: Connected) => Promise<number>) {
   const { gateway } = stackSources(ctx, flags.json);
-  const cache = await import('../operate/cache.js');
-  const target = cache.cacheTarget(gateway, ctx.env, flags.timeout * 1000);
-  const client = await cache.connect(target);
+  const target = cacheTarget(gateway, ctx.env, flags.timeout * 1000);
+  const client = await connect(target);
   try {
-    return await work({ gateway, target, client, cache });
+    return await work({ gateway, target, client });
   } finally {
     client.destroy();
   }
@@ -27,8 +36,8 @@ async function withCache(ctx: CommandContext, flags: { json?: boolean; timeout: 
 
 /** One reading of the namespace and of the gateway's own hits. */
 async function reading(ctx: CommandContext, c: Connected, timeoutS: number) {
-  const stats = await c.cache.cacheStats(c.client, c.target);
-  return { ...stats, gateway: await c.cache.gatewayCacheHits(c.gateway, ctx.env, timeoutS * 1000) };
+  const stats = await cacheStats(c.client, c.target);
+  return { ...stats, gateway: await gatewayCacheHits(c.gateway, ctx.env, timeoutS * 1000) };
 }
 
 export async function stats(ctx: CommandContext, flags: CacheStatsFlags): Promise<number> {
@@ -55,11 +64,11 @@ export async function watch(ctx: CommandContext, flags: CacheWatchFlags): Promis
 }
 
 export async function keys(ctx: CommandContext, flags: CacheKeysFlags): Promise<number> {
-  return withCache(ctx, flags, async ({ client, target, cache }) => {
+  return withCache(ctx, flags, async ({ client, target }) => {
     const pattern = flags.pattern ?? '*';
-    const found = await cache.scanKeys(client, target.namespace, pattern, flags.limit + 1);
+    const found = await scanKeys(client, target.namespace, pattern, flags.limit + 1);
     const shown = found.slice(0, flags.limit);
-    const ttl = await cache.ttls(client, shown);
+    const ttl = await ttls(client, shown);
     const list = shown.map((key, i) => ({ key, ttl_s: ttl[i]! < 0 ? null : Math.round(ttl[i]! / 1000) }));
     const truncated = found.length > flags.limit;
     report(
@@ -74,8 +83,8 @@ export async function keys(ctx: CommandContext, flags: CacheKeysFlags): Promise<
 
 /** Count, ask, delete in batches; router state and keys outside the namespace are never touched. */
 export async function flush(ctx: CommandContext, flags: CacheFlushFlags): Promise<number> {
-  return withCache(ctx, flags, async ({ client, target, cache }) => {
-    const count = (await cache.scanKeys(client, target.namespace)).length;
+  return withCache(ctx, flags, async ({ client, target }) => {
+    const count = (await scanKeys(client, target.namespace)).length;
     const what = `${count} cache entr${count === 1 ? 'y' : 'ies'} in the namespace '${target.namespace}:' on ${target.host}:${target.port}`;
     const nothingDeleted = (dryRun: boolean, text: string) => {
       report(ctx, flags.json, { ok: true, namespace: target.namespace, keys: count, deleted: 0, dry_run: dryRun }, text);
@@ -91,7 +100,7 @@ export async function flush(ctx: CommandContext, flags: CacheFlushFlags): Promis
         return nothingDeleted(false, 'nothing deleted');
     }
     const say = progress(ctx);
-    const deleted = await cache.flushNamespace(client, target.namespace, (n) => say(`deleted ${n} of ${count}`));
+    const deleted = await flushNamespace(client, target.namespace, (n) => say(`deleted ${n} of ${count}`));
     report(
       ctx,
       flags.json,
