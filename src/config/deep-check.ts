@@ -30,6 +30,8 @@ export interface DeepResult {
   reason?: string;
   /** Settings removed from the candidate because they import Python (dotted paths). */
   removed?: string[];
+  /** MCP servers left out of the loaded copy (LiteLLM's --validate_config never exits with them). */
+  mcpServersOmitted?: number;
 }
 
 export interface DeepOptions {
@@ -89,7 +91,7 @@ export async function deepCheck(
   const { config, removed } = withoutCodeLoads(checked.compiled.config);
   const text = removed.length ? renderFile(config, checked.sourceList, checked.sourceHash ?? '') : checked.compiled.text;
   progress(
-    `--deep: loading the compiled config into ${found.exe} (its own --validate_config; about 10 s)${removed.length ? `, without the ${removed.length} setting${removed.length === 1 ? '' : 's'} that import Python` : ''}`,
+    `--deep: loading the compiled config into ${found.exe} (its own --validate_config; about 10 s)${removed.length ? `, without the ${removed.length} setting${removed.length === 1 ? '' : 's'} that import Python` : ''}${/^mcp_servers:/m.test(text) ? ', without mcp_servers (which the pinned LiteLLM never finishes loading there; nothing they name is contacted or run)' : ''}`,
   );
   // A private directory (0700) of its own, outside the project: the candidate is the only file in it.
   const dir = mkdtempSync(path.join(tmpdir(), 'aibackend-deep-'));
@@ -107,6 +109,7 @@ export async function deepCheck(
       ok: r.ok,
       ...(r.skipped ? { reason: r.skipped } : {}),
       ...(removed.length ? { removed: removed.map((l) => l.path.join('.')) } : {}),
+      ...(r.mcpOmitted ? { mcpServersOmitted: r.mcpOmitted } : {}),
     };
     if (r.ok) return { result, diagnostics: [] };
     const said = r.output.split('\n').find((l) => /validation failed|error/i.test(l)) ?? r.output.split('\n').at(-1) ?? '';

@@ -31,6 +31,13 @@ async function loadCheck(ctx: TransactionContext, deployed: string, candidate: s
     };
   }
   if (r.skipped) return { check: 'litellm load', ok: true, skipped: true, detail: `not checked: ${r.skipped}` };
-  if (r.ok) return { check: 'litellm load', ok: true, detail: `LiteLLM loaded the candidate in ${r.ms} ms` };
-  return { check: 'litellm load', ok: false, detail: `LiteLLM refuses the candidate (${r.why})${r.output ? `:\n${r.output}` : ''}` };
+  const without = r.mcpOmitted
+    ? ` (without its ${r.mcpOmitted} MCP server${r.mcpOmitted === 1 ? '' : 's'}: their presence is probed after the restart)`
+    : '';
+  if (r.ok) return { check: 'litellm load', ok: true, detail: `LiteLLM loaded the candidate in ${r.ms} ms${without}` };
+  return {
+    check: 'litellm load',
+    ok: false,
+    detail: `LiteLLM refuses the candidate${without} (${r.why})${r.output ? `:\n${r.output}` : ''}`,
+  };
 }

@@ -65,7 +65,12 @@ export async function validateAndReport(ctx: CommandContext, opts: ValidateOptio
     : await REPORTERS[format]({ report, diagnostics, lines, style: ctx.out, strict: Boolean(opts.strict), what: displayDir(ctx) });
   if (text) print(ctx.stdout, text);
   if (deep?.result.ran && deep.result.ok && format === 'text' && !ctx.quiet)
-    print(ctx.stdout, ctx.out.dim(`--deep: ${deep.result.litellm} loaded the compiled config in ${deep.result.ms} ms`));
+    print(
+      ctx.stdout,
+      ctx.out.dim(
+        `--deep: ${deep.result.litellm} loaded the compiled config in ${deep.result.ms} ms${deep.result.mcpServersOmitted ? ` (without mcp_servers: checked by aibackend, proven by reload on the gateway)` : ''}`,
+      ),
+    );
   return report.ok ? EXIT.ok : EXIT.failed;
 }
 

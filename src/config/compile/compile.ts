@@ -2,6 +2,7 @@
 import type { GatewayFile } from '../schema/gateway.js';
 import type { MappingsFile } from '../schema/mappings.js';
 import type { ProvidersFile } from '../schema/providers.js';
+import { compileMcpServers } from './compile-mcp.js';
 import { compileFallbacks, compileModels } from './compile-models.js';
 import { compileGeneralSettings, compileLiteLLMSettings, compileRouterSettings } from './compile-settings.js';
 import type { LiteLLMConfig } from './litellm-config.js';
@@ -13,11 +14,13 @@ export interface CompileInput {
 }
 
 export function compile(input: CompileInput): LiteLLMConfig {
+  const mcp = compileMcpServers(input.providers);
   return {
     model_list: compileModels(input.providers, input.mappings),
     router_settings: compileRouterSettings(input.gateway, compileFallbacks(input.mappings)),
     litellm_settings: compileLiteLLMSettings(input.gateway),
     general_settings: compileGeneralSettings(input.gateway),
+    ...(mcp ? { mcp_servers: mcp } : {}),
   };
 }
 

@@ -15,9 +15,26 @@ export interface ModelEntry {
   model_info?: { mode?: 'embedding'; description?: string };
 }
 
+/** One entry of LiteLLM's `mcp_servers` (the keys aibackend writes; types/mcp_server config). */
+export interface McpServerEntry {
+  url?: string;
+  command?: string;
+  args?: string[];
+  env?: Record<string, string>;
+  transport?: 'http' | 'sse' | 'stdio';
+  description?: string;
+  auth_type?: string;
+  authentication_token?: string;
+  access_groups?: string[];
+  allow_all_keys?: boolean;
+  timeout?: number;
+}
+
 export interface LiteLLMConfig {
   model_list: ModelEntry[];
   router_settings: Record<string, unknown>;
   litellm_settings: Record<string, unknown>;
   general_settings: Record<string, unknown>;
+  /** Present only when an MCP server is active, so that configs without any keep their bytes. */
+  mcp_servers?: Record<string, McpServerEntry>;
 }

@@ -33,6 +33,10 @@ export const CODES = {
   'missing-base-url': ['shape', 'A provider type that needs base_url has none'],
   'provider-without-models': ['shape', 'An active provider lists no models'],
   'duplicate-backend-model': ['shape', 'A backend model is listed twice by one provider'],
+  'mcp-server-id': ['shape', "An MCP server id holds '-', LiteLLM's separator between server and tool names"],
+  'mcp-transport': ['shape', 'An MCP server lacks the url or command its transport needs, or has the one it must not'],
+  'mcp-url-path': ['shape', "An MCP server's URL path belongs to the other HTTP transport (/sse with http, /mcp with sse)"],
+  'mcp-stdio': ['shape', 'A stdio MCP server: the gateway runs its command, and only with LITELLM_ENABLE_MCP_STDIO=true'],
   // references
   'unknown-provider': ['references', 'A route names a provider that is not registered'],
   'disabled-provider': ['references', 'A route names a disabled provider'],
@@ -92,6 +96,8 @@ export const WARNING_CODES: ReadonlySet<Code> = new Set<Code>([
   'output-missing',
   'replicas-without-redis',
   'not-implemented',
+  'mcp-url-path',
+  'mcp-stdio',
 ]);
 export type CheckName = (typeof CODES)[Code][0];
 

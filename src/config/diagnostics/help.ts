@@ -84,6 +84,26 @@ export const HELP: Record<Code, CodeHelp> = {
       'LiteLLM appends its own path to base_url: `/api/chat` for Ollama (so `http://host:11434/v1` becomes `/v1/api/chat`, a 404) and `/chat/completions` for vLLM (which serves it under `/v1`).',
     fix: 'Ollama: the server root (`http://127.0.0.1:11434`); vLLM: the `/v1` base (`http://127.0.0.1:8001/v1`), as the suggestion shows.',
   },
+  'mcp-server-id': {
+    cause:
+      "LiteLLM names a server's tools `<server>-<tool>` at its `/mcp` endpoint and refuses a server name holding the separator `-` at start-up.",
+    fix: 'Rename the MCP server with `_` instead of `-` (the suggestion shows it).',
+  },
+  'mcp-transport': {
+    cause:
+      '`http` and `sse` servers are reached at a `url`; a `stdio` server is a `command` the gateway runs. An entry with neither, or with the other transport\'s key, cannot work; a `command` that is a relative path would run whatever file sits there when the gateway starts.',
+    fix: 'Give `url:` for http/sse, `command: [program, args...]` for stdio (a program on the gateway\'s PATH or an absolute path), and set `transport:` to match.',
+  },
+  'mcp-url-path': {
+    cause:
+      'MCP SDK servers serve streamable HTTP at `/mcp` and the older SSE transport at `/sse`; a URL ending in one with `transport:` set to the other reaches an endpoint that speaks another protocol.',
+    fix: 'Set `transport: sse` for an `/sse` endpoint, or point `url` at the streamable HTTP endpoint (`/mcp`).',
+  },
+  'mcp-stdio': {
+    cause:
+      'A `stdio` MCP server is a program the gateway starts itself, in its own environment (inside its container with compose). The pinned LiteLLM refuses to start it unless the gateway runs with `LITELLM_ENABLE_MCP_STDIO=true`.',
+    fix: 'Set `LITELLM_ENABLE_MCP_STDIO=true` for the gateway (compose `environment:`, or `runtime.env` for the process runtime) and make sure the program is installed where the gateway runs; or serve the tool over HTTP instead.',
+  },
   'invalid-id': {
     cause: 'A provider id is not lowercase letters, digits, `_` and `-`, starting with a letter.',
     fix: 'Rename the provider (and every route that names it).',

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { displayPath, SOURCE_FILES, type SourceKind } from '../load/load-config.js';
 import type { PathSegment } from '../load/source-doc.js';
 import { envVarOf } from '../../util/env-ref.js';
+import { isActive } from '../schema/providers.js';
 import type { RuleContext } from './context.js';
 
 export function envRefsInUse(ctx: RuleContext): { kind: SourceKind; path: PathSegment[]; variable: string }[] {
@@ -14,6 +15,11 @@ export function envRefsInUse(ctx: RuleContext): { kind: SourceKind; path: PathSe
   };
   for (const [id, p] of Object.entries(ctx.providers?.providers ?? {})) {
     if ((p.status ?? 'active') === 'active') add('providers', ['providers', id, 'api_key'], p.api_key);
+  }
+  for (const [id, s] of Object.entries(ctx.providers?.mcp_servers ?? {})) {
+    if (!isActive(s)) continue;
+    add('providers', ['mcp_servers', id, 'auth', 'token'], s.auth?.token);
+    for (const [name, value] of Object.entries(s.env ?? {})) add('providers', ['mcp_servers', id, 'env', name], value);
   }
   const gw = ctx.gateway;
   if (gw) {

@@ -4,10 +4,11 @@ import type { SourceKind } from '../load/load-config.js';
 import type { PathSegment } from '../load/source-doc.js';
 import type { RuleContext } from './context.js';
 import { endpointOf } from '../../util/endpoint.js';
+import { isActive } from '../schema/providers.js';
 
 interface Use {
   who: string;
-  /** The provider id, for providers. */
+  /** The provider or MCP server id. */
   id?: string;
   kind: SourceKind;
   path: PathSegment[];
@@ -39,6 +40,12 @@ export function checkPorts(ctx: RuleContext): void {
     const ep = endpointOf(p.base_url);
     if (ep && (ep.local || ep.explicit))
       uses.push({ who: `provider '${id}'`, id, kind: 'providers', path: ['providers', id, 'base_url'], host: ep.host, port: ep.port });
+  }
+  for (const [id, s] of Object.entries(ctx.providers?.mcp_servers ?? {})) {
+    if (!isActive(s) || !s.url) continue;
+    const ep = endpointOf(s.url);
+    if (ep && (ep.local || ep.explicit))
+      uses.push({ who: `MCP server '${id}'`, id, kind: 'providers', path: ['mcp_servers', id, 'url'], host: ep.host, port: ep.port });
   }
   const gw = ctx.gateway;
   if (gw) {
@@ -99,7 +106,8 @@ export function checkPorts(ctx: RuleContext): void {
     } else seen.set(key, use);
     // The registry gives this port to a service named like another provider: two services, one port.
     const owner = use.host === 'loopback' ? byPort.get(use.port) : undefined;
-    if (owner !== undefined && owner !== use.id && Object.hasOwn(ctx.providers?.providers ?? {}, owner) && !other) {
+    const named = owner !== undefined && (Object.hasOwn(ctx.providers?.providers ?? {}, owner) || Object.hasOwn(ctx.providers?.mcp_servers ?? {}, owner));
+    if (owner !== undefined && owner !== use.id && named && !other) {
       ctx.error('port-conflict', at, `${use.who} uses port ${use.port}, which ports.yaml gives to '${owner}'`);
       intruded.add(key);
     }

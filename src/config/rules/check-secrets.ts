@@ -43,6 +43,19 @@ export function checkSecrets(ctx: RuleContext): void {
       );
     }
   }
+  for (const [id, s] of Object.entries(ctx.providers?.mcp_servers ?? {})) {
+    for (const [name, value] of Object.entries(s.env ?? {})) {
+      if (!SECRET_KEY_NAME.test(name) || value === '' || value.startsWith('env:')) continue;
+      const at = ctx.at('providers', ['mcp_servers', id, 'env', name]);
+      literalLines.add(`${at.file}:${at.line}`);
+      ctx.error(
+        'secret-literal',
+        at,
+        `mcp_servers.${id}.env.${name} holds a literal secret; it would be written into the generated file (the value is not shown)`,
+        'env:VAR_NAME',
+      );
+    }
+  }
   for (const { file, text } of Object.values(ctx.config.texts)) {
     let line = 1;
     let lineStart = 0;

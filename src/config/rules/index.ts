@@ -3,6 +3,7 @@ import { checkAliases } from './check-aliases.js';
 import { checkEnv } from './check-env.js';
 import { checkFallbacks } from './check-fallbacks.js';
 import { checkGateway } from './check-gateway.js';
+import { checkMcp } from './check-mcp.js';
 import { checkModes } from './check-modes.js';
 import { checkPassthrough } from './check-passthrough.js';
 import { checkPorts } from './check-ports.js';
@@ -21,6 +22,7 @@ export const RULES: readonly Rule[] = [
   checkProviders,
   checkUrls,
   checkUrlPaths,
+  checkMcp,
   checkRoutes,
   checkFallbacks,
   checkAliases,

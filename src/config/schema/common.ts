@@ -9,6 +9,8 @@ export const PROVIDER_ID_RE = /^[a-z][a-z0-9_-]*$/;
 // spaces, ...): LiteLLM's YAML loader refuses some of them, and none can be typed by a client.
 export const PUBLIC_NAME_RE = /^[^\s\p{Cc}\p{Cf}\p{Cs}\p{Co}]+$/u;
 export const ENV_REF_RE = /^env:[A-Z_][A-Z0-9_]*$/;
+/** An environment variable's name, as a key. */
+export const ENV_NAME_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
 export const HTTP_URL_RE = /^https?:\/\/\S+$/;
 
 export const version = z.literal(1).check(z.describe('Format version; only 1 is supported'));

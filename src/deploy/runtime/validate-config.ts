@@ -1,11 +1,15 @@
 // LiteLLM's own --validate_config on a config text: written beside `near` (where a compose mount
 // can reach it), run with the given argv builder, then removed. Reload's pre-flight and
-// `validate --deep` both use it.
+// `validate --deep` both use it. The copy it loads has no `mcp_servers`: with them, the pinned
+// LiteLLM (1.106.12) loads the config and then never exits (asyncio.run waits forever on the MCP
+// manager's background tasks), and a check must not contact or start what a registry names. The
+// MCP servers are proven on the restarted gateway instead (deploy/mcp-presence.ts).
 import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
+import { isMap, parseDocument } from 'yaml';
 import { writeFileAtomic } from '../../util/atomic-write.js';
 import { maskSecrets } from '../../util/secrets.js';
 import { tail, type ValidatorPlan } from './adapter.js';
@@ -17,6 +21,8 @@ export interface LoadOutcome {
   ms: number;
   /** LiteLLM's own words (the last lines, masked, the temp path shown as <candidate>). */
   output: string;
+  /** How many MCP servers the loaded copy left out. */
+  mcpOmitted: number;
   why?: string;
 }
 
@@ -32,10 +38,11 @@ export async function loadIntoLiteLLM(
   cwd: string,
 ): Promise<LoadOutcome> {
   const file = candidateFile(near);
-  writeFileAtomic(file, text, 0o600);
+  const { text: loaded, omitted: mcpOmitted } = withoutMcpServers(text);
+  writeFileAtomic(file, loaded, 0o600);
   try {
     const p = plan(file);
-    if ('unavailable' in p) return { ok: true, skipped: p.unavailable, ms: 0, output: '' };
+    if ('unavailable' in p) return { ok: true, skipped: p.unavailable, ms: 0, output: '', mcpOmitted };
     const t0 = performance.now();
     const child = execa(p.argv[0]!, p.argv.slice(1), {
       reject: false,
@@ -58,13 +65,23 @@ export async function loadIntoLiteLLM(
         6,
       ),
     );
-    if (!r.failed) return { ok: true, ms, output };
+    if (!r.failed) return { ok: true, ms, output, mcpOmitted };
     const why =
       r.code === 'ENOENT' ? `${p.argv[0]} is not installed` : r.timedOut ? 'timed out after 300 s' : `exit ${r.exitCode ?? r.signal}`;
-    return { ok: false, ms, output, why };
+    return { ok: false, ms, output, why, mcpOmitted };
   } finally {
     rmSync(file, { force: true });
   }
+}
+
+/** The config text without its top-level `mcp_servers`, and how many servers that was; other text untouched. */
+export function withoutMcpServers(text: string): { text: string; omitted: number } {
+  if (!/^mcp_servers:/m.test(text)) return { text, omitted: 0 };
+  const doc = parseDocument(text);
+  const servers = doc.get('mcp_servers');
+  if (!isMap(servers)) return { text, omitted: 0 };
+  doc.delete('mcp_servers');
+  return { text: doc.toString({ lineWidth: 0 }), omitted: servers.items.length };
 }
 
 /** Nice 10 for a process that must not slow down the ones serving requests; best effort. */

@@ -310,3 +310,50 @@ describe('compile: keys, placeholders and aliases', () => {
     expect(c.router_settings.routing_strategy_args).toEqual({ ttl: 5 });
   });
 });
+
+describe('compile: MCP servers', () => {
+  const P = readFileSync(path.join(BASE, 'providers.yaml'), 'utf8');
+  const withMcp = (body: string) => checkFiles({ 'providers.yaml': `${P}mcp_servers:\n${body}` }, { LITELLM_MASTER_KEY: 'x', TOOLS_TOKEN: 't', FILES_KEY: 'k' });
+
+  test('active servers only, sorted by id, keys in a fixed order; secrets as os.environ/; stdio as command and args', () => {
+    const c = withMcp(
+      [
+        '  zeta:',
+        '    timeout_s: 30',
+        '    allow_all_keys: true',
+        '    access_groups: [dev, ops]',
+        '    auth: { token: env:TOOLS_TOKEN, type: bearer_token }',
+        '    description: Zeta tools',
+        '    url: http://127.0.0.1:8765/mcp',
+        '  alpha:',
+        '    transport: stdio',
+        '    env: { Z_LEVEL: info, API_KEY: env:FILES_KEY }',
+        '    command: [mcp-server-filesystem, /srv/shared, --read-only]',
+        '  off:',
+        '    url: http://127.0.0.1:8766/mcp',
+        '    status: disabled',
+        '',
+      ].join('\n'),
+    );
+    expect(c.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    const mcp = c.compiled!.config.mcp_servers!;
+    expect(Object.keys(mcp)).toEqual(['alpha', 'zeta']);
+    expect(Object.keys(mcp.zeta!)).toEqual(['url', 'transport', 'description', 'auth_type', 'authentication_token', 'access_groups', 'allow_all_keys', 'timeout']);
+    expect(mcp.zeta).toMatchObject({ transport: 'http', auth_type: 'bearer_token', authentication_token: 'os.environ/TOOLS_TOKEN', timeout: 30 });
+    expect(mcp.alpha).toEqual({
+      command: 'mcp-server-filesystem',
+      args: ['/srv/shared', '--read-only'],
+      env: { API_KEY: 'os.environ/FILES_KEY', Z_LEVEL: 'info' },
+      transport: 'stdio',
+    });
+    expect(c.compiled!.text).toContain('mcp_servers:\n  alpha:\n');
+    expect(c.compiled!.text).not.toMatch(/\boff:|8766|secret|\bt\b\n/);
+  });
+
+  test('no active server: no mcp_servers key, so a config without MCP keeps its bytes', () => {
+    const none = checkFiles({});
+    const disabled = withMcp('  off:\n    url: http://127.0.0.1:8766/mcp\n    status: disabled\n');
+    expect(none.compiled!.config.mcp_servers).toBeUndefined();
+    expect(disabled.compiled!.text.replace(/^#.*\n/gm, '')).toBe(none.compiled!.text.replace(/^#.*\n/gm, ''));
+  });
+});

@@ -1431,3 +1431,103 @@ describe('endpointOf: host and port, loopback folded', () => {
     expect(endpointOf('not a url')).toBeUndefined();
   });
 });
+
+// MCP servers: providers.yaml has 19 lines, so `mcp_servers:` is line 20 and the first id line 21.
+const MCP = (body: string) => ({
+  'providers.yaml': `${P}mcp_servers:\n${body}`,
+  'ports.yaml': PO.replace('reserved:', '  tools: { port: 8765 }\nreserved:'),
+});
+
+table(
+  'check-mcp',
+  ['mcp-server-id', 'mcp-transport', 'mcp-url-path', 'mcp-stdio'],
+  [
+    { name: 'an http server with its /mcp url is fine', files: MCP('  tools:\n    url: http://127.0.0.1:8765/mcp\n'), expect: [] },
+    { name: 'an sse server at /sse is fine', files: MCP('  tools:\n    transport: sse\n    url: http://127.0.0.1:8765/sse\n'), expect: [] },
+    {
+      name: "an id with '-' (LiteLLM's tool separator), at the key, with the '_' spelling",
+      files: MCP('  demo-tools:\n    url: http://127.0.0.1:8765/mcp\n'),
+      expect: [['mcp-server-id', 'providers.yaml', 21, 3]],
+      suggest: ['demo_tools'],
+    },
+    {
+      name: 'http without a url',
+      files: MCP('  tools:\n    description: no url\n'),
+      expect: [['mcp-transport', 'providers.yaml', 21]],
+    },
+    {
+      name: 'http with a command and an env, each at its key',
+      files: MCP('  tools:\n    url: http://127.0.0.1:8765/mcp\n    command: [server]\n    env: { A: b }\n'),
+      expect: [
+        ['mcp-transport', 'providers.yaml', 23],
+        ['mcp-transport', 'providers.yaml', 24],
+      ],
+    },
+    {
+      name: 'stdio with a url and without a command; its warning at the transport',
+      files: MCP('  tools:\n    transport: stdio\n    url: http://127.0.0.1:8765/mcp\n'),
+      expect: [
+        ['mcp-transport', 'providers.yaml', 21],
+        ['mcp-stdio', 'providers.yaml', 22],
+        ['mcp-transport', 'providers.yaml', 23],
+      ],
+    },
+    {
+      name: 'stdio naming a relative program; a PATH name and an absolute path are fine',
+      files: MCP(
+        '  a:\n    transport: stdio\n    command: [./server.py]\n    status: disabled\n  b:\n    transport: stdio\n    command: [mcp-server-time]\n    status: disabled\n  c:\n    transport: stdio\n    command: [/usr/bin/srv, ./arg/is/fine]\n    status: disabled\n',
+      ),
+      expect: [['mcp-transport', 'providers.yaml', 23, 15]],
+    },
+    {
+      name: 'the other HTTP transport: /sse with http, /mcp with sse',
+      files: MCP('  a:\n    url: http://127.0.0.1:8765/sse\n  b:\n    transport: sse\n    url: http://127.0.0.1:8766/mcp/\n'),
+      expect: [
+        ['mcp-url-path', 'providers.yaml', 22],
+        ['mcp-url-path', 'providers.yaml', 25],
+      ],
+      suggest: ['transport: sse', 'transport: http'],
+    },
+  ],
+);
+
+table(
+  'MCP servers in the shared rules (urls, secrets, env, ports)',
+  ['invalid-url', 'url-credentials', 'secret-literal', 'invalid-env-ref', 'env-unset', 'port-conflict', 'port-unregistered', 'port-reserved'],
+  [
+    {
+      name: 'credentials in the url',
+      files: MCP('  tools:\n    url: http://u:hunter2xx@127.0.0.1:8765/mcp\n'),
+      expect: [['url-credentials', 'providers.yaml', 22]],
+    },
+    {
+      name: 'a literal secret in a stdio env; a plain value and an env: ref are fine',
+      files: MCP('  tools:\n    transport: stdio\n    command: [srv]\n    env: { API_TOKEN: abcdefgh, LEVEL: info, KEY: env:TOOLS_KEY }\n'),
+      expect: [
+        ['secret-literal', 'providers.yaml', 24],
+        ['env-unset', 'providers.yaml', 24],
+      ],
+    },
+    {
+      name: 'auth.token is only env:VAR: a literal is a secret, never shown',
+      files: MCP('  tools:\n    url: http://127.0.0.1:8765/mcp\n    auth: { type: bearer_token, token: abcdefgh }\n'),
+      expect: [['secret-literal', 'providers.yaml', 23]],
+    },
+    {
+      name: 'an unset auth variable, not for a disabled server',
+      files: MCP(
+        '  tools:\n    url: http://127.0.0.1:8765/mcp\n    auth: { type: bearer_token, token: env:TOOLS_TOKEN }\n  off:\n    url: http://127.0.0.1:8766/mcp\n    status: disabled\n    auth: { type: api_key, token: env:OFF_TOKEN }\n',
+      ),
+      expect: [['env-unset', 'providers.yaml', 23]],
+    },
+    {
+      name: 'an MCP port against ports.yaml: unregistered, reserved, shared with a provider',
+      files: MCP('  a:\n    url: http://127.0.0.1:8766/mcp\n  b:\n    url: http://127.0.0.1:8002/mcp\n  c:\n    url: http://localhost:8001/mcp\n'),
+      expect: [
+        ['port-unregistered', 'providers.yaml', 22],
+        ['port-reserved', 'providers.yaml', 24],
+        ['port-conflict', 'providers.yaml', 26],
+      ],
+    },
+  ],
+);
