@@ -58,3 +58,24 @@ export function compareDeployments(expected: Deployment[], served: Deployment[])
   const missing = [...count].flatMap(([k, n]) => Array<string>(n).fill(k));
   return { missing: missing.sort(), unexpected: unexpected.sort() };
 }
+
+/** The MCP server names a LiteLLM config file declares (its mcp_servers keys), or undefined when it has none. */
+export function mcpServersOf(configText: string | undefined): string[] | undefined {
+  if (!configText || !/^mcp_servers:/m.test(configText)) return undefined;
+  try {
+    const doc = parse(configText, { uniqueKeys: false, logLevel: 'error' }) as { mcp_servers?: Record<string, unknown> } | null;
+    const servers = doc?.mcp_servers;
+    return servers && typeof servers === 'object' ? Object.keys(servers).sort() : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The config-loaded MCP servers in a /v1/mcp/server answer (is_config: true), or undefined when it is not one. */
+export function servedMcpServers(body: unknown): string[] | undefined {
+  if (!Array.isArray(body)) return undefined;
+  return body
+    .filter((e) => (e as { is_config?: unknown })?.is_config === true)
+    .map((e) => String((e as { server_name?: unknown }).server_name))
+    .sort();
+}

@@ -2,13 +2,14 @@
 // /health/readiness (no key), then /v1/models with the master key, whose ids must equal the
 // compiled public names and aliases, then /v1/model/info, whose deployments (name, provider
 // model, api_base, weight) must equal the compiled ones: a changed route is proven, not assumed.
+// With MCP servers compiled, /v1/mcp/server must list exactly those, as loaded from the config.
 // Polled every interval until the timeout. Last, the runtime says whether the process that
 // answered is the one it started: an old or foreign gateway holding the port proves nothing.
 import { getJson, modelIds } from './http-json.js';
-import { compareDeployments, servedDeployments, type Deployment } from './deployments.js';
+import { compareDeployments, servedDeployments, servedMcpServers, type Deployment } from './deployments.js';
 import { sleep } from '../util/sleep.js';
 
-export type ProbeStepName = 'liveliness' | 'readiness' | 'models' | 'deployments' | 'identity';
+export type ProbeStepName = 'liveliness' | 'readiness' | 'models' | 'deployments' | 'mcp_servers' | 'identity';
 
 export interface ProbeStep {
   step: ProbeStepName;
@@ -35,6 +36,8 @@ export interface ProbeOptions {
   expected: readonly string[];
   /** The compiled deployments; without them the deployments step is not run. */
   deployments?: Deployment[];
+  /** The compiled MCP server names; without them the mcp_servers step is not run. */
+  mcpServers?: string[];
   timeoutMs: number;
   intervalMs: number;
   /** Returns a reason when the gateway is known to be dead, to stop waiting early. */
@@ -58,7 +61,13 @@ export async function probeGateway(o: ProbeOptions): Promise<ProbeResult> {
     ...extra,
   });
 
-  const sequence: ProbeStepName[] = ['liveliness', 'readiness', 'models', ...(o.deployments ? (['deployments'] as const) : [])];
+  const sequence: ProbeStepName[] = [
+    'liveliness',
+    'readiness',
+    'models',
+    ...(o.deployments ? (['deployments'] as const) : []),
+    ...(o.mcpServers ? (['mcp_servers'] as const) : []),
+  ];
   for (const step of sequence) {
     let attempts = 0;
     let last: { status?: number; detail?: string } = {};
@@ -71,7 +80,7 @@ export async function probeGateway(o: ProbeOptions): Promise<ProbeResult> {
         return fail(dead);
       }
       const remaining = deadline - performance.now();
-      const keyed = step === 'models' || step === 'deployments';
+      const keyed = step === 'models' || step === 'deployments' || step === 'mcp_servers';
       const key = keyed ? o.masterKey : undefined;
       const res = await getJson(
         `${base}${endpoint(step)}`,
@@ -79,7 +88,29 @@ export async function probeGateway(o: ProbeOptions): Promise<ProbeResult> {
         Math.max(200, Math.min(5000, remaining)),
       );
       if (res.ok) {
-        if (step === 'deployments') {
+        if (step === 'mcp_servers') {
+          const served = servedMcpServers(res.body);
+          if (!served) {
+            last = { status: res.status, detail: 'the /v1/mcp/server answer is not a server list' };
+          } else {
+            const missing = o.mcpServers!.filter((n) => !served.includes(n));
+            const unexpected = served.filter((n) => !o.mcpServers!.includes(n));
+            if (missing.length === 0 && unexpected.length === 0) {
+              steps.push({
+                step,
+                ok: true,
+                at_ms: elapsed(),
+                attempts,
+                status: res.status,
+                detail: `${served.length} MCP servers registered as compiled`,
+              });
+              break;
+            }
+            const detail = `the MCP servers registered differ from the compiled ones${missing.length ? `; not registered: ${missing.join(', ')}` : ''}${unexpected.length ? `; registered but not compiled: ${unexpected.join(', ')}` : ''}`;
+            steps.push({ step, ok: false, at_ms: elapsed(), attempts, status: res.status, detail });
+            return fail(detail, { missing, unexpected });
+          }
+        } else if (step === 'deployments') {
           const served = servedDeployments(res.body);
           if (!served) {
             last = { status: res.status, detail: 'the /v1/model/info answer is not a deployment list' };
@@ -150,7 +181,13 @@ export async function probeGateway(o: ProbeOptions): Promise<ProbeResult> {
 }
 
 function endpoint(step: ProbeStepName): string {
-  return step === 'models' ? '/v1/models' : step === 'deployments' ? '/v1/model/info' : `/health/${step}`;
+  return step === 'models'
+    ? '/v1/models'
+    : step === 'deployments'
+      ? '/v1/model/info'
+      : step === 'mcp_servers'
+        ? '/v1/mcp/server'
+        : `/health/${step}`;
 }
 
 function short(list: string[]): string {

@@ -1,8 +1,10 @@
-// aibackend explain NAME: routes, weights, providers and the fallback order of one public name.
+// aibackend explain NAME: routes, weights, providers and the fallback order of one public name;
+// or what the gateway gets for one MCP server.
 import { checkConfig } from '../config/check-config.js';
+import { explainMcpServer } from '../config/explain-mcp.js';
 import { explainName } from '../config/explain-route.js';
 import { EXIT } from '../util/errors.js';
-import { renderExplanation } from '../render/explain-text.js';
+import { renderExplanation, renderMcpExplanation } from '../render/explain-text.js';
 import { suggestOne } from '../util/suggest.js';
 import type { ExplainFlags } from '../cli/specs/config.js';
 import { fail, print, type CommandContext } from './shared/context.js';
@@ -22,20 +24,42 @@ export async function run(ctx: CommandContext, name: string | undefined, opts: E
   }
   const names = Object.keys(mappings.models).sort();
   const aliases = Object.keys(mappings.aliases ?? {}).sort();
+  const mcp = Object.keys(providers.mcp_servers ?? {}).sort();
   if (opts.list || name === undefined) {
     if (opts.json)
-      print(ctx.stdout, JSON.stringify({ names, aliases: Object.fromEntries(aliases.map((a) => [a, mappings.aliases![a]])) }, null, 2));
-    else print(ctx.stdout, [...names, ...aliases.map((a) => `${a} -> ${mappings.aliases![a]} (alias)`)].join('\n'));
+      print(
+        ctx.stdout,
+        JSON.stringify(
+          {
+            names,
+            aliases: Object.fromEntries(aliases.map((a) => [a, mappings.aliases![a]])),
+            ...(mcp.length ? { mcp_servers: mcp } : {}),
+          },
+          null,
+          2,
+        ),
+      );
+    else
+      print(
+        ctx.stdout,
+        [...names, ...aliases.map((a) => `${a} -> ${mappings.aliases![a]} (alias)`), ...mcp.map((m) => `${m} (MCP server)`)].join('\n'),
+      );
     return EXIT.ok;
   }
   const e = explainName(name, providers, mappings, checked.compiled.config);
+  // A public name comes first; an MCP server id is explained when no name has it.
+  const m = e ? undefined : explainMcpServer(name, providers, checked.compiled.config, checked.loaded.gateway!.gateway.url);
+  if (m) {
+    print(ctx.stdout, opts.json ? JSON.stringify(m, null, 2) : renderMcpExplanation(m, ctx.out));
+    return EXIT.ok;
+  }
   if (!e) {
-    const s = suggestOne(name, [...names, ...aliases]);
+    const s = suggestOne(name, [...names, ...aliases, ...mcp]);
     // No close match: say what there is instead.
     fail(
       ctx,
       opts.json,
-      `'${name}' is neither a public name nor an alias${s ? `; did you mean '${s}'?` : `; the names are: ${[...names, ...aliases].join(', ')} (\`aibackend explain --list\`)`}`,
+      `'${name}' is neither a public name nor an alias${mcp.length ? ' nor an MCP server' : ''}${s ? `; did you mean '${s}'?` : `; the names are: ${[...names, ...aliases, ...mcp].join(', ')} (\`aibackend explain --list\`)`}`,
     );
   }
   // Where the name is served: the gateway URL, and with replicas the load balancer in front of them.

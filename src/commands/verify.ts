@@ -14,6 +14,7 @@ export async function run(ctx: CommandContext, flags: VerifyFlags): Promise<numb
     timeoutMs: flags.timeout * 1000,
     requests: flags.requests,
     progress: progress(ctx),
+    ...(flags.mcp ? { mcp: { providers: live.providers, env: ctx.env } } : {}),
   });
   if (flags.json) print(ctx.stdout, JSON.stringify(r, null, 2));
   else if (!(ctx.quiet && r.ok)) print(ctx.stdout, renderVerify(r, ctx.out));

@@ -10,7 +10,7 @@ import { writeFileAtomic } from '../util/atomic-write.js';
 import { envValue } from '../util/env-ref.js';
 import { sha256 } from '../util/canonical.js';
 import { BackupError } from './backups.js';
-import { deploymentsOf } from '../client/deployments.js';
+import { deploymentsOf, mcpServersOf } from '../client/deployments.js';
 import { servedNamesOf } from '../config/config-diff.js';
 import { FINGERPRINT_SCHEME, Journal, newOperationId } from './journal.js';
 import { probeGateway, type ProbeStepName } from '../client/probe.js';
@@ -116,6 +116,7 @@ export class Attempt {
 
   private async probe(text: string, phase: ProbeRecord['phase']): Promise<{ ok: boolean; reason?: string }> {
     const expected = servedNamesOf(text);
+    const mcp = mcpServersOf(text);
     const timeoutMs = phase === 'apply' ? this.timeoutMs : this.restoreTimeoutMs;
     this.ctx.progress(
       `waiting for ${this.ctx.gateway.gateway.url} to serve ${expected.length} names (up to ${Math.round(timeoutMs / 1000)} s)`,
@@ -127,6 +128,7 @@ export class Attempt {
       masterKey: this.masterKey(),
       expected,
       deployments: deploymentsOf(text),
+      ...(mcp ? { mcpServers: mcp } : {}),
       timeoutMs,
       intervalMs: this.ctx.gateway.health.interval_ms,
       exited: () => runtime.exited(),

@@ -3,6 +3,7 @@
 import type { MappingsFile } from '../config/schema/mappings.js';
 import { HOSTED_TYPES, type Provider, type ProvidersFile } from '../config/schema/providers.js';
 import type { GatewayFile } from '../config/schema/gateway.js';
+import { mcpStatus, type McpServerStatus } from './mcp-status.js';
 import { monitoringStatus, type MonitoringStatus } from './monitoring-status.js';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -54,6 +55,8 @@ export interface StatusReport {
   skipped: { id: string; reason: string }[];
   /** When monitoring.enabled: Prometheus and each target it should scrape. */
   monitoring?: MonitoringStatus;
+  /** When the registry names MCP servers: each one, asked directly. */
+  mcp_servers?: McpServerStatus[];
   ok: boolean;
 }
 
@@ -96,12 +99,14 @@ export async function collectStatus(
   }
   const watching = gateway.monitoring.enabled ? monitoringStatus(providers, gateway, o.projectDir, o.timeoutMs) : undefined;
   const replicas = gateway.replicas >= 2 && gateway.replica_ports ? replicaStatus(gateway, o) : undefined;
+  const mcp = providers.mcp_servers && Object.keys(providers.mcp_servers).length ? mcpStatus(providers, o.env, o.timeoutMs) : undefined;
   const [gw, ...probes] = await Promise.all([
     probeGatewayOnce(gateway, o),
     ...targets.map(([, p]) => probeProvider(p, o.env, o.timeoutMs)),
   ]);
   if (replicas) gw.replicas = await replicas;
   const monitoring = await watching;
+  const mcp_servers = await mcp;
   const list: ProviderStatus[] = targets.map(([id, p], i) => {
     const probe = probes[i]!;
     const registered = (p.models ?? []).map((m) => m.name);
@@ -122,10 +127,13 @@ export async function collectStatus(
     };
   });
   // Healthy: every provider that a route uses is reachable and serves every model routed to it.
-  // With monitoring on, also: Prometheus answers and every target it should scrape is up.
+  // With monitoring on, also: Prometheus answers and every target it should scrape is up; with MCP
+  // servers, every active one reached over HTTP answers.
   const ok =
-    list.every((s) => s.routed.length === 0 || (s.reachable && s.routed.every((m) => !s.missing.includes(m)))) && (monitoring?.ok ?? true);
-  return { gateway: gw, providers: list, skipped, ...(monitoring ? { monitoring } : {}), ok };
+    list.every((s) => s.routed.length === 0 || (s.reachable && s.routed.every((m) => !s.missing.includes(m)))) &&
+    (monitoring?.ok ?? true) &&
+    (mcp_servers ?? []).every((m) => m.state !== 'down');
+  return { gateway: gw, providers: list, skipped, ...(monitoring ? { monitoring } : {}), ...(mcp_servers ? { mcp_servers } : {}), ok };
 }
 
 async function probeGatewayOnce(gateway: GatewayFile, o: StatusOptions): Promise<StatusReport['gateway']> {

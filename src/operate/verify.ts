@@ -3,7 +3,9 @@
 // must reach every one of its routes over its requests. Each request has its own prompt, so that
 // the response cache cannot answer in the deployment's place.
 import type { RouteMap } from '../config/route-map.js';
+import type { ProvidersFile } from '../config/schema/providers.js';
 import { tryName, type TryOptions, type TryResult } from './try.js';
+import { verifyMcp, type McpVerifyReport } from './verify-mcp.js';
 
 export interface VerifyFinding {
   kind: 'failed' | 'fallback' | 'unknown-deployment' | 'route-not-reached';
@@ -23,6 +25,8 @@ export interface NameVerdict {
 export interface VerifyReport {
   ok: boolean;
   names: NameVerdict[];
+  /** When the registry names MCP servers: their tools at the gateway's MCP endpoint. */
+  mcp?: McpVerifyReport;
   findings: number;
 }
 
@@ -30,7 +34,12 @@ const key = (provider: string, backend: string) => `${provider}/${backend}`;
 
 export async function verify(
   map: RouteMap,
-  o: Omit<TryOptions, 'prompt' | 'stream' | 'callId'> & { requests: number; progress?: (line: string) => void },
+  o: Omit<TryOptions, 'prompt' | 'stream' | 'callId'> & {
+    requests: number;
+    progress?: (line: string) => void;
+    /** The registry and environment, to verify its MCP servers too. */
+    mcp?: { providers: ProvidersFile; env: NodeJS.ProcessEnv };
+  },
 ): Promise<VerifyReport> {
   const names: NameVerdict[] = [];
   for (const name of map.names) {
@@ -76,6 +85,11 @@ export async function verify(
     }
     names.push(verdict);
   }
-  const findings = names.reduce((n, v) => n + v.findings.length, 0);
-  return { ok: findings === 0, names, findings };
+  let mcp: McpVerifyReport | undefined;
+  if (o.mcp && Object.keys(o.mcp.providers.mcp_servers ?? {}).length) {
+    o.progress?.('MCP: listing the tools at the gateway and at each MCP server');
+    mcp = await verifyMcp(o.mcp.providers, { gatewayUrl: o.gatewayUrl, key: o.key, env: o.mcp.env, timeoutMs: o.timeoutMs });
+  }
+  const findings = names.reduce((n, v) => n + v.findings.length, 0) + (mcp?.findings.length ?? 0);
+  return { ok: findings === 0, names, ...(mcp ? { mcp } : {}), findings };
 }

@@ -1,5 +1,6 @@
 // Human rendering of an explanation.
 import type { ChalkInstance } from 'chalk';
+import type { McpExplanation } from '../config/explain-mcp.js';
 import type { Explanation, RouteView } from '../config/explain-route.js';
 
 export interface ServedAt {
@@ -54,4 +55,18 @@ export function renderExplanation(e: Explanation & { served_at?: ServedAt }, s: 
 function routeLine(r: RouteView, s: ChalkInstance, weighted: boolean): string {
   const w = weighted ? ` ${s.dim(`weight ${r.weight} (${r.share}%)`)}` : '';
   return `${s.cyan(r.provider)} [${r.type}] ${r.base_url ?? s.dim('(hosted API)')} -> ${r.backend_model} ${s.dim(`as ${r.litellm_model}`)}${w}`;
+}
+
+export function renderMcpExplanation(e: McpExplanation, s: ChalkInstance): string {
+  const out = [`${s.bold(e.mcp_server)} ${s.dim('(MCP server)')}${e.description ? ` ${s.dim('-')} ${e.description}` : ''}`];
+  if (e.status === 'disabled') out.push(s.yellow('disabled: not compiled; the gateway does not serve its tools'));
+  out.push(`transport ${e.transport}${e.url ? `, at ${e.url}` : ''}${e.command ? `, the gateway runs: ${e.command.join(' ')}` : ''}`);
+  out.push(
+    e.auth ? `the gateway authenticates with ${e.auth.type}, the token from $${e.auth.variable}` : 'no authentication to the server',
+  );
+  const who = e.allow_all_keys ? 'every virtual key' : 'the master key, and keys or teams granted it';
+  out.push(`usable by ${who}${e.access_groups.length ? ` (access groups: ${e.access_groups.join(', ')})` : ''}`);
+  if (e.status === 'active')
+    out.push(`its tools appear at ${e.tools_at.endpoint} as ${e.tools_at.prefix}<tool> (\`aibackend verify\` lists them)`);
+  return out.join('\n');
 }

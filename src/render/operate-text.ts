@@ -4,12 +4,21 @@ import type { CacheStats } from '../operate/cache.js';
 import type { LogLine } from '../operate/logs.js';
 import type { StatsReport } from '../operate/stats.js';
 import type { TryResult } from '../operate/try.js';
+import type { TryToolResult } from '../operate/try-tool.js';
 import type { VerifyReport } from '../operate/verify.js';
 import { table } from './table.js';
 
 const ms = (v: number | null) => (v === null ? '-' : `${Math.round(v)} ms`);
 const sec = (v: number | null) => (v === null ? '-' : v < 1 ? `${Math.round(v * 1000)} ms` : `${v.toFixed(2)} s`);
 const pct = (v: number | null) => (v === null ? '-' : `${(v * 100).toFixed(1)}%`);
+
+export function renderTryTool(r: TryToolResult, s: ChalkInstance): string {
+  const head = `${s.bold(r.tool)} (MCP server ${r.server}) through ${r.url}: `;
+  if (r.error) return `${head}${s.red('failed')} after ${r.ms} ms: ${r.error}`;
+  const verdict = r.tool_error ? s.red('the tool reported an error') : s.green('ok');
+  const body = r.structured !== undefined ? JSON.stringify(r.structured) : (r.text ?? '');
+  return [`${head}${verdict} in ${r.ms} ms`, body ? `  ${body.split('\n').join('\n  ')}` : s.dim('  (no text in the result)')].join('\n');
+}
 
 export function renderTry(r: TryResult, s: ChalkInstance): string {
   const a = r.answered_by;
@@ -45,11 +54,28 @@ export function renderVerify(r: VerifyReport, s: ChalkInstance): string {
       .join(', ') || '-',
     n.findings.length ? s.red(n.findings.map((f) => f.message).join('; ')) : s.green('ok'),
   ]);
+  const mcp = r.mcp
+    ? [
+        '',
+        `${s.bold('MCP')} ${r.mcp.url}: ${r.mcp.listed === null ? s.red('no tool listing') : `${r.mcp.listed} tool${r.mcp.listed === 1 ? '' : 's'} listed`}`,
+        table(
+          ['MCP server', 'tools at the gateway', 'verdict'],
+          r.mcp.servers.map((v) => [
+            v.id,
+            v.gateway_tools.join(', ') || '-',
+            v.findings.length ? s.red(v.findings.map((f) => f.message).join('; ')) : s.green('ok'),
+          ]),
+          s,
+        ),
+        ...r.mcp.findings.filter((f) => !f.server).map((f) => s.red(f.message)),
+      ]
+    : [];
   return [
     table(['name', 'requests', 'answered by', 'verdict'], rows, s),
+    ...mcp,
     '',
     r.ok
-      ? `${s.green('✔')} every name is answered by its own routes, and every route of a load-balanced name answered`
+      ? `${s.green('✔')} every name is answered by its own routes, and every route of a load-balanced name answered${r.mcp ? "; every active MCP server's tools are served at /mcp" : ''}`
       : `${s.red('✖')} ${r.findings} finding${r.findings === 1 ? '' : 's'}: the gateway does not do what the sources say`,
   ].join('\n');
 }

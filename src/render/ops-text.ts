@@ -1,6 +1,7 @@
 // Human rendering of status, discover and ports.
 import type { ChalkInstance } from 'chalk';
 import type { PortsReport } from '../operate/ports.js';
+import type { McpServerStatus } from '../operate/mcp-status.js';
 import type { MonitoringStatus } from '../operate/monitoring-status.js';
 import type { StatusReport } from '../operate/status.js';
 import { table } from './table.js';
@@ -33,14 +34,31 @@ export function renderStatus(r: StatusReport, s: ChalkInstance): string {
     ),
   );
   for (const k of r.skipped) out.push(s.dim(`${k.id}: not probed (${k.reason})`));
+  if (r.mcp_servers) out.push('', renderMcpStatus(r.mcp_servers, s));
   if (r.monitoring) out.push('', renderMonitoring(r.monitoring, s));
-  const watched = r.monitoring ? ', and Prometheus scrapes every target' : '';
+  const watched = `${r.mcp_servers?.length ? ', every MCP server asked answers' : ''}${r.monitoring ? ', and Prometheus scrapes every target' : ''}`;
   const failing =
-    r.monitoring && !r.monitoring.ok
-      ? 'Prometheus is down or a target it should scrape is not up'
-      : 'a provider that routes use is down or does not serve a routed model';
+    [
+      ...(r.providers.some((p) => p.routed.length && (!p.reachable || p.routed.some((m) => p.missing.includes(m))))
+        ? ['a provider that routes use is down or does not serve a routed model']
+        : []),
+      ...(r.mcp_servers?.some((m) => m.state === 'down') ? ['an MCP server is down'] : []),
+      ...(r.monitoring && !r.monitoring.ok ? ['Prometheus is down or a target it should scrape is not up'] : []),
+    ].join('; ') || 'a provider that routes use is down or does not serve a routed model';
   out.push('', r.ok ? `${s.green('✔')} every routed provider is up and serves its routed models${watched}` : `${s.red('✖')} ${failing}`);
   return out.join('\n');
+}
+
+function renderMcpStatus(list: McpServerStatus[], s: ChalkInstance): string {
+  const rows = list.map((m) => [
+    m.id,
+    m.transport,
+    m.state === 'up' ? s.green('up') : m.state === 'down' ? s.red('down') : s.dim('not probed'),
+    m.state === 'up' ? `${m.latency_ms} ms` : s.dim(m.error ?? m.reason ?? ''),
+    m.state === 'up' ? String(m.tools.length) : '-',
+    m.tools.length ? m.tools.join(', ') : '-',
+  ]);
+  return table(['MCP server', 'transport', 'state', 'latency', 'tools', 'tool names'], rows, s);
 }
 
 function renderMonitoring(m: MonitoringStatus, s: ChalkInstance): string {

@@ -39,9 +39,11 @@ export type GenerateFlags = FlagsOf<typeof generateSpec>;
 
 export const explainSpec = () =>
   new Command('explain')
-    .description('show how a public name or alias is routed: routes, weights, providers, fallback order')
-    .argument('[name]', 'public model name or alias (omit, or --list, to list them)')
-    .option('--list', 'list every public name and alias')
+    .description(
+      'show how a public name or alias is routed: routes, weights, providers, fallback order; or what the gateway gets for an MCP server',
+    )
+    .argument('[name]', 'public model name, alias or MCP server id (omit, or --list, to list them)')
+    .option('--list', 'list every public name, alias and MCP server')
     .option('--json', 'print the explanation as JSON');
 export type ExplainFlags = FlagsOf<typeof explainSpec>;
 

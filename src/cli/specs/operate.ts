@@ -33,14 +33,19 @@ export const trySpec = () =>
     .description(
       'send one request through the gateway and show who answered: provider, backend model, route or fallback, timings, tokens, call id',
     )
-    .argument('<name>', 'a public name or alias')
+    .argument('[name]', 'a public name or alias')
     .option('--prompt <text>', 'the message to send (embedding models embed it)')
     .option('--stream', 'stream the answer and measure the time to first token')
+    .option(
+      '--tool <server-tool>',
+      "instead of a name: call this MCP tool through the gateway's /mcp, named as the gateway lists it (demo_tools-add)",
+    )
+    .option('--args <json>', "the MCP tool's arguments, a JSON object (with --tool)")
     .option('--json', 'print the result as JSON')
     .option('--timeout <duration>', 'request timeout: seconds, or 500ms', seconds, 120)
     .addHelpText(
       'after',
-      "\nExit 0 when one of the name's own routes answered, 1 when a fallback or another deployment answered or the request failed.",
+      '\nExit 0 when one of the name\'s own routes answered (with --tool: when the tool ran without error), 1 when a fallback or another deployment answered or the request failed.\n\nExamples:\n  aibackend try llama3.1:8b --stream\n  aibackend try --tool demo_tools-add --args \'{"a": 2, "b": 3}\'',
     );
 export type TryFlags = FlagsOf<typeof trySpec>;
 
@@ -50,11 +55,12 @@ export const verifySpec = () =>
       'try every public name and alias: each must be answered by its own routes, and every route of a load-balanced name must answer',
     )
     .option('--requests <n>', 'requests per load-balanced name (names with one route get one)', positiveInt, 20)
+    .option('--no-mcp', "skip the MCP servers (by default, their tools are listed at the gateway's /mcp and checked)")
     .option('--json', 'print the report as JSON')
     .option('--timeout <duration>', 'per-request timeout: seconds, or 500ms', seconds, 120)
     .addHelpText(
       'after',
-      '\nExit 0 when the live gateway does what the sources say, 1 on any finding (a fallback answered, an unknown deployment, a failure, a route never reached).',
+      "\nExit 0 when the live gateway does what the sources say, 1 on any finding (a fallback answered, an unknown deployment, a failure, a route never reached; an active MCP server with no tools at the gateway's /mcp, or one of its tools missing there, or a disabled one's tools served).",
     );
 export type VerifyFlags = FlagsOf<typeof verifySpec>;
 

@@ -27,6 +27,7 @@ export function stackSources(ctx: CommandContext, json: boolean | undefined): St
 /** What a request through the gateway needs: its settings, what each name should reach, and the master key. */
 export interface LiveGateway {
   gateway: GatewayFile;
+  providers: ProvidersFile;
   map: RouteMap;
   key: string | undefined;
 }
@@ -38,5 +39,5 @@ export function liveGateway(ctx: CommandContext, json: boolean | undefined): Liv
   // An unset key variable would make every request fail (HTTP 500 or 401) and look like every provider's fault.
   const unset = unsetKeyVariable(loaded.gateway.gateway.master_key, key);
   if (unset) throw unset;
-  return { gateway: loaded.gateway, map: routeMap(loaded.providers, loaded.mappings), key };
+  return { gateway: loaded.gateway, providers: loaded.providers, map: routeMap(loaded.providers, loaded.mappings), key };
 }

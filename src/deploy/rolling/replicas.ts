@@ -2,7 +2,7 @@
 // in turn it is drained out of rotation (HAProxy's runtime API: state drain, wait for its sessions
 // to end, state maint), restarted on its own port with the deployed file (SIGTERM lets LiteLLM
 // finish what it serves), probed directly on that port (liveliness, readiness, names,
-// deployments, identity), warmed up off rotation (warm-up.ts), and put back (state ready, then UP
+// deployments, MCP servers, identity), warmed up off rotation (warm-up.ts), and put back (state ready, then UP
 // in HAProxy's own health check). The other replica serves meanwhile, so applications calling
 // gateway.url see no outage. A replica that already runs the deployed bytes is left alone, which
 // makes the transaction's rollback after a failed first replica restart that one replica only. A
@@ -14,7 +14,7 @@ import path from 'node:path';
 import { adminSocketOnHost, BACKEND, COMPOSE_LB_SERVICE, COMPOSE_STATE_DIR, replicaName, replicaService } from './haproxy.js';
 import { adminCommand, serverStats, setState } from './admin.js';
 import { probeGateway } from '../../client/probe.js';
-import { deploymentsOf } from '../../client/deployments.js';
+import { deploymentsOf, mcpServersOf } from '../../client/deployments.js';
 import type { GatewayFile } from '../../config/schema/gateway.js';
 import { sha256 } from '../../util/canonical.js';
 import { envValue } from '../../util/env-ref.js';
@@ -123,6 +123,7 @@ export class ReplicaSetRuntime implements RuntimeAdapter {
     const text = readFileSync(deployedPath, 'utf8');
     const sha = sha256(text);
     const deployments = deploymentsOf(text);
+    const mcpServers = mcpServersOf(text);
     const lbUp = await this.ensureLoadBalancer(gatewayUrl);
     // Replicas that serve nobody now (not running, or not answering) go first: taking a serving
     // replica out while another is down would leave HAProxy with no server.
@@ -145,6 +146,7 @@ export class ReplicaSetRuntime implements RuntimeAdapter {
         masterKey: envValue(this.gw.gateway.master_key, this.env),
         expected: [...new Set(deployments.map((d) => d.model_name))].sort(),
         deployments,
+        ...(mcpServers ? { mcpServers } : {}),
         timeoutMs: this.gw.health.timeout_s * 1000,
         intervalMs: this.gw.health.interval_ms,
         exited: () => r.exited(),
