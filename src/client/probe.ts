@@ -88,69 +88,37 @@ export async function probeGateway(o: ProbeOptions): Promise<ProbeResult> {
         Math.max(200, Math.min(5000, remaining)),
       );
       if (res.ok) {
-        if (step === 'mcp_servers') {
-          const served = servedMcpServers(res.body);
-          if (!served) {
-            last = { status: res.status, detail: 'the /v1/mcp/server answer is not a server list' };
+        const list = step === 'deployments' || step === 'mcp_servers' ? listCheck(step, o, res.body) : undefined;
+        if (list) {
+          if ('notAList' in list) last = { status: res.status, detail: list.notAList };
+          else if (list.missing.length === 0 && list.unexpected.length === 0) {
+            steps.push({ step, ok: true, at_ms: elapsed(), attempts, status: res.status, detail: list.ok });
+            break;
           } else {
-            const missing = o.mcpServers!.filter((n) => !served.includes(n));
-            const unexpected = served.filter((n) => !o.mcpServers!.includes(n));
-            if (missing.length === 0 && unexpected.length === 0) {
-              steps.push({
-                step,
-                ok: true,
-                at_ms: elapsed(),
-                attempts,
-                status: res.status,
-                detail: `${served.length} MCP servers registered as compiled`,
-              });
-              break;
-            }
-            const detail = `the MCP servers registered differ from the compiled ones${missing.length ? `; not registered: ${missing.join(', ')}` : ''}${unexpected.length ? `; registered but not compiled: ${unexpected.join(', ')}` : ''}`;
-            steps.push({ step, ok: false, at_ms: elapsed(), attempts, status: res.status, detail });
-            return fail(detail, { missing, unexpected });
-          }
-        } else if (step === 'deployments') {
-          const served = servedDeployments(res.body);
-          if (!served) {
-            last = { status: res.status, detail: 'the /v1/model/info answer is not a deployment list' };
-          } else {
-            const { missing, unexpected } = compareDeployments(o.deployments!, served);
-            if (missing.length === 0 && unexpected.length === 0) {
-              steps.push({
-                step,
-                ok: true,
-                at_ms: elapsed(),
-                attempts,
-                status: res.status,
-                detail: `${served.length} deployments served as compiled`,
-              });
-              break;
-            }
-            const detail = `the deployments served differ from the compiled ones${missing.length ? `; not served: ${short(missing)}` : ''}${unexpected.length ? `; served but not compiled: ${short(unexpected)}` : ''}`;
-            steps.push({ step, ok: false, at_ms: elapsed(), attempts, status: res.status, detail });
-            return fail(detail, { missing, unexpected });
+            steps.push({ step, ok: false, at_ms: elapsed(), attempts, status: res.status, detail: list.differ });
+            return fail(list.differ, { missing: list.missing, unexpected: list.unexpected });
           }
         } else if (step !== 'models') {
           steps.push({ step, ok: true, at_ms: elapsed(), attempts, status: res.status });
           break;
-        }
-        const served = modelIds(res.body);
-        if (!served) {
-          last = { status: res.status, detail: 'the /v1/models answer is not a model list' };
         } else {
-          const want = new Set(o.expected);
-          const have = new Set(served);
-          const missing = [...want].filter((n) => !have.has(n)).sort();
-          const unexpected = [...have].filter((n) => !want.has(n)).sort();
-          if (missing.length === 0 && unexpected.length === 0) {
-            steps.push({ step, ok: true, at_ms: elapsed(), attempts, status: res.status, detail: `${served.length} names served` });
-            break;
+          const served = modelIds(res.body);
+          if (!served) {
+            last = { status: res.status, detail: 'the /v1/models answer is not a model list' };
+          } else {
+            const want = new Set(o.expected);
+            const have = new Set(served);
+            const missing = [...want].filter((n) => !have.has(n)).sort();
+            const unexpected = [...have].filter((n) => !want.has(n)).sort();
+            if (missing.length === 0 && unexpected.length === 0) {
+              steps.push({ step, ok: true, at_ms: elapsed(), attempts, status: res.status, detail: `${served.length} names served` });
+              break;
+            }
+            // LiteLLM reads its whole config before it serves: a different list is final.
+            const detail = `served names differ from the compiled ones${missing.length ? `; missing: ${missing.join(', ')}` : ''}${unexpected.length ? `; unexpected: ${unexpected.join(', ')}` : ''}`;
+            steps.push({ step, ok: false, at_ms: elapsed(), attempts, status: res.status, detail });
+            return fail(detail, { missing, unexpected });
           }
-          // LiteLLM reads its whole config before it serves: a different list is final.
-          const detail = `served names differ from the compiled ones${missing.length ? `; missing: ${missing.join(', ')}` : ''}${unexpected.length ? `; unexpected: ${unexpected.join(', ')}` : ''}`;
-          steps.push({ step, ok: false, at_ms: elapsed(), attempts, status: res.status, detail });
-          return fail(detail, { missing, unexpected });
         }
       } else {
         last = { ...(res.status ? { status: res.status } : {}), detail: res.error ?? `HTTP ${res.status}` };
@@ -178,6 +146,33 @@ export async function probeGateway(o: ProbeOptions): Promise<ProbeResult> {
   if (o.impostor)
     steps.push({ step: 'identity', ok: true, at_ms: elapsed(), attempts: 1, detail: 'the gateway that answered is the one just started' });
   return { ok: true, steps, total_ms: elapsed() };
+}
+
+type ListCheck = { notAList: string } | { missing: string[]; unexpected: string[]; ok: string; differ: string };
+
+/** The deployments (/v1/model/info) or MCP servers (/v1/mcp/server) served, against the compiled ones. */
+function listCheck(step: 'deployments' | 'mcp_servers', o: ProbeOptions, body: unknown): ListCheck {
+  if (step === 'deployments') {
+    const served = servedDeployments(body);
+    if (!served) return { notAList: 'the /v1/model/info answer is not a deployment list' };
+    const { missing, unexpected } = compareDeployments(o.deployments!, served);
+    return {
+      missing,
+      unexpected,
+      ok: `${served.length} deployments served as compiled`,
+      differ: `the deployments served differ from the compiled ones${missing.length ? `; not served: ${short(missing)}` : ''}${unexpected.length ? `; served but not compiled: ${short(unexpected)}` : ''}`,
+    };
+  }
+  const served = servedMcpServers(body);
+  if (!served) return { notAList: 'the /v1/mcp/server answer is not a server list' };
+  const missing = o.mcpServers!.filter((n) => !served.includes(n));
+  const unexpected = served.filter((n) => !o.mcpServers!.includes(n));
+  return {
+    missing,
+    unexpected,
+    ok: `${served.length} MCP servers registered as compiled`,
+    differ: `the MCP servers registered differ from the compiled ones${missing.length ? `; not registered: ${missing.join(', ')}` : ''}${unexpected.length ? `; registered but not compiled: ${unexpected.join(', ')}` : ''}`,
+  };
 }
 
 function endpoint(step: ProbeStepName): string {

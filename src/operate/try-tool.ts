@@ -1,23 +1,16 @@
 // One MCP tool called through the gateway: tools/call at <gateway.url>/mcp with the master key,
 // the tool named as the gateway lists it (<server id>-<tool>).
-import { callMcpTool, gatewayMcpTarget } from '../client/mcp.js';
+import { callMcpTool, gatewayMcpTarget, type McpCall } from '../client/mcp.js';
 import { isActive, type ProvidersFile } from '../config/schema/providers.js';
 import { UsageError } from '../util/errors.js';
 import { suggestOne } from '../util/suggest.js';
 import { MCP_TOOL_SEPARATOR } from './verify-mcp.js';
 
-export interface TryToolResult {
+export interface TryToolResult extends McpCall {
   tool: string;
   server: string;
   url: string;
   arguments: Record<string, unknown>;
-  ok: boolean;
-  ms: number;
-  /** The tool ran and reported a failure (isError). */
-  tool_error?: boolean;
-  text?: string;
-  structured?: unknown;
-  error?: string;
 }
 
 /** The registered, active server a gateway tool name belongs to; a usage error otherwise. */
@@ -57,17 +50,5 @@ export async function tryTool(
 ): Promise<TryToolResult> {
   const server = toolServer(providers, tool);
   const target = gatewayMcpTarget(o.gatewayUrl, o.key);
-  const r = await callMcpTool(target, tool, args, o.timeoutMs);
-  return {
-    tool,
-    server,
-    url: target.url,
-    arguments: args,
-    ok: r.ok,
-    ms: r.ms,
-    ...(r.tool_error ? { tool_error: true } : {}),
-    ...(r.text !== undefined ? { text: r.text } : {}),
-    ...(r.structured !== undefined ? { structured: r.structured } : {}),
-    ...(r.error ? { error: r.error } : {}),
-  };
+  return { tool, server, url: target.url, arguments: args, ...(await callMcpTool(target, tool, args, o.timeoutMs)) };
 }

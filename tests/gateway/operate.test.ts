@@ -17,7 +17,7 @@ import {
   stopGateway,
   type GatewayProject,
 } from '../helpers/gateway.js';
-import { expectSchema } from '../helpers/schemas.js';
+import { expectSchema, jsonOf } from '../helpers/schemas.js';
 
 const bin = requireLitellm();
 const redis = hasRedis();
@@ -29,17 +29,7 @@ describe.skipIf(!bin || !redis)('operating the live stack: try, verify, stats, l
   let redisPort: number;
   let redisProc: ResultPromise;
   const cli = (...args: string[]) => runCli(args, { cwd: gw.project, env: GATEWAY_ENV, timeout: GATEWAY_TEST_MS });
-  const json = async (schema: string, ...args: string[]) => {
-    const r = await cli(...args, '--json');
-    let out: Record<string, any>;
-    try {
-      out = JSON.parse(r.stdout);
-    } catch {
-      throw new Error(`${args.join(' ')}: no JSON (exit ${r.exitCode}): ${r.stdout}\n${r.stderr}`);
-    }
-    expectSchema(schema, out);
-    return { code: r.exitCode, out, stderr: r.stderr };
-  };
+  const json = (schema: string, ...args: string[]) => jsonOf(cli, schema, ...args);
 
   beforeAll(async () => {
     ollama = await startFakeLLM('ollama', ['llama3.1:8b', 'qwen2.5-coder:7b'], 'ollama');

@@ -61,6 +61,47 @@ describe('probeGateway', () => {
     expect(r.total_ms).toBeLessThan(2000);
   });
 
+  test('with MCP servers compiled, /v1/mcp/server must list exactly those (config-loaded), with the key', async () => {
+    const list = (names: string[]) => [...names.map((n) => ({ server_name: n, is_config: true })), { server_name: 'db', is_config: false }];
+    let registered = ['a'];
+    const s = await server((p, auth) => {
+      if (p === '/v1/models') return [200, models(['m'])];
+      if (p === '/v1/mcp/server') return auth === 'Bearer k' ? [200, list(registered)] : [401, {}];
+      return [200, {}];
+    });
+    const probe = () => probeGateway({ url: s.url, masterKey: 'k', expected: ['m'], mcpServers: ['a'], timeoutMs: 3000, intervalMs: 50 });
+    const ok = await probe();
+    expect(ok.ok).toBe(true);
+    expect(ok.steps.map((x) => x.step)).toEqual(['liveliness', 'readiness', 'models', 'mcp_servers']);
+    expect(ok.steps.at(-1)!.detail).toMatch(/1 MCP servers registered as compiled/);
+    registered = ['b'];
+    const differ = await probe();
+    expect(differ).toMatchObject({ ok: false, missing: ['a'], unexpected: ['b'] });
+    expect(differ.reason).toMatch(/not registered: a; registered but not compiled: b/);
+    const wrongKey = await probeGateway({
+      url: s.url,
+      masterKey: 'x',
+      expected: ['m'],
+      mcpServers: ['a'],
+      timeoutMs: 3000,
+      intervalMs: 50,
+    });
+    await s.close();
+    expect(wrongKey.ok).toBe(false);
+    expect(wrongKey.reason).toMatch(/refused the master key on \/v1\/mcp\/server/);
+  });
+
+  test('an /v1/mcp/server answer that is not a server list is polled until the timeout', async () => {
+    const s = await server((p) =>
+      p === '/v1/models' ? [200, models(['m'])] : p === '/v1/mcp/server' ? [200, { detail: 'x' }] : [200, {}],
+    );
+    const r = await probeGateway({ url: s.url, masterKey: 'k', expected: ['m'], mcpServers: ['a'], timeoutMs: 800, intervalMs: 50 });
+    await s.close();
+    expect(r.ok).toBe(false);
+    expect(r.steps.at(-1)).toMatchObject({ step: 'mcp_servers', ok: false, detail: 'the /v1/mcp/server answer is not a server list' });
+    expect(r.steps.at(-1)!.attempts).toBeGreaterThan(2);
+  });
+
   test('a rejected master key fails', async () => {
     const s = await server((p) => (p === '/v1/models' ? [401, {}] : [200, {}]));
     const r = await probeGateway({ url: s.url, masterKey: 'wrong', expected: ['a'], timeoutMs: 5000, intervalMs: 50 });
