@@ -70,20 +70,12 @@ async function withClient<T>(target: McpTarget, timeoutMs: number, use: (c: Clie
   const timer = setTimeout(() => controller.abort(new Error(`no answer within ${Math.round(timeoutMs / 100) / 10} s`)), timeoutMs);
   const requestInit: RequestInit = { headers: target.headers ?? {}, signal: controller.signal };
   const url = new URL(target.url);
+  // requestInit's headers go on the SSE stream's GET as well (the SDK's _commonHeaders).
   const transport =
-    target.transport === 'sse'
-      ? new SSEClientTransport(url, {
-          requestInit,
-          eventSourceInit: {
-            fetch: (u, init) =>
-              fetch(u, {
-                ...init,
-                headers: { ...target.headers, ...(init?.headers as Record<string, string>) },
-                signal: controller.signal,
-              }),
-          },
-        })
-      : new StreamableHTTPClientTransport(url, { requestInit });
+    target.transport === 'sse' ? new SSEClientTransport(url, { requestInit }) : new StreamableHTTPClientTransport(url, { requestInit });
+  // The timeout ends everything, the SSE stream included (an EventSource would otherwise reconnect
+  // for ever and keep the process alive).
+  controller.signal.addEventListener('abort', () => void transport.close().catch(() => undefined), { once: true });
   const client = new Client({ name: TOOL_NAME, version: TOOL_VERSION });
   try {
     await client.connect(transport, { signal: controller.signal, timeout: timeoutMs });
@@ -91,6 +83,7 @@ async function withClient<T>(target: McpTarget, timeoutMs: number, use: (c: Clie
   } finally {
     clearTimeout(timer);
     await client.close().catch(() => undefined);
+    controller.abort(new Error('done'));
   }
 }
 
@@ -151,6 +144,8 @@ export function mcpError(err: unknown, target: McpTarget): string {
   let msg = String(e?.message ?? err);
   if (/fetch failed/i.test(msg) && cause)
     msg = cause === 'ECONNREFUSED' ? `connection refused at ${target.url}` : `${cause} at ${target.url}`;
+  // The SSE transport folds the cause into its own message.
+  else if (/\bECONNREFUSED\b/.test(msg)) msg = `connection refused at ${target.url}`;
   msg = msg.replace(/^Streamable HTTP error: /, '').replace(/^Error POSTing to endpoint: /, '');
   const http = typeof e?.code === 'number' && e.code >= 100 && e.code < 600 ? `HTTP ${e.code}: ` : '';
   const text = `${http}${msg}`.replace(/\s+/g, ' ').trim();

@@ -29,12 +29,12 @@ const TOKEN = 'mcp-test-token-0123456789';
 const ENV = { ...GATEWAY_ENV, TOOLS_TOKEN: TOKEN };
 
 /** A demo MCP server on this port; resolves once it answers (wrapped: the process is itself a promise of its exit). */
-async function startMcp(python: string, port: number, name: string, tokenEnv?: string): Promise<{ proc: ResultPromise }> {
-  const args = [path.join(ROOT, 'scripts/mcp-demo-server.py'), '--port', String(port), '--name', name];
-  const proc = execa(python, tokenEnv ? [...args, '--token-env', tokenEnv] : args, { env: ENV, reject: false, all: true });
+async function startMcp(python: string, port: number, name: string, extra: string[] = []): Promise<{ proc: ResultPromise }> {
+  const args = [path.join(ROOT, 'scripts/mcp-demo-server.py'), '--port', String(port), '--name', name, ...extra];
+  const proc = execa(python, args, { env: ENV, reject: false, all: true });
   for (let i = 0; i < 150; i++) {
     try {
-      await fetch(`http://127.0.0.1:${port}/mcp`, { signal: AbortSignal.timeout(500) });
+      await fetch(`http://127.0.0.1:${port}/`, { signal: AbortSignal.timeout(500) });
       return { proc };
     } catch {
       if (proc.exitCode !== null) break;
@@ -48,8 +48,8 @@ async function startMcp(python: string, port: number, name: string, tokenEnv?: s
 describe.skipIf(!bin)('MCP servers: registry, compiled config, the real gateway, tool calls', { timeout: GATEWAY_TEST_MS }, () => {
   let fakes: Awaited<ReturnType<typeof startFakes>>;
   let gw: GatewayProject;
-  let tools: ResultPromise | undefined, spare: ResultPromise | undefined;
-  let ports: { tools: number; spare: number; off: number };
+  let tools: ResultPromise | undefined, spare: ResultPromise | undefined, sse: ResultPromise | undefined;
+  let ports: { tools: number; spare: number; sse: number; off: number };
   let providers: string;
   const cli = (...args: string[]) => runCli(args, { cwd: gw.project, env: ENV, timeout: GATEWAY_TEST_MS });
   const json = (schema: string, ...args: string[]) => jsonOf(cli, schema, ...args);
@@ -60,6 +60,9 @@ describe.skipIf(!bin)('MCP servers: registry, compiled config, the real gateway,
     auth: { type: bearer_token, token: env:TOOLS_TOKEN }
   spare:
     url: http://127.0.0.1:${ports.spare}/mcp
+  sse_tools:
+    transport: sse
+    url: http://127.0.0.1:${ports.sse}/sse
   off:
     url: http://127.0.0.1:${ports.off}/mcp
     status: disabled
@@ -67,9 +70,13 @@ describe.skipIf(!bin)('MCP servers: registry, compiled config, the real gateway,
 
   beforeAll(async () => {
     const python = path.join(path.dirname(bin!), 'python');
-    ports = { tools: await freePort(), spare: await freePort(), off: await freePort() };
-    const started = await Promise.all([startMcp(python, ports.tools, 'tools', 'TOOLS_TOKEN'), startMcp(python, ports.spare, 'spare')]);
-    [tools, spare] = started.map((s) => s.proc);
+    ports = { tools: await freePort(), spare: await freePort(), sse: await freePort(), off: await freePort() };
+    const started = await Promise.all([
+      startMcp(python, ports.tools, 'tools', ['--token-env', 'TOOLS_TOKEN']),
+      startMcp(python, ports.spare, 'spare'),
+      startMcp(python, ports.sse, 'sse', ['--transport', 'sse']),
+    ]);
+    [tools, spare, sse] = started.map((s) => s.proc);
     fakes = await startFakes();
     gw = await makeGatewayProject({ bin: bin!, ...fakes });
     providers = `${providersYaml(fakes)}${mcpBlock(ports.tools)}`;
@@ -78,8 +85,8 @@ describe.skipIf(!bin)('MCP servers: registry, compiled config, the real gateway,
 
   afterAll(async () => {
     if (gw) stopGateway(gw.project);
-    for (const p of [tools, spare]) p?.kill('SIGKILL');
-    await Promise.all([tools, spare].map((p) => p?.catch(() => undefined)));
+    for (const p of [tools, spare, sse]) p?.kill('SIGKILL');
+    await Promise.all([tools, spare, sse].map((p) => p?.catch(() => undefined)));
     await Promise.all(Object.values(fakes ?? {}).map((s: FakeServer) => s.close()));
     cleanupTempDirs();
   });
@@ -90,13 +97,15 @@ describe.skipIf(!bin)('MCP servers: registry, compiled config, the real gateway,
     const steps = out.probes.at(-1).steps.map((s: { step: string; ok: boolean }) => [s.step, s.ok]);
     expect(steps).toContainEqual(['mcp_servers', true]);
     const compiled = readFileSync(path.join(gw.config, 'litellm-unified.yaml'), 'utf8');
-    expect(compiled).toContain(`mcp_servers:\n  spare:\n    url: http://127.0.0.1:${ports.spare}/mcp\n    transport: http\n  tools:`);
+    expect(compiled).toContain(
+      `mcp_servers:\n  spare:\n    url: http://127.0.0.1:${ports.spare}/mcp\n    transport: http\n  sse_tools:\n    url: http://127.0.0.1:${ports.sse}/sse\n    transport: sse\n  tools:`,
+    );
     expect(compiled).toContain('authentication_token: os.environ/TOOLS_TOKEN');
     expect(compiled).not.toContain(TOKEN);
     expect(compiled).not.toContain(String(ports.off));
     const res = await fetch(`${gw.url}/v1/mcp/server`, { headers: { authorization: `Bearer ${MASTER_KEY}` } });
     const registered = ((await res.json()) as { server_name: string }[]).map((s) => s.server_name).sort();
-    expect(registered).toEqual(['spare', 'tools']);
+    expect(registered).toEqual(['spare', 'sse_tools', 'tools']);
   });
 
   test("validate --deep loads the compiled file without mcp_servers (the pinned LiteLLM's --validate_config never exits with them), and says so", async () => {
@@ -104,7 +113,7 @@ describe.skipIf(!bin)('MCP servers: registry, compiled config, the real gateway,
     const out = JSON.parse(r.stdout);
     const schema = JSON.parse(readFileSync(path.join(ROOT, 'schemas/report.schema.json'), 'utf8'));
     expect(new Ajv({ allErrors: true, strict: true }).validate(schema, out)).toBe(true);
-    expect(out.deep).toMatchObject({ ran: true, ok: true, mcpServersOmitted: 2 });
+    expect(out.deep).toMatchObject({ ran: true, ok: true, mcpServersOmitted: 3 });
     expect(r.exitCode).toBe(0);
   });
 
@@ -114,6 +123,7 @@ describe.skipIf(!bin)('MCP servers: registry, compiled config, the real gateway,
     const byId = Object.fromEntries(out.mcp_servers.map((m: { id: string }) => [m.id, m]));
     expect(byId.tools).toMatchObject({ state: 'up', tools: ['add', 'echo', 'now'], server: { name: 'tools' } });
     expect(byId.spare).toMatchObject({ state: 'up', tools: ['add', 'echo', 'now'] });
+    expect(byId.sse_tools).toMatchObject({ transport: 'sse', state: 'up', tools: ['add', 'echo', 'now'] });
     expect(byId.off).toMatchObject({ state: 'not-probed', reason: 'disabled', tools: [] });
     expect(code, JSON.stringify(out)).toBe(0);
     const text = await cli('status', '--timeout', '10');
@@ -127,8 +137,9 @@ describe.skipIf(!bin)('MCP servers: registry, compiled config, the real gateway,
     const byId = Object.fromEntries(out.mcp.servers.map((v: { id: string }) => [v.id, v]));
     expect(byId.tools.gateway_tools).toEqual(['tools-add', 'tools-echo', 'tools-now']);
     expect(byId.spare.gateway_tools).toEqual(['spare-add', 'spare-echo', 'spare-now']);
+    expect(byId.sse_tools.gateway_tools).toEqual(['sse_tools-add', 'sse_tools-echo', 'sse_tools-now']);
     expect(byId.off.gateway_tools).toEqual([]);
-    expect(out.mcp.listed).toBe(6);
+    expect(out.mcp.listed).toBe(9);
     expect(code).toBe(0);
   });
 
@@ -137,6 +148,8 @@ describe.skipIf(!bin)('MCP servers: registry, compiled config, the real gateway,
     const { code, out } = await json('try', 'try', '--tool', 'tools-add', '--args', '{"a": 2, "b": 40}');
     expect(out).toMatchObject({ tool: 'tools-add', server: 'tools', ok: true, structured: { result: 42 }, exit_code: 0 });
     expect(code).toBe(0);
+    const overSse = await json('try', 'try', '--tool', 'sse_tools-echo', '--args', '{"text": "through SSE"}');
+    expect(overSse.out).toMatchObject({ server: 'sse_tools', ok: true, text: 'through SSE' });
     const bad = await json('try', 'try', '--tool', 'tools-add', '--args', '{"a": "two"}');
     expect(bad.out).toMatchObject({ ok: false, tool_error: true });
     expect(bad.code).toBe(1);
@@ -184,11 +197,11 @@ describe.skipIf(!bin)('MCP servers: registry, compiled config, the real gateway,
       const { code, out } = await json('reload', 'reload', '--yes');
       expect(code, JSON.stringify(out)).toBe(0);
       const step = out.probes.at(-1).steps.find((x: { step: string }) => x.step === 'mcp_servers');
-      expect(step).toMatchObject({ ok: true, detail: '1 MCP servers registered as compiled' });
+      expect(step).toMatchObject({ ok: true, detail: '2 MCP servers registered as compiled' });
       const v = await json('verify', 'verify', '--requests', '16');
       expect(v.out.mcp.findings).toEqual([]);
       expect(v.out.mcp.servers.find((x: { id: string }) => x.id === 'spare').gateway_tools).toEqual([]);
-      expect(v.out.mcp.listed).toBe(3);
+      expect(v.out.mcp.listed).toBe(6);
     } finally {
       gw.write({ 'providers.yaml': providers });
     }

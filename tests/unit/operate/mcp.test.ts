@@ -46,6 +46,8 @@ describe('mcpError: one line for an operator', () => {
   test('a refused connection names the URL', () => {
     const err = Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNREFUSED' } });
     expect(mcpError(err, t)).toBe('connection refused at http://127.0.0.1:9/mcp');
+    const sse = new Error('SSE error: TypeError: fetch failed: connect ECONNREFUSED 127.0.0.1:9');
+    expect(mcpError(sse, { ...t, transport: 'sse' })).toBe('connection refused at http://127.0.0.1:9/mcp');
   });
   test("an HTTP error keeps the status and what the server said, without the SDK's prefixes", () => {
     const err = Object.assign(new Error('Streamable HTTP error: Error POSTing to endpoint: {"detail":"No connected db."}'), { code: 400 });
