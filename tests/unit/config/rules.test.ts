@@ -1492,9 +1492,29 @@ table(
 );
 
 table(
-  'MCP servers in the shared rules (urls, secrets, env, ports)',
-  ['invalid-url', 'url-credentials', 'secret-literal', 'invalid-env-ref', 'env-unset', 'port-conflict', 'port-unregistered', 'port-reserved'],
+  'MCP servers in the shared rules (shape, urls, secrets, env, ports)',
   [
+    'unknown-key',
+    'invalid-value',
+    'invalid-url',
+    'url-credentials',
+    'secret-literal',
+    'invalid-env-ref',
+    'env-unset',
+    'port-conflict',
+    'port-unregistered',
+    'port-reserved',
+  ],
+  [
+    {
+      name: 'a misspelt key, with the key it meant; an unknown transport',
+      files: MCP('  tools:\n    transprot: sse\n    url: http://127.0.0.1:8765/sse\n  more:\n    transport: websocket\n    url: http://127.0.0.1:8765/mcp\n'),
+      expect: [
+        ['unknown-key', 'providers.yaml', 22],
+        ['invalid-value', 'providers.yaml', 25],
+      ],
+      suggest: ['transport', undefined],
+    },
     {
       name: 'credentials in the url',
       files: MCP('  tools:\n    url: http://u:hunter2xx@127.0.0.1:8765/mcp\n'),
