@@ -4,7 +4,8 @@ Runs on the pinned LiteLLM virtualenv's Python, whose `mcp` package (the officia
 one of LiteLLM's own dependencies) provides MCPServer (FastMCP before mcp 2.x):
 
     ~/.cache/aibackend/litellm-1.106.12/bin/python scripts/mcp-demo-server.py [--port 8765] [--name demo-tools]
-        [--transport http|sse]   # streamable HTTP at /mcp (default), or the older SSE transport at /sse
+        [--transport http|sse|stdio]   # streamable HTTP at /mcp (default), the older SSE transport at /sse,
+                                       # or stdio (the gateway starts it: a registry's stdio command)
         [--token-env VAR]        # require "Authorization: Bearer $VAR" on every request
 
 Its tools: add(a, b), echo(text), now(). It serves until stopped.
@@ -23,7 +24,7 @@ def main() -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--name", default="demo-tools")
-    parser.add_argument("--transport", choices=("http", "sse"), default="http")
+    parser.add_argument("--transport", choices=("http", "sse", "stdio"), default="http")
     parser.add_argument("--token-env", help="require Authorization: Bearer <the value of this variable>")
     args = parser.parse_args()
     if args.host not in ("127.0.0.1", "localhost", "::1"):
@@ -45,6 +46,10 @@ def main() -> None:
     def now() -> str:
         """The server's time, ISO 8601 in UTC."""
         return datetime.datetime.now(datetime.timezone.utc).isoformat()
+
+    if args.transport == "stdio":
+        mcp.run("stdio")
+        return
 
     app = mcp.streamable_http_app() if args.transport == "http" else mcp.sse_app(host=args.host)
     if args.token_env:

@@ -51,6 +51,7 @@ describe.skipIf(!bin)('MCP servers: registry, compiled config, the real gateway,
   let tools: ResultPromise | undefined, spare: ResultPromise | undefined, sse: ResultPromise | undefined;
   let ports: { tools: number; spare: number; sse: number; off: number };
   let providers: string;
+  let python: string;
   const cli = (...args: string[]) => runCli(args, { cwd: gw.project, env: ENV, timeout: GATEWAY_TEST_MS });
   const json = (schema: string, ...args: string[]) => jsonOf(cli, schema, ...args);
   const mcpBlock = (toolsPort: number) => `mcp_servers:
@@ -63,13 +64,16 @@ describe.skipIf(!bin)('MCP servers: registry, compiled config, the real gateway,
   sse_tools:
     transport: sse
     url: http://127.0.0.1:${ports.sse}/sse
+  local:
+    transport: stdio
+    command: [${python}, ${path.join(ROOT, 'scripts/mcp-demo-server.py')}, --transport, stdio, --name, local]
   off:
     url: http://127.0.0.1:${ports.off}/mcp
     status: disabled
 `;
 
   beforeAll(async () => {
-    const python = path.join(path.dirname(bin!), 'python');
+    python = path.join(path.dirname(bin!), 'python');
     ports = { tools: await freePort(), spare: await freePort(), sse: await freePort(), off: await freePort() };
     const started = await Promise.all([
       startMcp(python, ports.tools, 'tools', ['--token-env', 'TOOLS_TOKEN']),
@@ -80,7 +84,15 @@ describe.skipIf(!bin)('MCP servers: registry, compiled config, the real gateway,
     fakes = await startFakes();
     gw = await makeGatewayProject({ bin: bin!, ...fakes });
     providers = `${providersYaml(fakes)}${mcpBlock(ports.tools)}`;
-    gw.rebase({ 'providers.yaml': providers });
+    // The gateway starts the stdio server itself, only with LITELLM_ENABLE_MCP_STDIO=true.
+    const g = readFileSync(path.join(gw.config, 'gateway.yaml'), 'utf8');
+    gw.rebase({
+      'providers.yaml': providers,
+      'gateway.yaml': g.replace(
+        '    LITELLM_LOCAL_MODEL_COST_MAP: "True"\n',
+        '    LITELLM_LOCAL_MODEL_COST_MAP: "True"\n    LITELLM_ENABLE_MCP_STDIO: "true"\n',
+      ),
+    });
   }, GATEWAY_TEST_MS);
 
   afterAll(async () => {
@@ -98,14 +110,15 @@ describe.skipIf(!bin)('MCP servers: registry, compiled config, the real gateway,
     expect(steps).toContainEqual(['mcp_servers', true]);
     const compiled = readFileSync(path.join(gw.config, 'litellm-unified.yaml'), 'utf8');
     expect(compiled).toContain(
-      `mcp_servers:\n  spare:\n    url: http://127.0.0.1:${ports.spare}/mcp\n    transport: http\n  sse_tools:\n    url: http://127.0.0.1:${ports.sse}/sse\n    transport: sse\n  tools:`,
+      `\n  spare:\n    url: http://127.0.0.1:${ports.spare}/mcp\n    transport: http\n  sse_tools:\n    url: http://127.0.0.1:${ports.sse}/sse\n    transport: sse\n  tools:`,
     );
     expect(compiled).toContain('authentication_token: os.environ/TOOLS_TOKEN');
+    expect(compiled).toMatch(/mcp_servers:\n {2}local:\n {4}command: \S+python\n {4}args:\n/);
     expect(compiled).not.toContain(TOKEN);
     expect(compiled).not.toContain(String(ports.off));
     const res = await fetch(`${gw.url}/v1/mcp/server`, { headers: { authorization: `Bearer ${MASTER_KEY}` } });
     const registered = ((await res.json()) as { server_name: string }[]).map((s) => s.server_name).sort();
-    expect(registered).toEqual(['spare', 'sse_tools', 'tools']);
+    expect(registered).toEqual(['local', 'spare', 'sse_tools', 'tools']);
   });
 
   test("validate --deep loads the compiled file without mcp_servers (the pinned LiteLLM's --validate_config never exits with them), and says so", async () => {
@@ -113,7 +126,7 @@ describe.skipIf(!bin)('MCP servers: registry, compiled config, the real gateway,
     const out = JSON.parse(r.stdout);
     const schema = JSON.parse(readFileSync(path.join(ROOT, 'schemas/report.schema.json'), 'utf8'));
     expect(new Ajv({ allErrors: true, strict: true }).validate(schema, out)).toBe(true);
-    expect(out.deep).toMatchObject({ ran: true, ok: true, mcpServersOmitted: 3 });
+    expect(out.deep).toMatchObject({ ran: true, ok: true, mcpServersOmitted: 4 });
     expect(r.exitCode).toBe(0);
   });
 
@@ -125,6 +138,8 @@ describe.skipIf(!bin)('MCP servers: registry, compiled config, the real gateway,
     expect(byId.spare).toMatchObject({ state: 'up', tools: ['add', 'echo', 'now'] });
     expect(byId.sse_tools).toMatchObject({ transport: 'sse', state: 'up', tools: ['add', 'echo', 'now'] });
     expect(byId.off).toMatchObject({ state: 'not-probed', reason: 'disabled', tools: [] });
+    expect(byId.local).toMatchObject({ transport: 'stdio', state: 'not-probed', tools: [] });
+    expect(byId.local.reason).toMatch(/the gateway runs it/);
     expect(code, JSON.stringify(out)).toBe(0);
     const text = await cli('status', '--timeout', '10');
     expect(text.stdout).toMatch(/tools\s+http\s+up\s+\d+ ms\s+3\s+add, echo, now/);
@@ -139,7 +154,8 @@ describe.skipIf(!bin)('MCP servers: registry, compiled config, the real gateway,
     expect(byId.spare.gateway_tools).toEqual(['spare-add', 'spare-echo', 'spare-now']);
     expect(byId.sse_tools.gateway_tools).toEqual(['sse_tools-add', 'sse_tools-echo', 'sse_tools-now']);
     expect(byId.off.gateway_tools).toEqual([]);
-    expect(out.mcp.listed).toBe(9);
+    expect(byId.local.gateway_tools).toEqual(['local-add', 'local-echo', 'local-now']);
+    expect(out.mcp.listed).toBe(12);
     expect(code).toBe(0);
   });
 
@@ -150,6 +166,8 @@ describe.skipIf(!bin)('MCP servers: registry, compiled config, the real gateway,
     expect(code).toBe(0);
     const overSse = await json('try', 'try', '--tool', 'sse_tools-echo', '--args', '{"text": "through SSE"}');
     expect(overSse.out).toMatchObject({ server: 'sse_tools', ok: true, text: 'through SSE' });
+    const overStdio = await json('try', 'try', '--tool', 'local-echo', '--args', '{"text": "through stdio"}');
+    expect(overStdio.out).toMatchObject({ server: 'local', ok: true, text: 'through stdio' });
     const bad = await json('try', 'try', '--tool', 'tools-add', '--args', '{"a": "two"}');
     expect(bad.out).toMatchObject({ ok: false, tool_error: true });
     expect(bad.code).toBe(1);
@@ -197,11 +215,11 @@ describe.skipIf(!bin)('MCP servers: registry, compiled config, the real gateway,
       const { code, out } = await json('reload', 'reload', '--yes');
       expect(code, JSON.stringify(out)).toBe(0);
       const step = out.probes.at(-1).steps.find((x: { step: string }) => x.step === 'mcp_servers');
-      expect(step).toMatchObject({ ok: true, detail: '2 MCP servers registered as compiled' });
+      expect(step).toMatchObject({ ok: true, detail: '3 MCP servers registered as compiled' });
       const v = await json('verify', 'verify', '--requests', '16');
       expect(v.out.mcp.findings).toEqual([]);
       expect(v.out.mcp.servers.find((x: { id: string }) => x.id === 'spare').gateway_tools).toEqual([]);
-      expect(v.out.mcp.listed).toBe(6);
+      expect(v.out.mcp.listed).toBe(9);
     } finally {
       gw.write({ 'providers.yaml': providers });
     }

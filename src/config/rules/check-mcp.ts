@@ -31,7 +31,7 @@ export function checkMcp(ctx: RuleContext): void {
           );
         }
       }
-      if (isActive(s)) {
+      if (isActive(s) && !stdioEnabled(ctx)) {
         ctx.warn(
           'mcp-stdio',
           ctx.at('providers', ['mcp_servers', id, 'transport']),
@@ -62,4 +62,13 @@ function checkUrlPath(ctx: RuleContext, id: string, transport: 'http' | 'sse', r
   } else if (transport === 'sse' && path.endsWith('/mcp')) {
     ctx.warn('mcp-url-path', at, `the url of MCP server '${id}' ends in /mcp, the streamable HTTP endpoint, but its transport is sse`, 'transport: http');
   }
+}
+
+/** The process runtime starts the gateway with LITELLM_ENABLE_MCP_STDIO=true (its env:, or passed through from here). */
+function stdioEnabled(ctx: RuleContext): boolean {
+  const runtime = ctx.config.sources.gateway ? ctx.gateway?.runtime : undefined;
+  if (runtime?.kind !== 'process') return false;
+  const on = (v: string | undefined) => v?.trim().toLowerCase() === 'true';
+  // LITELLM_* variables always reach the process runtime's gateway (docs/format.md).
+  return on(runtime.env?.LITELLM_ENABLE_MCP_STDIO) || on(ctx.options.env.LITELLM_ENABLE_MCP_STDIO);
 }

@@ -1473,6 +1473,14 @@ table(
       ],
     },
     {
+      name: 'no stdio warning when the process runtime starts the gateway with LITELLM_ENABLE_MCP_STDIO=true',
+      files: {
+        ...MCP('  tools:\n    transport: stdio\n    command: [mcp-server-time]\n'),
+        'gateway.yaml': `${G}runtime:\n  kind: process\n  command: [litellm, --config, "{config}"]\n  env: { LITELLM_ENABLE_MCP_STDIO: "true" }\n`,
+      },
+      expect: [],
+    },
+    {
       name: 'stdio naming a relative program; a PATH name and an absolute path are fine',
       files: MCP(
         '  a:\n    transport: stdio\n    command: [./server.py]\n    status: disabled\n  b:\n    transport: stdio\n    command: [mcp-server-time]\n    status: disabled\n  c:\n    transport: stdio\n    command: [/usr/bin/srv, ./arg/is/fine]\n    status: disabled\n',
