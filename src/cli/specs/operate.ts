@@ -4,11 +4,16 @@ import { portNumber, positiveInt, seconds, type FlagsOf } from './parse.js';
 
 export const statusSpec = () =>
   new Command('status')
-    .description('probe the gateway and every active provider concurrently: up, served models against the registry')
-    .option('--json', 'print { gateway, providers } as JSON')
+    .description(
+      'probe the gateway, every active provider and every MCP server concurrently: up, served models against the registry, MCP tools',
+    )
+    .option('--json', 'print { gateway, providers, mcp_servers } as JSON')
     .option('--remote', 'also probe the hosted APIs (openai, anthropic)')
     .option('--timeout <duration>', 'per-request timeout: seconds, or 500ms', seconds, 2)
-    .addHelpText('after', '\nExit 0 when every provider that a route uses is reachable and serves its routed models, 1 otherwise.');
+    .addHelpText(
+      'after',
+      '\nExit 0 when every provider that a route uses is reachable and serves its routed models, and every active MCP server reached over HTTP answers; 1 otherwise.',
+    );
 export type StatusFlags = FlagsOf<typeof statusSpec>;
 
 export const discoverSpec = () =>

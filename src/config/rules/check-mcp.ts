@@ -2,6 +2,8 @@
 // separator, a url or command that does not fit the transport, a relative stdio program, a URL
 // path of the other HTTP transport. Read from the pinned LiteLLM's mcp_server_manager.py and
 // stdio_gate.py.
+import { isMap, isScalar, isSeq } from 'yaml';
+import { replicaService } from '../../deploy/rolling/haproxy.js';
 import { isActive } from '../schema/providers.js';
 import type { RuleContext } from './context.js';
 
@@ -64,11 +66,27 @@ function checkUrlPath(ctx: RuleContext, id: string, transport: 'http' | 'sse', r
   }
 }
 
-/** The process runtime starts the gateway with LITELLM_ENABLE_MCP_STDIO=true (its env:, or passed through from here). */
+/**
+ * The gateway is started with LITELLM_ENABLE_MCP_STDIO=true: the process runtime's env (or the
+ * LITELLM_* environment it passes on), or, with compose, the environment of every gateway service
+ * the compose file defines (the service, and with replicas each <service>-rN).
+ */
 function stdioEnabled(ctx: RuleContext): boolean {
-  const runtime = ctx.config.sources.gateway ? ctx.gateway?.runtime : undefined;
-  if (runtime?.kind !== 'process') return false;
-  const on = (v: string | undefined) => v?.trim().toLowerCase() === 'true';
-  // LITELLM_* variables always reach the process runtime's gateway (docs/format.md).
-  return on(runtime.env?.LITELLM_ENABLE_MCP_STDIO) || on(ctx.options.env.LITELLM_ENABLE_MCP_STDIO);
+  const gw = ctx.config.sources.gateway ? ctx.gateway : undefined;
+  const runtime = gw?.runtime;
+  const on = (v: unknown) => String(v ?? '').trim().toLowerCase() === 'true';
+  if (runtime?.kind === 'process') return on(runtime.env?.LITELLM_ENABLE_MCP_STDIO) || on(ctx.options.env.LITELLM_ENABLE_MCP_STDIO);
+  const compose = ctx.config.compose?.parsed;
+  if (runtime?.kind !== 'compose' || !compose || compose.doc.errors.length) return false;
+  const names = gw!.replicas >= 2 ? Array.from({ length: gw!.replicas }, (_, i) => replicaService(runtime.service, i)) : [runtime.service];
+  const services = names.map((n) => compose.doc.getIn(['services', n, 'environment']));
+  return services.length > 0 && services.every((env) => composeEnv(env, 'LITELLM_ENABLE_MCP_STDIO'));
+}
+
+/** A compose service's environment (a map, or a list of NAME=value) sets this variable to true. */
+function composeEnv(env: unknown, name: string): boolean {
+  const on = (v: unknown) => String(v ?? '').trim().toLowerCase() === 'true';
+  if (isMap(env)) return on(env.get(name));
+  if (isSeq(env)) return env.items.some((item) => isScalar(item) && String(item.value).trim().toLowerCase() === `${name.toLowerCase()}=true`);
+  return false;
 }

@@ -1480,6 +1480,21 @@ table(
       },
       expect: [],
     },
+    ...(
+      [
+        ['a map', '    environment:\n      LITELLM_ENABLE_MCP_STDIO: "true"\n', []],
+        ['a list', '    environment:\n      - LITELLM_ENABLE_MCP_STDIO=true\n', []],
+        ['neither', '    environment:\n      LITELLM_ENABLE_MCP_STDIO: "false"\n', [['mcp-stdio', 'providers.yaml', 22]]],
+      ] as const
+    ).map(([form, env, expect]) => ({
+      name: `compose: LITELLM_ENABLE_MCP_STDIO=true in the gateway service's environment as ${form}`,
+      files: {
+        ...MCP('  tools:\n    transport: stdio\n    command: [mcp-server-time]\n'),
+        'gateway.yaml': RUNTIME('  file: config/compose.yml\n'),
+        'compose.yml': `${COMPOSE('ghcr.io/berriai/litellm:v1.106.12-stable')}${env}`,
+      },
+      expect: expect as unknown as Row['expect'],
+    })),
     {
       name: 'stdio naming a relative program; a PATH name and an absolute path are fine',
       files: MCP(
