@@ -1,7 +1,7 @@
 // The whole stack at a glance: the gateway (liveliness, readiness, served names against the
 // compiled ones) and every active provider, all probed concurrently, each with its own timeout.
 import type { MappingsFile } from '../config/schema/mappings.js';
-import { HOSTED_TYPES, type Provider, type ProvidersFile } from '../config/schema/providers.js';
+import { HOSTED_TYPES, isActive, type Provider, type ProvidersFile } from '../config/schema/providers.js';
 import type { GatewayFile } from '../config/schema/gateway.js';
 import { mcpStatus, type McpServerStatus } from './mcp-status.js';
 import { monitoringStatus, type MonitoringStatus } from './monitoring-status.js';
@@ -93,7 +93,7 @@ export async function collectStatus(
   const skipped: StatusReport['skipped'] = [];
   const targets: [string, Provider][] = [];
   for (const [id, p] of Object.entries(providers.providers)) {
-    if ((p.status ?? 'active') !== 'active') skipped.push({ id, reason: 'disabled' });
+    if (!isActive(p)) skipped.push({ id, reason: 'disabled' });
     else if (HOSTED_TYPES.has(p.type) && !o.remote) skipped.push({ id, reason: 'hosted API: probed only with --remote' });
     else targets.push([id, p]);
   }

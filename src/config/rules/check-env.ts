@@ -14,7 +14,7 @@ export function envRefsInUse(ctx: RuleContext): { kind: SourceKind; path: PathSe
     if (variable !== undefined) refs.push({ kind, path, variable });
   };
   for (const [id, p] of Object.entries(ctx.providers?.providers ?? {})) {
-    if ((p.status ?? 'active') === 'active') add('providers', ['providers', id, 'api_key'], p.api_key);
+    if (isActive(p)) add('providers', ['providers', id, 'api_key'], p.api_key);
   }
   for (const [id, s] of Object.entries(ctx.providers?.mcp_servers ?? {})) {
     if (!isActive(s)) continue;

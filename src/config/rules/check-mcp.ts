@@ -66,6 +66,8 @@ function checkUrlPath(ctx: RuleContext, id: string, transport: 'http' | 'sse', r
   }
 }
 
+const on = (v: unknown) => String(v ?? '').trim().toLowerCase() === 'true';
+
 /**
  * The gateway is started with LITELLM_ENABLE_MCP_STDIO=true: the process runtime's env (or the
  * LITELLM_* environment it passes on), or, with compose, the environment of every gateway service
@@ -74,7 +76,6 @@ function checkUrlPath(ctx: RuleContext, id: string, transport: 'http' | 'sse', r
 function stdioEnabled(ctx: RuleContext): boolean {
   const gw = ctx.config.sources.gateway ? ctx.gateway : undefined;
   const runtime = gw?.runtime;
-  const on = (v: unknown) => String(v ?? '').trim().toLowerCase() === 'true';
   if (runtime?.kind === 'process') return on(runtime.env?.LITELLM_ENABLE_MCP_STDIO) || on(ctx.options.env.LITELLM_ENABLE_MCP_STDIO);
   const compose = ctx.config.compose?.parsed;
   if (runtime?.kind !== 'compose' || !compose || compose.doc.errors.length) return false;
@@ -85,8 +86,7 @@ function stdioEnabled(ctx: RuleContext): boolean {
 
 /** A compose service's environment (a map, or a list of NAME=value) sets this variable to true. */
 function composeEnv(env: unknown, name: string): boolean {
-  const on = (v: unknown) => String(v ?? '').trim().toLowerCase() === 'true';
   if (isMap(env)) return on(env.get(name));
-  if (isSeq(env)) return env.items.some((item) => isScalar(item) && String(item.value).trim().toLowerCase() === `${name.toLowerCase()}=true`);
+  if (isSeq(env)) return env.items.some((item) => isScalar(item) && String(item.value).startsWith(`${name}=`) && on(String(item.value).slice(name.length + 1)));
   return false;
 }

@@ -36,7 +36,7 @@ export function checkPorts(ctx: RuleContext): void {
 
   const uses: Use[] = [];
   for (const [id, p] of Object.entries(ctx.providers?.providers ?? {})) {
-    if ((p.status ?? 'active') !== 'active' || !p.base_url) continue;
+    if (!isActive(p) || !p.base_url) continue;
     const ep = endpointOf(p.base_url);
     if (ep && (ep.local || ep.explicit))
       uses.push({ who: `provider '${id}'`, id, kind: 'providers', path: ['providers', id, 'base_url'], host: ep.host, port: ep.port });

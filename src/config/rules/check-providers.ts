@@ -1,6 +1,6 @@
 // Provider entries that parse but cannot work: no base_url where one is needed, an active
 // provider with no models, the same backend model listed twice.
-import { HOSTED_TYPES } from '../schema/providers.js';
+import { HOSTED_TYPES, isActive } from '../schema/providers.js';
 import type { RuleContext } from './context.js';
 
 export function checkProviders(ctx: RuleContext): void {
@@ -14,7 +14,7 @@ export function checkProviders(ctx: RuleContext): void {
       );
     }
     const models = p.models ?? [];
-    if ((p.status ?? 'active') === 'active' && models.length === 0) {
+    if (isActive(p) && models.length === 0) {
       ctx.error(
         'provider-without-models',
         ctx.at('providers', ['providers', id], true),

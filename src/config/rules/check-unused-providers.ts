@@ -1,4 +1,5 @@
 // An active provider that nothing routes to is usually a forgotten mapping.
+import { isActive } from '../schema/providers.js';
 import type { RuleContext } from './context.js';
 
 export function checkUnusedProviders(ctx: RuleContext): void {
@@ -8,7 +9,7 @@ export function checkUnusedProviders(ctx: RuleContext): void {
   const used = new Set<string>();
   for (const m of Object.values(models)) for (const r of m.routes) used.add(r.provider);
   for (const [id, p] of Object.entries(providers)) {
-    if ((p.status ?? 'active') === 'active' && !used.has(id)) {
+    if (isActive(p) && !used.has(id)) {
       ctx.warn('unused-provider', ctx.at('providers', ['providers', id], true), `active provider '${id}' is not used by any route`);
     }
   }
