@@ -91,7 +91,7 @@ export function checkConfig(paths: ConfigPaths, options: RuleOptions): CheckedCo
         return { ...f, group, path: abs, display: displayPath(abs, paths.cwd) };
       };
       generated = [];
-      if (loaded.gateway.monitoring.enabled) {
+      if (loaded.gateway.monitoring.enabled || loaded.gateway.tracing.enabled) {
         const dir = path.resolve(paths.projectDir, loaded.gateway.monitoring.dir);
         generated.push(
           ...compileMonitoring({ providers: loaded.providers, mappings: loaded.mappings, gateway: loaded.gateway }, provenance).map((f) =>

@@ -1,13 +1,15 @@
 // The monitoring stack compiled from the registry, as the exact bytes of each file under
-// monitoring.dir: Prometheus' config and rules, Grafana's provisioning and five dashboards, and a
-// .gitignore for the secret Prometheus reads. Pure: no I/O, deterministic, every file with its
-// AUTO-GENERATED provenance.
+// monitoring.dir: Prometheus' config and rules, Grafana's provisioning and five dashboards,
+// Alertmanager's config (monitoring.alerting), the trace backend's (tracing), and a .gitignore for
+// the secrets they read. Pure: no I/O, deterministic, every file with its AUTO-GENERATED provenance.
 import { withHeader, withJsonProvenance, type Provenance } from '../config/emit/provenance.js';
 import { writeYaml } from '../config/emit/yaml-writer.js';
 import type { GatewayFile } from '../config/schema/gateway.js';
 import type { MappingsFile } from '../config/schema/mappings.js';
 import type { ProvidersFile } from '../config/schema/providers.js';
+import { ALERTMANAGER_FILE, alertmanagerConfig } from './alertmanager-config.js';
 import { dashboardSpecs, grafanaDashboard } from './dashboards.js';
+import { JAEGER_FILE, jaegerConfig } from './jaeger-config.js';
 import { MASTER_KEY_FILE, prometheusConfig, prometheusRules, RULES_FILE } from './prometheus-config.js';
 import { scrapeTargets } from './targets.js';
 
@@ -33,15 +35,20 @@ export function compileMonitoring(
     format: 'text',
     text: withHeader(writeYaml(data), provenance),
   });
-  const files: MonitoringFile[] = [
-    {
-      rel: '.gitignore',
-      format: 'text',
-      text: withHeader(
-        `# The gateway's master key, which Prometheus reads to scrape /metrics/: never commit it.\n${MASTER_KEY_FILE.split('/')[0]}/\n`,
-        provenance,
-      ),
-    },
+  const gitignore: MonitoringFile = {
+    rel: '.gitignore',
+    format: 'text',
+    text: withHeader(
+      `# The secrets Prometheus and Alertmanager read (the gateway's master key, the receivers' keys): never commit them.\n${MASTER_KEY_FILE.split('/')[0]}/\n`,
+      provenance,
+    ),
+  };
+  const files: MonitoringFile[] = [gitignore];
+  // Tracing alone (monitoring off) writes the trace backend's config only.
+  if (gw.tracing.enabled) files.push(yaml(JAEGER_FILE, jaegerConfig(gw)));
+  if (!gw.monitoring.enabled) return files;
+  if (gw.monitoring.alerting.enabled) files.push(yaml(ALERTMANAGER_FILE, alertmanagerConfig(gw)));
+  files.push(
     yaml('prometheus.yml', prometheusConfig(gw, targets)),
     yaml(RULES_FILE, prometheusRules(gw, targets)),
     yaml('grafana/provisioning/datasources/aibackend.yml', {
@@ -71,7 +78,7 @@ export function compileMonitoring(
         },
       ],
     }),
-  ];
+  );
   for (const spec of dashboardSpecs(gw, targets)) {
     files.push({
       rel: `${DASHBOARDS_DIR}/${spec.file}`,

@@ -21,10 +21,23 @@ export function prometheusConfig(gw: GatewayFile, targets: readonly ScrapeTarget
     );
     jobs.push(scrape);
   }
+  const alerting = gw.monitoring.alerting;
   return {
     global: { scrape_interval: interval, evaluation_interval: interval, external_labels: { stack: 'aibackend' } },
+    ...(alerting.enabled ? { alerting: { alertmanagers: [alertmanagerTarget(alerting.alertmanager.url)] } } : {}),
     rule_files: [RULES_FILE],
     scrape_configs: jobs,
+  };
+}
+
+function alertmanagerTarget(url: string): Record<string, unknown> {
+  const u = new URL(url);
+  const port = u.port || (u.protocol === 'https:' ? '443' : '80');
+  const prefix = u.pathname.replace(/\/+$/, '');
+  return {
+    scheme: u.protocol.slice(0, -1),
+    ...(prefix ? { path_prefix: prefix } : {}),
+    static_configs: [{ targets: [`${u.hostname}:${port}`] }],
   };
 }
 

@@ -30,7 +30,8 @@ export function compileLiteLLMSettings(gw: GatewayFile): Record<string, unknown>
     // `aibackend try` sets to the call id it prints (`aibackend logs --call-id`).
     out.request_correlation_in_logs = true;
   }
-  if (gw.metrics.prometheus) out.callbacks = ['prometheus'];
+  const callbacks = [...(gw.metrics.prometheus ? ['prometheus'] : []), ...(gw.tracing.enabled ? ['otel'] : [])];
+  if (callbacks.length > 0) out.callbacks = callbacks;
   if (gw.cache.enabled) {
     out.cache = true;
     const params: Record<string, unknown> = {
@@ -44,6 +45,27 @@ export function compileLiteLLMSettings(gw: GatewayFile): Record<string, unknown>
     out.cache_params = params;
   }
   return merge(out, gw.passthrough.litellm_settings);
+}
+
+/**
+ * The environment LiteLLM sets from its own config before it loads its callbacks: the OpenTelemetry
+ * exporter's settings when tracing is on (read by the pinned LiteLLM's integrations/opentelemetry.py
+ * and by the OpenTelemetry SDK), so that every runtime (compose, process, command) traces alike.
+ * Undefined without tracing, so that other configs keep their bytes.
+ */
+export function compileEnvironment(gw: GatewayFile): Record<string, string> | undefined {
+  const t = gw.tracing;
+  if (!t.enabled) return undefined;
+  return {
+    // LiteLLM appends /v1/traces to the endpoint.
+    OTEL_ENDPOINT: t.endpoint,
+    OTEL_EXPORTER: 'otlp_http',
+    // Span export every second instead of every 5 s: `aibackend requests --follow` stays close to live.
+    OTEL_BSP_SCHEDULE_DELAY: '1000',
+    // Prompts and answers stay out of the spans unless capture_content says otherwise.
+    OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT: t.capture_content ? 'SPAN_ONLY' : 'NO_CONTENT',
+    OTEL_SERVICE_NAME: t.service_name,
+  };
 }
 
 export function compileGeneralSettings(gw: GatewayFile): Record<string, unknown> {

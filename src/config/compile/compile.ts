@@ -4,7 +4,7 @@ import type { MappingsFile } from '../schema/mappings.js';
 import type { ProvidersFile } from '../schema/providers.js';
 import { compileMcpServers } from './compile-mcp.js';
 import { compileFallbacks, compileModels } from './compile-models.js';
-import { compileGeneralSettings, compileLiteLLMSettings, compileRouterSettings } from './compile-settings.js';
+import { compileEnvironment, compileGeneralSettings, compileLiteLLMSettings, compileRouterSettings } from './compile-settings.js';
 import type { LiteLLMConfig } from './litellm-config.js';
 
 export interface CompileInput {
@@ -15,12 +15,14 @@ export interface CompileInput {
 
 export function compile(input: CompileInput): LiteLLMConfig {
   const mcp = compileMcpServers(input.providers);
+  const environment = compileEnvironment(input.gateway);
   return {
     model_list: compileModels(input.providers, input.mappings),
     router_settings: compileRouterSettings(input.gateway, compileFallbacks(input.mappings)),
     litellm_settings: compileLiteLLMSettings(input.gateway),
     general_settings: compileGeneralSettings(input.gateway),
     ...(mcp ? { mcp_servers: mcp } : {}),
+    ...(environment ? { environment_variables: environment } : {}),
   };
 }
 

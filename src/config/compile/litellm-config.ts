@@ -37,4 +37,6 @@ export interface LiteLLMConfig {
   general_settings: Record<string, unknown>;
   /** Present only when an MCP server is active, so that configs without any keep their bytes. */
   mcp_servers?: Record<string, McpServerEntry>;
+  /** Set by LiteLLM before it loads its callbacks; present only with tracing (the OTel exporter's settings). */
+  environment_variables?: Record<string, string>;
 }

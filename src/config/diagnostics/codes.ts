@@ -71,6 +71,8 @@ export const CODES = {
   'replicas-without-redis': ['gateway', 'Several replicas without Redis for shared router state and cache'],
   'monitoring-needs-metrics': ['gateway', 'monitoring.enabled without metrics.prometheus'],
   'monitoring-dir-conflict': ['gateway', 'monitoring.dir is the project directory or overlaps the config directory'],
+  'alerting-needs-monitoring': ['gateway', 'monitoring.alerting.enabled without monitoring.enabled'],
+  'alerting-no-receiver': ['gateway', 'monitoring.alerting routes alerts to nobody'],
   'not-implemented': ['gateway', 'A setting the format defines that this version does not act upon yet'],
   'passthrough-unknown-key': ['gateway', 'A passthrough key that the pinned LiteLLM does not accept in its section'],
   'passthrough-override': ['gateway', 'A passthrough key that would replace a setting aibackend compiles'],
@@ -98,6 +100,7 @@ export const WARNING_CODES: ReadonlySet<Code> = new Set<Code>([
   'not-implemented',
   'mcp-url-path',
   'mcp-stdio',
+  'alerting-no-receiver',
 ]);
 export type CheckName = (typeof CODES)[Code][0];
 

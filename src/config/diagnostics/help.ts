@@ -248,6 +248,15 @@ export const HELP: Record<Code, CodeHelp> = {
       "`generate` writes the monitoring stack's files, a .gitignore among them, into monitoring.dir; the project directory or the config directory would mix them with files you edit.",
     fix: 'Give monitoring.dir a directory of its own, for example `monitoring`.',
   },
+  'alerting-needs-monitoring': {
+    cause:
+      'Alertmanager only routes alerts: the generated Prometheus (monitoring.enabled) evaluates the rules in rules.yml and sends what fires to it. Without the monitoring stack nothing would ever reach Alertmanager.',
+    fix: 'Set `monitoring: { enabled: true }` (with `metrics: { prometheus: true }`), or turn alerting off.',
+  },
+  'alerting-no-receiver': {
+    cause: 'With no receiver, every alert ends at the root route and nobody is told (a warning).',
+    fix: 'Add a receiver under `monitoring.alerting.receivers`, e.g. `oncall: { kind: pagerduty, routing_key: env:PAGERDUTY_ROUTING_KEY }`.',
+  },
   'not-implemented': {
     cause:
       'The setting is part of the format, but this version of aibackend does not act upon it fully yet (a warning): rolling reloads over replicas behind HAProxy are done by the process and compose runtimes; the command runtime and Caddy are not yet.',

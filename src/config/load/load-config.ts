@@ -129,7 +129,7 @@ function resolveEscapes(result: LoadedConfig): void {
   const { projectDir, configDir } = result.paths;
   const output = gw.output !== undefined ? path.resolve(projectDir, gw.output) : path.join(configDir, DEFAULT_OUTPUT_NAME);
   result.escapes.output = outsideProject(result.paths, output);
-  if (gw.monitoring.enabled) result.escapes.monitoringDir = outsideProject(result.paths, path.resolve(projectDir, gw.monitoring.dir));
+  if (gw.monitoring.enabled || gw.tracing.enabled) result.escapes.monitoringDir = outsideProject(result.paths, path.resolve(projectDir, gw.monitoring.dir));
 }
 
 /**

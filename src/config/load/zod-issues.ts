@@ -4,7 +4,7 @@ import type * as z from 'zod/mini';
 import { quote as visible } from '../emit/yaml-writer.js';
 import { diag, type Diagnostic } from '../diagnostics/diagnostic.js';
 import type { Code } from '../diagnostics/codes.js';
-import { ENV_REF_RE, HTTP_URL_RE, PROVIDER_ID_RE, PUBLIC_NAME_RE, SUPPORTED_VERSIONS } from '../schema/common.js';
+import { ENV_REF_RE, HTTP_URL_RE, PROVIDER_ID_RE, PUBLIC_NAME_RE, SECRET_REF_RE, SUPPORTED_VERSIONS } from '../schema/common.js';
 import { suggestOne } from '../../util/suggest.js';
 import { positionOf, type PathSegment, type SourceDoc } from './source-doc.js';
 
@@ -135,6 +135,16 @@ function issueToDiagnostics(source: SourceDoc, schema: z.ZodMiniType, issue: z.c
     }
     case 'invalid_format': {
       const pattern = (issue as { pattern?: string }).pattern ?? '';
+      if (pattern === String(SECRET_REF_RE)) {
+        if (typeof value === 'string' && value.startsWith('env:')) {
+          return one('invalid-env-ref', `${where} must be env:VAR_NAME with VAR_NAME matching ^[A-Z_][A-Z0-9_]*$`);
+        }
+        return one(
+          'secret-literal',
+          `${where} holds a literal secret; write it as env:VAR_NAME (set where the program that needs it runs) or file:PATH (a file that program reads); the value is not shown`,
+          'env:VAR_NAME',
+        );
+      }
       if (pattern === String(ENV_REF_RE) || SECRET_KEYS.has(String(last))) {
         if (typeof value === 'string' && value.startsWith('env:')) {
           return one('invalid-env-ref', `${where} must be env:VAR_NAME with VAR_NAME matching ^[A-Z_][A-Z0-9_]*$`);

@@ -67,24 +67,23 @@ export function checkPorts(ctx: RuleContext): void {
       (gw.replica_ports ?? []).forEach((port, i) =>
         uses.push({ who: `gateway replica ${i + 1}`, kind: 'gateway', path: ['replica_ports', i], host: 'loopback', port }),
       );
-    if (gw.monitoring.enabled) {
-      const m = gw.monitoring;
-      const services: [string, string, string][] = [
-        ['Prometheus', 'prometheus', m.prometheus.url],
-        ['Grafana', 'grafana', m.grafana.url],
-        ...(gw.cache.enabled ? ([['redis_exporter', 'redis_exporter', m.redis_exporter.url]] as [string, string, string][]) : []),
-      ];
-      for (const [who, key, url] of services) {
-        const mep = endpointOf(url);
-        if (mep && (mep.local || mep.explicit))
-          uses.push({
-            who: `${who} (monitoring.${key}.url)`,
-            kind: 'gateway',
-            path: ['monitoring', key, 'url'],
-            host: mep.host,
-            port: mep.port,
-          });
-      }
+    // The observability stack's own listeners: [who, path in gateway.yaml, url].
+    const m = gw.monitoring;
+    const services: [string, string[], string][] = [];
+    if (m.enabled) {
+      services.push(['Prometheus', ['monitoring', 'prometheus', 'url'], m.prometheus.url], ['Grafana', ['monitoring', 'grafana', 'url'], m.grafana.url]);
+      if (gw.cache.enabled) services.push(['redis_exporter', ['monitoring', 'redis_exporter', 'url'], m.redis_exporter.url]);
+      if (m.alerting.enabled) services.push(['Alertmanager', ['monitoring', 'alerting', 'alertmanager', 'url'], m.alerting.alertmanager.url]);
+    }
+    if (gw.tracing.enabled)
+      services.push(
+        ["the trace backend's OTLP receiver", ['tracing', 'endpoint'], gw.tracing.endpoint],
+        ["the trace backend's query API", ['tracing', 'query_url'], gw.tracing.query_url],
+      );
+    for (const [who, at, url] of services) {
+      const mep = endpointOf(url);
+      if (mep && (mep.local || mep.explicit))
+        uses.push({ who: `${who} (${at.join('.')})`, kind: 'gateway', path: at, host: mep.host, port: mep.port });
     }
   }
 

@@ -80,21 +80,25 @@ export function checkTopology(ctx: RuleContext): void {
         "monitoring.enabled needs metrics.prometheus: true: the dashboards and alerts read the gateway's /metrics/",
       );
     checkMonitoringDir(ctx, gw.monitoring.dir, ctx.config.escapes.monitoringDir);
+  } else if (gw.tracing.enabled) {
+    checkMonitoringDir(ctx, gw.monitoring.dir, ctx.config.escapes.monitoringDir);
   }
-  // Pinned images everywhere the stack names one.
-  const images: [string | undefined, (string | number)[]][] = [
-    [gw.load_balancer.image, ['load_balancer', 'image']],
-    [gw.monitoring.prometheus.image, ['monitoring', 'prometheus', 'image']],
-    [gw.monitoring.grafana.image, ['monitoring', 'grafana', 'image']],
-    [gw.monitoring.redis_exporter.image, ['monitoring', 'redis_exporter', 'image']],
+  checkAlerting(ctx, declared);
+  // Pinned images everywhere the stack names one, with the compose service that runs each.
+  const images: [string | undefined, (string | number)[], string][] = [
+    [gw.load_balancer.image, ['load_balancer', 'image'], gw.load_balancer.kind],
+    [gw.monitoring.prometheus.image, ['monitoring', 'prometheus', 'image'], 'prometheus'],
+    [gw.monitoring.grafana.image, ['monitoring', 'grafana', 'image'], 'grafana'],
+    [gw.monitoring.redis_exporter.image, ['monitoring', 'redis_exporter', 'image'], 'redis_exporter'],
+    [gw.monitoring.alerting.alertmanager.image, ['monitoring', 'alerting', 'alertmanager', 'image'], 'alertmanager'],
+    [gw.tracing.image, ['tracing', 'image'], 'jaeger'],
   ];
   const compose = ctx.config.compose?.readable ? ctx.config.compose : undefined;
-  for (const [image, at] of images) {
+  for (const [image, at, service] of images) {
     if (!image || !hasPath(declared, at)) continue;
     for (const p of imageProblems(image))
       if (p.kind === 'floating') ctx.warn('image-floating-tag', ctx.at('gateway', at), p.message, p.suggestion);
-    // The compose file's service of the same name must run the image gateway.yaml pins.
-    const service = at[0] === 'load_balancer' ? gw.load_balancer.kind : String(at[1]);
+    // The compose file's service of that name must run the image gateway.yaml pins.
     const running = compose?.parsed ? imageOf(compose.parsed, service, ctx.options.env) : undefined;
     if (running && running.image !== image) {
       ctx.error(
@@ -157,6 +161,36 @@ function checkComposeReplicas(
 }
 
 /** monitoring.dir holds generated files only: inside the project, apart from the sources. */
+/**
+ * Alerting routes the alerts the monitoring stack raises: it needs that stack, and someone to tell.
+ * Secrets are env: or file: references by the schema; a webhook URL with credentials in it is a
+ * literal secret all the same.
+ */
+function checkAlerting(ctx: RuleContext, declared: Record<string, unknown>): void {
+  const gw = ctx.gateway!;
+  const a = gw.monitoring.alerting;
+  if (!a.enabled) return;
+  const at = ctx.at('gateway', hasPath(declared, ['monitoring', 'alerting', 'enabled']) ? ['monitoring', 'alerting', 'enabled'] : ['monitoring']);
+  if (!gw.monitoring.enabled)
+    ctx.error(
+      'alerting-needs-monitoring',
+      at,
+      'monitoring.alerting.enabled needs monitoring.enabled: true: Alertmanager routes the alerts that the generated Prometheus rules raise',
+    );
+  if (Object.keys(a.receivers).length === 0)
+    ctx.warn('alerting-no-receiver', at, 'monitoring.alerting has no receivers: Alertmanager would route every alert to nobody');
+  for (const [name, r] of Object.entries(a.receivers)) {
+    if (r.kind !== 'webhook') continue;
+    const u = new URL(r.url);
+    if (u.username || u.password)
+      ctx.error(
+        'secret-literal',
+        ctx.at('gateway', ['monitoring', 'alerting', 'receivers', name, 'url']),
+        `monitoring.alerting.receivers.${name}.url carries credentials (user:password@); the generated alertmanager.yml would hold them. Put the secret in token: env:VAR (sent as a bearer token) and leave it out of the URL (the value is not shown)`,
+      );
+  }
+}
+
 function checkMonitoringDir(ctx: RuleContext, dir: string, away: string | undefined): void {
   const { projectDir, configDir } = ctx.config.paths;
   const abs = path.resolve(projectDir, dir);

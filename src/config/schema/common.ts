@@ -11,10 +11,13 @@ export const PUBLIC_NAME_RE = /^[^\s\p{Cc}\p{Cf}\p{Cs}\p{Co}]+$/u;
 export const ENV_REF_RE = /^env:[A-Z_][A-Z0-9_]*$/;
 /** An environment variable's name, as a key. */
 export const ENV_NAME_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** A secret read by another program than the gateway: from the environment or from a file. */
+export const SECRET_REF_RE = /^(env:[A-Z_][A-Z0-9_]*|file:\S+)$/;
 export const HTTP_URL_RE = /^https?:\/\/\S+$/;
 
 export const version = z.literal(1).check(z.describe('Format version; only 1 is supported'));
 export const envRef = z.string().check(z.regex(ENV_REF_RE), z.describe('A secret, only as env:VAR_NAME'));
+export const secretRef = z.string().check(z.regex(SECRET_REF_RE), z.describe('A secret, as env:VAR_NAME or file:PATH, never literal'));
 export const httpUrl = z.string().check(z.regex(HTTP_URL_RE), z.describe('http:// or https:// URL, without credentials'));
 export const positiveInt = z.int().check(z.positive());
 export const positiveNumber = z.number().check(z.positive());

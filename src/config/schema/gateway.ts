@@ -9,6 +9,7 @@ import {
   portNumber,
   positiveInt,
   positiveNumber,
+  secretRef,
   version,
 } from './common.js';
 
@@ -55,6 +56,78 @@ export const runtimeSchema = z.discriminatedUnion('kind', [
 ]);
 
 const passthroughSection = z.record(z.string(), z.unknown());
+
+/** The severities the generated alert rules carry. */
+export const ALERT_SEVERITIES = ['critical', 'warning'] as const;
+export const RECEIVER_KINDS = ['slack', 'pagerduty', 'webhook'] as const;
+export const RECEIVER_NAME_RE = /^[a-z][a-z0-9_-]*$/;
+const severities = z._default(
+  z
+    .array(z.enum(ALERT_SEVERITIES))
+    .check(z.minLength(1), z.describe('the alert severities this receiver gets (default: critical and warning)')),
+  [...ALERT_SEVERITIES],
+);
+
+export const receiverSchema = z.discriminatedUnion('kind', [
+  z.strictObject({
+    kind: z.literal('slack'),
+    webhook_url: secretRef.check(z.describe("the Slack incoming webhook's URL, a secret: env:VAR or file:PATH")),
+    channel: z.optional(describedString('channel override, e.g. "#llm-alerts"')),
+    severities,
+  }),
+  z.strictObject({
+    kind: z.literal('pagerduty'),
+    routing_key: secretRef.check(z.describe('the PagerDuty Events API v2 integration (routing) key, a secret: env:VAR or file:PATH')),
+    severities,
+  }),
+  z.strictObject({
+    kind: z.literal('webhook'),
+    url: httpUrl.check(z.describe('where Alertmanager POSTs its JSON notifications; not a secret (put the secret in token)')),
+    token: z.optional(secretRef.check(z.describe('bearer token sent as Authorization, a secret: env:VAR or file:PATH'))),
+    severities,
+  }),
+]);
+
+const alertingDefaults = {
+  enabled: false,
+  alertmanager: { url: 'http://127.0.0.1:9093' },
+  group_by: ['alertname', 'severity'],
+  group_wait_s: 30,
+  group_interval_s: 300,
+  repeat_interval_s: 14400,
+  receivers: {},
+};
+
+const alertingSchema = z._default(
+  z.strictObject({
+    enabled: z._default(z.boolean(), false),
+    alertmanager: z._default(
+      z.strictObject({ url: z._default(httpUrl, 'http://127.0.0.1:9093'), image: z.optional(nonEmptyString) }),
+      { url: 'http://127.0.0.1:9093' },
+    ),
+    group_by: z._default(
+      z.array(nonEmptyString).check(z.minLength(1), z.describe('labels that make one notification of several alerts')),
+      ['alertname', 'severity'],
+    ),
+    group_wait_s: z._default(positiveInt.check(z.describe('wait before the first notification of a new group')), 30),
+    group_interval_s: z._default(positiveInt.check(z.describe('wait before notifying of new alerts in a group')), 300),
+    repeat_interval_s: z._default(positiveInt.check(z.describe('resend a still-firing alert after this long')), 14400),
+    receivers: z._default(
+      z.record(z.string().check(z.regex(RECEIVER_NAME_RE)), receiverSchema).check(z.describe('who is told, by name')),
+      {},
+    ),
+  }),
+  alertingDefaults,
+);
+
+export const tracingDefaults = {
+  enabled: false,
+  endpoint: 'http://127.0.0.1:4318',
+  query_url: 'http://127.0.0.1:16686',
+  service_name: 'litellm',
+  capture_content: false,
+  max_traces: 100000,
+};
 
 export const gatewayFileSchema = z.strictObject({
   $schema: z.optional(z.string()),
@@ -138,6 +211,7 @@ export const gatewayFileSchema = z.strictObject({
         }),
         { error_rate: 0.05, p95_latency_s: 30 },
       ),
+      alerting: alertingSchema,
     }),
     {
       enabled: false,
@@ -148,7 +222,26 @@ export const gatewayFileSchema = z.strictObject({
       grafana: { url: 'http://127.0.0.1:3000' },
       redis_exporter: { url: 'http://127.0.0.1:9121' },
       alerts: { error_rate: 0.05, p95_latency_s: 30 },
+      alerting: alertingDefaults,
     },
+  ),
+  tracing: z._default(
+    z.strictObject({
+      enabled: z._default(z.boolean(), false),
+      endpoint: z._default(httpUrl.check(z.describe("the trace backend's OTLP/HTTP endpoint the gateway exports spans to")), tracingDefaults.endpoint),
+      query_url: z._default(
+        httpUrl.check(z.describe("the trace backend's (Jaeger's) query API, which `aibackend requests` and `trace` read")),
+        tracingDefaults.query_url,
+      ),
+      service_name: z._default(nonEmptyString, tracingDefaults.service_name),
+      capture_content: z._default(
+        z.boolean().check(z.describe('put prompts and answers into the spans (default false: they hold user data)')),
+        false,
+      ),
+      max_traces: z._default(positiveInt.check(z.describe("traces Jaeger's memory store keeps; the oldest go first")), 100000),
+      image: z.optional(nonEmptyString),
+    }),
+    tracingDefaults,
   ),
   passthrough: z._default(
     z.strictObject({
