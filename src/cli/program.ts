@@ -17,8 +17,10 @@ import {
   discoverSpec,
   logsSpec,
   portsSpec,
+  requestsSpec,
   statsSpec,
   statusSpec,
+  traceSpec,
   trySpec,
   verifySpec,
 } from './specs/operate.js';
@@ -101,6 +103,8 @@ export function buildProgram(): { program: CommandUnknownOpts; result: { code: n
   lazy(root, verifySpec(), async () => (await import('../commands/verify.js')).run);
   lazy(root, logsSpec(), async () => (await import('../commands/logs.js')).run);
   lazy(root, statsSpec(), async () => (await import('../commands/stats.js')).run);
+  lazy(root, requestsSpec(), async () => (await import('../commands/requests.js')).run);
+  lazy(root, traceSpec(), async () => (await import('../commands/trace.js')).run);
   lazy(root, benchSpec(), async () => (await import('../commands/bench.js')).run);
   lazy(root, loadSpec(), async () => (await import('../commands/load.js')).run);
 

@@ -1,17 +1,8 @@
 // aibackend logs: the gateway's log, wherever the runtime puts it, parsed, filtered and printed.
 import type { LogsFlags } from '../cli/specs/operate.js';
-import {
-  gatewayZone,
-  logSource,
-  logSourceName,
-  parseDuration,
-  parseLogLine,
-  passes,
-  streamLog,
-  type LogFilter,
-  type LogLine,
-} from '../operate/logs.js';
+import { gatewayZone, logSource, logSourceName, parseLogLine, passes, streamLog, type LogFilter, type LogLine } from '../operate/logs.js';
 import { renderLogLine } from '../render/operate-text.js';
+import { parseDuration } from '../util/duration.js';
 import { EXIT, UsageError } from '../util/errors.js';
 import { print, type CommandContext } from './shared/context.js';
 import { stackSources } from './shared/sources.js';

@@ -187,12 +187,6 @@ export function gatewayZone(gw: GatewayFile, projectDir: string): string {
 }
 
 /** A duration such as 30s, 10m, 2h or 1d, in ms. */
-export function parseDuration(v: string): number {
-  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)\s*$/.exec(v);
-  if (!m) throw new Error('expected a duration such as 30s, 10m, 2h or 1d');
-  return Number(m[1]) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as 'ms' | 's' | 'm' | 'h' | 'd'];
-}
-
 /** Lines longer than this are cut: one runaway line must not take the memory a whole log would. */
 const MAX_LINE = 1024 * 1024;
 const CHUNK = 1024 * 1024;

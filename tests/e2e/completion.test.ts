@@ -28,7 +28,7 @@ describe('aibackend completion', () => {
   test("bash: commands, a command's options, option values and public names", async () => {
     const script = (await runCli(['completion', 'bash'], { cwd: ROOT })).stdout;
     expect(await complete(script, ['aibackend', 'val'])).toEqual(['validate']);
-    expect(await complete(script, ['aibackend', 're'])).toEqual(['reload', 'recover']);
+    expect(await complete(script, ['aibackend', 're'])).toEqual(['reload', 'recover', 'requests']);
     expect(await complete(script, ['aibackend', 'reload', '--d'])).toEqual(['--dry-run']);
     expect(await complete(script, ['aibackend', 'validate', '--format', 's'])).toEqual(['sarif']);
     expect(await complete(script, ['aibackend', '-C', 'config', 'hook', ''])).toEqual(

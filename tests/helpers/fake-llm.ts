@@ -23,6 +23,10 @@ export interface FakeServer {
   failing: boolean;
   /** While true, a request for a model not in `models` gets HTTP 404, as real servers answer. */
   strict: boolean;
+  /** The HTTP status `failing` answers with (503 unless set). */
+  failStatus: number;
+  /** While above 0, chat answers (not streams) are sent this many ms late: a slow provider. */
+  delayMs: number;
   /** Errors returned because of `failEvery`. */
   readonly errorsReturned: number;
   close(): Promise<void>;
@@ -52,7 +56,7 @@ export async function startFakeLLM(
   options: FakeOptions = {},
 ): Promise<FakeServer> {
   const requests: Recorded[] = [];
-  const state = { failing: false, strict: false, errors: 0, chats: 0 };
+  const state = { failing: false, failStatus: 503, strict: false, errors: 0, chats: 0, delayMs: 0 };
   const server = http.createServer((req, res) => {
     let raw = '';
     req.on('data', (c: Buffer) => (raw += c.toString('utf8')));
@@ -72,18 +76,24 @@ export async function startFakeLLM(
         ...(req.headers.authorization ? { authorization: req.headers.authorization } : {}),
         body,
       });
-      const send = (status: number, payload: unknown) => {
+      const sendNow = (status: number, payload: unknown) => {
         const text = JSON.stringify(payload);
         res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
         res.end(text);
       };
+      // A slow provider: chat answers (not streams) wait delayMs first.
+      const send = (status: number, payload: unknown) =>
+        state.delayMs > 0 && /chat|completions|generate/.test(path)
+          ? void setTimeout(() => sendNow(status, payload), state.delayMs)
+          : sendNow(status, payload);
       const reply = `hello from ${name} ${model ?? ''}`.trim();
       if (path === '/metrics' && options.metrics) {
         const text = metricsText(options.metrics, models, requests.filter((r) => /chat/.test(r.path)).length);
         res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4', 'content-length': Buffer.byteLength(text) });
         return res.end(text);
       }
-      if (state.failing && /chat|generate|completions/.test(path)) return send(503, { error: { message: `${name} is unavailable` } });
+      if (state.failing && /chat|generate|completions/.test(path))
+        return send(state.failStatus, { error: { message: `${name} is unavailable` } });
       if (/chat|completions/.test(path) && req.method === 'POST') {
         state.chats++;
         if (options.badRequest) {
@@ -199,6 +209,18 @@ export async function startFakeLLM(
     },
     get errorsReturned() {
       return state.errors;
+    },
+    get failStatus() {
+      return state.failStatus;
+    },
+    set failStatus(v: number) {
+      state.failStatus = v;
+    },
+    get delayMs() {
+      return state.delayMs;
+    },
+    set delayMs(v: number) {
+      state.delayMs = v;
     },
     kind,
     port,

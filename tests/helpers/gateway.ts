@@ -342,3 +342,14 @@ export async function reached(url: string, name: string, server: FakeServer): Pr
   if (res.status !== 200) return undefined;
   return server.chats().slice(before).at(-1)?.model;
 }
+
+/** Polls fn until it gives a value (a throw counts as not yet), or fails after ms with what it waited for. */
+export async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, ms: number, everyMs = 250): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await fn().catch(() => undefined);
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}

@@ -1,6 +1,6 @@
-// The commands that look at the live stack: status, discover, ports, try, verify, logs, stats, cache.
+// The commands that look at the live stack: status, discover, ports, try, verify, logs, stats, cache, requests, trace.
 import { Command, Option } from '@commander-js/extra-typings';
-import { portNumber, positiveInt, seconds, type FlagsOf } from './parse.js';
+import { age, portNumber, positiveInt, seconds, type FlagsOf } from './parse.js';
 
 export const statusSpec = () =>
   new Command('status')
@@ -135,3 +135,41 @@ export const cacheFlushSpec = () =>
     .option('--json', 'print the result as JSON')
     .addOption(cacheTimeout());
 export type CacheFlushFlags = FlagsOf<typeof cacheFlushSpec>;
+
+export const requestsSpec = () =>
+  new Command('requests')
+    .description(
+      "the gateway's requests as records (time, public name, provider, status, latency, tokens, call id), read from the trace backend that LiteLLM's spans go to (gateway.yaml tracing:)",
+    )
+    .option('--since <duration>', 'the window: requests of the last 30s, 10m, 2h, 1d', age, 15 * 60_000)
+    .option('--model <name...>', 'only these public names (an alias counts as its target)')
+    .option('--errors', 'only the requests that failed')
+    .option('--slow <duration>', 'only the requests slower than this (with --summary: the slow threshold, default 5s)', age)
+    .option('-f, --follow', 'keep printing new requests as they end (Ctrl-C ends)')
+    .option(
+      '--summary',
+      'figures over the window: error rate and error kinds per provider, slow requests, p50/p95 per name, usage and spend, fallbacks',
+    )
+    .option('--limit <n>', 'read at most this many requests (the newest)', positiveInt, 1000)
+    .option('--json', 'print { source, records } (or { source, summary }) as JSON; with --follow, one record a line')
+    .option('--timeout <duration>', "the trace backend's timeout per query: seconds, or 500ms", seconds, 10)
+    .addHelpText(
+      'after',
+      "\nEvery answer names its source (Jaeger at tracing.query_url) and its limits: no sampling, the memory store's retention\n(tracing.max_traces), and what spans do not carry (time to first token; requests refused for their key).\nExit 0 with records or a summary, 1 when the trace backend cannot be read or tracing is off.",
+    );
+export type RequestsFlags = FlagsOf<typeof requestsSpec>;
+
+export const traceSpec = () =>
+  new Command('trace')
+    .description(
+      "one request's whole story by the call id its client saw (x-litellm-call-id) or its trace id: public name, every attempt with its provider and outcome, retries, fallbacks, timings, tokens",
+    )
+    .argument('<call-id>', 'the x-litellm-call-id response header of the request, or its OpenTelemetry trace id')
+    .option('--since <duration>', 'how far back to look: 30m, 2h, 1d', age, 24 * 3_600_000)
+    .option('--json', 'print { source, request } as JSON')
+    .option('--timeout <duration>', "the trace backend's timeout: seconds, or 500ms", seconds, 10)
+    .addHelpText(
+      'after',
+      '\nExit 0 when the request is found, 1 when the trace backend has no request with that id (never reached the\ngateway, refused for its key, tracing off at the time, or evicted from the memory store).',
+    );
+export type TraceFlags = FlagsOf<typeof traceSpec>;

@@ -1,6 +1,7 @@
 // Parsers of flag values. A value that does not parse is a usage error (exit 2), said by commander
 // with the flag's name.
 import { InvalidArgumentError } from '@commander-js/extra-typings';
+import { parseDuration } from '../../util/duration.js';
 
 /** A duration in seconds: `5`, `5s`, `1.5s` or `500ms`. Every --timeout means seconds. */
 export function seconds(v: string): number {
@@ -9,6 +10,17 @@ export function seconds(v: string): number {
   if (!Number.isFinite(n) || n <= 0)
     throw new InvalidArgumentError('expected a duration greater than 0: seconds (5, 1.5, 5s) or milliseconds (500ms)');
   return n;
+}
+
+/** An age or a window, in milliseconds: 500ms, 30s, 10m, 2h, 1d. */
+export function age(v: string): number {
+  try {
+    const ms = parseDuration(v);
+    if (ms > 0) return ms;
+  } catch {
+    // said below
+  }
+  throw new InvalidArgumentError('expected a duration such as 30s, 10m, 2h or 1d');
 }
 
 export function positiveInt(v: string): number {

@@ -41,3 +41,13 @@ export function liveGateway(ctx: CommandContext, json: boolean | undefined): Liv
   if (unset) throw unset;
   return { gateway: loaded.gateway, providers: loaded.providers, map: routeMap(loaded.providers, loaded.mappings), key };
 }
+
+/** What reading the gateway's request records needs: its settings, the routes, and the aliases (an alias's requests carry its target's name). */
+export function recordSources(
+  ctx: CommandContext,
+  json: boolean | undefined,
+): { gateway: GatewayFile; map: RouteMap; aliases: Record<string, string> } {
+  const loaded = stackSources(ctx, json);
+  if (!loaded.mappings) throw new CliError('model-mappings.yaml must load: it says which provider each attempt reached');
+  return { gateway: loaded.gateway, map: routeMap(loaded.providers, loaded.mappings), aliases: { ...(loaded.mappings.aliases ?? {}) } };
+}

@@ -2,7 +2,8 @@
 // and their filters, and mapping a response back to a route.
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { parseDuration, parseLogLine, passes } from '../../../src/operate/logs.js';
+import { parseLogLine, passes } from '../../../src/operate/logs.js';
+import { parseDuration } from '../../../src/util/duration.js';
 import { bucketsBy, parsePromText, quantile, sumBy } from '../../../src/client/prom-text.js';
 import { baseOf, identify, routeMap } from '../../../src/config/route-map.js';
 import { computeStats } from '../../../src/operate/stats.js';

@@ -1,0 +1,103 @@
+// Where request records come from, and what that source can and cannot say: the trace backend
+// (Jaeger's query API at tracing.query_url) holding the spans LiteLLM exports. Every answer names
+// its source and its limits (sampling, retention, the search limit, what spans do not carry).
+import { findTraces, getTrace, type JaegerTrace } from '../client/jaeger.js';
+import type { RouteMap } from '../config/route-map.js';
+import type { GatewayFile } from '../config/schema/gateway.js';
+import { CliError } from '../util/errors.js';
+import { ATTEMPT_SPAN, recordOf, type RequestRecord } from './requests.js';
+
+export interface RecordSource {
+  backend: 'jaeger';
+  url: string;
+  service: string;
+  from: string;
+  to: string;
+  /** Traces read; when equal to the limit, older requests of the window were left out. */
+  traces: number;
+  limit: number;
+  limit_reached: boolean;
+  limits: string[];
+}
+
+export const SOURCE_LIMITS = (gw: GatewayFile): string[] => [
+  "sampling: none, every request that reached a model is recorded (LiteLLM's otel callback does not sample)",
+  `retention: Jaeger's memory store keeps the newest ${gw.tracing.max_traces} traces (tracing.max_traces), and none across a restart of Jaeger`,
+  'not recorded: requests refused before a model is chosen (a bad or missing key) have no attempt span; time to first token is not in the spans (stats and the Performance dashboard have it from /metrics/)',
+  'spans reach the backend about a second after a request ends (batched export)',
+];
+
+/** Tracing must be on for any of this to exist. */
+export function requireTracing(gw: GatewayFile): void {
+  if (!gw.tracing.enabled)
+    throw new CliError(
+      "tracing is off in gateway.yaml: LiteLLM records requests as spans only with `tracing: { enabled: true }` (then `aibackend reload`, and run the trace backend: monitoring/jaeger.yml); until then, `aibackend logs` has the gateway's lines",
+    );
+}
+
+export interface Window {
+  fromMs: number;
+  toMs: number;
+}
+
+export async function readRecords(
+  gw: GatewayFile,
+  map: RouteMap,
+  window: Window,
+  limit: number,
+  timeoutMs: number,
+): Promise<{ records: RequestRecord[]; source: RecordSource }> {
+  const traces = await findTraces(
+    gw.tracing.query_url,
+    { service: gw.tracing.service_name, operation: ATTEMPT_SPAN, startUs: window.fromMs * 1000, endUs: window.toMs * 1000, limit },
+    timeoutMs,
+  );
+  const records = traces
+    .map((t) => recordOf(t, map))
+    .filter((r): r is RequestRecord => r !== undefined)
+    .sort((a, b) => a.time.localeCompare(b.time) || a.trace_id.localeCompare(b.trace_id));
+  return {
+    records,
+    source: {
+      backend: 'jaeger',
+      url: gw.tracing.query_url,
+      service: gw.tracing.service_name,
+      from: new Date(window.fromMs).toISOString(),
+      to: new Date(window.toMs).toISOString(),
+      traces: traces.length,
+      limit,
+      limit_reached: traces.length >= limit,
+      limits: SOURCE_LIMITS(gw),
+    },
+  };
+}
+
+const TRACE_ID_RE = /^[0-9a-f]{16,32}$/i;
+
+/**
+ * The request with this call id (x-litellm-call-id, which the client saw) or this OpenTelemetry
+ * trace id, searched over the window; undefined when the backend has none.
+ */
+export async function findRequest(
+  gw: GatewayFile,
+  map: RouteMap,
+  id: string,
+  window: Window,
+  timeoutMs: number,
+): Promise<{ record: RequestRecord | undefined; trace: JaegerTrace | undefined }> {
+  const traces = await findTraces(
+    gw.tracing.query_url,
+    {
+      service: gw.tracing.service_name,
+      operation: ATTEMPT_SPAN,
+      tags: { 'litellm.call_id': id },
+      startUs: window.fromMs * 1000,
+      endUs: window.toMs * 1000,
+      limit: 5,
+    },
+    timeoutMs,
+  );
+  let trace = traces.sort((a, b) => b.spans.length - a.spans.length)[0];
+  if (!trace && TRACE_ID_RE.test(id)) trace = await getTrace(gw.tracing.query_url, id.toLowerCase(), timeoutMs);
+  return { record: trace ? recordOf(trace, map) : undefined, trace };
+}
