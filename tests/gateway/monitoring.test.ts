@@ -4,9 +4,12 @@
 // that serve /metrics, and Debian's redis_exporter in front of a real redis-server. After traffic
 // (plain, streamed, cached, failed, fallen back), every panel of every generated dashboard returns
 // data from Prometheus' query API, `aibackend status` sees every target up, and the gateway-down
-// alert fires once the gateway is stopped.
+// alert fires once the gateway is stopped and reaches a webhook receiver through Debian's real
+// Alertmanager on the generated alertmanager.yml (with its bearer token read from the secret file).
 import { execa, type ResultPromise } from 'execa';
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { runCli } from '../helpers/cli.js';
@@ -23,18 +26,27 @@ import {
   requireLitellm,
   stopGateway,
   type GatewayProject,
+  waitFor,
 } from '../helpers/gateway.js';
 import { grafanaExpr } from '../helpers/monitoring.js';
 import { requireTool } from '../helpers/tools.js';
 
 const bin = requireLitellm();
 
-const tool = (name: string) => requireTool(name, 'Debian: apt-get install prometheus prometheus-redis-exporter redis-server', Boolean(bin));
+const tool = (name: string) =>
+  requireTool(name, 'Debian: apt-get install prometheus prometheus-alertmanager prometheus-redis-exporter redis-server', Boolean(bin));
 
 const prometheusBin = tool('prometheus');
 const exporterBin = tool('prometheus-redis-exporter');
 const redisBin = tool('redis-server');
-const ready = Boolean(bin && prometheusBin && exporterBin && redisBin);
+const alertmanagerBin = tool('prometheus-alertmanager');
+const ready = Boolean(bin && prometheusBin && exporterBin && redisBin && alertmanagerBin);
+const HOOK_TOKEN = 'hook-token-for-the-monitoring-test';
+
+interface Notification {
+  authorization?: string;
+  body: { status: string; alerts: { status: string; labels: Record<string, string> }[] };
+}
 
 interface Series {
   metric: Record<string, string>;
@@ -46,16 +58,6 @@ async function query(promUrl: string, expr: string): Promise<Series[]> {
   const body = (await res.json()) as { status: string; error?: string; data?: { result: Series[] } };
   if (body.status !== 'success') throw new Error(`${expr}: ${body.error}`);
   return body.data!.result;
-}
-
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, ms: number): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn().catch(() => undefined);
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
 }
 
 async function streamChat(url: string, model: string, content: string): Promise<number> {
@@ -76,13 +78,26 @@ describe.skipIf(!ready)(
     let gw: GatewayProject;
     let promUrl: string;
     const procs: ResultPromise[] = [];
+    const notifications: Notification[] = [];
+    let hook: http.Server;
 
     beforeAll(async () => {
       ollama = await startFakeLLM('ollama', ['llama3.1:8b', 'qwen2.5-coder:7b'], 'ollama');
       llamaA = await startFakeLLM('openai', ['llama-2-13b-chat'], 'llama-native', { metrics: 'llamacpp' });
       llamaB = await startFakeLLM('openai', ['llama-2-13b-chat'], 'llama-python');
       vllm = await startFakeLLM('openai', ['Qwen/Qwen2.5-Coder-7B-Instruct-AWQ'], 'vllm', { metrics: 'vllm', chunkDelayMs: 30 });
-      const [redisPort, exporterPort, promPort] = [await freePort(), await freePort(), await freePort()];
+      // The webhook receiver: what Alertmanager POSTs, with its Authorization header.
+      hook = http.createServer((req, res) => {
+        let raw = '';
+        req.on('data', (c: Buffer) => (raw += c.toString('utf8')));
+        req.on('end', () => {
+          notifications.push({ ...(req.headers.authorization ? { authorization: req.headers.authorization } : {}), body: JSON.parse(raw) });
+          res.end('ok');
+        });
+      });
+      await new Promise<void>((r) => hook.listen(0, '127.0.0.1', r));
+      const hookPort = (hook.address() as AddressInfo).port;
+      const [redisPort, exporterPort, promPort, amPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
       promUrl = `http://127.0.0.1:${promPort}`;
       procs.push(
         execa(redisBin!, ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { reject: false }),
@@ -92,7 +107,7 @@ describe.skipIf(!ready)(
           reject: false,
         }),
       );
-      const extra = `metrics:\n  prometheus: true\ncache:\n  enabled: true\n  host: 127.0.0.1\n  port: ${redisPort}\n  namespace: aibackend-monitoring\n  ttl_s: 120\nrouter:\n  allowed_fails: 1\n  cooldown_s: 60\n  num_retries: 0\nmonitoring:\n  enabled: true\n  scrape_interval_s: 1\n  prometheus: { url: "${promUrl}" }\n  redis_exporter: { url: "http://127.0.0.1:${exporterPort}" }\n`;
+      const extra = `metrics:\n  prometheus: true\ncache:\n  enabled: true\n  host: 127.0.0.1\n  port: ${redisPort}\n  namespace: aibackend-monitoring\n  ttl_s: 120\nrouter:\n  allowed_fails: 1\n  cooldown_s: 60\n  num_retries: 0\nmonitoring:\n  enabled: true\n  scrape_interval_s: 1\n  prometheus: { url: "${promUrl}" }\n  redis_exporter: { url: "http://127.0.0.1:${exporterPort}" }\n  alerting:\n    enabled: true\n    alertmanager: { url: "http://127.0.0.1:${amPort}" }\n    group_wait_s: 1\n    group_interval_s: 1\n    receivers:\n      hook: { kind: webhook, url: "http://127.0.0.1:${hookPort}/alerts", token: env:AIBACKEND_TEST_HOOK_TOKEN, severities: [critical] }\n`;
       gw = await makeGatewayProject({ bin: bin!, ollama, llamaA, llamaB, vllm, gatewayExtra: extra });
       gw.write({
         'providers.yaml': providersYaml({ ollama, llamaA, llamaB, vllm }).replace(
@@ -105,6 +120,21 @@ describe.skipIf(!ready)(
       const mon = path.join(gw.project, 'monitoring');
       mkdirSync(path.join(mon, 'secrets'), { recursive: true });
       writeFileSync(path.join(mon, 'secrets/litellm-master-key'), MASTER_KEY, { mode: 0o600 });
+      // alertmanager.yml reads the webhook's token from secrets/AIBACKEND_TEST_HOOK_TOKEN beside it.
+      writeFileSync(path.join(mon, 'secrets/AIBACKEND_TEST_HOOK_TOKEN'), HOOK_TOKEN, { mode: 0o600 });
+      procs.push(
+        execa(
+          alertmanagerBin!,
+          [
+            `--config.file=${path.join(mon, 'alertmanager.yml')}`,
+            `--storage.path=${tempDir()}`,
+            `--web.listen-address=127.0.0.1:${amPort}`,
+            '--cluster.listen-address=',
+            '--log.level=warn',
+          ],
+          { reject: false, cwd: mon },
+        ),
+      );
       procs.push(
         execa(
           prometheusBin!,
@@ -124,6 +154,7 @@ describe.skipIf(!ready)(
       for (const p of procs) p.kill('SIGKILL');
       await Promise.all(procs.map((p) => p.catch(() => undefined)));
       await Promise.all([ollama, llamaA, llamaB, vllm].map((s) => s?.close()));
+      await new Promise((r) => (hook ? hook.close(r) : r(undefined)));
       cleanupTempDirs();
     });
 
@@ -206,7 +237,7 @@ describe.skipIf(!ready)(
       expect(empty).toEqual([]);
     });
 
-    test('the gateway-down alert fires once the gateway is stopped, and status names the target down', async () => {
+    test('the gateway-down alert fires once the gateway is stopped, Alertmanager delivers it to the webhook receiver, and status names the target down', async () => {
       const alerts = async () =>
         (
           (await (await fetch(`${promUrl}/api/v1/alerts`)).json()) as {
@@ -222,6 +253,21 @@ describe.skipIf(!ready)(
         60_000,
       );
       expect(firing).toBe(true);
+      // Alertmanager routed it (critical) to the webhook receiver, with the token from the secret file.
+      const delivered = await waitFor(
+        'the webhook to receive AibackendGatewayDown',
+        async () =>
+          notifications.find((n) => n.body.status === 'firing' && n.body.alerts.some((a) => a.labels.alertname === 'AibackendGatewayDown')),
+        60_000,
+      );
+      expect(delivered.authorization).toBe(`Bearer ${HOOK_TOKEN}`);
+      expect(delivered.body.alerts.find((a) => a.labels.alertname === 'AibackendGatewayDown')!.labels).toMatchObject({
+        severity: 'critical',
+        stack: 'aibackend',
+        job: 'litellm',
+      });
+      // Only critical alerts go to this receiver.
+      expect(notifications.flatMap((n) => n.body.alerts).every((a) => a.labels.severity === 'critical')).toBe(true);
       const s = await runCli(['status', '--json'], { cwd: gw.project, env: GATEWAY_ENV });
       expect(s.exitCode).toBe(1);
       const report = JSON.parse(s.stdout) as { monitoring: { ok: boolean; targets: { job: string; health: string }[] } };
