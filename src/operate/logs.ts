@@ -25,6 +25,8 @@ export interface LogFilter {
   level?: string;
   grep?: string;
   callId?: string;
+  /** The call id's OpenTelemetry trace id: with tracing on, LiteLLM's lines carry it as their trace_id. */
+  traceId?: string;
   /** Lines older than this (ms since the epoch) are left out. */
   sinceMs?: number;
   /** The IANA zone the gateway writes its local times in (LiteLLM's JSON timestamps carry none). */
@@ -154,7 +156,13 @@ export function passes(line: LogLine, f: LogFilter, prevTimeOk: boolean): { ok: 
     const at = line.level ? LEVELS.indexOf(line.level === 'warn' ? 'warning' : (line.level as (typeof LEVELS)[number])) : -1;
     if (at < min) return { ok: false, timeOk };
   }
-  if (f.callId && line.trace_id !== f.callId && !line.message.includes(f.callId)) return { ok: false, timeOk };
+  if (
+    f.callId &&
+    line.trace_id !== f.callId &&
+    (f.traceId === undefined || line.trace_id !== f.traceId) &&
+    !line.message.includes(f.callId)
+  )
+    return { ok: false, timeOk };
   if (f.grep && !`${line.component ?? ''} ${line.message}`.toLowerCase().includes(f.grep.toLowerCase())) return { ok: false, timeOk };
   return { ok: true, timeOk };
 }

@@ -72,6 +72,23 @@ export async function readRecords(
   };
 }
 
+/** The OpenTelemetry trace id of the request with this call id, which LiteLLM's log lines carry when tracing is on. */
+export async function traceIdOf(gw: GatewayFile, callId: string, window: Window, timeoutMs: number): Promise<string | undefined> {
+  const traces = await findTraces(
+    gw.tracing.query_url,
+    {
+      service: gw.tracing.service_name,
+      operation: ATTEMPT_SPAN,
+      tags: { 'litellm.call_id': callId },
+      startUs: window.fromMs * 1000,
+      endUs: window.toMs * 1000,
+      limit: 1,
+    },
+    timeoutMs,
+  );
+  return traces[0]?.traceID;
+}
+
 const TRACE_ID_RE = /^[0-9a-f]{16,32}$/i;
 
 /**

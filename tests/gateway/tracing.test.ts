@@ -4,7 +4,7 @@
 // --summary` read them back. Requests come from a plain HTTP client with its own call id, as an
 // application's would, never from `aibackend try`.
 import { execa, type ResultPromise } from 'execa';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { BIN, runCli } from '../helpers/cli.js';
@@ -66,6 +66,9 @@ describe.skipIf(!bin || !jaegerBin)('requests traced through the real gateway in
     queryUrl = `http://127.0.0.1:${query}`;
     const extra = `router:\n  num_retries: 0\n  allowed_fails: 100\ntracing:\n  enabled: true\n  endpoint: http://127.0.0.1:${otlp}\n  query_url: ${queryUrl}\n  max_traces: 5000\n`;
     gw = await makeGatewayProject({ bin: bin!, ...fakes, gatewayExtra: extra });
+    // INFO: LiteLLM's lines about each request, each with its trace id (`logs --call-id`).
+    const g0 = readFileSync(path.join(gw.config, 'gateway.yaml'), 'utf8');
+    gw.write({ 'gateway.yaml': g0.replace('    LITELLM_LOCAL_MODEL_COST_MAP: "True"\n', '    LITELLM_LOCAL_MODEL_COST_MAP: "True"\n    LITELLM_LOG: INFO\n') });
     // The trace backend first, on the config generate compiles, so that no span is lost.
     const g = await cli('generate');
     expect(g.exitCode, g.stderr).toBe(0);
@@ -111,6 +114,10 @@ describe.skipIf(!bin || !jaegerBin)('requests traced through the real gateway in
     expect(text.stdout).toMatch(/source: Jaeger at/);
     // The trace id finds it too; an unknown id is exit 1 with the reasons.
     expect((await json('trace', 'trace', r.trace_id)).out.request.call_id).toBe('app-call-0001');
+    // The gateway's own log lines of that request: they carry its trace id, which the call id leads to.
+    const logs = await json('logs', 'logs', '--call-id', 'app-call-0001');
+    expect(logs.out.lines.length).toBeGreaterThan(0);
+    expect(logs.out.lines.every((l: { trace_id: string }) => l.trace_id === r.trace_id)).toBe(true);
     const missing = await cli('trace', 'no-such-call-id', '--since', '10m');
     expect(missing.exitCode).toBe(1);
     expect(missing.stderr).toMatch(/has no request with call id or trace id 'no-such-call-id'/);

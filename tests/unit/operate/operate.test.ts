@@ -155,6 +155,9 @@ describe('log lines', () => {
     expect(passes(line, { level: 'info' }, true).ok).toBe(true);
     expect(passes(line, { callId: 'call-1' }, true).ok).toBe(true);
     expect(passes(line, { callId: 'call-2' }, true).ok).toBe(false);
+    // With tracing, an application's call id leads to the trace id its lines carry.
+    expect(passes(line, { callId: 'app-call', traceId: 'call-1' }, true).ok).toBe(true);
+    expect(passes(line, { callId: 'app-call', traceId: 'other' }, true).ok).toBe(false);
     expect(passes(line, { grep: 'FALLING' }, true).ok).toBe(true);
     expect(passes(line, { grep: 'router' }, true).ok).toBe(true);
     const old = passes(line, { sinceMs: Date.parse('2026-11-27T14:00:00') }, true);
