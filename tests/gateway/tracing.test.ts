@@ -68,7 +68,12 @@ describe.skipIf(!bin || !jaegerBin)('requests traced through the real gateway in
     gw = await makeGatewayProject({ bin: bin!, ...fakes, gatewayExtra: extra });
     // INFO: LiteLLM's lines about each request, each with its trace id (`logs --call-id`).
     const g0 = readFileSync(path.join(gw.config, 'gateway.yaml'), 'utf8');
-    gw.write({ 'gateway.yaml': g0.replace('    LITELLM_LOCAL_MODEL_COST_MAP: "True"\n', '    LITELLM_LOCAL_MODEL_COST_MAP: "True"\n    LITELLM_LOG: INFO\n') });
+    gw.write({
+      'gateway.yaml': g0.replace(
+        '    LITELLM_LOCAL_MODEL_COST_MAP: "True"\n',
+        '    LITELLM_LOCAL_MODEL_COST_MAP: "True"\n    LITELLM_LOG: INFO\n',
+      ),
+    });
     // The trace backend first, on the config generate compiles, so that no span is lost.
     const g = await cli('generate');
     expect(g.exitCode, g.stderr).toBe(0);
