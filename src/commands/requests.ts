@@ -18,9 +18,9 @@ const DEFAULT_SLOW_MS = 5000;
 
 export async function run(ctx: CommandContext, flags: RequestsFlags): Promise<number> {
   if (flags.follow && flags.summary) throw new UsageError('--follow and --summary do not go together: --summary covers a window (--since)');
-  const { gateway, map, aliases } = recordSources(ctx, flags.json);
+  const { gateway, map } = recordSources(ctx, flags.json);
   requireTracing(gateway);
-  const names = flags.model?.map((n) => aliases[n] ?? n);
+  const names = flags.model;
   for (const n of names ?? [])
     if (!map.routes.has(n)) throw new UsageError(`--model ${n}: not a public name or alias of model-mappings.yaml`);
   const filter: RecordFilter = {

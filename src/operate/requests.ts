@@ -91,6 +91,7 @@ function attemptOf(span: JaegerSpan, map: RouteMap): Attempt {
   const ok = t.get('otel.status_code') !== 'ERROR' && t.get('error') !== true;
   let provider: string | null = null;
   let backend: string | null = null;
+  let apiBase = baseOf(hidden.api_base);
   let candidates: string[] | undefined;
   const hit = identify(map, group, model, hidden.api_base);
   if (hidden.api_base && hit) {
@@ -103,6 +104,7 @@ function attemptOf(span: JaegerSpan, map: RouteMap): Attempt {
     if (providers.length === 1) {
       provider = providers[0]!;
       backend = routes[0]!.backend;
+      apiBase ??= baseOf(routes[0]!.api_base);
     } else if (providers.length > 1) candidates = providers.sort();
   }
   const attempt: Attempt = {
@@ -111,7 +113,7 @@ function attemptOf(span: JaegerSpan, map: RouteMap): Attempt {
     provider,
     ...(candidates ? { candidates } : {}),
     backend_model: backend,
-    api_base: baseOf(hidden.api_base),
+    api_base: apiBase,
     ok,
     status: ok ? null : num(t.get('http.response.status_code') ?? t.get('error.code')),
     start: iso(span.startTime),
@@ -183,7 +185,7 @@ export function recordOf(trace: JaegerTrace, map: RouteMap): RequestRecord | und
 }
 
 export interface RecordFilter {
-  /** Public names (an alias's records are its target's: LiteLLM logs the model group). */
+  /** Public names or aliases, as the client sent them (LiteLLM records an alias under its own name). */
   names?: string[];
   errors?: boolean;
   /** Only requests slower than this, in ms. */

@@ -123,6 +123,11 @@ describe.skipIf(!bin || !jaegerBin)('requests traced through the real gateway in
     const logs = await json('logs', 'logs', '--call-id', 'app-call-0001');
     expect(logs.out.lines.length).toBeGreaterThan(0);
     expect(logs.out.lines.every((l: { trace_id: string }) => l.trace_id === r.trace_id)).toBe(true);
+    // An alias is recorded under the name the client sent, and --model finds it by that name.
+    expect((await send(gw.url, 'coder', 'app-call-alias')).status).toBe(200);
+    expect((await traced('app-call-alias')).request).toMatchObject({ public_name: 'coder', answered_by: { provider: 'vllm' } });
+    const byAlias = await json('requests', 'requests', '--since', '5m', '--model', 'coder');
+    expect(byAlias.out.records.map((x: { call_id: string }) => x.call_id)).toEqual(['app-call-alias']);
     const missing = await cli('trace', 'no-such-call-id', '--since', '10m');
     expect(missing.exitCode).toBe(1);
     expect(missing.stderr).toMatch(/has no request with call id or trace id 'no-such-call-id'/);

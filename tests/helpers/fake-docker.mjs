@@ -56,7 +56,8 @@ const mapPath = (s, m) => {
 
 function program(name, svc, m, args) {
   const image = String(svc.image);
-  if (image.startsWith('ghcr.io/berriai/litellm')) return [process.env.FAKE_DOCKER_LITELLM ?? die('FAKE_DOCKER_LITELLM is not set'), args.map((a) => mapPath(a, m))];
+  if (image.startsWith('ghcr.io/berriai/litellm'))
+    return [process.env.FAKE_DOCKER_LITELLM ?? die('FAKE_DOCKER_LITELLM is not set'), args.map((a) => mapPath(a, m))];
   if (image.startsWith('haproxy')) {
     // HAProxy reads its config inside the container: give it a copy with the bind-mounted directories' paths.
     const cfg = mapPath('/usr/local/etc/haproxy/haproxy.cfg', m);

@@ -142,7 +142,7 @@ export const requestsSpec = () =>
       "the gateway's requests as records (time, public name, provider, status, latency, tokens, call id), read from the trace backend that LiteLLM's spans go to (gateway.yaml tracing:)",
     )
     .option('--since <duration>', 'the window: requests of the last 30s, 10m, 2h, 1d', age, 15 * 60_000)
-    .option('--model <name...>', 'only these public names (an alias counts as its target)')
+    .option('--model <name...>', 'only these public names or aliases, as clients send them')
     .option('--errors', 'only the requests that failed')
     .option('--slow <duration>', 'only the requests slower than this (with --summary: the slow threshold, default 5s)', age)
     .option('-f, --follow', 'keep printing new requests as they end (Ctrl-C ends)')

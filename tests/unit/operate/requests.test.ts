@@ -140,6 +140,8 @@ describe('recordOf', () => {
       error: { type: 'APIConnectionError', message: 'refused' },
     });
     expect(r.attempts.map((a) => a.provider)).toEqual(['ollama', 'ollama']);
+    // The one route of the name says where the failed attempt went.
+    expect(r.attempts[0]!.api_base).toBe('http://127.0.0.1:11434');
   });
 
   test('an unknown model (LiteLLM records it as a 400 attempt without a group) and a trace without attempts', () => {
