@@ -49,6 +49,8 @@ export interface RequestRecord {
   ok: boolean;
   /** From the first span to the last: the whole request as the gateway saw it. */
   latency_ms: number;
+  /** The part of latency_ms no attempt covers: LiteLLM's own work before, between and after the calls to providers. */
+  outside_attempts_ms: number;
   stream: boolean;
   answered_by: { provider: string | null; backend_model: string | null; model_group: string | null; api_base: string | null } | null;
   /** Attempts at the name's own deployments after the first (LiteLLM's retries). */
@@ -156,6 +158,15 @@ export function recordOf(trace: JaegerTrace, map: RouteMap): RequestRecord | und
   };
   const costs = attempts.map((a) => a.cost).filter((v): v is number => v !== null);
   const ok = answered !== undefined && (status === null || status < 400);
+  // The union of the attempts' spans, so that overlapping attempts are not counted twice.
+  let covered = 0;
+  let reach = -Infinity;
+  for (const sp of attemptSpans) {
+    const from = Math.max(sp.startTime, reach);
+    const to = sp.startTime + sp.duration;
+    if (to > from) covered += to - from;
+    reach = Math.max(reach, to);
+  }
   const record: RequestRecord = {
     call_id: str(first.get('litellm.call_id')),
     trace_id: trace.traceID,
@@ -165,6 +176,7 @@ export function recordOf(trace: JaegerTrace, map: RouteMap): RequestRecord | und
     status,
     ok,
     latency_ms: Math.round((end - start) / 100) / 10,
+    outside_attempts_ms: Math.round((end - start - covered) / 100) / 10,
     stream: first.get('llm.is_streaming') === 'True' || first.get('llm.is_streaming') === true,
     answered_by: answered
       ? {

@@ -82,6 +82,13 @@ export function renderTrace(r: RequestRecord, src: RecordSource, s: ChalkInstanc
     `  ${r.attempts.length} attempt(s), ${r.retries} retr${r.retries === 1 ? 'y' : 'ies'}, ${r.fallbacks.length} fallback(s)${r.fallbacks.length ? ` (${r.fallbacks.join(' > ')})` : ''}`,
     ...r.attempts.map((a, i) => attemptLine(a, i, r.attempts[0]!.model_group, s)),
   ];
+  // Time no attempt covers, when it is most of the request: LiteLLM's own work (the gateway's log lines of the request say what).
+  if (r.outside_attempts_ms >= 1000 && r.outside_attempts_ms > r.latency_ms / 2)
+    lines.push(
+      s.yellow(
+        `  ${ms(r.outside_attempts_ms)} of the ${ms(r.latency_ms)} passed outside any attempt at a provider: LiteLLM's own work; \`aibackend logs --call-id ${r.call_id ?? r.trace_id}\` shows what it did`,
+      ),
+    );
   if (r.answered_by) {
     const a = r.answered_by;
     lines.push(

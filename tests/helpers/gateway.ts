@@ -180,6 +180,7 @@ runtime:
   stop_grace_s: 10
   env:
     LITELLM_LOCAL_MODEL_COST_MAP: "True"
+    HF_HUB_OFFLINE: "1"
 health:
   timeout_s: ${timeoutS}
   interval_ms: 200

@@ -105,6 +105,7 @@ describe('recordOf', () => {
       status: 200,
       ok: true,
       latency_ms: 3058,
+      outside_attempts_ms: 2446,
       retries: 0,
       fallbacks: ['chat'],
       answered_by: { provider: 'ollama', backend_model: 'llama3.1:8b', model_group: 'chat', api_base: 'http://127.0.0.1:11434' },
