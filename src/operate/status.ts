@@ -1,5 +1,6 @@
 // The whole stack at a glance: the gateway (liveliness, readiness, served names against the
 // compiled ones) and every active provider, all probed concurrently, each with its own timeout.
+import { alertingStatus, tracingStatus, type AlertingStatus, type TracingStatus } from './observability-status.js';
 import type { MappingsFile } from '../config/schema/mappings.js';
 import { HOSTED_TYPES, isActive, type Provider, type ProvidersFile } from '../config/schema/providers.js';
 import type { GatewayFile } from '../config/schema/gateway.js';
@@ -57,6 +58,10 @@ export interface StatusReport {
   monitoring?: MonitoringStatus;
   /** When the registry names MCP servers: each one, asked directly. */
   mcp_servers?: McpServerStatus[];
+  /** When tracing.enabled: the trace backend's query API. */
+  tracing?: TracingStatus;
+  /** When monitoring.alerting.enabled: Alertmanager, and the secret files its receivers read. */
+  alerting?: AlertingStatus;
   ok: boolean;
 }
 
@@ -100,6 +105,9 @@ export async function collectStatus(
   const watching = gateway.monitoring.enabled ? monitoringStatus(providers, gateway, o.projectDir, o.timeoutMs) : undefined;
   const replicas = gateway.replicas >= 2 && gateway.replica_ports ? replicaStatus(gateway, o) : undefined;
   const mcp = providers.mcp_servers && Object.keys(providers.mcp_servers).length ? mcpStatus(providers, o.env, o.timeoutMs) : undefined;
+  const traces = gateway.tracing.enabled ? tracingStatus(gateway, o.timeoutMs) : undefined;
+  const alerts =
+    gateway.monitoring.enabled && gateway.monitoring.alerting.enabled ? alertingStatus(gateway, o.projectDir, o.timeoutMs) : undefined;
   const [gw, ...probes] = await Promise.all([
     probeGatewayOnce(gateway, o),
     ...targets.map(([, p]) => probeProvider(p, o.env, o.timeoutMs)),
@@ -107,6 +115,8 @@ export async function collectStatus(
   if (replicas) gw.replicas = await replicas;
   const monitoring = await watching;
   const mcp_servers = await mcp;
+  const tracing = await traces;
+  const alerting = await alerts;
   const list: ProviderStatus[] = targets.map(([id, p], i) => {
     const probe = probes[i]!;
     const registered = (p.models ?? []).map((m) => m.name);
@@ -128,12 +138,24 @@ export async function collectStatus(
   });
   // Healthy: every provider that a route uses is reachable and serves every model routed to it.
   // With monitoring on, also: Prometheus answers and every target it should scrape is up; with MCP
-  // servers, every active one reached over HTTP answers.
+  // servers, every active one reached over HTTP answers; with tracing, the trace backend answers; with
+  // alerting, Alertmanager is ready and has every secret file.
   const ok =
     list.every((s) => s.routed.length === 0 || (s.reachable && s.routed.every((m) => !s.missing.includes(m)))) &&
     (monitoring?.ok ?? true) &&
-    (mcp_servers ?? []).every((m) => m.state !== 'down');
-  return { gateway: gw, providers: list, skipped, ...(monitoring ? { monitoring } : {}), ...(mcp_servers ? { mcp_servers } : {}), ok };
+    (mcp_servers ?? []).every((m) => m.state !== 'down') &&
+    (tracing?.ok ?? true) &&
+    (alerting?.ok ?? true);
+  return {
+    gateway: gw,
+    providers: list,
+    skipped,
+    ...(monitoring ? { monitoring } : {}),
+    ...(mcp_servers ? { mcp_servers } : {}),
+    ...(tracing ? { tracing } : {}),
+    ...(alerting ? { alerting } : {}),
+    ok,
+  };
 }
 
 async function probeGatewayOnce(gateway: GatewayFile, o: StatusOptions): Promise<StatusReport['gateway']> {

@@ -1,4 +1,5 @@
 // Human rendering of status, discover and ports.
+import type { AlertingStatus, TracingStatus } from '../operate/observability-status.js';
 import type { ChalkInstance } from 'chalk';
 import type { PortsReport } from '../operate/ports.js';
 import type { McpServerStatus } from '../operate/mcp-status.js';
@@ -36,6 +37,8 @@ export function renderStatus(r: StatusReport, s: ChalkInstance): string {
   for (const k of r.skipped) out.push(s.dim(`${k.id}: not probed (${k.reason})`));
   if (r.mcp_servers) out.push('', renderMcpStatus(r.mcp_servers, s));
   if (r.monitoring) out.push('', renderMonitoring(r.monitoring, s));
+  if (r.alerting) out.push('', renderAlerting(r.alerting, s));
+  if (r.tracing) out.push('', renderTracing(r.tracing, s));
   const watched = `${r.mcp_servers?.length ? ', every MCP server asked answers' : ''}${r.monitoring ? ', and Prometheus scrapes every target' : ''}`;
   const failing =
     [
@@ -59,6 +62,24 @@ function renderMcpStatus(list: McpServerStatus[], s: ChalkInstance): string {
     m.tools.length ? m.tools.join(', ') : '-',
   ]);
   return table(['MCP server', 'transport', 'state', 'latency', 'tools', 'tool names'], rows, s);
+}
+
+function renderAlerting(a: AlertingStatus, s: ChalkInstance): string {
+  const out = [
+    `${s.bold('alerting')} Alertmanager ${a.alertmanager_url}: ${a.up ? s.green('ready') : `${s.red('down')}${a.error ? s.dim(` (${a.error})`) : ''}`}`,
+  ];
+  for (const f of a.secret_files.filter((x) => !x.exists))
+    out.push(s.yellow(`  ${f.key} is read from ${f.path}, which does not exist: that receiver is never told`));
+  return out.join('\n');
+}
+
+function renderTracing(t: TracingStatus, s: ChalkInstance): string {
+  const state = t.up ? s.green('up') : `${s.red('down')}${t.error ? s.dim(` (${t.error})`) : ''}`;
+  const spans =
+    t.up && !t.has_gateway_spans
+      ? s.dim(' (no span of the gateway yet: none since Jaeger started, or the gateway runs without tracing)')
+      : '';
+  return `${s.bold('tracing')} Jaeger ${t.query_url}: ${state}${spans}`;
 }
 
 function renderMonitoring(m: MonitoringStatus, s: ChalkInstance): string {

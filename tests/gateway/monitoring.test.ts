@@ -179,6 +179,12 @@ describe.skipIf(!ready)(
         };
       };
       expect(report.monitoring).toMatchObject({ prometheus_up: true, ok: true, master_key_file: { exists: true } });
+      // Alertmanager is ready, and the webhook's token file is where alertmanager.yml reads it.
+      expect((report as unknown as { alerting: unknown }).alerting).toMatchObject({
+        up: true,
+        ok: true,
+        secret_files: [{ key: 'monitoring.alerting.receivers.hook.token', exists: true }],
+      });
       expect(report.monitoring.targets.map((t) => [t.job, t.health]).sort()).toEqual([
         ['litellm', 'up'],
         ['prometheus', 'up'],

@@ -233,4 +233,21 @@ describe.skipIf(!bin || !jaegerBin)('requests traced through the real gateway in
       await follow;
     }
   });
+
+  test('status reports the trace backend; once it is gone, status, requests and trace say so with exit 1', async () => {
+    const up = await json('status', 'status');
+    expect(up.out.tracing).toEqual({ query_url: queryUrl, up: true, has_gateway_spans: true, ok: true });
+    jaeger?.kill('SIGKILL');
+    await jaeger?.catch(() => undefined);
+    jaeger = undefined;
+    const down = await json('status', 'status');
+    expect(down.code).toBe(1);
+    expect(down.out.tracing).toMatchObject({ up: false, ok: false });
+    for (const args of [['requests'], ['requests', '--summary'], ['trace', 'app-call-0001']]) {
+      const r = await cli(...args);
+      expect(r.exitCode, args.join(' ')).toBe(1);
+      expect(r.stderr).toMatch(/the trace backend at http:\/\/127\.0\.0\.1:\d+ does not answer .*is Jaeger running\?/);
+      expect(r.stderr).not.toMatch(/at .*\.js:\d+/);
+    }
+  });
 });
