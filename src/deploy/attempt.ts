@@ -12,7 +12,7 @@ import { sha256 } from '../util/canonical.js';
 import { BackupError } from './backups.js';
 import { deploymentsOf, mcpServersOf } from '../client/deployments.js';
 import { servedNamesOf } from '../config/config-diff.js';
-import { FINGERPRINT_SCHEME, Journal, newOperationId } from './journal.js';
+import { ENV_COVER, FINGERPRINT_SCHEME, Journal, newOperationId, runtimeEnvOf } from './journal.js';
 import { probeGateway, type ProbeStepName } from '../client/probe.js';
 import { OUTCOMES, type Outcome, type ProbeRecord, type ReloadResult, type StatePaths, type TransactionContext } from './types.js';
 
@@ -33,7 +33,13 @@ export function bodyOf(text: string): string {
 
 /** What the journal records of a config that now serves. */
 export function appliedRecord(journal: Journal, text: string, env: NodeJS.ProcessEnv): Record<string, unknown> {
-  return { sha256: sha256(text), body_sha256: sha256(bodyOf(text)), env: journal.fingerprints(text, env), env_scheme: FINGERPRINT_SCHEME };
+  return {
+    sha256: sha256(text),
+    body_sha256: sha256(bodyOf(text)),
+    env: journal.fingerprints(text, env),
+    env_scheme: FINGERPRINT_SCHEME,
+    env_cover: ENV_COVER,
+  };
 }
 
 /** How long a restore may take: never less than the last measured boot plus a margin. */
@@ -61,7 +67,7 @@ export class Attempt {
     readonly paths: StatePaths,
     readonly timeoutMs: number,
   ) {
-    this.journal = new Journal(paths.journal);
+    this.journal = new Journal(paths.journal, runtimeEnvOf(ctx.gateway));
     this.restoreTimeoutMs = restoreTimeoutMs(timeoutMs, this.journal.lastBootMs(), ctx.gateway.health.timeout_s);
   }
 

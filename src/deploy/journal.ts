@@ -3,6 +3,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { appendFileSync, closeSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, writeSync } from 'node:fs';
 import path from 'node:path';
+import type { GatewayFile } from '../config/schema/gateway.js';
 import { referencedVariables } from './runtime/gateway-env.js';
 
 /** How the journal's secret fingerprints are made; journals written before recorded unkeyed ones. */
@@ -42,10 +43,27 @@ export interface JournalEntry {
   [key: string]: unknown;
 }
 
+/** What the process runtime gives the gateway besides the config's own references: its `env:` and `pass_env` names. */
+export interface RuntimeEnv {
+  own: Readonly<Record<string, string>>;
+  pass: readonly string[];
+}
+
+/** The process runtime's part of the gateway's environment (other runtimes set theirs elsewhere). */
+export function runtimeEnvOf(gw: GatewayFile): RuntimeEnv {
+  return gw.runtime.kind === 'process' ? { own: gw.runtime.env ?? {}, pass: gw.runtime.pass_env ?? [] } : { own: {}, pass: [] };
+}
+
+/** Records whose fingerprints cover the runtime's environment too say so; a name missing there was unset. */
+export const ENV_COVER = 'config+runtime';
+
 export class Journal {
   private key?: Buffer;
 
-  constructor(readonly file: string) {}
+  constructor(
+    readonly file: string,
+    private readonly runtimeEnv: RuntimeEnv = { own: {}, pass: [] },
+  ) {}
 
   /**
    * Fingerprints of the secrets a config references, by name: enough to tell that one changed,
@@ -53,12 +71,15 @@ export class Journal {
    * journal, not a bare hash a weak password could be confirmed against).
    */
   fingerprints(configText: string, env: NodeJS.ProcessEnv): Record<string, string> {
-    const names = referencedVariables(configText);
+    // The gateway's whole chosen environment: what the config references, what pass_env names, and
+    // the runtime's own env: (which wins, as it does when the process starts).
+    const { own, pass } = this.runtimeEnv;
+    const names = [...new Set([...referencedVariables(configText), ...pass, ...Object.keys(own)])].sort();
     if (names.length === 0) return {};
     const key = (this.key ??= this.fingerprintKey());
     return Object.fromEntries(
       names.map((n) => {
-        const v = env[n];
+        const v = own[n] ?? env[n];
         return [n, v === undefined || v === '' ? 'unset' : createHmac('sha256', key).update(v).digest('hex').slice(0, 10)];
       }),
     );
@@ -136,14 +157,16 @@ export class Journal {
   }
 
   /** What the last successful reload, rollback or recovery left serving: hashes of the file and its body, and the secrets' fingerprints. */
-  lastApplied(): { sha256: string; body_sha256?: string; env?: Record<string, string> } | undefined {
+  lastApplied(): { sha256: string; body_sha256?: string; env?: Record<string, string>; envCoversRuntime?: boolean } | undefined {
     const entries = this.entries();
     for (let i = entries.length - 1; i >= 0; i--) {
       const e = entries[i]!;
       if ((e.event === 'committed' || e.event === 'rolled-back' || e.event === 'recovered') && typeof e.sha256 === 'string') {
         // Fingerprints of another scheme (older journals) cannot be compared with today's.
         const env =
-          e.env && typeof e.env === 'object' && e.env_scheme === FINGERPRINT_SCHEME ? { env: e.env as Record<string, string> } : {};
+          e.env && typeof e.env === 'object' && e.env_scheme === FINGERPRINT_SCHEME
+            ? { env: e.env as Record<string, string>, ...(e.env_cover === ENV_COVER ? { envCoversRuntime: true } : {}) }
+            : {};
         return { sha256: e.sha256, ...(typeof e.body_sha256 === 'string' ? { body_sha256: e.body_sha256 } : {}), ...env };
       }
     }

@@ -9,7 +9,7 @@ import { sha256 } from '../util/canonical.js';
 import { abortedWrite, appliedRecord, Attempt, bodyOf, conclude, readIfExists, userFailure, type ResultFields } from './attempt.js';
 import { applyRetention, createBackup, findBackup, listBackups, readBackup, type BackupEntry } from './backups.js';
 import { diffConfigs, servedNamesOf, type ConfigChange } from '../config/config-diff.js';
-import { Journal } from './journal.js';
+import { Journal, runtimeEnvOf } from './journal.js';
 import { preflight } from './preflight.js';
 import { begin } from './recover.js';
 import { statePaths, type ReloadOptions, type ReloadResult, type TransactionContext } from './types.js';
@@ -71,10 +71,14 @@ function planReload(
     last !== undefined &&
     (last.body_sha256 !== undefined ? last.body_sha256 === sha256(bodyOf(candidate)) : last.sha256 === sha256(deployed!));
   const fingerprints = journal.fingerprints(candidate, env);
+  // A name the last record lacks was unset then when that record covered the runtime's environment;
+  // in older records it was simply not looked at.
+  const before = (name: string) => last?.env?.[name] ?? (last?.envCoversRuntime ? 'unset' : undefined);
   const secretsChanged = last?.env
-    ? Object.entries(fingerprints)
-        .filter(([name, fp]) => last.env![name] !== undefined && last.env![name] !== fp)
-        .map(([name, after]) => ({ name, before: last.env![name]!, after }))
+    ? [...new Set([...Object.keys(fingerprints), ...(last.envCoversRuntime ? Object.keys(last.env) : [])])]
+        .sort()
+        .map((name) => ({ name, before: before(name), after: fingerprints[name] ?? 'unset' }))
+        .filter((c): c is { name: string; before: string; after: string } => c.before !== undefined && c.before !== c.after)
     : [];
   const { diff, ...changes } = diffConfigs(deployedName, sameBody ? candidate : deployed, candidate);
   return {
@@ -91,7 +95,7 @@ function planReload(
 /** The tail of a message that says why an identical config still restarts. */
 function restartReason(plan: ReloadPlan): string {
   if (plan.secretsChanged.length)
-    return `; referenced secrets changed since the last applied reload: ${plan.secretsChanged.map((s) => `${s.name} (${s.before} -> ${s.after})`).join(', ')}`;
+    return `; the gateway's environment changed since the last applied reload: ${plan.secretsChanged.map((s) => `${s.name} (${s.before} -> ${s.after})`).join(', ')}`;
   return plan.sameBody && !plan.applied ? '; no reload has applied it yet' : '';
 }
 
@@ -153,7 +157,7 @@ export async function runReload(ctx: TransactionContext, opts: ReloadOptions): P
   const timeoutMs = (opts.timeoutS ?? ctx.gateway.health.timeout_s) * 1000;
   const candidate = ctx.candidate!;
   const deployedText = readIfExists(paths.deployed);
-  const journal = new Journal(paths.journal);
+  const journal = new Journal(paths.journal, runtimeEnvOf(ctx.gateway));
   const warnings: string[] = [];
   const lastBootMs = journal.lastBootMs();
   if (opts.timeoutS !== undefined && lastBootMs !== undefined && timeoutMs < lastBootMs) {
@@ -168,7 +172,7 @@ export async function runReload(ctx: TransactionContext, opts: ReloadOptions): P
   let plan = planFor(deployedText);
   plan.secretsChanged.forEach((s) =>
     ctx.progress(
-      `secret ${s.name} changed since the last applied reload (fingerprint ${s.before} -> ${s.after}); the gateway must restart to read it`,
+      `${s.name} in the gateway's environment changed since the last applied reload (fingerprint ${s.before} -> ${s.after}); the gateway must restart to read it`,
     ),
   );
 

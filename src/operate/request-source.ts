@@ -24,6 +24,7 @@ export const SOURCE_LIMITS = (gw: GatewayFile): string[] => [
   "sampling: none, every request that reached a model is recorded (LiteLLM's otel callback does not sample)",
   `retention: Jaeger's memory store keeps the newest ${gw.tracing.max_traces} traces (tracing.max_traces), and none across a restart of Jaeger`,
   'not recorded: requests refused before a model is chosen (a bad or missing key) have no attempt span; time to first token is not in the spans (stats and the Performance dashboard have it from /metrics/)',
+  'attempts: LiteLLM writes one failure span per public name a request tried, so a retry or a second deployment of the same name counts in provider_calls but has no outcome of its own',
   'spans reach the backend about a second after a request ends (batched export)',
 ];
 

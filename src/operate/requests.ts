@@ -11,6 +11,8 @@ import { tagsOf } from '../client/jaeger.js';
 import { baseOf, identify, type RouteMap } from '../config/route-map.js';
 
 export const ATTEMPT_SPAN = 'litellm_request';
+/** The router span LiteLLM writes each time it picks a deployment to call. */
+const PICK = { operation: 'router', call_type: 'async_get_available_deployment' } as const;
 
 export interface Attempt {
   model_group: string | null;
@@ -53,8 +55,14 @@ export interface RequestRecord {
   outside_attempts_ms: number;
   stream: boolean;
   answered_by: { provider: string | null; backend_model: string | null; model_group: string | null; api_base: string | null } | null;
-  /** Attempts at the name's own deployments after the first (LiteLLM's retries). */
+  /** Attempts at the name's own deployments after the first (LiteLLM's retries), as far as attempt spans show them. */
   retries: number;
+  /**
+   * Calls to providers: LiteLLM's router picks a deployment for each (a `router` span of call_type
+   * async_get_available_deployment). More than the attempts when LiteLLM recorded only the first
+   * failure of a name: its later calls there (a retry, the name's other deployment) have no span of their own.
+   */
+  provider_calls: number;
   /** Moves to another public name (LiteLLM's fallbacks), in order. */
   fallbacks: string[];
   tokens: Tokens;
@@ -158,6 +166,7 @@ export function recordOf(trace: JaegerTrace, map: RouteMap): RequestRecord | und
   };
   const costs = attempts.map((a) => a.cost).filter((v): v is number => v !== null);
   const ok = answered !== undefined && (status === null || status < 400);
+  const picks = trace.spans.filter((sp) => sp.operationName === PICK.operation && tagsOf(sp).get('call_type') === PICK.call_type).length;
   // The union of the attempts' spans, so that overlapping attempts are not counted twice.
   let covered = 0;
   let reach = -Infinity;
@@ -187,6 +196,7 @@ export function recordOf(trace: JaegerTrace, map: RouteMap): RequestRecord | und
         }
       : null,
     retries,
+    provider_calls: Math.max(picks, attempts.length),
     fallbacks,
     tokens: { prompt: sum('prompt'), completion: sum('completion'), total: sum('total') },
     cost: costs.length > 0 ? costs.reduce((x, y) => x + y, 0) : null,

@@ -79,7 +79,13 @@ export function renderTrace(r: RequestRecord, src: RecordSource, s: ChalkInstanc
   const lines = [
     head,
     `  call id ${r.call_id ?? '-'}  ·  trace ${r.trace_id}  ·  ${time(r.time)}${r.route ? `  ·  ${r.route}` : ''}`,
-    `  ${r.attempts.length} attempt(s), ${r.retries} retr${r.retries === 1 ? 'y' : 'ies'}, ${r.fallbacks.length} fallback(s)${r.fallbacks.length ? ` (${r.fallbacks.join(' > ')})` : ''}`,
+    `  ${r.provider_calls} call(s) to providers, ${r.retries} retr${r.retries === 1 ? 'y' : 'ies'}, ${r.fallbacks.length} fallback(s)${r.fallbacks.length ? ` (${r.fallbacks.join(' > ')})` : ''}${
+      r.provider_calls > r.attempts.length
+        ? s.dim(
+            `; LiteLLM recorded ${r.attempts.length} of them with their outcome (one failure span per name: its other calls there have none)`,
+          )
+        : ''
+    }`,
     ...r.attempts.map((a, i) => attemptLine(a, i, r.attempts[0]!.model_group, s)),
   ];
   // Time no attempt covers, when it is most of the request: LiteLLM's own work (the gateway's log lines of the request say what).

@@ -403,7 +403,7 @@ describe('secrets the config references', () => {
     expect(JSON.parse(same.stdout).status).toBe('unchanged');
     const dry = await runCli(['reload', '--dry-run'], { cwd: p.project, env: { LITELLM_MASTER_KEY: second } });
     expect(dry.stdout).toMatch(
-      /referenced secrets changed since the last applied reload: LITELLM_MASTER_KEY \([0-9a-f]{10} -> [0-9a-f]{10}\)/,
+      /the gateway's environment changed since the last applied reload: LITELLM_MASTER_KEY \([0-9a-f]{10} -> [0-9a-f]{10}\)/,
     );
     const r = await runCli(['reload', '--yes', '--json'], { cwd: p.project, env: { LITELLM_MASTER_KEY: second } });
     expect(r.exitCode, r.stderr).toBe(0);

@@ -17,6 +17,7 @@ import {
   makeGatewayProject,
   MASTER_KEY,
   requireLitellm,
+  gatewayPid,
   startFakes,
   stopGateway,
   type GatewayProject,
@@ -110,6 +111,7 @@ describe.skipIf(!bin || !jaegerBin)('requests traced through the real gateway in
       tokens: { prompt: 3, completion: 5, total: 8 },
     });
     expect(r.attempts).toHaveLength(1);
+    expect(r.provider_calls).toBe(1);
     expect(out.source).toMatchObject({ backend: 'jaeger', url: queryUrl, service: 'litellm' });
     // The human view tells the same story.
     const text = await cli('trace', 'app-call-0001');
@@ -148,6 +150,7 @@ describe.skipIf(!bin || !jaegerBin)('requests traced through the real gateway in
       ['qwen2.5-coder:7b', 'ollama', true],
     ]);
     expect(r.attempts[0]).toMatchObject({ status: 503, error: { type: 'ServiceUnavailableError' } });
+    expect(r.provider_calls).toBe(2);
     expect(r.answered_by).toMatchObject({ provider: 'ollama', model_group: 'qwen2.5-coder:7b' });
     const text = await cli('trace', 'app-call-fallback');
     expect(text.stdout).toMatch(/1\. asked\s+qwen-coder-vllm → vllm/);
@@ -249,5 +252,27 @@ describe.skipIf(!bin || !jaegerBin)('requests traced through the real gateway in
       expect(r.stderr).toMatch(/the trace backend at http:\/\/127\.0\.0\.1:\d+ does not answer .*is Jaeger running\?/);
       expect(r.stderr).not.toMatch(/at .*\.js:\d+/);
     }
+  });
+
+  test("a change to the process runtime's env restarts the gateway with it, instead of 'only the header differs'", async () => {
+    // The walk-through's fix (docs/tracing.md): a variable added to runtime.env must reach the gateway.
+    const before = gatewayPid(gw.project)!;
+    const g = readFileSync(path.join(gw.config, 'gateway.yaml'), 'utf8');
+    gw.write({ 'gateway.yaml': g.replace('    LITELLM_LOG: INFO\n', '    LITELLM_LOG: INFO\n    AIBACKEND_TEST_MARKER: "walkthrough"\n') });
+    const plan = await cli('reload', '--dry-run');
+    expect(plan.stdout).toMatch(
+      /the gateway's environment changed since the last applied reload: AIBACKEND_TEST_MARKER \(unset -> [0-9a-f]{10}\)/,
+    );
+    const r = await json('reload', 'reload', '--yes');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.out.status).toBe('applied');
+    expect(r.out.secrets_changed).toEqual([
+      { name: 'AIBACKEND_TEST_MARKER', before: 'unset', after: expect.stringMatching(/^[0-9a-f]{10}$/) },
+    ]);
+    const after = gatewayPid(gw.project)!;
+    expect(after).not.toBe(before);
+    expect(readFileSync(`/proc/${after}/environ`, 'utf8').split('\0')).toContain('AIBACKEND_TEST_MARKER=walkthrough');
+    // and once applied, the same file is unchanged again
+    expect((await json('reload', 'reload', '--yes')).out.status).toBe('unchanged');
   });
 });

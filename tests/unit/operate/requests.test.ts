@@ -141,6 +141,7 @@ describe('recordOf', () => {
       error: { type: 'APIConnectionError', message: 'refused' },
     });
     expect(r.attempts.map((a) => a.provider)).toEqual(['ollama', 'ollama']);
+    expect(r.provider_calls).toBe(2);
     // The one route of the name says where the failed attempt went.
     expect(r.attempts[0]!.api_base).toBe('http://127.0.0.1:11434');
   });
@@ -173,6 +174,22 @@ describe('recordOf', () => {
     expect(r.attempts[0]).toMatchObject({ provider: null, model_group: null });
     expect(r.attempts[0]!.candidates).toBeUndefined();
     expect(recordOf(trace(span('GET /health/liveliness', 0, 10, { 'span.kind': 'server' })), map)).toBeUndefined();
+  });
+
+  test("calls to providers come from the router's picks when LiteLLM recorded fewer attempts", () => {
+    const pick = (at: number) => span('router', at, 1, { call_type: 'async_get_available_deployment', service: 'router' });
+    const r = recordOf(
+      trace(
+        server(503, 950_000),
+        pick(10),
+        failed(20, 'lb', 'openai/m', 503, 'ServiceUnavailableError', 'x'),
+        pick(700_000),
+        pick(800_000),
+      ),
+      map,
+    )!;
+    expect(r).toMatchObject({ provider_calls: 3, retries: 0, ok: false });
+    expect(r.attempts).toHaveLength(1);
   });
 
   test('a stream is flagged; filters by name, errors and slowness', () => {
