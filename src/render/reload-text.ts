@@ -31,7 +31,7 @@ export function renderReload(r: ReloadResult, s: ChalkInstance, showDiff: boolea
   for (const w of r.warnings ?? []) out.push(`${s.yellow('warning:')} ${w}`);
   if (r.skipped) out.push(`${s.yellow('skipped:')} ${r.skipped}`);
   for (const x of r.secrets_changed ?? [])
-    out.push(`secret ${x.name} changed since the last applied reload (fingerprint ${x.before} -> ${x.after})`);
+    out.push(`${x.name} in the gateway's environment changed since the last applied reload (fingerprint ${x.before} -> ${x.after})`);
   if (r.lock_broken)
     out.push(`${s.yellow('broke the lock')} of pid ${r.lock_broken.pid} on ${r.lock_broken.host} (since ${r.lock_broken.started})`);
   for (const c of r.preflight ?? [])

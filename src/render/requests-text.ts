@@ -79,7 +79,7 @@ export function renderTrace(r: RequestRecord, src: RecordSource, s: ChalkInstanc
   const lines = [
     head,
     `  call id ${r.call_id ?? '-'}  ·  trace ${r.trace_id}  ·  ${time(r.time)}${r.route ? `  ·  ${r.route}` : ''}`,
-    `  ${r.provider_calls} call(s) to providers, ${r.retries} retr${r.retries === 1 ? 'y' : 'ies'}, ${r.fallbacks.length} fallback(s)${r.fallbacks.length ? ` (${r.fallbacks.join(' > ')})` : ''}${
+    `  ${r.provider_calls} call(s) to providers${r.retries ? `, ${r.retries} retr${r.retries === 1 ? 'y' : 'ies'}` : ''}, ${r.fallbacks.length} fallback(s)${r.fallbacks.length ? ` (${r.fallbacks.join(' > ')})` : ''}${
       r.provider_calls > r.attempts.length
         ? s.dim(
             `; LiteLLM recorded ${r.attempts.length} of them with their outcome (one failure span per name: its other calls there have none)`,
