@@ -42,7 +42,9 @@ Examples:
   aibackend explain coder            how one public name is routed, with its fallback order
   aibackend diff --base main         what a change does to routing, per public name
   aibackend reload --yes             apply to the running gateway, rolling back if it is unhealthy
-  aibackend rollback                 go back to the previous config`;
+  aibackend rollback                 go back to the previous config
+  aibackend trace CALL_ID            one request's story by the x-litellm-call-id its client saw (tracing on)
+  aibackend requests --summary       error rate, latency, usage and fallbacks over the last 15 minutes`;
 
 /** A command's module function: the context, the command's arguments, its flags; resolves to the exit code. */
 type Action<A extends unknown[], O> = (ctx: CommandContext, ...args: [...A, O]) => Promise<number>;

@@ -141,7 +141,9 @@ export const requestsSpec = () =>
     .description(
       "the gateway's requests as records (time, public name, provider, status, latency, tokens, call id), read from the trace backend that LiteLLM's spans go to (gateway.yaml tracing:)",
     )
-    .option('--since <duration>', 'the window: requests of the last 30s, 10m, 2h, 1d', age, 15 * 60_000)
+    .addOption(
+      new Option('--since <duration>', 'the window: requests of the last 30s, 10m, 2h, 1d').argParser(age).default(15 * 60_000, '15m'),
+    )
     .option('--model <name...>', 'only these public names or aliases, as clients send them')
     .option('--errors', 'only the requests that failed')
     .option('--slow <duration>', 'only the requests slower than this (with --summary: the slow threshold, default 5s)', age)
@@ -165,7 +167,7 @@ export const traceSpec = () =>
       "one request's whole story by the call id its client saw (x-litellm-call-id) or its trace id: public name, every attempt with its provider and outcome, retries, fallbacks, timings, tokens",
     )
     .argument('<call-id>', 'the x-litellm-call-id response header of the request, or its OpenTelemetry trace id')
-    .option('--since <duration>', 'how far back to look: 30m, 2h, 1d', age, 24 * 3_600_000)
+    .addOption(new Option('--since <duration>', 'how far back to look: 30m, 2h, 1d').argParser(age).default(24 * 3_600_000, '24h'))
     .option('--json', 'print { source, request } as JSON')
     .option('--timeout <duration>', "the trace backend's timeout: seconds, or 500ms", seconds, 10)
     .addHelpText(
