@@ -13,7 +13,7 @@ export interface RecordSource {
   service: string;
   from: string;
   to: string;
-  /** Traces read; when equal to the limit, older requests of the window were left out. */
+  /** Traces read; when equal to the limit, some requests of the window were left out (Jaeger chooses which). */
   traces: number;
   limit: number;
   limit_reached: boolean;

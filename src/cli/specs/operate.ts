@@ -152,7 +152,7 @@ export const requestsSpec = () =>
       '--summary',
       'figures over the window: error rate and error kinds per provider, slow requests, p50/p95 per name, usage and spend, fallbacks',
     )
-    .option('--limit <n>', 'read at most this many requests (the newest)', positiveInt, 1000)
+    .option('--limit <n>', 'read at most this many requests of the window', positiveInt, 1000)
     .option('--json', 'print { source, records } (or { source, summary }) as JSON; with --follow, one record a line')
     .option('--timeout <duration>', "the trace backend's timeout per query: seconds, or 500ms", seconds, 10)
     .addHelpText(
