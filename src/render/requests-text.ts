@@ -46,7 +46,9 @@ export function renderSource(src: RecordSource, s: ChalkInstance): string {
     s.dim(`source: Jaeger at ${src.url} (service ${src.service}), ${time(src.from)} to ${time(src.to)}, ${src.traces} trace(s) read`),
   ];
   if (src.limit_reached)
-    lines.push(s.yellow(`! the search limit (${src.limit}) was reached: some requests of the window are left out: raise --limit or narrow --since`));
+    lines.push(
+      s.yellow(`! the search limit (${src.limit}) was reached: some requests of the window are left out: raise --limit or narrow --since`),
+    );
   for (const l of src.limits) lines.push(s.dim(`  ${l}`));
   return lines.join('\n');
 }
