@@ -64,7 +64,9 @@ async function follow(
     let fresh: RequestRecord[] = [];
     try {
       const { records, source } = await readRecords(gateway, map, { fromMs: since, toMs: now }, flags.limit, timeoutMs);
-      fresh = records.filter((r) => !seen.has(r.trace_id));
+      // A trace whose server span has not arrived yet is still being exported (its request may
+      // have more attempts to come): wait for it, unless it is too old to be completed.
+      fresh = records.filter((r) => !seen.has(r.trace_id) && (r.route !== null || Date.parse(r.time) < now - FOLLOW_OVERLAP_MS / 2));
       if (first && !flags.json && !ctx.quiet) {
         print(ctx.stderr, renderSource(source, ctx.err));
         print(ctx.stdout, table(RECORD_HEAD, [], ctx.out));
