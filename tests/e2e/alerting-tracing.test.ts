@@ -160,11 +160,11 @@ describe('bad alerting input: a precise finding, exit 1, nothing written', () =>
     expect(existsSync(path.join(p, 'config/litellm-unified.yaml'))).toBe(false);
   });
 
-  test('credentials in a webhook URL are a literal secret too', async () => {
+  test('credentials in a webhook URL are found by the secret scanner, and not shown', async () => {
     const { r, out } = await attempt(G(ALERTING.replace('http://127.0.0.1:5001/alerts', 'http://user:pw-secret@127.0.0.1:5001/alerts')));
     expect(r.exitCode).toBe(1);
     expect(r.stdout + r.stderr).not.toContain('pw-secret');
-    expect(out.diagnostics).toContainEqual(expect.objectContaining({ code: 'secret-literal', line: 16 }));
+    expect(out.diagnostics).toContainEqual(expect.objectContaining({ code: 'secret-in-source', line: 16 }));
   });
 
   test('alerting without the monitoring stack, an unknown receiver kind, and no receiver', async () => {

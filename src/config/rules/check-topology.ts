@@ -160,11 +160,10 @@ function checkComposeReplicas(
     );
 }
 
-/** monitoring.dir holds generated files only: inside the project, apart from the sources. */
 /**
  * Alerting routes the alerts the monitoring stack raises: it needs that stack, and someone to tell.
- * Secrets are env: or file: references by the schema; a webhook URL with credentials in it is a
- * literal secret all the same.
+ * Secrets are env: or file: references by the schema; credentials in a webhook URL are found by the
+ * secret scanner (secret-in-source), as in every source.
  */
 function checkAlerting(ctx: RuleContext, declared: Record<string, unknown>): void {
   const gw = ctx.gateway!;
@@ -179,18 +178,9 @@ function checkAlerting(ctx: RuleContext, declared: Record<string, unknown>): voi
     );
   if (Object.keys(a.receivers).length === 0)
     ctx.warn('alerting-no-receiver', at, 'monitoring.alerting has no receivers: Alertmanager would route every alert to nobody');
-  for (const [name, r] of Object.entries(a.receivers)) {
-    if (r.kind !== 'webhook') continue;
-    const u = new URL(r.url);
-    if (u.username || u.password)
-      ctx.error(
-        'secret-literal',
-        ctx.at('gateway', ['monitoring', 'alerting', 'receivers', name, 'url']),
-        `monitoring.alerting.receivers.${name}.url carries credentials (user:password@); the generated alertmanager.yml would hold them. Put the secret in token: env:VAR (sent as a bearer token) and leave it out of the URL (the value is not shown)`,
-      );
-  }
 }
 
+/** monitoring.dir holds generated files only: inside the project, apart from the sources. */
 function checkMonitoringDir(ctx: RuleContext, dir: string, away: string | undefined): void {
   const { projectDir, configDir } = ctx.config.paths;
   const abs = path.resolve(projectDir, dir);
