@@ -41,6 +41,22 @@ export interface Window {
   toMs: number;
 }
 
+/** The traces of the gateway's service that hold an attempt in the window (of one call id, when given). */
+function attemptTraces(gw: GatewayFile, window: Window, limit: number, timeoutMs: number, callId?: string): Promise<JaegerTrace[]> {
+  return findTraces(
+    gw.tracing.query_url,
+    {
+      service: gw.tracing.service_name,
+      operation: ATTEMPT_SPAN,
+      ...(callId !== undefined ? { tags: { 'litellm.call_id': callId } } : {}),
+      startUs: window.fromMs * 1000,
+      endUs: window.toMs * 1000,
+      limit,
+    },
+    timeoutMs,
+  );
+}
+
 export async function readRecords(
   gw: GatewayFile,
   map: RouteMap,
@@ -48,11 +64,7 @@ export async function readRecords(
   limit: number,
   timeoutMs: number,
 ): Promise<{ records: RequestRecord[]; source: RecordSource }> {
-  const traces = await findTraces(
-    gw.tracing.query_url,
-    { service: gw.tracing.service_name, operation: ATTEMPT_SPAN, startUs: window.fromMs * 1000, endUs: window.toMs * 1000, limit },
-    timeoutMs,
-  );
+  const traces = await attemptTraces(gw, window, limit, timeoutMs);
   const records = traces
     .map((t) => recordOf(t, map))
     .filter((r): r is RequestRecord => r !== undefined)
@@ -75,19 +87,7 @@ export async function readRecords(
 
 /** The OpenTelemetry trace id of the request with this call id, which LiteLLM's log lines carry when tracing is on. */
 export async function traceIdOf(gw: GatewayFile, callId: string, window: Window, timeoutMs: number): Promise<string | undefined> {
-  const traces = await findTraces(
-    gw.tracing.query_url,
-    {
-      service: gw.tracing.service_name,
-      operation: ATTEMPT_SPAN,
-      tags: { 'litellm.call_id': callId },
-      startUs: window.fromMs * 1000,
-      endUs: window.toMs * 1000,
-      limit: 1,
-    },
-    timeoutMs,
-  );
-  return traces[0]?.traceID;
+  return (await attemptTraces(gw, window, 1, timeoutMs, callId))[0]?.traceID;
 }
 
 const TRACE_ID_RE = /^[0-9a-f]{16,32}$/i;
@@ -103,18 +103,7 @@ export async function findRequest(
   window: Window,
   timeoutMs: number,
 ): Promise<{ record: RequestRecord | undefined; trace: JaegerTrace | undefined }> {
-  const traces = await findTraces(
-    gw.tracing.query_url,
-    {
-      service: gw.tracing.service_name,
-      operation: ATTEMPT_SPAN,
-      tags: { 'litellm.call_id': id },
-      startUs: window.fromMs * 1000,
-      endUs: window.toMs * 1000,
-      limit: 5,
-    },
-    timeoutMs,
-  );
+  const traces = await attemptTraces(gw, window, 5, timeoutMs, id);
   let trace = traces.sort((a, b) => b.spans.length - a.spans.length)[0];
   if (!trace && TRACE_ID_RE.test(id)) trace = await getTrace(gw.tracing.query_url, id.toLowerCase(), timeoutMs);
   return { record: trace ? recordOf(trace, map) : undefined, trace };
