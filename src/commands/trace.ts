@@ -1,6 +1,6 @@
 // aibackend trace CALL_ID: one request's whole story, from the spans LiteLLM exported for it.
 import type { TraceFlags } from '../cli/specs/operate.js';
-import { findRequest, requireTracing, SOURCE_LIMITS, type RecordSource } from '../operate/request-source.js';
+import { FIND_LIMIT, findRequest, recordSource, requireTracing } from '../operate/request-source.js';
 import { renderTrace } from '../render/requests-text.js';
 import { EXIT } from '../util/errors.js';
 import { fail, print, type CommandContext } from './shared/context.js';
@@ -12,17 +12,7 @@ export async function run(ctx: CommandContext, id: string, flags: TraceFlags): P
   const now = Date.now();
   const window = { fromMs: now - flags.since, toMs: now };
   const { record, trace } = await findRequest(gateway, map, id.trim(), window, flags.timeout * 1000);
-  const source: RecordSource = {
-    backend: 'jaeger',
-    url: gateway.tracing.query_url,
-    service: gateway.tracing.service_name,
-    from: new Date(window.fromMs).toISOString(),
-    to: new Date(window.toMs).toISOString(),
-    traces: trace ? 1 : 0,
-    limit: 5,
-    limit_reached: false,
-    limits: SOURCE_LIMITS(gateway),
-  };
+  const source = recordSource(gateway, window, trace ? 1 : 0, FIND_LIMIT);
   if (!record) {
     const why = trace
       ? `trace ${trace.traceID} holds no attempt at a model (a health probe, or a request refused for its key)`

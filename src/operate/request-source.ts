@@ -20,7 +20,7 @@ export interface RecordSource {
   limits: string[];
 }
 
-export const SOURCE_LIMITS = (gw: GatewayFile): string[] => [
+const SOURCE_LIMITS = (gw: GatewayFile): string[] => [
   "sampling: none, every request that reached a model is recorded (LiteLLM's otel callback does not sample)",
   `retention: Jaeger's memory store keeps the newest ${gw.tracing.max_traces} traces (tracing.max_traces), and none across a restart of Jaeger`,
   'not recorded: requests refused before a model is chosen (a bad or missing key) have no attempt span; time to first token is not in the spans (stats and the Performance dashboard have it from /metrics/)',
@@ -71,17 +71,22 @@ export async function readRecords(
     .sort((a, b) => a.time.localeCompare(b.time) || a.trace_id.localeCompare(b.trace_id));
   return {
     records,
-    source: {
-      backend: 'jaeger',
-      url: gw.tracing.query_url,
-      service: gw.tracing.service_name,
-      from: new Date(window.fromMs).toISOString(),
-      to: new Date(window.toMs).toISOString(),
-      traces: traces.length,
-      limit,
-      limit_reached: traces.length >= limit,
-      limits: SOURCE_LIMITS(gw),
-    },
+    source: recordSource(gw, window, traces.length, limit),
+  };
+}
+
+/** What an answer read: the backend, the window, how many traces of how many it may read, and the limits. */
+export function recordSource(gw: GatewayFile, window: Window, traces: number, limit: number): RecordSource {
+  return {
+    backend: 'jaeger',
+    url: gw.tracing.query_url,
+    service: gw.tracing.service_name,
+    from: new Date(window.fromMs).toISOString(),
+    to: new Date(window.toMs).toISOString(),
+    traces,
+    limit,
+    limit_reached: traces >= limit,
+    limits: SOURCE_LIMITS(gw),
   };
 }
 
@@ -89,6 +94,9 @@ export async function readRecords(
 export async function traceIdOf(gw: GatewayFile, callId: string, window: Window, timeoutMs: number): Promise<string | undefined> {
   return (await attemptTraces(gw, window, 1, timeoutMs, callId))[0]?.traceID;
 }
+
+/** Traces one call id may have (a client that reuses its ids); the fullest is the request. */
+export const FIND_LIMIT = 5;
 
 const TRACE_ID_RE = /^[0-9a-f]{16,32}$/i;
 
@@ -103,7 +111,7 @@ export async function findRequest(
   window: Window,
   timeoutMs: number,
 ): Promise<{ record: RequestRecord | undefined; trace: JaegerTrace | undefined }> {
-  const traces = await attemptTraces(gw, window, 5, timeoutMs, id);
+  const traces = await attemptTraces(gw, window, FIND_LIMIT, timeoutMs, id);
   let trace = traces.sort((a, b) => b.spans.length - a.spans.length)[0];
   if (!trace && TRACE_ID_RE.test(id)) trace = await getTrace(gw.tracing.query_url, id.toLowerCase(), timeoutMs);
   return { record: trace ? recordOf(trace, map) : undefined, trace };
