@@ -1,5 +1,5 @@
 // aibackend try NAME: one request through the gateway, and who answered it.
-import type { TryFlags } from '../cli/specs/operate.js';
+import { TRY_MAX_TOKENS, type TryFlags } from '../cli/specs/operate.js';
 import { tryName } from '../operate/try.js';
 import { parseToolArgs, tryTool } from '../operate/try-tool.js';
 import { renderTry, renderTryTool } from '../render/operate-text.js';
@@ -26,6 +26,7 @@ export async function run(ctx: CommandContext, name: string | undefined, flags: 
     prompt: flags.prompt ?? 'Say hello in five words.',
     stream: Boolean(flags.stream),
     timeoutMs: flags.timeout * 1000,
+    maxTokens: flags.maxTokens ?? TRY_MAX_TOKENS,
   });
   const code = r.ok && r.via === 'route' ? EXIT.ok : EXIT.failed;
   report(ctx, flags.json, { ...r, exit_code: code }, renderTry(r, ctx.out));
@@ -35,8 +36,8 @@ export async function run(ctx: CommandContext, name: string | undefined, flags: 
 
 async function runTool(ctx: CommandContext, name: string | undefined, tool: string, flags: TryFlags): Promise<number> {
   if (name !== undefined) throw new UsageError(`give a public name or --tool, not both ('${name}' and --tool ${tool})`);
-  if (flags.stream || flags.prompt !== undefined)
-    throw new UsageError('--stream and --prompt are for a public name; an MCP tool takes --args');
+  if (flags.stream || flags.prompt !== undefined || flags.maxTokens !== undefined)
+    throw new UsageError('--stream, --prompt and --max-tokens are for a public name; an MCP tool takes --args');
   const args = parseToolArgs(flags.args);
   const live = liveGateway(ctx, flags.json);
   const r = await tryTool(live.providers, tool, args, {

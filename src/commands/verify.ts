@@ -12,6 +12,7 @@ export async function run(ctx: CommandContext, flags: VerifyFlags): Promise<numb
     gatewayUrl: live.gateway.gateway.url,
     key: live.key,
     timeoutMs: flags.timeout * 1000,
+    maxTokens: flags.maxTokens,
     requests: flags.requests,
     progress: progress(ctx),
     ...(flags.mcp ? { mcp: { providers: live.providers, env: ctx.env } } : {}),

@@ -14,6 +14,11 @@ export interface TryOptions {
   prompt: string;
   stream: boolean;
   timeoutMs: number;
+  /**
+   * max_tokens of a chat request. A real server without it generates until its context is full:
+   * over a thousand tokens of a small model's nonsense, minutes on a large one.
+   */
+  maxTokens: number;
   callId?: string;
 }
 
@@ -60,6 +65,7 @@ export async function tryName(map: RouteMap, name: string, o: TryOptions): Promi
       : {
           model: name,
           messages: [{ role: 'user', content: o.prompt }],
+          max_tokens: o.maxTokens,
           litellm_trace_id: callId,
           ...(stream ? { stream: true, stream_options: { include_usage: true } } : {}),
         };

@@ -71,8 +71,13 @@ describe.skipIf(!bin || !redis)('operating the live stack: try, verify, stats, l
     expect(lb.requests).toBe(16);
     expect(Object.keys(lb.reached).sort()).toEqual(['llama_cpp_native/llama-2-13b-chat', 'llama_cpp_python/llama-2-13b-chat']);
     expect(out.names.find((n: { name: string }) => n.name === 'coder').reached).toEqual({ 'vllm/Qwen/Qwen2.5-Coder-7B-Instruct-AWQ': 1 });
-    // and the providers really received what verify says answered
+    // and the providers really received what verify says answered, each with a small max_tokens:
+    // verify asks who answers, not what
     expect(llamaA.chats().length + llamaB.chats().length).toBe(16);
+    const bodies = [...llamaA.requests, ...llamaB.requests]
+      .filter((r) => /chat/.test(r.path))
+      .map((r) => r.body as { max_tokens?: number });
+    expect(bodies.every((b) => b.max_tokens === 16)).toBe(true);
   });
 
   test('try names the provider, backend model and route, times and the call id; logs --call-id finds its lines', async () => {
@@ -88,6 +93,10 @@ describe.skipIf(!bin || !redis)('operating the live stack: try, verify, stats, l
     expect(out.tokens.total).toBe(8);
     expect(out.timings.overhead_ms).toBeGreaterThan(0);
     expect(vllm.chats().at(-1)!.model).toBe('Qwen/Qwen2.5-Coder-7B-Instruct-AWQ');
+    // bounded by default (a real server would otherwise generate until its context is full), or as --max-tokens says
+    expect((vllm.requests.at(-1)!.body as { max_tokens?: number }).max_tokens).toBe(256);
+    expect((await cli('try', 'qwen-coder-vllm', '--max-tokens', '7')).exitCode).toBe(0);
+    expect((vllm.requests.at(-1)!.body as { max_tokens?: number }).max_tokens).toBe(7);
     const streamed = await json('try', 'try', 'qwen-coder-vllm', '--stream', '--prompt', 'stream me');
     expect(streamed.out.timings.ttft_ms).toBeGreaterThan(0);
     expect(streamed.out.reply).toBe('hello from vllm Qwen/Qwen2.5-Coder-7B-Instruct-AWQ');

@@ -33,6 +33,9 @@ export const portsSpec = () =>
     .option('--json', 'print the report as JSON');
 export type PortsFlags = FlagsOf<typeof portsSpec>;
 
+/** try's max_tokens unless --max-tokens says otherwise: enough for an answer, bounded on a real server. */
+export const TRY_MAX_TOKENS = 256;
+
 export const trySpec = () =>
   new Command('try')
     .description(
@@ -41,6 +44,7 @@ export const trySpec = () =>
     .argument('[name]', 'a public name or alias')
     .option('--prompt <text>', 'the message to send (embedding models embed it)')
     .option('--stream', 'stream the answer and measure the time to first token')
+    .option('--max-tokens <n>', `max_tokens of the request: at most this many tokens in the answer (default: ${TRY_MAX_TOKENS})`, positiveInt)
     .option(
       '--tool <server-tool>',
       "instead of a name: call this MCP tool through the gateway's /mcp, named as the gateway lists it (demo_tools-add)",
@@ -60,6 +64,7 @@ export const verifySpec = () =>
       'try every public name and alias: each must be answered by its own routes, and every route of a load-balanced name must answer',
     )
     .option('--requests <n>', 'requests per load-balanced name (names with one route get one)', positiveInt, 20)
+    .option('--max-tokens <n>', 'max_tokens of each request: who answers matters here, not what', positiveInt, 16)
     .option('--no-mcp', "skip the MCP servers (by default, their tools are listed at the gateway's /mcp and checked)")
     .option('--json', 'print the report as JSON')
     .option('--timeout <duration>', 'per-request timeout: seconds, or 500ms', seconds, 120)
