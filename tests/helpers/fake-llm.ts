@@ -1,5 +1,22 @@
 // Small inference servers on loopback that speak the Ollama and OpenAI APIs well enough for
 // LiteLLM, and record every request they receive. LiteLLM itself is never faked.
+//
+// They stand in where a real server cannot be made to misbehave on cue (a 503, a stream that breaks
+// off, a 40 s stream, a precise TTFT, a provider that fails every n-th request) and for vLLM, which
+// needs a GPU; tests/gateway/real-servers.test.ts runs the real llama-server, llama-cpp-python and
+// Ollama. What each part copies, checked against the real servers (docs/real-servers.md lists every
+// difference found):
+// - kind 'ollama': Ollama 0.17.4's /api/tags, /api/version, /api/show, /api/chat (NDJSON stream
+//   unless "stream": false, as Ollama defaults), /api/embed; errors as {"error": "..."}, an unknown
+//   model as 404 "model 'x' not found".
+// - kind 'openai': vLLM 0.34's OpenAI server (read in its source): /v1/models, chat completions, SSE
+//   streams with a role chunk first, a finish chunk, and the usage in a chunk of its own only when
+//   stream_options.include_usage asks; an unknown model as vLLM's 404 NotFoundError (`strict`).
+//   llama.cpp's servers differ: they answer any model name and never 404 on one.
+// - metrics 'vllm' / 'llamacpp': metric names (and vLLM's model_name and engine labels) that
+//   vLLM 0.34 and llama-server export; only a few of each.
+// - `badRequest` is OpenAI's API answer to a max_tokens beyond the model; vLLM 0.34 and llama.cpp
+//   clamp max_tokens to the context instead.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -92,8 +109,10 @@ export async function startFakeLLM(
         res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4', 'content-length': Buffer.byteLength(text) });
         return res.end(text);
       }
-      if (state.failing && /chat|generate|completions/.test(path))
-        return send(state.failStatus, { error: { message: `${name} is unavailable` } });
+      // Errors in each server's own shape: Ollama's is a string, the OpenAI servers' an object.
+      const error = (message: string, type = 'server_error', code?: number) =>
+        kind === 'ollama' ? { error: message } : { error: { message, type, param: null, code: code ?? null } };
+      if (state.failing && /chat|generate|completions/.test(path)) return send(state.failStatus, error(`${name} is unavailable`));
       if (/chat|completions/.test(path) && req.method === 'POST') {
         state.chats++;
         if (options.badRequest) {
@@ -112,14 +131,15 @@ export async function startFakeLLM(
         }
         if (options.failEvery && state.chats % options.failEvery === 0) {
           state.errors++;
-          return send(500, { error: { message: `${name} was told to fail every ${options.failEvery}th request` } });
+          return send(500, error(`${name} was told to fail every ${options.failEvery}th request`));
         }
       }
       const llm =
         options.ttftMs !== undefined ? { ttft: options.ttftMs, itl: options.chunkDelayMs ?? 20, tokens: options.tokens ?? 16 } : undefined;
       const openaiChat = path === '/v1/chat/completions' || path === '/chat/completions';
+      const withUsage = Boolean((body as { stream_options?: { include_usage?: boolean } } | undefined)?.stream_options?.include_usage);
       if (llm && openaiChat && (body as { stream?: boolean } | undefined)?.stream) {
-        return void streamTokens(res, model ?? '', llm);
+        return void streamTokens(res, model ?? '', llm, withUsage);
       }
       if (llm && openaiChat) {
         return void setTimeout(
@@ -141,8 +161,14 @@ export async function startFakeLLM(
           llm.ttft + (llm.tokens - 1) * llm.itl,
         );
       }
+      // An unknown model, in Ollama's and in vLLM's words (llama.cpp's servers answer any name).
       if (state.strict && model && /chat|generate|completions|embed/.test(path) && !models.includes(model))
-        return send(404, { error: { message: `model '${model}' not found` } });
+        return send(
+          404,
+          kind === 'ollama'
+            ? error(`model '${model}' not found`)
+            : error(`The model \`${model}\` does not exist. Valid aliases: ${models.join(', ')}.`, 'NotFoundError', 404),
+        );
       if (kind === 'ollama' && !path.startsWith('/v1/')) {
         if (path === '/api/tags')
           return send(200, {
@@ -150,6 +176,11 @@ export async function startFakeLLM(
           });
         if (path === '/api/version') return send(200, { version: '0.5.0' });
         if (path === '/api/show') return send(200, { modelfile: '', parameters: '', template: '', details: {}, model_info: {} });
+        // Ollama streams unless the request says "stream": false: NDJSON, one object a word, then
+        // the last one with done: true, the reason and the counts.
+        if (path === '/api/chat' && (body as { stream?: boolean } | undefined)?.stream !== false) {
+          return void ndjsonChat(res, model ?? '', reply, options.chunkDelayMs ?? 20);
+        }
         if (path === '/api/chat') {
           return send(200, {
             model,
@@ -170,7 +201,7 @@ export async function startFakeLLM(
       if (path === '/v1/models' || path === '/models')
         return send(200, { object: 'list', data: models.map((m) => ({ id: m, object: 'model', created: 0, owned_by: name })) });
       if ((path === '/v1/chat/completions' || path === '/chat/completions') && (body as { stream?: boolean } | undefined)?.stream) {
-        return void streamChat(res, model ?? '', reply, options.chunkDelayMs ?? 20);
+        return void streamChat(res, model ?? '', reply, options.chunkDelayMs ?? 20, withUsage);
       }
       if (path === '/v1/chat/completions' || path === '/chat/completions') {
         return send(200, {
@@ -232,22 +263,50 @@ export async function startFakeLLM(
   };
 }
 
-/** OpenAI server-sent events: one chunk a word, then the usage and [DONE]. */
-async function streamChat(res: http.ServerResponse, model: string, reply: string, delayMs: number): Promise<void> {
+type ChunkOf = (delta: Record<string, unknown> | undefined, finish: string | null, extra?: Record<string, unknown>) => string;
+
+function chunker(model: string): ChunkOf {
+  return (delta, finish, extra = {}) =>
+    `data: ${JSON.stringify({ id: 'chatcmpl-fake', object: 'chat.completion.chunk', created: 1_700_000_000, model, choices: delta ? [{ index: 0, delta, finish_reason: finish }] : [], ...extra })}\n\n`;
+}
+
+/**
+ * The end of an OpenAI stream as vLLM and llama-server send it: the finish chunk (empty delta), then
+ * the usage in a chunk of its own with no choices, only when the request asked for it
+ * (stream_options.include_usage), then [DONE].
+ */
+function endStream(chunk: ChunkOf, usage: Record<string, number> | undefined): string {
+  return `${chunk({}, 'stop')}${usage ? chunk(undefined, null, { usage }) : ''}data: [DONE]\n\n`;
+}
+
+/** OpenAI server-sent events: the role chunk (as vLLM sends it), one chunk a word, the finish chunk, the usage if asked, [DONE]. */
+async function streamChat(res: http.ServerResponse, model: string, reply: string, delayMs: number, withUsage: boolean): Promise<void> {
   res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
-  const chunk = (delta: Record<string, unknown>, finish: string | null, extra: Record<string, unknown> = {}) =>
-    `data: ${JSON.stringify({ id: 'chatcmpl-fake', object: 'chat.completion.chunk', created: 1_700_000_000, model, choices: [{ index: 0, delta, finish_reason: finish }], ...extra })}\n\n`;
+  const chunk = chunker(model);
+  res.write(chunk({ role: 'assistant', content: '' }, null));
   const words = reply.split(' ');
   for (let i = 0; i < words.length; i++) {
-    res.write(chunk({ ...(i === 0 ? { role: 'assistant' } : {}), content: `${i ? ' ' : ''}${words[i]}` }, null));
+    res.write(chunk({ content: `${i ? ' ' : ''}${words[i]}` }, null));
+    await new Promise((r) => setTimeout(r, delayMs));
+  }
+  res.end(endStream(chunk, withUsage ? { prompt_tokens: 3, completion_tokens: words.length, total_tokens: 3 + words.length } : undefined));
+}
+
+/** Ollama's stream: newline-delimited JSON objects, the last with done: true and the counts. */
+async function ndjsonChat(res: http.ServerResponse, model: string, reply: string, delayMs: number): Promise<void> {
+  res.writeHead(200, { 'content-type': 'application/x-ndjson' });
+  const line = (o: Record<string, unknown>) => `${JSON.stringify({ model, created_at: '2026-01-01T00:00:00Z', ...o })}\n`;
+  const words = reply.split(' ');
+  for (let i = 0; i < words.length; i++) {
+    res.write(line({ message: { role: 'assistant', content: `${i ? ' ' : ''}${words[i]}` }, done: false }));
     await new Promise((r) => setTimeout(r, delayMs));
   }
   res.end(
-    `${chunk({}, 'stop', { usage: { prompt_tokens: 3, completion_tokens: words.length, total_tokens: 3 + words.length } })}data: [DONE]\n\n`,
+    line({ message: { role: 'assistant', content: '' }, done: true, done_reason: 'stop', prompt_eval_count: 3, eval_count: words.length }),
   );
 }
 
-/** A few of the metrics vLLM (labelled by model_name) and llama.cpp's server (unlabelled) export. */
+/** A few of the metrics vLLM (labelled by model_name and engine) and llama.cpp's server (unlabelled) export. */
 function metricsText(flavour: 'vllm' | 'llamacpp', models: string[], chats: number): string {
   if (flavour === 'llamacpp') {
     return [
@@ -262,7 +321,7 @@ function metricsText(flavour: 'vllm' | 'llamacpp', models: string[], chats: numb
   }
   const lines: string[] = [];
   for (const m of models) {
-    const l = `model_name="${m}"`;
+    const l = `model_name="${m}",engine="0"`;
     lines.push(
       `vllm:num_requests_running{${l}} 0`,
       `vllm:num_requests_waiting{${l}} 0`,
@@ -279,21 +338,25 @@ function metricsText(flavour: 'vllm' | 'llamacpp', models: string[], chats: numb
   return `${lines.join('\n')}\n`;
 }
 
-/** An LLM's stream: the first token after `ttft` ms, then one every `itl` ms, then the usage. */
-async function streamTokens(res: http.ServerResponse, model: string, llm: { ttft: number; itl: number; tokens: number }): Promise<void> {
+/** An LLM's stream: the first token after `ttft` ms, then one every `itl` ms, then the usage if asked. */
+async function streamTokens(
+  res: http.ServerResponse,
+  model: string,
+  llm: { ttft: number; itl: number; tokens: number },
+  withUsage: boolean,
+): Promise<void> {
   res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
-  const chunk = (delta: Record<string, unknown>, finish: string | null, extra: Record<string, unknown> = {}) =>
-    `data: ${JSON.stringify({ id: 'chatcmpl-fake', object: 'chat.completion.chunk', created: 1_700_000_000, model, choices: [{ index: 0, delta, finish_reason: finish }], ...extra })}\n\n`;
+  const chunk = chunker(model);
   const start = performance.now();
   for (let i = 0; i < llm.tokens; i++) {
     // Against the clock, not by summing sleeps: timer lateness must not accumulate.
     const due = start + llm.ttft + i * llm.itl - performance.now();
     if (due > 0) await new Promise((r) => setTimeout(r, due));
-    res.write(chunk({ ...(i === 0 ? { role: 'assistant' } : {}), content: `${i ? ' ' : ''}tok${i}` }, null));
+    // The role chunk goes out with the first token, as vLLM sends it once the prompt is processed.
+    if (i === 0) res.write(chunk({ role: 'assistant', content: '' }, null));
+    res.write(chunk({ content: `${i ? ' ' : ''}tok${i}` }, null));
   }
-  res.end(
-    `${chunk({}, 'stop', { usage: { prompt_tokens: 3, completion_tokens: llm.tokens, total_tokens: 3 + llm.tokens } })}data: [DONE]\n\n`,
-  );
+  res.end(endStream(chunk, withUsage ? { prompt_tokens: 3, completion_tokens: llm.tokens, total_tokens: 3 + llm.tokens } : undefined));
 }
 
 /** A stream that breaks off: `chunks` content chunks, then the connection is destroyed without [DONE]. */
