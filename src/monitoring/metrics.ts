@@ -16,8 +16,10 @@ export interface MetricFact {
 
 const LITELLM =
   'LiteLLM 1.106.12 prometheus callback (callbacks: [prometheus]), GET /metrics/ after chat, streaming, cached, failed and fallback requests, 2026-11-27';
-const VLLM = 'vLLM /metrics (docs.vllm.ai, "Production Metrics"), labelled by model_name; the test provider serves these names';
-const LLAMACPP = 'llama.cpp server --metrics (tools/server/README.md, GET /metrics), unlabelled; the test provider serves these names';
+const VLLM =
+  'vLLM 0.34.0 /metrics (vllm/v1/metrics/loggers.py in its sdist), labelled by model_name and engine; vLLM needs a GPU, so the test provider serves these names';
+const LLAMACPP =
+  "llama.cpp's llama-server --metrics (llama-cpp-python 0.3.36's vendored tree, scripts/setup-llama-cpp.sh), GET /metrics, unlabelled; the monitoring test scrapes the real server";
 const REDIS = 'Debian prometheus-redis-exporter 1.x against redis-server 7, GET /metrics';
 const PROM = 'Debian prometheus 2.x scraping itself, GET /metrics; `up` is written by Prometheus for every target';
 

@@ -1,7 +1,7 @@
 // The monitoring stack proven against the real parts: Debian's Prometheus runs the generated
 // prometheus.yml and rules.yml, scraping the real LiteLLM gateway (prometheus callback on, started
-// by `aibackend reload` through the process runtime), a vLLM-like and a llama.cpp-like provider
-// that serve /metrics, and Debian's redis_exporter in front of a real redis-server. After traffic
+// by `aibackend reload` through the process runtime), the real llama.cpp llama-server --metrics
+// (scripts/setup-llama-cpp.sh) and a vLLM-like fake that serve /metrics, and Debian's redis_exporter in front of a real redis-server. After traffic
 // (plain, streamed, cached, failed, fallen back), every panel of every generated dashboard returns
 // data from Prometheus' query API, `aibackend status` sees every target up, and the gateway-down
 // alert fires once the gateway is stopped and reaches a webhook receiver through Debian's real
@@ -29,6 +29,7 @@ import {
   waitFor,
 } from '../helpers/gateway.js';
 import { grafanaExpr } from '../helpers/monitoring.js';
+import { requireLlamaCpp, serve, type RealServer } from '../helpers/real-servers.js';
 import { requireTool } from '../helpers/tools.js';
 
 const bin = requireLitellm();
@@ -40,7 +41,8 @@ const prometheusBin = tool('prometheus');
 const exporterBin = tool('prometheus-redis-exporter');
 const redisBin = tool('redis-server');
 const alertmanagerBin = tool('prometheus-alertmanager');
-const ready = Boolean(bin && prometheusBin && exporterBin && redisBin && alertmanagerBin);
+const lc = requireLlamaCpp(Boolean(bin));
+const ready = Boolean(bin && prometheusBin && exporterBin && redisBin && alertmanagerBin && lc);
 const HOOK_TOKEN = 'hook-token-for-the-monitoring-test';
 
 interface Notification {
@@ -74,7 +76,7 @@ describe.skipIf(!ready)(
   'the generated monitoring stack against the real gateway, Prometheus and redis_exporter',
   { timeout: GATEWAY_TEST_MS },
   () => {
-    let ollama: FakeServer, llamaA: FakeServer, llamaB: FakeServer, vllm: FakeServer;
+    let ollama: FakeServer, llamaA: RealServer, llamaB: FakeServer, vllm: FakeServer;
     let gw: GatewayProject;
     let promUrl: string;
     const procs: ResultPromise[] = [];
@@ -83,7 +85,7 @@ describe.skipIf(!ready)(
 
     beforeAll(async () => {
       ollama = await startFakeLLM('ollama', ['llama3.1:8b', 'qwen2.5-coder:7b'], 'ollama');
-      llamaA = await startFakeLLM('openai', ['llama-2-13b-chat'], 'llama-native', { metrics: 'llamacpp' });
+      llamaA = await serve(lc!, 'llama-server', { alias: 'llama-2-13b-chat' });
       llamaB = await startFakeLLM('openai', ['llama-2-13b-chat'], 'llama-python');
       vllm = await startFakeLLM('openai', ['Qwen/Qwen2.5-Coder-7B-Instruct-AWQ'], 'vllm', { metrics: 'vllm', chunkDelayMs: 30 });
       // The webhook receiver: what Alertmanager POSTs, with its Authorization header.
@@ -153,7 +155,8 @@ describe.skipIf(!ready)(
       if (gw) stopGateway(gw.project);
       for (const p of procs) p.kill('SIGKILL');
       await Promise.all(procs.map((p) => p.catch(() => undefined)));
-      await Promise.all([ollama, llamaA, llamaB, vllm].map((s) => s?.close()));
+      await llamaA?.stop();
+      await Promise.all([ollama, llamaB, vllm].map((s) => s?.close()));
       await new Promise((r) => (hook ? hook.close(r) : r(undefined)));
       cleanupTempDirs();
     });
@@ -205,7 +208,9 @@ describe.skipIf(!ready)(
         await new Promise((r) => setTimeout(r, 2500));
       }
       // Failures: llama2-13b has no fallback, so its failure reaches the client; qwen-coder-vllm falls back to Ollama.
-      llamaA.failing = llamaB.failing = vllm.failing = true;
+      // The real llama-server is stopped for it, and started again on its port before the panels are read.
+      await llamaA.stop();
+      llamaB.failing = vllm.failing = true;
       try {
         for (let round = 0; round < 2; round++) {
           const body = (m: string) => ({
@@ -219,7 +224,19 @@ describe.skipIf(!ready)(
           await new Promise((r) => setTimeout(r, 2500));
         }
       } finally {
-        llamaA.failing = llamaB.failing = vllm.failing = false;
+        llamaB.failing = vllm.failing = false;
+        await llamaA.start();
+      }
+      // A few scrapes of the restarted server, and traffic it serves (out of its 60 s cooldown, the
+      // gateway routes llama2-13b to the Python one; the server is asked directly).
+      for (let i = 0; i < 2; i++) {
+        const direct = await fetch(`${llamaA.url}/chat/completions`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ model: 'llama-2-13b-chat', messages: [{ role: 'user', content: `direct ${i}` }], max_tokens: 8 }),
+        });
+        expect(direct.status).toBe(200);
+        await new Promise((r) => setTimeout(r, 1500));
       }
       await new Promise((r) => setTimeout(r, 2000));
 

@@ -97,12 +97,18 @@ export interface GatewayProject {
   rebase(files: Record<string, string>): void;
 }
 
+/** What the registry needs of an inference server, fake or real: where it is and what it serves. */
+export interface Upstream {
+  url: string;
+  models: string[];
+}
+
 export interface GatewaySpec {
   bin: string;
-  ollama: FakeServer;
-  llamaA: FakeServer;
-  llamaB: FakeServer;
-  vllm: FakeServer;
+  ollama: Upstream;
+  llamaA: Upstream;
+  llamaB: Upstream;
+  vllm: Upstream;
   /** Extra gateway.yaml content (cache, passthrough, ...). */
   gatewayExtra?: string;
   command?: string[];
@@ -110,7 +116,7 @@ export interface GatewaySpec {
 }
 
 /** The four fake providers the example-like registry routes to (Ollama, two llama.cpp, vLLM). */
-export async function startFakes(): Promise<Pick<GatewaySpec, 'ollama' | 'llamaA' | 'llamaB' | 'vllm'>> {
+export async function startFakes(): Promise<{ ollama: FakeServer; llamaA: FakeServer; llamaB: FakeServer; vllm: FakeServer }> {
   const { startFakeLLM } = await import('./fake-llm.js');
   return {
     ollama: await startFakeLLM('ollama', ['llama3.1:8b', 'qwen2.5-coder:7b'], 'ollama'),
