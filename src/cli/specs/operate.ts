@@ -44,7 +44,11 @@ export const trySpec = () =>
     .argument('[name]', 'a public name or alias')
     .option('--prompt <text>', 'the message to send (embedding models embed it)')
     .option('--stream', 'stream the answer and measure the time to first token')
-    .option('--max-tokens <n>', `max_tokens of the request: at most this many tokens in the answer (default: ${TRY_MAX_TOKENS})`, positiveInt)
+    .option(
+      '--max-tokens <n>',
+      `max_tokens of the request: at most this many tokens in the answer (default: ${TRY_MAX_TOKENS})`,
+      positiveInt,
+    )
     .option(
       '--tool <server-tool>',
       "instead of a name: call this MCP tool through the gateway's /mcp, named as the gateway lists it (demo_tools-add)",
