@@ -54,7 +54,7 @@ step() { echo "[$(($(date +%s) - started))s] $*" >&2; }
 # the whole directory is moved into place once everything works.
 venv="$dir/venv"
 rm -rf "$venv"
-trap 'rm -rf "$tmp" "$venv"' EXIT
+trap 'rm -rf "$tmp" "$venv"; rmdir "$dir" 2>/dev/null || true' EXIT
 mkdir -p "$dir"
 
 step "virtualenv with gguf, the server's dependencies and the build backend (hash-checked)"
@@ -62,13 +62,13 @@ step "virtualenv with gguf, the server's dependencies and the build backend (has
 # Every requirement but llama-cpp-python (its hash lines follow it), and that one alone.
 awk '/^llama-cpp-python==/{skip=1; next} skip && /^    --hash/{next} {skip=0; print}' "$req" >"$tmp/deps.txt"
 awk '/^llama-cpp-python==/{p=1; print; next} p && /^    --hash/{print; next} {p=0}' "$req" >"$tmp/llama-cpp-python.txt"
-"$venv/bin/pip" install "${pipq[@]}" --no-deps --require-hashes -r "$tmp/deps.txt" 2>&1 | quiet
-[ "${PIPESTATUS[0]}" -eq 0 ] || { echo "setup-llama-cpp: pip failed on the dependencies" >&2; exit 1; }
+"$venv/bin/pip" install "${pipq[@]}" --no-deps --require-hashes -r "$tmp/deps.txt" 2>&1 | quiet \
+  || { echo "setup-llama-cpp: pip failed on the dependencies; nothing was kept" >&2; exit 1; }
 
 step "llama-cpp-python $version sdist (hash-checked)"
 "$venv/bin/pip" download "${pipq[@]}" --no-deps --no-binary :all: --no-build-isolation --require-hashes \
-  -r "$tmp/llama-cpp-python.txt" -d "$tmp/src" 2>&1 | quiet
-[ "${PIPESTATUS[0]}" -eq 0 ] || { echo "setup-llama-cpp: could not download the sdist" >&2; exit 1; }
+  -r "$tmp/llama-cpp-python.txt" -d "$tmp/src" 2>&1 | quiet \
+  || { echo "setup-llama-cpp: could not download the sdist (or its hash differs); nothing was kept" >&2; exit 1; }
 sdist=$(ls "$tmp"/src/llama_cpp_python-"$version".tar.gz)
 tar -xzf "$sdist" -C "$tmp/src"
 tree="$tmp/src/llama_cpp_python-$version/vendor/llama.cpp"
@@ -85,18 +85,17 @@ jobs=$(nproc 2>/dev/null || echo 2)
 if ! cmake --build "$tmp/build" --target llama-server llama -j "$jobs" 2>&1 | tee "$tmp/build.log" \
   | awk '/^\[[0-9]+\/[0-9]+\]/{n++; if (n % 20 == 0) {print "  " $1; fflush()}}' >&2; then
   tail -n 40 "$tmp/build.log" >&2
-  echo "setup-llama-cpp: the llama.cpp build failed" >&2
+  echo "setup-llama-cpp: the llama.cpp build failed; nothing was kept" >&2
   exit 1
 fi
-[ "${PIPESTATUS[0]}" -eq 0 ] || { tail -n 40 "$tmp/build.log" >&2; echo "setup-llama-cpp: the llama.cpp build failed" >&2; exit 1; }
 cp -a "$tmp/build/bin/llama-server" "$tmp"/build/bin/lib*.so* "$tmp/bin/"
 "$tmp/bin/llama-server" --version >/dev/null 2>&1 || { echo "setup-llama-cpp: the built llama-server does not run" >&2; exit 1; }
 
 step "llama-cpp-python $version into the virtualenv (Python only: it loads the libllama built above)"
 # LLAMA_BUILD=OFF: the package's own CMake build compiles nothing.
 CMAKE_ARGS="-DLLAMA_BUILD=OFF -DLLAVA_BUILD=OFF" "$venv/bin/pip" install "${pipq[@]}" --no-deps --no-build-isolation \
-  --no-index --find-links "$tmp/src" --require-hashes -r "$tmp/llama-cpp-python.txt" 2>&1 | quiet
-[ "${PIPESTATUS[0]}" -eq 0 ] || { echo "setup-llama-cpp: pip failed on llama-cpp-python" >&2; exit 1; }
+  --no-index --find-links "$tmp/src" --require-hashes -r "$tmp/llama-cpp-python.txt" 2>&1 | quiet \
+  || { echo "setup-llama-cpp: pip failed on llama-cpp-python; nothing was kept" >&2; exit 1; }
 
 step "tiny model: seeded random weights with llama.cpp's SPM vocabulary"
 "$venv/bin/python" "$root/scripts/make-tiny-gguf.py" "$tree/models/ggml-vocab-llama-spm.gguf" "$tmp/models/tiny.gguf"
