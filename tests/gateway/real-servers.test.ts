@@ -182,7 +182,7 @@ describe.skipIf(!bin || !lc || !ollamaBuild)(
         });
         const dd = await json('discover', 'discover');
         expect(dd.out.additions).toEqual([{ provider: 'llama_cpp_native', models: [MODEL] }]);
-        // …and what it proposes is what the server serves.
+        // …while the server itself answers a chat for the name it does not serve.
         const direct = await fetch(`${native.url}/chat/completions`, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
