@@ -258,9 +258,13 @@ describe.skipIf(!bin || !lc || !ollamaBuild)(
       for (const { figures: f } of levels) {
         expect(f).toMatchObject({ requests: 6, ok: 6, errors: 0, cached: 0 });
         expect(f.ttft_ms.p50).toBeGreaterThan(0);
-        expect(f.itl_ms.p50).toBeGreaterThan(0);
-        expect(f.itl_ms.p50).toBeLessThan(f.e2e_ms.p50);
         expect(f.ttft_ms.p50).toBeLessThan(f.e2e_ms.p50);
+        // At about a millisecond a token, chunks often reach the client in one read and share a
+        // timestamp (a gap of 0), so the median gap can be 0 (CI saw it). Their sum cannot: each
+        // request's gaps add up to the time from its first to its last content chunk, within its
+        // end-to-end time after the first token (24 tokens: at least 20 gaps a request).
+        expect(f.itl_ms.mean).toBeGreaterThan(0);
+        expect(f.ttft_ms.mean + 20 * f.itl_ms.mean).toBeLessThanOrEqual(f.e2e_ms.mean + 1);
         expect(f.output_tokens_per_s).toBeGreaterThan(0);
         tokens += f.output_tokens_per_s * (6 / f.requests_per_s);
       }
