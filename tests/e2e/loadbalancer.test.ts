@@ -34,7 +34,7 @@ describe('the HAProxy config for replicas', () => {
     expect(text).toContain('    server r1 127.0.0.1:4001 check\n    server r2 127.0.0.1:4002 check\n');
     expect(text).toContain('    option httpchk GET /health/readiness\n');
     expect(text).toContain('    retry-on conn-failure\n');
-    expect(text).toContain('    stats socket unix@.aibackend/haproxy.sock mode 600 level admin\n');
+    expect(text).toContain('    stats socket unix@.aibackend/haproxy.sock mode 600 level admin expose-fd listeners\n');
     const bin = haproxy();
     if (bin) {
       const ok = spawnSync(bin, ['-c', '-f', cfg], { encoding: 'utf8' });

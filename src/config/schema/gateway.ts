@@ -181,6 +181,13 @@ export const gatewayFileSchema = z.strictObject({
     z.strictObject({
       kind: z._default(z.enum(['haproxy', 'caddy']), 'haproxy'),
       image: z.optional(nonEmptyString),
+      drain_timeout_s: z.optional(
+        positiveNumber.check(
+          z.describe(
+            'how long a roll waits for the requests a replica is serving to finish before restarting it anyway; by default router.timeout_s + 10',
+          ),
+        ),
+      ),
     }),
     { kind: 'haproxy' },
   ),

@@ -47,6 +47,11 @@ export function adminSocketOnHost(gw: GatewayFile): string {
   return gw.runtime.kind === 'process' ? adminSocket(gw) : `${COMPOSE_SOCKET_DIR}/admin.sock`;
 }
 
+/** How long a roll waits for a drained replica's requests: load_balancer.drain_timeout_s, or what covers the router's own request timeout. */
+export function drainTimeoutS(gw: GatewayFile): number {
+  return gw.load_balancer.drain_timeout_s ?? Math.ceil(gw.router.timeout_s) + 10;
+}
+
 export function haproxyConfig(gw: GatewayFile): string {
   const url = new URL(gw.gateway.url);
   const host = url.hostname.replace(/^\[|\]$/g, '');
@@ -57,7 +62,9 @@ export function haproxyConfig(gw: GatewayFile): string {
   );
   return [
     'global',
-    `    stats socket unix@${adminSocket(gw)} mode 600 level admin`,
+    // expose-fd listeners: a successor started with `-x <this socket> -sf <pid>` takes the listening
+    // sockets over, so a config change is applied without refusing a single connection.
+    `    stats socket unix@${adminSocket(gw)} mode 600 level admin expose-fd listeners`,
     '    maxconn 4096',
     '',
     'defaults',

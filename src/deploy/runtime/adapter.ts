@@ -14,12 +14,45 @@ export interface PreflightCheck {
 /** How to run LiteLLM's own `--validate_config` on a candidate file, the way this runtime runs the gateway. */
 export type ValidatorPlan = { argv: string[]; env?: Record<string, string> } | { unavailable: string };
 
+/** How a restart goes about it. */
+export interface RestartOptions {
+  /** Restart every part even when it already runs the deployed bytes: a changed secret, or --restart (a new environment is read only at start). */
+  all?: boolean;
+  /** How long each probe may wait (--timeout), instead of health.timeout_s. */
+  timeoutMs?: number;
+}
+
+/** What the last restart did, part by part (replicas and the load balancer), and what it repaired on the way. */
+export interface RollReport {
+  steps: RollStep[];
+  /** Parts found broken or out of rotation, and what was done about each. */
+  healed: string[];
+}
+
+export interface RollStep {
+  /** A replica's name (r1, r2, ...) or `haproxy`. */
+  part: string;
+  port?: number;
+  action: 'skipped' | 'restarted' | 'started' | 'put-back' | 'reloaded';
+  ms: number;
+  /** Requests still in flight when the drain's limit passed, cut by the restart. */
+  cut?: number;
+}
+
 export interface RuntimeAdapter {
   readonly kind: 'compose' | 'command' | 'process';
   /** One line for people: what a restart will do. */
   describe(): string;
   /** Restart the gateway so that it reads the deployed file and serves on gatewayUrl's port. Throws RuntimeError on failure. */
-  restart(deployedPath: string, gatewayUrl: string): Promise<void>;
+  restart(deployedPath: string, gatewayUrl: string, opts?: RestartOptions): Promise<void>;
+  /**
+   * How what runs differs from the declared topology with the deployed file (a dead or foreign
+   * part, a server held out of rotation, a load balancer config not applied); empty when it does not.
+   * A restart repairs all of it.
+   */
+  drift?(deployedPath: string, gatewayUrl: string): Promise<string[]>;
+  /** What the last restart did, part by part. */
+  report?(): RollReport;
   /** Whether the gateway is known to have died (only the process runtime can tell). */
   exited(): string | undefined;
   /** One line for people: what is running now, as far as this runtime can tell. */

@@ -4,10 +4,10 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
 import { writeFileAtomic } from '../../util/atomic-write.js';
-import { sha256 } from '../../util/canonical.js';
 import { composeService } from '../../config/load/compose-image.js';
 import { RuntimeError, tail, type PreflightCheck, type RuntimeAdapter, type ValidatorPlan } from './adapter.js';
 import { argvPort, LITELLM_DEFAULT_PORT, urlPort } from './argv.js';
+import { configSha } from './config-hash.js';
 import { definedEnv } from './gateway-env.js';
 
 /** Where a candidate is mounted in the one-off pre-flight container. */
@@ -188,15 +188,18 @@ export class ComposeService extends ComposeRuntime {
     mkdirSync(this.stateDir, { recursive: true });
     writeFileAtomic(
       this.recordFile,
-      `${JSON.stringify({ service: this.service, config: deployedPath, config_sha256: sha256(readFileSync(deployedPath, 'utf8')), started: new Date().toISOString() })}\n`,
+      `${JSON.stringify({ service: this.service, config: deployedPath, config_sha256: configSha(deployedPath), config_body_sha256: configSha(deployedPath, true), started: new Date().toISOString() })}\n`,
     );
   }
 
   /** The hash of the config this service was last recreated with (whether it still runs is for the health check to say). */
-  runningConfig(): { sha256?: string } | undefined {
+  runningConfig(): { sha256?: string; body_sha256?: string } | undefined {
     try {
-      const rec = JSON.parse(readFileSync(this.recordFile, 'utf8')) as { config_sha256?: string };
-      return rec.config_sha256 ? { sha256: rec.config_sha256 } : {};
+      const rec = JSON.parse(readFileSync(this.recordFile, 'utf8')) as { config_sha256?: string; config_body_sha256?: string };
+      return {
+        ...(rec.config_sha256 ? { sha256: rec.config_sha256 } : {}),
+        ...(rec.config_body_sha256 ? { body_sha256: rec.config_body_sha256 } : {}),
+      };
     } catch {
       return undefined;
     }

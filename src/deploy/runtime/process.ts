@@ -9,7 +9,7 @@ import { execa } from 'execa';
 import { listeners, type Listener } from './listeners.js';
 import type { Runtime } from '../../config/schema/gateway.js';
 import { writeFileAtomic } from '../../util/atomic-write.js';
-import { sha256 } from '../../util/canonical.js';
+import { configSha } from './config-hash.js';
 import { excerpt, RuntimeError, substitute, type PreflightCheck, type RuntimeAdapter, type ValidatorPlan } from './adapter.js';
 import { argvPort, findExecutable, litellmExecutable, urlPort } from './argv.js';
 import { gatewayEnv } from './gateway-env.js';
@@ -23,6 +23,8 @@ interface PidRecord extends ProcIdentity {
   config: string;
   /** What the config file held when the process started: which config a replica runs. */
   config_sha256?: string;
+  /** The same without a generated file's provenance header (which names the sources' hash): what the process acts on. */
+  config_body_sha256?: string;
   started: string;
   log: string;
 }
@@ -58,13 +60,39 @@ export class ProcessRuntime implements RuntimeAdapter {
   }
 
   /** The sha256 of the config the recorded process was started with, when it is still running. */
-  runningConfig(): { path: string; sha256?: string } | undefined {
+  runningConfig(): { path: string; sha256?: string; body_sha256?: string } | undefined {
     const rec = this.record();
-    return rec && isSameProcess(rec) ? { path: rec.config, ...(rec.config_sha256 ? { sha256: rec.config_sha256 } : {}) } : undefined;
+    return rec && isSameProcess(rec)
+      ? {
+          path: rec.config,
+          ...(rec.config_sha256 ? { sha256: rec.config_sha256 } : {}),
+          ...(rec.config_body_sha256 ? { body_sha256: rec.config_body_sha256 } : {}),
+        }
+      : undefined;
   }
 
   describe(): string {
     return `stop the gateway process recorded in ${this.pidFile} and start \`${this.spec.command.join(' ')}\``;
+  }
+
+  /** Whether this runtime ever recorded a start here (a part that died, rather than one never started). */
+  wasStarted(): boolean {
+    return this.record() !== undefined;
+  }
+
+  /** The recorded process's pid, when it is still the process that was started. */
+  pid(): number | undefined {
+    const rec = this.record();
+    return rec && isSameProcess(rec) ? rec.pid : undefined;
+  }
+
+  /**
+   * Starts a successor beside the running process, with `extraArgs` telling it how to take over
+   * (HAProxy: `-x SOCKET -sf OLDPID`): the predecessor is not stopped here, it leaves on its own once
+   * its connections are done. The record then names the successor.
+   */
+  takeOver(deployedPath: string, extraArgs: string[]): void {
+    this.start(deployedPath, undefined, extraArgs);
   }
 
   async restart(deployedPath: string, gatewayUrl?: string): Promise<void> {
@@ -105,10 +133,10 @@ export class ProcessRuntime implements RuntimeAdapter {
       throw new RuntimeError(`port ${port} is held by ${who(held)}, which this runtime did not start; not starting a second gateway there`);
   }
 
-  private start(deployedPath: string, port?: number): void {
+  private start(deployedPath: string, port?: number, extraArgs: string[] = []): void {
     mkdirSync(this.stateDir, { recursive: true });
     if (existsSync(this.logFile)) renameSync(this.logFile, path.join(this.stateDir, `${this.name}.prev.log`));
-    const [cmd, ...args] = substitute(this.spec.command, deployedPath, port);
+    const [cmd, ...args] = [...substitute(this.spec.command, deployedPath, port), ...extraArgs];
     // The log is handed over as an open file descriptor, not piped through this process: the
     // gateway must keep writing (and keep running) after the CLI exits.
     const fd = openSync(this.logFile, 'a');
@@ -136,6 +164,7 @@ export class ProcessRuntime implements RuntimeAdapter {
     // Detached: the child called setsid, so it leads its own group.
     const id = identify(child.pid);
     const sha = configSha(deployedPath);
+    const bodySha = configSha(deployedPath, true);
     const rec: PidRecord = {
       pid: child.pid,
       pgid: id.pgid ?? child.pid,
@@ -143,6 +172,7 @@ export class ProcessRuntime implements RuntimeAdapter {
       argv: [cmd!, ...args],
       config: deployedPath,
       ...(sha ? { config_sha256: sha } : {}),
+      ...(bodySha ? { config_body_sha256: bodySha } : {}),
       started: new Date().toISOString(),
       log: this.logFile,
     };
@@ -157,6 +187,13 @@ export class ProcessRuntime implements RuntimeAdapter {
       // the gateway will say that it cannot read its config
     }
     return gatewayEnv(text, this.spec.env ?? {}, this.spec.pass_env ?? [], this.from);
+  }
+
+  /** A gateway this runtime started that no longer runs: the declared topology has lost it. */
+  async drift(): Promise<string[]> {
+    const rec = this.record();
+    if (!rec || isSameProcess(rec)) return [];
+    return [`the gateway process ${rec.pid} recorded in ${this.pidFile} is not running`];
   }
 
   exited(): string | undefined {
@@ -253,14 +290,6 @@ export class ProcessRuntime implements RuntimeAdapter {
     } catch {
       return undefined;
     }
-  }
-}
-
-function configSha(file: string): string | undefined {
-  try {
-    return sha256(readFileSync(file, 'utf8'));
-  } catch {
-    return undefined;
   }
 }
 
