@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { parseGenerated } from '../config/emit/emit.js';
 import { CliError, EXIT } from '../util/errors.js';
-import { RuntimeError } from './runtime/adapter.js';
+import { RuntimeError, type RestartOptions } from './runtime/adapter.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { envValue } from '../util/env-ref.js';
 import { sha256 } from '../util/canonical.js';
@@ -14,7 +14,15 @@ import { deploymentsOf, mcpServersOf } from '../client/deployments.js';
 import { servedNamesOf } from '../config/config-diff.js';
 import { ENV_COVER, FINGERPRINT_SCHEME, Journal, newOperationId, runtimeEnvOf } from './journal.js';
 import { probeGateway, type ProbeStepName } from '../client/probe.js';
-import { OUTCOMES, type Outcome, type ProbeRecord, type ReloadResult, type StatePaths, type TransactionContext } from './types.js';
+import {
+  OUTCOMES,
+  type Outcome,
+  type ProbeRecord,
+  type ReloadResult,
+  type RollRecord,
+  type StatePaths,
+  type TransactionContext,
+} from './types.js';
 
 /** A file's text, or undefined when it does not exist. */
 export function readIfExists(file: string): string | undefined {
@@ -58,6 +66,13 @@ export class Attempt {
   preflightMs = 0;
   /** Set once the deployed file was replaced by this operation. */
   wrote = false;
+  /** Set once the file written last was a restored one (a rollback's or a recovery's), not the new config. */
+  restoredOnDisk = false;
+  /** Restart every part, not only those running other bytes: a secret changed, or --restart. */
+  restartAll = false;
+  /** What each restart did to each part (replicas), and what it repaired. */
+  readonly roll: RollRecord[] = [];
+  readonly healed: string[] = [];
   /** The probe timeout of a rollback or recovery. */
   readonly restoreTimeoutMs: number;
   private readonly started = performance.now();
@@ -99,13 +114,20 @@ export class Attempt {
         return { ok: false, writeFailed: true, reason: `cannot write ${this.paths.deployed}: ${errnoText(err)}` };
       }
       this.wrote = true;
+      this.restoredOnDisk = phase !== 'apply';
       this.journal.append(this.id, 'written', { phase, sha256: sha256(text) });
     }
     this.ctx.progress(`restarting the gateway: ${this.ctx.runtime.describe()}`);
     const t0 = performance.now();
+    const opts: RestartOptions = {
+      all: this.restartAll,
+      timeoutMs: phase === 'apply' || phase === 'heal' ? this.timeoutMs : this.restoreTimeoutMs,
+    };
     try {
-      await this.ctx.runtime.restart(this.paths.deployed, this.ctx.gateway.gateway.url);
+      await this.ctx.runtime.restart(this.paths.deployed, this.ctx.gateway.gateway.url, opts);
+      this.noteRoll(phase);
     } catch (err) {
+      this.noteRoll(phase);
       if (!(err instanceof RuntimeError)) throw err;
       this.restartMs += performance.now() - t0;
       const reason = `${err.message}${err.detail ? `\n${err.detail}` : ''}`;
@@ -118,6 +140,19 @@ export class Attempt {
     this.restartMs += performance.now() - t0;
     this.journal.append(this.id, 'restarted', { phase, ok: true });
     return this.probe(text, phase);
+  }
+
+  /** Keeps what the runtime's last restart did, part by part. */
+  private noteRoll(phase: ProbeRecord['phase']): void {
+    const report = this.ctx.runtime.report?.();
+    if (!report) return;
+    this.roll.push(...report.steps.map((s) => ({ phase, ...s })));
+    for (const h of report.healed) {
+      this.healed.push(h);
+      this.ctx.progress(`healed: ${h}`);
+    }
+    for (const s of report.steps.filter((x) => x.cut))
+      this.ctx.progress(`replica ${s.part}: ${s.cut} request${s.cut === 1 ? ' was' : 's were'} cut when its drain's limit passed`);
   }
 
   private async probe(text: string, phase: ProbeRecord['phase']): Promise<{ ok: boolean; reason?: string }> {
@@ -175,9 +210,20 @@ export function conclude(
 ): ReloadResult {
   const { outcome, ...fields } = r;
   const total = attempt?.elapsed() ?? 0;
+  const cut = (attempt?.roll ?? []).filter((s) => s.cut);
+  const warnings = [
+    ...(fields.warnings ?? []),
+    ...cut.map(
+      (s) =>
+        `replica ${s.part}: ${s.cut} request${s.cut === 1 ? ' was' : 's were'} still in flight when load_balancer.drain_timeout_s passed, and ${s.cut === 1 ? 'was' : 'were'} cut by its restart (${s.phase})`,
+    ),
+  ];
   return {
     deployed: fields.deployed ?? attempt?.paths.deployed ?? paths?.deployed ?? '',
     ...fields,
+    ...(warnings.length ? { warnings } : {}),
+    ...(attempt?.roll.length ? { roll: attempt.roll } : {}),
+    ...(attempt?.healed.length ? { healed: attempt.healed } : {}),
     status: OUTCOMES[outcome].status,
     exit_code: OUTCOMES[outcome].exit,
     probes: attempt?.probes ?? [],
@@ -238,6 +284,22 @@ export function userFailure(
   const code = (err as NodeJS.ErrnoException)?.code;
   if (!code || !USER_ERRNO[code]) return undefined;
   const what = `${operation} stopped: ${errnoText(err)}`;
+  if (attempt?.wrote && attempt.restoredOnDisk) {
+    return conclude(
+      attempt,
+      {
+        ...base,
+        outcome: 'half-applied',
+        message: `${what}, while restoring: ${attempt.paths.deployed} holds the restored previous config, but the gateway may not run it`,
+        attention: {
+          deployed: `${attempt.paths.deployed} (the restored previous config)`,
+          running: attempt.ctx.runtime.running(),
+          backup: null,
+        },
+      },
+      paths,
+    );
+  }
   if (attempt?.wrote) {
     // The deployed file is already the new one; say so, plainly, with what is running.
     return conclude(

@@ -18,6 +18,7 @@ export type JournalEvent =
   | 'healthy'
   | 'committed'
   | 'unchanged'
+  | 'healed'
   | 'aborted'
   | 'rollback'
   | 'rolled-back'
@@ -29,6 +30,7 @@ export type JournalEvent =
 const TERMINAL: ReadonlySet<JournalEvent> = new Set([
   'committed',
   'unchanged',
+  'healed',
   'aborted',
   'rolled-back',
   'rollback-failed',

@@ -10,6 +10,7 @@ import { BackupError, readBackup } from './backups.js';
 import type { JournalEntry } from './journal.js';
 import { acquireLock, type HeldLock } from './lock.js';
 import { appliedRecord, Attempt, conclude, readIfExists } from './attempt.js';
+import { healTopology } from './heal.js';
 import { statePaths, type ReloadOptions, type ReloadResult, type StatePaths, type TransactionContext } from './types.js';
 
 export interface Begun {
@@ -189,12 +190,16 @@ export async function runRecover(ctx: TransactionContext, opts: ReloadOptions & 
   try {
     if (started.failed) return started.failed;
     const fields = { operation: 'recover' as const, backup: null, rollback: { happened: false } };
-    if (!started.recovery)
+    if (!started.recovery) {
+      // Nothing was interrupted; what runs may still have drifted from what is deployed (a supervisor's job).
+      const healed = await healTopology(started.attempt, readIfExists(paths.deployed), fields);
+      if (healed) return healed;
       return conclude(started.attempt, {
         ...fields,
         outcome: 'unchanged',
-        message: 'no interrupted run in the journal; nothing to recover',
+        message: 'no interrupted run in the journal, and every part runs the deployed config as declared; nothing to recover',
       });
+    }
     return conclude(started.attempt, {
       ...fields,
       recovery: started.recovery,

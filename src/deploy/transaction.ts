@@ -11,6 +11,7 @@ import { applyRetention, createBackup, findBackup, listBackups, readBackup, type
 import { diffConfigs, servedNamesOf, type ConfigChange } from '../config/config-diff.js';
 import { Journal, runtimeEnvOf } from './journal.js';
 import { preflight } from './preflight.js';
+import { healTopology } from './heal.js';
 import { begin } from './recover.js';
 import { statePaths, type ReloadOptions, type ReloadResult, type TransactionContext } from './types.js';
 import { CliError } from '../util/errors.js';
@@ -192,7 +193,11 @@ export async function runReload(ctx: TransactionContext, opts: ReloadOptions): P
     const nowDeployed = started.recovery ? readIfExists(paths.deployed) : deployedText;
     if (started.recovery) plan = planFor(nowDeployed);
     const fields = { ...planFields(plan, warnings), ...lockFields };
+    // A secret or --restart: every part restarts, so that each reads the new environment.
+    attempt.restartAll = plan.secretsChanged.length > 0 || Boolean(opts.restart);
     if (!plan.restart) {
+      const healed = await healTopology(attempt, nowDeployed, fields);
+      if (healed) return healed;
       attempt.journal.append(attempt.id, 'begin', { operation: 'reload', command: ctx.command, pid: process.pid });
       if (plan.headerOnly) writeFileAtomic(paths.deployed, candidate);
       attempt.journal.append(attempt.id, 'unchanged', appliedRecord(attempt.journal, candidate, ctx.env));

@@ -1,7 +1,7 @@
 // The data of a reload or rollback: options, context, result, and where its state lives.
 import path from 'node:path';
 import { EXIT, type ExitCode } from '../util/errors.js';
-import type { PreflightCheck, RuntimeAdapter } from './runtime/adapter.js';
+import type { PreflightCheck, RollStep, RuntimeAdapter } from './runtime/adapter.js';
 import type { GatewayFile } from '../config/schema/gateway.js';
 import type { ConfigChange } from '../config/config-diff.js';
 import type { ProbeResult } from '../client/probe.js';
@@ -9,6 +9,7 @@ import type { ProbeResult } from '../client/probe.js';
 export type ReloadStatus =
   | 'applied'
   | 'unchanged'
+  | 'healed'
   | 'dry-run'
   | 'validated'
   | 'rolled-back'
@@ -27,6 +28,10 @@ export type ReloadStatus =
 export const OUTCOMES = {
   applied: { status: 'applied', exit: EXIT.ok },
   unchanged: { status: 'unchanged', exit: EXIT.ok },
+  /** The config was already deployed, but a part of the topology was not running it (dead, foreign, out of rotation): repaired. */
+  healed: { status: 'healed', exit: EXIT.ok },
+  /** The config was already deployed, a part was broken, and repairing it failed: a person must look. */
+  unhealed: { status: 'error', exit: EXIT.rollbackFailed },
   'dry-run': { status: 'dry-run', exit: EXIT.ok },
   validated: { status: 'validated', exit: EXIT.ok },
   recovered: { status: 'recovered', exit: EXIT.ok },
@@ -53,8 +58,10 @@ export const OUTCOMES = {
 export type Outcome = keyof typeof OUTCOMES;
 
 export interface ProbeRecord extends ProbeResult {
-  phase: 'apply' | 'rollback' | 'recovery';
+  phase: 'apply' | 'rollback' | 'recovery' | 'heal';
 }
+
+export type RollRecord = RollStep & { phase: ProbeRecord['phase'] };
 
 export interface ReloadResult {
   operation: 'reload' | 'rollback' | 'recover';
@@ -79,6 +86,10 @@ export interface ReloadResult {
   warnings?: string[];
   /** What a rollback did not check because the sources are broken. */
   skipped?: string;
+  /** With replicas: what each restart did to each part, in order. */
+  roll?: RollRecord[];
+  /** Parts found dead, foreign or held out of rotation, and what was done about each. */
+  healed?: string[];
   timings: { total_ms: number; preflight_ms: number; restart_ms: number; ready_ms: number };
   /** For exit 4: what a person needs to know. */
   attention?: { deployed: string; running: string; backup: string | null };

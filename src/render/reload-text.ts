@@ -41,6 +41,16 @@ export function renderReload(r: ReloadResult, s: ChalkInstance, showDiff: boolea
   if (r.recovery)
     out.push(`${s.yellow('recovered')} interrupted run ${r.recovery.interrupted} (after '${r.recovery.after}'): ${r.recovery.action}`);
   if (r.backup) out.push(`backup: ${r.backup}`);
+  for (const h of r.healed ?? []) out.push(`${s.yellow('healed:')} ${h}`);
+  if (r.roll?.length)
+    out.push(
+      `roll: ${r.roll
+        .map(
+          (x) =>
+            `${x.part} ${x.action}${x.action === 'skipped' ? '' : ` in ${x.ms} ms`}${x.cut ? s.red(` (${x.cut} cut)`) : ''}${x.phase === 'apply' ? '' : ` (${x.phase})`}`,
+        )
+        .join(', ')}`,
+    );
   for (const p of r.probes) {
     const steps = p.steps.map((st) => `${st.step} ${st.ok ? s.green('ok') : s.red('failed')} at ${st.at_ms} ms`).join(', ');
     out.push(`probe (${p.phase}): ${p.ok ? s.green('healthy') : s.red('unhealthy')} in ${p.total_ms} ms: ${steps}`);
@@ -55,7 +65,7 @@ export function renderReload(r: ReloadResult, s: ChalkInstance, showDiff: boolea
       `  backup:   ${r.attention.backup ?? '(none)'}`,
     );
   }
-  if (r.status === 'applied' || r.status === 'rolled-back')
+  if (r.status === 'applied' || r.status === 'rolled-back' || r.status === 'healed')
     out.push(
       s.dim(
         `took ${r.timings.total_ms} ms (pre-flight ${r.timings.preflight_ms} ms, restart ${r.timings.restart_ms} ms, waiting for health ${r.timings.ready_ms} ms)`,

@@ -224,7 +224,7 @@ export async function makeGatewayProject(spec: GatewaySpec): Promise<GatewayProj
       const reload = (...args: string[]) => runCli(['reload', '--yes', '--json', ...args], { cwd: project, env, timeout: GATEWAY_TEST_MS });
       const r = await reload();
       const status = r.stdout ? (JSON.parse(r.stdout) as { status?: string }).status : undefined;
-      if (status === 'applied') return;
+      if (status === 'applied' || status === 'healed') return;
       if (status === 'unchanged' && (await live(url))) return;
       const again = await reload('--restart');
       if (again.exitCode !== 0) throw new Error(`could not restore the baseline gateway: ${again.stdout}\n${again.stderr}`);

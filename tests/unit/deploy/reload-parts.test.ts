@@ -254,7 +254,7 @@ describe('ProcessRuntime', () => {
 });
 
 describe('errors the user can fix, as results', () => {
-  test('ENOSPC after the deployed file was replaced says the file on disk is the new config (exit 4), before it says nothing changed (exit 1)', async () => {
+  test('ENOSPC after the deployed file was replaced says which config the file on disk is (exit 4), before it says nothing changed (exit 1)', async () => {
     const { userFailure } = await import('../../../src/deploy/attempt.js');
     const enospc = Object.assign(new Error('no space'), { code: 'ENOSPC', path: '/x/backups/journal.jsonl' });
     const paths = {
@@ -263,9 +263,12 @@ describe('errors the user can fix, as results', () => {
       journal: '/x/backups/journal.jsonl',
       lock: '/x/backups/reload.lock',
     };
-    const op = (wrote: boolean) =>
+    const op = (wrote: boolean, restoredOnDisk = false) =>
       ({
         wrote,
+        restoredOnDisk,
+        roll: [],
+        healed: [],
         paths,
         probes: [],
         restartMs: 0,
@@ -278,6 +281,10 @@ describe('errors the user can fix, as results', () => {
     expect(after).toMatchObject({ status: 'error', exit_code: 4, attention: { deployed: expect.stringContaining('the new config') } });
     expect(after.message).toContain('ENOSPC (no space left on device)');
     expect(after.message).toContain('the file on disk is now the new config');
+    // A rollback that wrote the backup back and then hit the full disk: the file is the restored one, and it says so.
+    const restoring = userFailure(enospc, 'reload', op(true, true), paths)!;
+    expect(restoring).toMatchObject({ exit_code: 4, attention: { deployed: expect.stringContaining('the restored previous config') } });
+    expect(restoring.message).not.toContain('the new config');
     const before = userFailure(enospc, 'reload', op(false), paths)!;
     expect(before).toMatchObject({ status: 'error', exit_code: 1 });
     expect(before.message).toContain('were not changed');
@@ -327,6 +334,8 @@ describe('how a transaction ends: one outcome, its status and exit code', () => 
     ['rollback-failed', 'rollback-failed', 4],
     ['unverified-backup', 'refused', 4],
     ['half-applied', 'error', 4],
+    ['healed', 'healed', 0],
+    ['unhealed', 'error', 4],
     ['locked', 'locked', 5],
   ];
   test.each(expected)('%s: status %s, exit %i', async (outcome, status, exit) => {
