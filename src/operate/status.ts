@@ -8,8 +8,10 @@ import { mcpStatus, type McpServerStatus } from './mcp-status.js';
 import { monitoringStatus, type MonitoringStatus } from './monitoring-status.js';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { COMPOSE_STATE_DIR, replicaName, replicaService } from '../deploy/rolling/haproxy.js';
-import { sha256 } from '../util/canonical.js';
+import { COMPOSE_STATE_DIR, HAPROXY_FILE, replicaName, replicaService } from '../deploy/rolling/haproxy.js';
+import { ReplicaSetRuntime, type LoadBalancerState } from '../deploy/rolling/replicas.js';
+import { makeRuntime } from '../deploy/runtimes.js';
+import { configSha } from '../deploy/runtime/config-hash.js';
 import { envValue } from '../util/env-ref.js';
 import { getJson, modelIds } from '../client/http-json.js';
 import { probeProvider, sameModel } from '../client/provider-probe.js';
@@ -39,6 +41,12 @@ export interface ReplicaStatus {
   /** The sha256 of the config the replica was started with (process runtime), and whether that is the deployed file's. */
   config_sha256: string | null;
   runs_deployed: boolean | null;
+  /** verified: the process the runtime started (pid and start time) still runs; dead: it does not; unknown: the runtime cannot tell. */
+  process: 'verified' | 'dead' | 'unknown';
+  /** Someone else holds its port. */
+  foreign?: string;
+  /** Its server's state in HAProxy (UP, DOWN, MAINT, DRAIN, ...); null when HAProxy's admin socket does not answer. */
+  haproxy: string | null;
 }
 
 export interface StatusReport {
@@ -50,6 +58,8 @@ export interface StatusReport {
     unexpected: string[];
     error?: string;
     replicas?: ReplicaStatus[];
+    /** With replicas: HAProxy's process and admin socket. */
+    load_balancer?: LoadBalancerState;
   };
   providers: ProviderStatus[];
   /** Providers that were not probed (hosted APIs without --remote, disabled ones). */
@@ -112,7 +122,11 @@ export async function collectStatus(
     probeGatewayOnce(gateway, o),
     ...targets.map(([, p]) => probeProvider(p, o.env, o.timeoutMs)),
   ]);
-  if (replicas) gw.replicas = await replicas;
+  if (replicas) {
+    const rs = await replicas;
+    gw.replicas = rs.replicas;
+    if (rs.lb) gw.load_balancer = rs.lb;
+  }
   const monitoring = await watching;
   const mcp_servers = await mcp;
   const tracing = await traces;
@@ -141,6 +155,7 @@ export async function collectStatus(
   // servers, every active one reached over HTTP answers; with tracing, the trace backend answers; with
   // alerting, Alertmanager is ready and has every secret file.
   const ok =
+    gatewayOk(gw) &&
     list.every((s) => s.routed.length === 0 || (s.reachable && s.routed.every((m) => !s.missing.includes(m)))) &&
     (monitoring?.ok ?? true) &&
     (mcp_servers ?? []).every((m) => m.state !== 'down') &&
@@ -156,6 +171,11 @@ export async function collectStatus(
     ...(alerting ? { alerting } : {}),
     ok,
   };
+}
+
+/** The gateway answers on gateway.url and serves every compiled name; with replicas, each one serves as declared. */
+export function gatewayOk(g: StatusReport['gateway']): boolean {
+  return g.live && g.missing.length === 0 && (g.replicas ?? []).every(replicaOk) && (g.load_balancer ? g.load_balancer.admin : true);
 }
 
 async function probeGatewayOnce(gateway: GatewayFile, o: StatusOptions): Promise<StatusReport['gateway']> {
@@ -177,15 +197,20 @@ async function probeGatewayOnce(gateway: GatewayFile, o: StatusOptions): Promise
   return { url: gateway.gateway.url, live: live.ok, ready: ready.ok, missing, unexpected, ...(error ? { error } : {}) };
 }
 
-/** Each replica on its own port, and which config it was started with (as the runtime recorded it). */
-async function replicaStatus(gateway: GatewayFile, o: StatusOptions): Promise<ReplicaStatus[]> {
-  let deployed: string | null = null;
-  try {
-    deployed = o.deployedPath ? sha256(readFileSync(o.deployedPath, 'utf8')) : null;
-  } catch {
-    deployed = null;
-  }
-  return await Promise.all(
+/** Each replica on its own port, who answers there, which config it was started with, and HAProxy's view of it. */
+async function replicaStatus(gateway: GatewayFile, o: StatusOptions): Promise<{ replicas: ReplicaStatus[]; lb?: LoadBalancerState }> {
+  const deployed = o.deployedPath ? (configSha(o.deployedPath) ?? null) : null;
+  const deployedBody = o.deployedPath ? (configSha(o.deployedPath, true) ?? null) : null;
+  // The process runtime verifies each replica's process (pid and start time) and HAProxy's server states.
+  const rt =
+    o.deployedPath && gateway.runtime.kind !== 'command'
+      ? makeRuntime(gateway.runtime, o.projectDir, o.env, {
+          gateway,
+          lbConfig: path.join(path.dirname(o.deployedPath), HAPROXY_FILE),
+        })
+      : undefined;
+  const topology = rt instanceof ReplicaSetRuntime ? await rt.inspect(o.deployedPath!).catch(() => undefined) : undefined;
+  const replicas = await Promise.all(
     (gateway.replica_ports ?? []).map(async (port, i) => {
       const u = new URL(gateway.gateway.url);
       u.port = String(port);
@@ -202,19 +227,38 @@ async function replicaStatus(gateway: GatewayFile, o: StatusOptions): Promise<Re
             ? path.join(o.projectDir, COMPOSE_STATE_DIR, `compose-${replicaService(gateway.runtime.service, i)}.json`)
             : undefined;
       let sha: string | null = null;
+      let body: string | null = null;
       try {
-        sha = record ? ((JSON.parse(readFileSync(record, 'utf8')) as { config_sha256?: string }).config_sha256 ?? null) : null;
+        const rec = record ? (JSON.parse(readFileSync(record, 'utf8')) as { config_sha256?: string; config_body_sha256?: string }) : {};
+        sha = rec.config_sha256 ?? null;
+        body = rec.config_body_sha256 ?? null;
       } catch {
         sha = null;
       }
+      // A header-only change (a description) rewrites the deployed file without restarting anything.
+      const same = body && deployedBody ? body === deployedBody : sha && deployed ? sha === deployed : null;
+      const t = topology?.replicas[i];
+      // A recorded config means nothing once its process is gone or a stranger holds the port.
+      const trusted = !t || (t.process !== 'dead' && !t.foreign);
       return {
         name: replicaName(i),
         url,
         live: live.ok,
         ready: ready.ok,
-        config_sha256: sha,
-        runs_deployed: sha && deployed ? sha === deployed : null,
+        process: t?.process ?? 'unknown',
+        ...(t?.foreign ? { foreign: t.foreign } : {}),
+        haproxy: t?.haproxy ?? null,
+        config_sha256: trusted ? sha : null,
+        runs_deployed: trusted ? same : false,
       };
     }),
+  );
+  return { replicas, ...(topology ? { lb: topology.load_balancer } : {}) };
+}
+
+/** A replica that serves as declared: its own process (where that can be told), ready, on the deployed config, in rotation. */
+export function replicaOk(r: ReplicaStatus): boolean {
+  return (
+    r.process !== 'dead' && !r.foreign && r.live && r.ready && r.runs_deployed !== false && (r.haproxy === null || /^UP/.test(r.haproxy))
   );
 }

@@ -4,7 +4,7 @@ import type { ChalkInstance } from 'chalk';
 import type { PortsReport } from '../operate/ports.js';
 import type { McpServerStatus } from '../operate/mcp-status.js';
 import type { MonitoringStatus } from '../operate/monitoring-status.js';
-import type { StatusReport } from '../operate/status.js';
+import { gatewayOk, type StatusReport } from '../operate/status.js';
 import { table } from './table.js';
 
 export function renderStatus(r: StatusReport, s: ChalkInstance): string {
@@ -12,9 +12,14 @@ export function renderStatus(r: StatusReport, s: ChalkInstance): string {
   const yes = (b: boolean) => (b ? s.green('yes') : s.red('no'));
   const out = [
     `${s.bold('gateway')} ${g.url}: live ${yes(g.live)}, ready ${yes(g.ready)}${g.missing.length ? `, ${s.red(`missing: ${g.missing.join(', ')}`)}` : g.live ? ', every compiled name served' : ''}${g.unexpected.length ? `, unexpected: ${g.unexpected.join(', ')}` : ''}${g.error ? s.dim(` (${g.error})`) : ''}`,
+    ...(g.load_balancer
+      ? [
+          `  load balancer: HAProxy ${g.load_balancer.running ? 'running' : s.red('not running')}, admin socket ${g.load_balancer.admin ? s.green('answers') : s.red('does not answer')}${g.load_balancer.config_current === false ? `, ${s.yellow('haproxy.cfg changed since it started (the next reload applies it)')}` : ''}`,
+        ]
+      : []),
     ...(g.replicas ?? []).map(
       (x) =>
-        `  replica ${x.name} ${x.url}: live ${yes(x.live)}, ready ${yes(x.ready)}${x.runs_deployed === null ? '' : x.runs_deployed ? ', runs the deployed config' : `, ${s.yellow('runs another config than the deployed one')}`}${x.config_sha256 ? s.dim(` (sha256 ${x.config_sha256.slice(0, 12)})`) : ''}`,
+        `  replica ${x.name} ${x.url}: ${x.foreign ? `${s.red(x.foreign)}, ` : x.process === 'dead' ? `${s.red('its process is not running')}, ` : ''}live ${yes(x.live)}, ready ${yes(x.ready)}${x.haproxy === null ? '' : `, HAProxy: ${/^UP/.test(x.haproxy) ? s.green(x.haproxy) : s.red(x.haproxy)}`}${x.runs_deployed === null ? '' : x.runs_deployed ? ', runs the deployed config' : `, ${s.yellow('does not run the deployed config')}`}${x.config_sha256 ? s.dim(` (sha256 ${x.config_sha256.slice(0, 12)})`) : ''}`,
     ),
     '',
   ];
@@ -42,13 +47,27 @@ export function renderStatus(r: StatusReport, s: ChalkInstance): string {
   const watched = `${r.mcp_servers?.length ? ', every MCP server asked answers' : ''}${r.monitoring ? ', and Prometheus scrapes every target' : ''}`;
   const failing =
     [
+      ...(!gatewayOk(g)
+        ? [
+            !g.live
+              ? `the gateway does not answer on ${g.url}`
+              : g.missing.length
+                ? 'the gateway does not serve every compiled name'
+                : 'a replica or the load balancer does not serve as declared (`aibackend reload` repairs it)',
+          ]
+        : []),
       ...(r.providers.some((p) => p.routed.length && (!p.reachable || p.routed.some((m) => p.missing.includes(m))))
         ? ['a provider that routes use is down or does not serve a routed model']
         : []),
       ...(r.mcp_servers?.some((m) => m.state === 'down') ? ['an MCP server is down'] : []),
       ...(r.monitoring && !r.monitoring.ok ? ['Prometheus is down or a target it should scrape is not up'] : []),
     ].join('; ') || 'a provider that routes use is down or does not serve a routed model';
-  out.push('', r.ok ? `${s.green('✔')} every routed provider is up and serves its routed models${watched}` : `${s.red('✖')} ${failing}`);
+  out.push(
+    '',
+    r.ok
+      ? `${s.green('✔')} the gateway serves every compiled name, every routed provider is up and serves its routed models${watched}`
+      : `${s.red('✖')} ${failing}`,
+  );
   return out.join('\n');
 }
 

@@ -116,8 +116,13 @@ describe('status', () => {
     expect(by.hung).toMatchObject({ reachable: false });
     expect(by.hung.error).toContain('no answer within 500 ms');
     expect(s.skipped).toEqual([{ id: 'openai', reason: 'hosted API: probed only with --remote' }]);
-    // Every routed provider (ollama, llama) is up and serves its routed models.
-    expect(r.exitCode).toBe(0);
+    // Every routed provider (ollama, llama) is up and serves its routed models, but the gateway does not
+    // answer: that is not a healthy stack (exit 1), and the text says why.
+    expect(r.exitCode).toBe(1);
+    expect(s.ok).toBe(false);
+    const text = await runCli(['status', '--timeout', '500ms'], { cwd: dir, env: { NO_COLOR: '1' } });
+    expect(text.exitCode).toBe(1);
+    expect(text.stdout).toContain(`✖ the gateway does not answer on http://127.0.0.1:${downPort}`);
     expect(ollama.requests.some((q) => q.path === '/api/tags')).toBe(true);
   });
 
