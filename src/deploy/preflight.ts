@@ -2,9 +2,19 @@
 // checks (it exists, the ports agree, the port is not held by a stranger), then the candidate
 // loaded into the very LiteLLM that will run it, with its own --validate_config, which loads the
 // config and exits 1 on any error without serving. A candidate it refuses never reaches a restart.
+import path from 'node:path';
 import type { PreflightCheck } from './runtime/adapter.js';
 import { loadIntoLiteLLM } from './runtime/validate-config.js';
-import type { TransactionContext } from './types.js';
+import { statePaths, type TransactionContext } from './types.js';
+import { freeSpaceCheck } from './free-space.js';
+
+/** Where a reload writes: the deployed file's directory, the backups (and journal), and the process runtime's state. */
+function writtenDirs(ctx: TransactionContext, deployed: string): Record<string, string> {
+  const dirs: Record<string, string> = { config: path.dirname(deployed), backups: statePaths(ctx).backups };
+  const rt = ctx.gateway.runtime;
+  if (rt.kind === 'process') dirs.state = path.resolve(ctx.projectDir, rt.state_dir);
+  return dirs;
+}
 
 export interface PreflightReport {
   ok: boolean;
@@ -14,6 +24,7 @@ export interface PreflightReport {
 export async function preflight(ctx: TransactionContext, deployed: string, candidate: string | undefined): Promise<PreflightReport> {
   ctx.progress('pre-flight: checking the runtime');
   const checks = await ctx.runtime.preflight(ctx.gateway.gateway.url);
+  checks.push(freeSpaceCheck(writtenDirs(ctx, deployed), Buffer.byteLength(candidate ?? '')));
   if (candidate !== undefined && checks.every((c) => c.ok)) checks.push(await loadCheck(ctx, deployed, candidate));
   return { ok: checks.every((c) => c.ok), checks };
 }
