@@ -7,7 +7,7 @@ import { TOOL_VERSION } from '../util/version.js';
 import { commandContext } from './context.js';
 import { benchSpec, loadSpec } from './specs/bench.js';
 import { diffSpec, explainSpec, generateSpec, initSpec, validateSpec } from './specs/config.js';
-import { backupsSpec, recoverSpec, reloadSpec, rollbackSpec } from './specs/deploy.js';
+import { backupsSpec, recoverSpec, reloadSpec, rollbackSpec, superviseSpec } from './specs/deploy.js';
 import { completionSpec, hookInstallSpec, hookRunSpec, hookUninstallSpec } from './specs/hook.js';
 import {
   cacheFlushSpec,
@@ -97,6 +97,7 @@ export function buildProgram(): { program: CommandUnknownOpts; result: { code: n
   lazy(root, reloadSpec(), async () => (await import('../commands/reload.js')).run);
   lazy(root, rollbackSpec(), async () => (await import('../commands/rollback.js')).run);
   lazy(root, recoverSpec(), async () => (await import('../commands/recover.js')).run);
+  lazy(root, superviseSpec(), async () => (await import('../commands/supervise.js')).run);
   lazy(root, backupsSpec(), async () => (await import('../commands/backups.js')).run);
   lazy(root, statusSpec(), async () => (await import('../commands/status.js')).run);
   lazy(root, discoverSpec(), async () => (await import('../commands/discover.js')).run);

@@ -68,3 +68,28 @@ export const backupsSpec = () =>
     .description('list the backups of the deployed config: time, hash, size, which one is deployed')
     .option('--json', 'print the list as JSON');
 export type BackupsFlags = FlagsOf<typeof backupsSpec>;
+
+export const superviseSpec = () =>
+  new Command('supervise')
+    .description('keep the declared topology running between reloads: every interval, recover an interrupted run and repair what died')
+    .option('--interval <seconds>', 'how often to look (default 10 s)', seconds)
+    .option('--once', 'look once, repair what is needed, and exit (for a timer or cron)')
+    .option('--systemd', 'print a systemd unit that runs `aibackend supervise` for this project, and exit')
+    .option('--timeout <seconds>', 'how long to wait for a repaired part to become healthy', seconds)
+    .option('--json', 'print each repair as one JSON object per line on stdout')
+    .addHelpText(
+      'after',
+      `
+aibackend starts HAProxy and the gateway replicas (runtime.kind: process) but is not a daemon:
+nothing restarts them if they die between reloads. \`aibackend supervise\` is that daemon. Every
+interval it takes the reload lock (a tick is skipped while a reload holds it), finishes an
+interrupted reload or rollback as \`recover\` does, and compares what runs with the declared
+topology: a dead or deaf HAProxy is started (or succeeded seamlessly), a dead replica is started
+off rotation and probed, a replica held out of rotation is put back. It never applies the sources:
+only \`reload\` does. It prints one line (or JSON object) per repair and runs until SIGTERM.
+
+Run it under a real supervisor so that it is itself restarted: \`aibackend supervise --systemd >
+/etc/systemd/system/aibackend-supervise.service\`, then \`systemctl enable --now aibackend-supervise\`.
+The unit uses KillMode=process, so that stopping the supervisor leaves the gateway serving.`,
+    );
+export type SuperviseFlags = FlagsOf<typeof superviseSpec>;
