@@ -12,6 +12,7 @@ import {
   GATEWAY_ENV,
   GATEWAY_TEST_MS,
   gatewayMs,
+  gatewayPid,
   makeGatewayProject,
   startFakes,
   MAPPINGS,
@@ -19,6 +20,7 @@ import {
   requireLitellm,
   servedModels,
   stopGateway,
+  waitFor,
   type GatewayProject,
 } from '../helpers/gateway.js';
 
@@ -101,6 +103,24 @@ describe.skipIf(!bin)('reload against the real LiteLLM gateway', { timeout: GATE
     expect(r.exitCode).toBe(0);
     expect(r.stdout).toContain('already identical');
     expect(readFileSync(path.join(gw.project, '.aibackend/gateway.pid'), 'utf8')).toBe(pid);
+  });
+
+  test('a gateway killed between reloads: status exits 1, and a reload with the same sources starts it again (status "healed")', async () => {
+    await gw.baseline();
+    const pid = gatewayPid(gw.project)!;
+    stopGateway(gw.project);
+    await waitFor('the gateway gone', async () => ((await servedModels(gw.url).catch(() => undefined)) ? undefined : true), 10_000);
+    const st = await runCli(['status', '--json', '--timeout', '2s'], { cwd: gw.project, env: GATEWAY_ENV });
+    expect(st.exitCode).toBe(1);
+    expect(JSON.parse(st.stdout).gateway).toMatchObject({ live: false });
+    const r = await reload('--json');
+    expect(r.exitCode, r.stderr).toBe(0);
+    const result = JSON.parse(r.stdout);
+    expect(result.status).toBe('healed');
+    expect(result.message).toContain(`the gateway process ${pid} recorded in`);
+    expect(result.probes.map((p: { phase: string; ok: boolean }) => [p.phase, p.ok])).toEqual([['heal', true]]);
+    expect(gatewayPid(gw.project)).not.toBe(pid);
+    expect(await servedModels(gw.url)).toEqual(ALL_NAMES);
   });
 
   test('status sees the live gateway serving every compiled name, and every provider up', async () => {
