@@ -4,7 +4,11 @@
 // --validate_config accepts but whose gateway dies at start-up, once with one gateway (restart)
 // and once with two replicas behind HAProxy (rolling reload). Printed per case: requests sent and
 // failed, the longest time without a successful response, and p50/p99 latency during the reload
-// next to the steady state before it. Real LiteLLM from the pinned virtualenv, all on 127.0.0.1.
+// next to the steady state before it. With two replicas, three fault rows follow: a replica left in
+// MAINT by a killed run (then a good config), a rotated provider key (every replica recreated), and
+// HAProxy killed between reloads (a reload with nothing to change starts it; the requests refused
+// while it was down are counted apart, the row counts those sent from the moment it answers again).
+// Real LiteLLM from the pinned virtualenv, all on 127.0.0.1.
 //   node bench/reload-under-load.mjs        (RUL_ONLY=1 or 2: one topology; DEBUG_RUL=1: each failure and slow request)
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -33,6 +37,16 @@ const freePort = () =>
     });
   });
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+/** One command on HAProxy's admin socket. */
+const admin = (socket, command) =>
+  new Promise((resolve, reject) => {
+    const c = net.connect({ path: socket });
+    let out = '';
+    c.on('connect', () => c.end(`${command}\n`));
+    c.on('data', (d) => (out += d));
+    c.on('end', () => resolve(out));
+    c.on('error', reject);
+  });
 
 // A provider that streams 10 tokens, the first after 50 ms, then one every 20 ms.
 const provider = http.createServer((req, res) => {
@@ -71,12 +85,13 @@ const provider = http.createServer((req, res) => {
 await new Promise((r) => provider.listen(0, '127.0.0.1', r));
 const providerUrl = `http://127.0.0.1:${provider.address().port}/v1`;
 
+let providerKey = 'sk-provider-one';
 const cli = (cwd, ...args) =>
   new Promise((resolve) =>
     execFile(
       process.execPath,
       [path.join(root, 'bin/aibackend.js'), ...args],
-      { cwd, env: { ...process.env, LITELLM_MASTER_KEY: KEY, NO_COLOR: '1' }, timeout: 600_000 },
+      { cwd, env: { ...process.env, LITELLM_MASTER_KEY: KEY, PROVIDER_KEY: providerKey, NO_COLOR: '1' }, timeout: 600_000 },
       (err, stdout, stderr) => resolve({ code: err ? (err.code ?? 1) : 0, stdout, stderr }),
     ),
   );
@@ -98,7 +113,7 @@ async function project(replicas) {
   const ports = replicas > 1 ? [await freePort(), await freePort()] : [];
   writeFileSync(
     path.join(dir, 'config/providers.yaml'),
-    `version: 1\nproviders:\n  fake:\n    type: openai_compatible\n    base_url: ${providerUrl}\n    models:\n      - name: m1\n      - name: broken-marker\n`,
+    `version: 1\nproviders:\n  fake:\n    type: openai_compatible\n    base_url: ${providerUrl}\n    api_key: env:PROVIDER_KEY\n    models:\n      - name: m1\n      - name: broken-marker\n`,
   );
   const mappings = (extra) => `version: 1\nmodels:\n  chat:\n    routes:\n      - { provider: fake, model: m1 }\n${extra}`;
   writeFileSync(path.join(dir, 'config/model-mappings.yaml'), mappings(''));
@@ -197,6 +212,73 @@ for (const replicas of process.env.RUL_ONLY ? [Number(process.env.RUL_ONLY)] : [
     await sleep(2000);
     windows.push({ kind, code: r.code, from, to });
   }
+  if (replicas > 1) {
+    const socket = path.join(p.dir, '.aibackend', 'haproxy.sock');
+    const pidOf = (name) => JSON.parse(readFileSync(path.join(p.dir, '.aibackend', `${name}.pid`), 'utf8')).pid;
+    const faults = [
+      [
+        'r2 left in MAINT, good config',
+        async () => {
+          await admin(socket, 'set server litellm/r2 state maint');
+          writeFileSync(
+            path.join(p.dir, 'config/model-mappings.yaml'),
+            p.mappings('  third:\n    routes:\n      - { provider: fake, model: m1 }\n'),
+          );
+        },
+        0,
+      ],
+      ['rotated provider key', async () => void (providerKey = 'sk-provider-two'), 0],
+      [
+        'HAProxy killed, then reload',
+        async () => {
+          // The previous row's requests end first: those in flight at the kill belong to no reload.
+          await sleep(1000);
+          killedAt = t.now();
+          process.kill(pidOf('haproxy'), 'SIGKILL');
+          await sleep(1000);
+        },
+        0,
+      ],
+    ];
+    let killedAt = 0;
+    for (const [kind, fault, want] of faults) {
+      process.stderr.write(`${label}: ${kind}\n`);
+      await fault();
+      const from = t.now();
+      // For HAProxy killed: when it answers again (requests before that were refused by the kill, not by the reload).
+      let back = from;
+      const watch = kind.startsWith('HAProxy')
+        ? (async () => {
+            while (
+              !(await admin(socket, 'show info').then(
+                () => true,
+                () => false,
+              ))
+            )
+              await sleep(20);
+            back = t.now();
+          })()
+        : Promise.resolve();
+      const r = await cli(p.dir, 'reload', '--yes');
+      const to = t.now();
+      await watch;
+      if (r.code !== want) process.stderr.write(`  unexpected exit ${r.code}: ${r.stderr.split('\n').slice(-3).join(' ')}\n`);
+      await sleep(2000);
+      windows.push({
+        kind,
+        code: r.code,
+        from,
+        countFrom: back,
+        to,
+        ...(back > from
+          ? {
+              down: t.samples.filter((x) => x.start >= killedAt - 1000 && x.start < back && !x.ok).length,
+              down_ms: Math.round(back - killedAt),
+            }
+          : {}),
+      });
+    }
+  }
   // Figures once every request has ended: one still in flight is neither a success nor a failure yet.
   await t.stop();
   const steady = figures(t.samples, 1000, steadyTo);
@@ -214,7 +296,8 @@ for (const replicas of process.env.RUL_ONLY ? [Number(process.env.RUL_ONLY)] : [
       reload: w.kind,
       exit: w.code,
       reload_s: ((w.to - w.from) / 1000).toFixed(1),
-      ...figures(t.samples, w.from, w.to + 2000),
+      ...(w.down !== undefined ? { down: w.down, down_ms: w.down_ms } : {}),
+      ...figures(t.samples, w.countFrom ?? w.from, w.to + 2000),
       steady_p50: steady.p50,
       steady_p99: steady.p99,
     });
@@ -234,14 +317,18 @@ console.log(
   `reload under load: ${RATE} requests/s through the gateway (half streamed), LiteLLM ${version}, one loopback provider streaming 10 tokens`,
 );
 console.log(
-  'topology                reload                     exit  reload s  sent  failed  longest gap  p50 / p99 during  p50 / p99 steady',
+  'topology                reload                         exit  reload s  sent  failed  longest gap  p50 / p99 during  p50 / p99 steady',
 );
 for (const r of rows) {
+  if (r.down !== undefined)
+    console.log(
+      `  (${r.reload}: HAProxy was down ${r.down_ms} ms until the reload brought it back; ${r.down} requests in flight at the kill or sent meanwhile failed; the row counts from its return)`,
+    );
   console.log(
-    `${r.topology.padEnd(24)}${r.reload.padEnd(27)}${String(r.exit).padEnd(6)}${r.reload_s.padEnd(10)}${String(r.sent).padEnd(6)}${String(r.failed).padEnd(8)}${`${r.gap_ms} ms`.padEnd(13)}${`${r.p50} / ${r.p99} ms`.padEnd(18)}${r.steady_p50} / ${r.steady_p99} ms`,
+    `${r.topology.padEnd(24)}${r.reload.padEnd(31)}${String(r.exit).padEnd(6)}${r.reload_s.padEnd(10)}${String(r.sent).padEnd(6)}${String(r.failed).padEnd(8)}${`${r.gap_ms} ms`.padEnd(13)}${`${r.p50} / ${r.p99} ms`.padEnd(18)}${r.steady_p50} / ${r.steady_p99} ms`,
   );
 }
 const two = rows.filter((r) => r.topology.startsWith('two'));
 console.log(
-  `goal: 0 failed requests with two replicas in both reloads: ${two.every((r) => r.failed === 0) ? 'met' : 'NOT met'}; p99 during within 2x of steady: ${two.every((r) => r.p99 !== null && r.p99 <= 2 * r.steady_p99) ? 'met' : 'NOT met'}`,
+  `goal: 0 failed requests with two replicas in every reload and fault: ${two.every((r) => r.failed === 0) ? 'met' : 'NOT met'}; p99 during within 2x of steady: ${two.every((r) => r.p99 !== null && r.p99 <= 2 * r.steady_p99) ? 'met' : 'NOT met'}`,
 );
