@@ -143,10 +143,16 @@ async function previewReload(
       },
       paths,
     );
+  if (!plan.restart && !plan.headerOnly) {
+    // Nothing to apply; a real reload would still repair what drifted from the declared topology.
+    const drift = (await ctx.runtime.drift?.(paths.deployed, ctx.gateway.gateway.url)) ?? [];
+    const message = drift.length
+      ? `dry run: the deployed config is already identical, but ${drift.join('; ')}: a reload would repair that (status healed)`
+      : 'dry run: nothing to do: the deployed config is already identical and every part runs it';
+    return conclude(undefined, { ...fields, outcome: 'dry-run', message }, paths);
+  }
   const steps = !plan.restart
-    ? plan.headerOnly
-      ? 'rewrite the provenance header only (no restart)'
-      : 'nothing (identical)'
+    ? 'rewrite the provenance header only (no restart)'
     : plan.sameBody
       ? `${ctx.runtime.describe()} to run the deployed file, and probe ${ctx.gateway.gateway.url}`
       : `back up ${deployedText === undefined ? '(nothing deployed yet)' : paths.deployed}, write ${paths.deployed}, ${ctx.runtime.describe()}, probe ${ctx.gateway.gateway.url}`;
@@ -375,7 +381,9 @@ export async function runRollback(ctx: TransactionContext, opts: ReloadOptions &
     const { diff, ...changes } = diffConfigs(path.basename(paths.deployed), current, text);
     const fields = { ...baseFields, changes, ...(diff ? { diff } : {}) };
     if (!opts.dryRun && cannotConfirm(ctx, opts)) return conclude(attempt, { ...fields, outcome: 'unconfirmed', message: NO_TERMINAL });
+    const preflightStart = performance.now();
     const checks = await preflight(ctx, paths.deployed, undefined);
+    attempt.preflightMs = performance.now() - preflightStart;
     const checkedFields = { ...fields, preflight: checks.checks };
     if (!checks.ok)
       return conclude(attempt, {

@@ -250,6 +250,13 @@ describe.skipIf(!bin || !haproxy())('rolling reloads under faults, with plain an
     expect(st.report.gateway).toMatchObject({ live: false, load_balancer: { running: false, admin: false } });
     const text = await cli(['status', '--timeout', '3s']);
     expect(text.stdout).toContain(`✖ the gateway does not answer on ${gw.url}`);
+    // a dry run says what a reload would repair, and repairs nothing
+    const dry = await reload('--dry-run');
+    expect(dry.exitCode, dry.stderr).toBe(0);
+    expect(dry.result.message).toMatch(
+      /^dry run: the deployed config is already identical, but HAProxy is not running: a reload would repair that/,
+    );
+    expect(pid('haproxy')).toBe(lb);
     const r = await reload();
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.result.status).toBe('healed');

@@ -221,7 +221,7 @@ export class ReplicaSetRuntime implements RuntimeAdapter {
     const state = await this.inspect(deployedPath);
     const out: string[] = [];
     const lb = state.load_balancer;
-    if (!lb.running && !lb.admin) out.push(`HAProxy is not running (${this.lb.running()})`);
+    if (!lb.running && !lb.admin) out.push('HAProxy is not running');
     else if (!lb.admin) out.push(`HAProxy runs but its admin socket ${this.socket} does not answer`);
     else if (lb.config_current === false) out.push(`${this.lbConfig} changed since HAProxy started`);
     for (const r of state.replicas) {
