@@ -7,7 +7,7 @@
 // environment each replica runs).
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -404,6 +404,46 @@ describe.skipIf(!bin || !haproxy())('rolling reloads under faults, with plain an
     expect(r.stderr).toMatch(/a new HAProxy takes its port over seamlessly/);
     expect(pid('haproxy')).not.toBe(lb);
     await waitFor('the old HAProxy left', async () => (alive(lb) ? undefined : true), 10_000);
+    expect((await status()).report.gateway.load_balancer.config_current).toBe(true);
+    await expectWhole();
+  });
+
+  test('a HAProxy started without `expose-fd listeners` (by an older aibackend) is still succeeded: the new one binds the port beside it', async () => {
+    await gw.baseline(env());
+    const current = pid('haproxy')!;
+    const generated = readFileSync(path.join(gw.config, 'haproxy.cfg'), 'utf8');
+    const older = path.join(gw.project, '.aibackend', 'older-haproxy.cfg');
+    writeFileSync(older, generated.replace(' expose-fd listeners', ''));
+    // The older HAProxy takes over from the current one (which can hand its sockets over), and is
+    // recorded as the process runtime records HAProxy, minus the body hash older records lacked.
+    const log = openSync(path.join(gw.project, '.aibackend', 'older-haproxy.log'), 'a');
+    const old = spawn('/usr/sbin/haproxy', ['-f', older, '-db', '-x', socket(), '-sf', String(current)], {
+      cwd: gw.project,
+      detached: true,
+      stdio: ['ignore', log, log],
+    });
+    old.unref();
+    const info = () => admin('show info').catch(() => '');
+    await waitFor(
+      'the older HAProxy answers',
+      async () => (new RegExp(`^Pid: ${old.pid}$`, 'm').test(await info()) ? true : undefined),
+      10_000,
+    );
+    const stat = readFileSync(`/proc/${old.pid}/stat`, 'utf8');
+    const startTime = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]);
+    writeFileSync(
+      path.join(gw.project, '.aibackend', 'haproxy.pid'),
+      `${JSON.stringify({ pid: old.pid, pgid: old.pid, start_time: startTime, argv: ['/usr/sbin/haproxy', '-f', older, '-db'], config: older, config_sha256: createHash('sha256').update(readFileSync(older, 'utf8')).digest('hex'), started: new Date().toISOString(), log: path.join(gw.project, '.aibackend', 'older-haproxy.log') })}\n`,
+    );
+    expect((await status()).report.gateway.load_balancer.config_current).toBe(false);
+    const r = await reload();
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.result.status).toBe('healed');
+    expect(r.result.message).toMatch(/haproxy\.cfg changed since HAProxy started/);
+    expect(r.stderr).toMatch(/the running HAProxy does not hand its listening sockets over; the new one binds the port beside it instead/);
+    expect(r.result.roll[0]).toMatchObject({ part: 'haproxy', action: 'reloaded' });
+    expect(pid('haproxy')).not.toBe(old.pid);
+    await waitFor('the older HAProxy left', async () => (alive(old.pid) ? undefined : true), 10_000);
     expect((await status()).report.gateway.load_balancer.config_current).toBe(true);
     await expectWhole();
   });
