@@ -27,12 +27,14 @@ export async function run(ctx: CommandContext, flags: SuperviseFlags): Promise<n
   if (!flags.once && !ctx.quiet)
     print(ctx.stderr, ctx.err.dim(`› supervising ${ctx.paths.projectDir} every ${intervalS} s (SIGTERM or Ctrl-C stops)`));
   let worst: number = EXIT.ok;
+  let ticks = 0;
   await superviseLoop({
     intervalMs: intervalS * 1000,
     once: Boolean(flags.once),
     stopped: () => stop,
     tick: async () => {
-      const tx = prepareTransaction(ctx, { json: false }, 'restore');
+      // The sources' warnings are said on the first tick only, not every interval.
+      const tx = prepareTransaction(ctx, { json: false }, 'restore', ticks++ > 0);
       try {
         return await runRecover(tx, { yes: true, ...timeoutOf(flags) });
       } catch (err) {

@@ -41,6 +41,34 @@ describe('aibackend supervise', () => {
     expect(r.stdout).toBe('');
   });
 
+  test("the sources' warnings are said once, not every tick; SIGTERM ends it with exit 0", async () => {
+    // Replicas without Redis: a warning (replicas-without-redis). Nothing was ever started: nothing to repair.
+    const { project } = makeProject({
+      'gateway.yaml': `version: 1
+gateway:
+  url: http://127.0.0.1:4999
+  master_key: env:LITELLM_MASTER_KEY
+runtime:
+  kind: process
+  command: [litellm, --config, "{config}", --port, "{port}"]
+replicas: 2
+replica_ports: [4998, 4997]
+`,
+    });
+    const { execa } = await import('execa');
+    const sup = execa(process.execPath, [BIN, 'supervise', '--interval', '0.2'], {
+      cwd: project,
+      env: { NO_COLOR: '1', LITELLM_MASTER_KEY: 'sk-test' },
+      reject: false,
+    });
+    await new Promise((res) => setTimeout(res, 2500));
+    sup.kill('SIGTERM');
+    const r = await sup;
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(String(r.stderr).match(/\[replicas-without-redis\]/g)).toHaveLength(1);
+    expect(r.stdout).toBe('');
+  });
+
   test('--help says what it repairs, that it never applies the sources, and how to keep it alive', async () => {
     const r = await runCli(['supervise', '--help'], { cwd: tempDir() });
     expect(r.exitCode).toBe(0);

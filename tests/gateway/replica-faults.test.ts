@@ -170,7 +170,8 @@ describe.skipIf(!bin || !haproxy())('rolling reloads under faults, with plain an
         }
       }
     }
-    spawnSync('pkill', ['-KILL', '-f', gw ? `${gw.config}/haproxy.cfg` : 'no-such-haproxy-config']);
+    // Every HAProxy of this project, recorded or not (a predecessor still finishing, the older one a test started).
+    if (gw) spawnSync('pkill', ['-KILL', '-f', `haproxy -f ${gw.project}/`]);
     await Promise.all([ollama, llamaA, llamaB, vllm].map((s) => s?.close()));
     cleanupTempDirs();
   });

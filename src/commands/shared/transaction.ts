@@ -11,7 +11,13 @@ import { print, progress, type CommandContext } from './context.js';
 import { reportDiagnostics } from './diagnostics.js';
 
 /** The context of a transaction, or (the command ends) the findings that make the sources unusable for it. */
-export function prepareTransaction(ctx: CommandContext, flags: { json?: boolean }, mode: TransactionMode): TransactionContext {
+export function prepareTransaction(
+  ctx: CommandContext,
+  flags: { json?: boolean },
+  mode: TransactionMode,
+  /** Leave out findings that do not stop it (supervise: said once, not every tick). */
+  quietFindings = false,
+): TransactionContext {
   const checked = checkConfig(ctx.paths, { env: ctx.env, unsetEnvSeverity: mode === 'reload' ? 'error' : 'warning' });
   const prepared = transactionContext(checked, mode, {
     env: ctx.env,
@@ -40,7 +46,7 @@ export function prepareTransaction(ctx: CommandContext, flags: { json?: boolean 
     else print(ctx.stderr, `${ctx.err.red('✖')} ${message}`);
     throw new ExitError(EXIT.failed);
   }
-  reportDiagnostics(ctx, checked);
+  if (!quietFindings) reportDiagnostics(ctx, checked);
   return prepared;
 }
 
