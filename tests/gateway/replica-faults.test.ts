@@ -492,10 +492,15 @@ describe.skipIf(!bin || !haproxy())('rolling reloads under faults, with plain an
       env: { NO_COLOR: '1', ...env() },
       reject: false,
     });
+    let out = '';
+    sup.stdout?.on('data', (d: Buffer) => (out += d.toString('utf8')));
+    const reported = (n: number) => async () => (out.split('\n').filter(Boolean).length >= n ? true : undefined);
     try {
       const lb = pid('haproxy')!;
       process.kill(lb, 'SIGKILL');
       await waitFor('HAProxy started again', async () => ((p) => (p !== lb && alive(p) ? p : undefined))(pid('haproxy')), 30_000);
+      // That tick's result first: a replica killed while it still runs would be repaired by the same tick.
+      await waitFor('the first repair reported', reported(1), 30_000);
       const r1 = pid('gateway-r1')!;
       process.kill(-r1, 'SIGKILL');
       await waitFor(
@@ -503,6 +508,7 @@ describe.skipIf(!bin || !haproxy())('rolling reloads under faults, with plain an
         async () => ((p) => (p !== r1 && alive(p) ? p : undefined))(pid('gateway-r1')),
         GATEWAY_TEST_MS / 2,
       );
+      await waitFor('the second repair reported', reported(2), GATEWAY_TEST_MS / 2);
       await expectWhole();
     } finally {
       sup.kill('SIGTERM');
