@@ -34,9 +34,13 @@ loads the candidate (its own --validate_config, about 10 s). After the restart, 
 that every compiled deployment (name, provider model, api_base) is served, by the process just
 started. A change to the provenance header alone (a description, a comment) restarts nothing.
 
-Exit codes: 0 applied (or nothing to do), 1 invalid config or pre-flight refused (nothing changed),
-3 failed and rolled back (old config healthy), 4 failed and the rollback failed too, or an
-interrupted run cannot be recovered safely (a person is needed), 5 another reload holds the lock.`,
+With nothing to apply, a reload still repairs what drifted from the declared topology (a dead
+gateway, HAProxy or replica is started, a replica held out of rotation is put back): status healed.
+
+Exit codes: 0 applied (or nothing to do, or healed), 1 invalid config or pre-flight refused
+(nothing changed), 3 failed and rolled back (old config healthy), 4 failed and the rollback failed
+too, a repair failed, or an interrupted run cannot be recovered safely (a person is needed),
+5 another reload holds the lock.`,
   );
 export type ReloadFlags = FlagsOf<typeof reloadSpec>;
 
@@ -53,7 +57,9 @@ export type RollbackFlags = FlagsOf<typeof rollbackSpec>;
 
 export const recoverSpec = () =>
   new Command('recover')
-    .description('finish an interrupted reload or rollback: restore its verified backup, restart, probe')
+    .description(
+      'finish an interrupted reload or rollback (restore its verified backup, restart, probe), then repair what drifted from the declared topology',
+    )
     .option(
       '--abandon',
       'record that a person has dealt with the interrupted run (when its backup is missing or altered); deploys and restarts nothing',

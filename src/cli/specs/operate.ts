@@ -12,7 +12,11 @@ export const statusSpec = () =>
     .option('--timeout <duration>', 'per-request timeout: seconds, or 500ms', seconds, 2)
     .addHelpText(
       'after',
-      '\nExit 0 when every provider that a route uses is reachable and serves its routed models, and every active MCP server reached over HTTP answers; 1 otherwise.',
+      `
+Exit 0 when the gateway answers on gateway.url and serves every compiled name, every provider that a
+route uses is reachable and serves its routed models, and every active MCP server reached over HTTP
+answers; 1 otherwise. With replicas, each one must also run as declared: its own process (pid and
+start time), ready on its port, on the deployed config, and UP in HAProxy.`,
     );
 export type StatusFlags = FlagsOf<typeof statusSpec>;
 
