@@ -142,7 +142,7 @@ export class Attempt {
     return this.probe(text, phase);
   }
 
-  /** Keeps what the runtime's last restart did, part by part. */
+  /** Keeps what the runtime's last restart did, part by part (the drain said itself what it cut; conclude() warns of it). */
   private noteRoll(phase: ProbeRecord['phase']): void {
     const report = this.ctx.runtime.report?.();
     if (!report) return;
@@ -151,8 +151,6 @@ export class Attempt {
       this.healed.push(h);
       this.ctx.progress(`healed: ${h}`);
     }
-    for (const s of report.steps.filter((x) => x.cut))
-      this.ctx.progress(`replica ${s.part}: ${s.cut} request${s.cut === 1 ? ' was' : 's were'} cut when its drain's limit passed`);
   }
 
   private async probe(text: string, phase: ProbeRecord['phase']): Promise<{ ok: boolean; reason?: string }> {

@@ -328,11 +328,12 @@ export class ReplicaSetRuntime implements RuntimeAdapter {
   private async refuseLastServer(name: string): Promise<void> {
     // A HAProxy started a moment ago checks its servers within a second or two: give it that long.
     const deadline = Date.now() + 10_000;
-    let stats = await this.admin(`reading the servers' states before draining ${name}`, () => serverStats(this.socket));
+    const read = () => this.admin(`reading the servers' states before draining ${name}`, () => serverStats(this.socket));
+    let stats = await read();
     const othersUp = () => stats.some((s) => s.backend === BACKEND && s.server !== name && /^UP/.test(s.status));
     while (!othersUp() && Date.now() < deadline) {
       await sleep(250);
-      stats = await this.admin(`reading the servers' states before draining ${name}`, () => serverStats(this.socket));
+      stats = await read();
     }
     if (!othersUp())
       throw new RuntimeError(
