@@ -41,7 +41,7 @@ export interface ProbeOptions {
   timeoutMs: number;
   intervalMs: number;
   /** Returns a reason when the gateway is known to be dead, to stop waiting early. */
-  exited?: () => string | undefined;
+  exited?: () => string | undefined | Promise<string | undefined>;
   /** Returns a reason when the process answering is not the gateway just started. */
   impostor?: () => string | undefined;
   onProgress?: (step: ProbeStepName, elapsedMs: number) => void;
@@ -74,7 +74,7 @@ export async function probeGateway(o: ProbeOptions): Promise<ProbeResult> {
     for (;;) {
       attempts++;
       o.onProgress?.(step, elapsed());
-      const dead = o.exited?.();
+      const dead = await o.exited?.();
       if (dead) {
         steps.push({ step, ok: false, at_ms: elapsed(), attempts, detail: dead });
         return fail(dead);
@@ -137,7 +137,7 @@ export async function probeGateway(o: ProbeOptions): Promise<ProbeResult> {
     }
   }
   // Names and deployments match; prove that the process answering is the one just started.
-  const dead = o.exited?.();
+  const dead = await o.exited?.();
   const stranger = dead ?? o.impostor?.();
   if (stranger) {
     steps.push({ step: 'identity', ok: false, at_ms: elapsed(), attempts: 1, detail: stranger });

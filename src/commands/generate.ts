@@ -12,6 +12,7 @@ import {
   renderUpToDate,
   renderWritten,
 } from '../render/generate-text.js';
+import { ensureComposeSocketDir } from '../deploy/rolling/haproxy.js';
 import { EXIT, UsageError } from '../util/errors.js';
 import { print, report, type CommandContext } from './shared/context.js';
 import { reportDiagnostics } from './shared/diagnostics.js';
@@ -44,6 +45,8 @@ export async function run(ctx: CommandContext, opts: GenerateFlags): Promise<num
   }
   if (files.output.state === 'hand-edited' && !opts.json) print(ctx.stderr, renderHandEdited(checked, ctx.err));
   const written = writeGeneratedFiles(checked, files);
+  // Before `docker compose up -d` could make it as root: HAProxy's admin socket directory.
+  if (checked.loaded.gateway) ensureComposeSocketDir(checked.loaded.gateway, ctx.paths.projectDir);
   const extra = { ...files.summary, ...(written.status === 'written' ? { replaced: written.replaced } : {}) };
   report(ctx, opts.json, generateJson(checked, true, written.status, extra), renderWritten(checked, files, written, ctx.out));
   return EXIT.ok;

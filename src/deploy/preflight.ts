@@ -49,6 +49,8 @@ async function loadCheck(ctx: TransactionContext, deployed: string, candidate: s
   return {
     check: 'litellm load',
     ok: false,
-    detail: `LiteLLM refuses the candidate${without} (${r.why})${r.output ? `:\n${r.output}` : ''}`,
+    detail: r.notLoaded
+      ? `the runtime could not start LiteLLM to load the candidate (${r.why}; the candidate itself was not judged)${r.output ? `:\n${r.output}` : ''}`
+      : `LiteLLM refuses the candidate${without} (${r.why})${r.output ? `:\n${r.output}` : ''}`,
   };
 }

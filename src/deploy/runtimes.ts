@@ -2,6 +2,7 @@
 // they depend on the adapter's types and never on each other.
 import path from 'node:path';
 import type { GatewayFile, Runtime } from '../config/schema/gateway.js';
+import { COMPOSE_STATE_DIR } from './rolling/haproxy.js';
 import { composeMembers, processMembers, ReplicaSetRuntime } from './rolling/replicas.js';
 import type { RuntimeAdapter } from './runtime/adapter.js';
 import { CommandRuntime } from './runtime/command.js';
@@ -30,7 +31,14 @@ export function makeRuntime(
   }
   switch (runtime.kind) {
     case 'compose':
-      return new ComposeRuntime(path.resolve(projectDir, runtime.file), runtime.service, projectDir, env);
+      return new ComposeRuntime(
+        path.resolve(projectDir, runtime.file),
+        runtime.service,
+        projectDir,
+        env,
+        path.resolve(projectDir, COMPOSE_STATE_DIR),
+        runtime.project,
+      );
     case 'command':
       return new CommandRuntime(runtime.restart, projectDir, runtime.validate, env);
     case 'process':

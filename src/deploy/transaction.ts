@@ -202,6 +202,7 @@ export async function runReload(ctx: TransactionContext, opts: ReloadOptions): P
     // A secret or --restart: every part restarts, so that each reads the new environment.
     attempt.restartAll = plan.secretsChanged.length > 0 || Boolean(opts.restart);
     if (!plan.restart) {
+      ctx.beforeApply?.();
       const healed = await healTopology(attempt, nowDeployed, fields);
       if (healed) return healed;
       attempt.journal.append(attempt.id, 'begin', { operation: 'reload', command: ctx.command, pid: process.pid });
@@ -245,6 +246,7 @@ export async function runReload(ctx: TransactionContext, opts: ReloadOptions): P
     });
     const backup = await backUp(attempt, nowDeployed);
     const withBackup = { ...checkedFields, backup: backup?.path ?? null };
+    ctx.beforeApply?.();
     const write = nowDeployed !== candidate;
     if (write) ctx.progress(`writing ${paths.deployed}`);
     const deployed = await attempt.deploy(candidate, 'apply', write);

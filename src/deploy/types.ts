@@ -110,6 +110,8 @@ export interface TransactionContext {
   skipped?: string;
   /** Asks the person at the terminal; undefined when there is none. */
   confirm?: (question: string, diff: string | undefined) => Promise<boolean>;
+  /** Writes what must be on disk before the restart (the load balancer's config): after the pre-flight passed, never on a refused reload. */
+  beforeApply?: () => void;
 }
 
 export interface ReloadOptions {

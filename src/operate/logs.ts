@@ -6,12 +6,24 @@
 import { createInterface } from 'node:readline';
 import { closeSync, existsSync, fstatSync, openSync, readFileSync, readlinkSync, readSync } from 'node:fs';
 import path from 'node:path';
+import { COMPOSE_STATE_DIR, replicaService } from '../deploy/rolling/haproxy.js';
+import { COMPOSE_LOG_DIR } from '../deploy/runtime/compose.js';
 import { CliError } from '../util/errors.js';
 import type { GatewayFile } from '../config/schema/gateway.js';
 import { maskSecrets } from '../util/secrets.js';
 import { sleep } from '../util/sleep.js';
 
-export type LogSource = { kind: 'file'; path: string } | { kind: 'compose'; file: string; service: string };
+export type LogSource =
+  | { kind: 'file'; path: string }
+  | {
+      kind: 'compose';
+      file: string;
+      /** The gateway's services: the one service, or each replica's. */
+      services: string[];
+      project?: string;
+      /** The logs of containers a reload replaced (recreation throws a container's log away), oldest first. */
+      archive: string[];
+    };
 
 export interface LogLine {
   timestamp: string | null;
@@ -38,7 +50,20 @@ export const LEVELS = ['debug', 'info', 'warning', 'error', 'critical'] as const
 export function logSource(gw: GatewayFile, projectDir: string): LogSource {
   const rt = gw.runtime;
   if (rt.kind === 'process') return { kind: 'file', path: path.resolve(projectDir, rt.state_dir, 'gateway.log') };
-  if (rt.kind === 'compose') return { kind: 'compose', file: path.resolve(projectDir, rt.file), service: rt.service };
+  if (rt.kind === 'compose') {
+    const services =
+      gw.replicas >= 2 && gw.load_balancer.kind === 'haproxy' && gw.replica_ports
+        ? gw.replica_ports.map((_, i) => replicaService(rt.service, i))
+        : [rt.service];
+    const dir = path.resolve(projectDir, COMPOSE_STATE_DIR, COMPOSE_LOG_DIR);
+    return {
+      kind: 'compose',
+      file: path.resolve(projectDir, rt.file),
+      services,
+      ...(rt.project ? { project: rt.project } : {}),
+      archive: services.flatMap((svc) => logFiles(path.join(dir, `${svc}.log`))),
+    };
+  }
   if (rt.log) return { kind: 'file', path: path.resolve(projectDir, rt.log) };
   throw new CliError(
     'runtime.kind command does not say where the gateway logs: set runtime.log in gateway.yaml to its log file (for systemd, e.g. a file that `journalctl -u litellm -f` is piped into)',
@@ -284,8 +309,10 @@ export async function streamLog(
   onLine: (raw: string) => void,
 ): Promise<void> {
   if (source.kind === 'compose') {
+    for (const file of source.archive) readLines(file, { offset: 0 }, onLine);
     const args = [
       'compose',
+      ...(source.project ? ['-p', source.project] : []),
       '-f',
       source.file,
       'logs',
@@ -293,7 +320,7 @@ export async function streamLog(
       '--no-log-prefix',
       ...(opts.follow ? ['--follow'] : []),
       ...(opts.since ? ['--since', opts.since] : []),
-      source.service,
+      ...source.services,
     ];
     const { execa } = await import('execa');
     const child = execa('docker', args, { reject: false, buffer: false, stdin: 'ignore', stderr: 'pipe' });
@@ -302,9 +329,10 @@ export async function streamLog(
     if (done.exitCode !== 0) {
       const why =
         String(done.stderr ?? '')
-          .trim()
-          .split('\n')[0] ?? '';
-      throw new CliError(`\`docker ${args.join(' ')}\` failed (exit ${done.exitCode}): ${why}`);
+          .split('\n')
+          .map((l) => l.trim())
+          .find(Boolean) ?? (done.code === 'ENOENT' ? 'docker is not installed' : 'it printed nothing');
+      throw new CliError(`\`docker ${args.join(' ')}\` failed (exit ${done.exitCode ?? done.code}): ${why}`);
     }
     return;
   }
@@ -327,5 +355,7 @@ export async function streamLog(
 
 /** Where the lines come from, as the JSON output names it. */
 export function logSourceName(source: LogSource): string {
-  return source.kind === 'file' ? source.path : `docker compose -f ${source.file} logs ${source.service}`;
+  return source.kind === 'file'
+    ? source.path
+    : `docker compose${source.project ? ` -p ${source.project}` : ''} -f ${source.file} logs ${source.services.join(' ')}`;
 }

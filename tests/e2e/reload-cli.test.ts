@@ -53,7 +53,7 @@ function project(port: number, restart: string[], ep?: { serves: string }) {
 
 const BASE_NAMES = ['coder', 'llama3.1:8b', 'qwen-coder-vllm', 'qwen2.5-coder:7b'];
 
-describe('reload with the compose runtime (docker on PATH is a recording stand-in; no engine runs here)', () => {
+describe('reload with the compose runtime, Compose v1 only (docker on PATH is a recording stand-in)', () => {
   async function composeProject(dockerScript: string, composeScript?: string) {
     const ep = await endpoint(() => BASE_NAMES);
     const p = makeProject({
@@ -78,36 +78,20 @@ describe('reload with the compose runtime (docker on PATH is a recording stand-i
     return { ...p, ep, log, env: { PATH: `${bin}:${process.env.PATH}` } };
   }
 
-  test('restarts one service with docker compose -f FILE restart SERVICE', async () => {
-    const c = await composeProject('exit 0');
-    const r = await runCli(['reload', '--yes'], { cwd: c.project, env: c.env });
-    expect(r.exitCode, r.stderr).toBe(0);
-    const file = path.join(c.project, 'deploy/compose.yml');
-    const calls = readFileSync(c.log, 'utf8').trim().split('\n');
-    // Pre-flight: the plugin exists, then the candidate is loaded by a one-off run of the service; then the restart.
-    expect(calls[0]).toBe('docker compose version');
-    expect(calls[1]).toMatch(
-      new RegExp(
-        `^docker compose -f ${file} run --rm --no-deps -T -v \\S+\\.preflight-\\S+:/tmp/aibackend-candidate\\.yaml:ro gw --config /tmp/aibackend-candidate\\.yaml --validate_config$`,
-      ),
-    );
-    expect(calls.slice(2)).toEqual([`docker compose -f ${file} restart gw`]);
-    await c.ep.close();
-  });
-
-  test('falls back to docker-compose when docker has no compose command', async () => {
-    const c = await composeProject(`echo "docker: 'compose' is not a docker command." >&2; exit 1`, 'exit 0');
-    const r = await runCli(['reload', '--yes'], { cwd: c.project, env: c.env });
-    expect(r.exitCode, r.stderr).toBe(0);
-    const calls = readFileSync(c.log, 'utf8').trim().split('\n');
-    expect(calls.slice(0, 2)).toEqual(['docker compose version', 'docker-compose version']);
-    expect(calls[2]).toMatch(
-      /^docker-compose -f \S+ run --rm --no-deps -T -v .* gw --config \/tmp\/aibackend-candidate\.yaml --validate_config$/,
-    );
-    expect(calls.slice(3)).toEqual([
-      `docker compose -f ${path.join(c.project, 'deploy/compose.yml')} restart gw`,
-      `docker-compose -f ${path.join(c.project, 'deploy/compose.yml')} restart gw`,
-    ]);
+  // The compose runtime itself is tested on a real engine (tests/gateway/docker-compose*.test.ts);
+  // what no engine here has is Compose v1 alone, which must be refused before anything changes.
+  test('with only Compose v1 (docker-compose 1.x) installed, the pre-flight refuses and says to install the plugin', async () => {
+    const c = await composeProject(`echo "docker: 'compose' is not a docker command." >&2; exit 1`, 'echo 1.29.2');
+    const r = await runCli(['reload', '--yes', '--json'], { cwd: c.project, env: c.env });
+    expect(r.exitCode, r.stderr).toBe(1);
+    const out = JSON.parse(r.stdout);
+    expect(out.status).toBe('refused');
+    const runtime = out.preflight.find((x: { check: string }) => x.check === 'runtime');
+    expect(runtime.ok).toBe(false);
+    expect(runtime.detail).toMatch(/only Compose v1 .* end of life .* install the compose plugin .*found docker-compose 1\.29\.2/);
+    // nothing but the version questions was asked: no run, no restart
+    expect(readFileSync(c.log, 'utf8').trim().split('\n')).toEqual(['docker compose version --short', 'docker-compose version --short']);
+    expect(existsSync(path.join(c.config, 'litellm-unified.yaml'))).toBe(false);
     await c.ep.close();
   });
 });

@@ -33,6 +33,14 @@ export const runtimeSchema = z.discriminatedUnion('kind', [
     kind: z.literal('compose'),
     file: z._default(nonEmptyString, 'docker-compose.yml'),
     service: z._default(nonEmptyString, 'litellm'),
+    project: z.optional(
+      z
+        .string()
+        .check(
+          z.regex(/^[a-z0-9][a-z0-9_-]*$/),
+          z.describe("the compose project (docker compose -p): lower-case letters, digits, - and _; default: compose's own choice"),
+        ),
+    ),
   }),
   z.strictObject({
     kind: z.literal('command'),

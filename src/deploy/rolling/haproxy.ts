@@ -5,6 +5,8 @@
 // `retry-on conn-failure` with `option redispatch` resends a request whose connection was refused
 // to the other replica, which is safe for POST because nothing was sent. Caddy can health-check and
 // retry too, but taking one upstream out means rewriting its config through the admin API.
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
 import { urlPort } from '../runtime/argv.js';
 import type { GatewayFile } from '../../config/schema/gateway.js';
 
@@ -45,6 +47,18 @@ export function adminSocket(gw: GatewayFile): string {
  */
 export function adminSocketOnHost(gw: GatewayFile): string {
   return gw.runtime.kind === 'process' ? adminSocket(gw) : `${COMPOSE_SOCKET_DIR}/admin.sock`;
+}
+
+/**
+ * The compose runtime's socket directory, made by the user who runs aibackend before docker could
+ * make it (as root) for a bind mount: the shipped HAProxy service runs as this directory's owner,
+ * so the socket it creates there is that user's. Undefined when the topology has no such socket.
+ */
+export function ensureComposeSocketDir(gw: GatewayFile, projectDir: string): string | undefined {
+  if (gw.runtime.kind !== 'compose' || gw.replicas < 2 || gw.load_balancer.kind !== 'haproxy') return undefined;
+  const dir = path.resolve(projectDir, COMPOSE_SOCKET_DIR);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  return dir;
 }
 
 /** How long a roll waits for a drained replica's requests: load_balancer.drain_timeout_s, or what covers the router's own request timeout. */

@@ -58,7 +58,9 @@ type ComposeSpec = Extract<GatewayFile['runtime'], { kind: 'compose' }>;
 export interface Member {
   restart(deployedPath: string, url: string): Promise<void>;
   /** The hash of the config it was started with (and of its body, without a provenance header), when known to run. */
-  runningConfig(): { sha256?: string; body_sha256?: string } | undefined;
+  runningConfig(
+    configPath?: string,
+  ): { sha256?: string; body_sha256?: string } | undefined | Promise<{ sha256?: string; body_sha256?: string } | undefined>;
   exited(): string | undefined;
   impostor(url: string): string | undefined;
   logExcerpt(): string | undefined;
@@ -73,6 +75,8 @@ export interface Member {
   pid?(): number | undefined;
   /** Starts a successor beside the running process, which leaves on its own (HAProxy's seamless reload). */
   takeOver?(configPath: string, extraArgs: string[]): void;
+  /** Makes the running load balancer re-read its config itself (HAProxy's master-worker reload, in a container). */
+  reloadInPlace?(configPath: string): Promise<void>;
 }
 
 /** Process runtime: each replica and HAProxy are processes started here, with pid files in state_dir. */
@@ -99,7 +103,7 @@ export function composeMembers(
 ): { replicas: Member[]; lb: Member } {
   const file = path.resolve(projectDir, spec.file);
   const stateDir = path.resolve(projectDir, COMPOSE_STATE_DIR);
-  const member = (service: string) => new ComposeService(file, service, projectDir, env, stateDir);
+  const member = (service: string) => new ComposeService(file, service, projectDir, env, stateDir, spec.project);
   return { replicas: (gw.replica_ports ?? []).map((_, i) => member(replicaService(spec.service, i))), lb: member(COMPOSE_LB_SERVICE) };
 }
 
@@ -184,13 +188,13 @@ export class ReplicaSetRuntime implements RuntimeAdapter {
 
   /** Every part as it runs now: HAProxy's view of each server, the process behind each port, and what each answers. */
   async inspect(deployedPath: string): Promise<TopologyState> {
-    const lbRunning = this.lb.runningConfig();
+    const lbRunning = await this.lb.runningConfig(this.lbConfig);
     const admin = await this.adminAnswers();
     const stats = admin ? await serverStats(this.socket).catch(() => undefined) : undefined;
     const replicas = await Promise.all(
       this.replicas.map(async (r, i): Promise<ReplicaState> => {
         const name = replicaName(i);
-        const running = r.runningConfig();
+        const running = await r.runningConfig(deployedPath);
         const known = r.wasStarted !== undefined;
         const foreign = r.impostor(this.url(i));
         const s = stats?.find((x) => x.backend === BACKEND && x.server === name);
@@ -367,7 +371,7 @@ export class ReplicaSetRuntime implements RuntimeAdapter {
   private async ensureLoadBalancer(gatewayUrl: string): Promise<void> {
     if (!existsSync(this.lbConfig))
       throw new RuntimeError(`the load balancer's config ${this.lbConfig} does not exist: run \`aibackend generate\``);
-    const running = this.lb.runningConfig();
+    const running = await this.lb.runningConfig(this.lbConfig);
     const answers = Boolean(running) && (await this.adminAnswers());
     const current = runsFile(running, this.lbConfig) !== false;
     if (running && answers && current) return;
@@ -395,9 +399,25 @@ export class ReplicaSetRuntime implements RuntimeAdapter {
         this.healed.push(
           `HAProxy's admin socket did not answer: a new HAProxy took its port over (the old one, pid ${oldPid}, finished its connections)`,
         );
+    } else if (running && answers && this.lb.reloadInPlace) {
+      // A container's HAProxy (master-worker): it re-reads haproxy.cfg itself, the new worker takes
+      // the listening sockets over and the old one finishes its connections.
+      this.progress(`HAProxy: ${path.basename(this.lbConfig)} changed; reloading it in place (master-worker, seamless)`);
+      const before = await this.workerPid();
+      await this.lb.reloadInPlace(this.lbConfig);
+      const deadline = Date.now() + 15_000;
+      for (;;) {
+        const now = await this.workerPid();
+        if (now !== undefined && now !== before) break;
+        if (Date.now() > deadline)
+          throw new RuntimeError(
+            `HAProxy did not reload ${path.basename(this.lbConfig)}: its worker is still pid ${before ?? '?'} after 15 s (\`docker compose logs haproxy\` says why)`,
+          );
+        await sleep(100);
+      }
     } else {
       if (running) {
-        // No successor can be started beside it (compose): the service is recreated.
+        // No successor can be started beside it: the service is recreated.
         this.progress(
           `HAProxy: ${answers ? `${path.basename(this.lbConfig)} changed` : 'its admin socket does not answer'}; ${this.lb.describe()}`,
         );
@@ -431,6 +451,13 @@ export class ReplicaSetRuntime implements RuntimeAdapter {
       if (Date.now() > deadline) return false;
       await sleep(50);
     }
+  }
+
+  /** The pid of the HAProxy process that answers the admin socket (in master-worker mode, the worker). */
+  private async workerPid(): Promise<number | undefined> {
+    const info = await adminCommand(this.socket, 'show info', 1000).catch(() => '');
+    const m = /^Pid: (\d+)$/m.exec(info);
+    return m ? Number(m[1]) : undefined;
   }
 
   private async adminAnswers(): Promise<boolean> {
@@ -516,10 +543,10 @@ export class ReplicaSetRuntime implements RuntimeAdapter {
     const haproxy = this.lb.describe();
     checks.push({
       check: 'load balancer',
-      ok: existsSync(this.lbConfig),
+      ok: true,
       detail: existsSync(this.lbConfig)
         ? `HAProxy reads ${this.lbConfig} (${haproxy})`
-        : `${this.lbConfig} does not exist: run \`aibackend generate\``,
+        : `${this.lbConfig} does not exist yet: a reload writes it from the sources once the pre-flight passed (${haproxy})`,
     });
     for (let i = 0; i < this.replicas.length; i++) {
       for (const c of await this.replicas[i]!.preflight(this.url(i))) checks.push({ ...c, check: `${replicaName(i)} ${c.check}` });

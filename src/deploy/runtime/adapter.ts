@@ -12,7 +12,14 @@ export interface PreflightCheck {
 }
 
 /** How to run LiteLLM's own `--validate_config` on a candidate file, the way this runtime runs the gateway. */
-export type ValidatorPlan = { argv: string[]; env?: Record<string, string> } | { unavailable: string };
+export type ValidatorPlan =
+  | {
+      argv: string[];
+      env?: Record<string, string>;
+      /** Output that means the runtime failed to start LiteLLM at all (compose, the engine), not that LiteLLM refused the file. */
+      runtimeFailure?: RegExp;
+    }
+  | { unavailable: string };
 
 /** How a restart goes about it. */
 export interface RestartOptions {
@@ -53,8 +60,8 @@ export interface RuntimeAdapter {
   drift?(deployedPath: string, gatewayUrl: string): Promise<string[]>;
   /** What the last restart did, part by part. */
   report?(): RollReport;
-  /** Whether the gateway is known to have died (only the process runtime can tell). */
-  exited(): string | undefined;
+  /** Whether the gateway is known to have died (the process runtime from its pid, compose from the engine's state). */
+  exited(): string | undefined | Promise<string | undefined>;
   /** One line for people: what is running now, as far as this runtime can tell. */
   running(): string;
   /** The end of the gateway's own log, when this runtime keeps one. */

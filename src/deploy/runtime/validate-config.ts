@@ -24,6 +24,8 @@ export interface LoadOutcome {
   /** How many MCP servers the loaded copy left out. */
   mcpOmitted: number;
   why?: string;
+  /** The runtime never got LiteLLM to load the file (compose or the engine failed): the candidate was not judged. */
+  notLoaded?: boolean;
 }
 
 /** Temp files of a load sit beside `near`, named so that a killed run's leftover is recognised and removed. */
@@ -68,7 +70,8 @@ export async function loadIntoLiteLLM(
     if (!r.failed) return { ok: true, ms, output, mcpOmitted };
     const why =
       r.code === 'ENOENT' ? `${p.argv[0]} is not installed` : r.timedOut ? 'timed out after 300 s' : `exit ${r.exitCode ?? r.signal}`;
-    return { ok: false, ms, output, why, mcpOmitted };
+    const notLoaded = r.code === 'ENOENT' || Boolean(p.runtimeFailure?.test(String(r.all ?? '')));
+    return { ok: false, ms, output, why, mcpOmitted, ...(notLoaded ? { notLoaded } : {}) };
   } finally {
     rmSync(file, { force: true });
   }

@@ -68,7 +68,14 @@ describe('docker-compose.replicas.yml', () => {
     const lb = replicas.services.haproxy!;
     expect(lb.image).toMatch(/^haproxy:\d+\.\d+\.\d+$/);
     expect(imageProblems(String(lb.image))).toEqual([]);
-    expect(lb.volumes).toEqual(['./config/haproxy.cfg:/usr/local/etc/haproxy/haproxy.cfg:ro', './.aibackend/haproxy:/var/run/haproxy']);
+    // the directory holding haproxy.cfg (a regenerated file is a new inode that a file mount would hide)
+    expect(lb.volumes).toEqual(['./config:/usr/local/etc/aibackend:ro', './.aibackend/haproxy:/var/run/haproxy']);
+    expect(lb.command).toEqual(['haproxy', '-f', '/usr/local/etc/aibackend/haproxy.cfg']);
+    // runs as the owner of the socket directory, through the image's own entrypoint (master-worker)
+    expect(lb.user).toBe('0:0');
+    expect((lb.entrypoint as string[]).join(' ')).toMatch(
+      /setpriv --reuid="\$\$\(stat -c %u \/var\/run\/haproxy\)".* docker-entrypoint\.sh/,
+    );
     const gw = { runtime: { kind: 'compose', file: 'docker-compose.replicas.yml', service: 'litellm' } } as never;
     expect(adminSocket(gw)).toBe('/var/run/haproxy/admin.sock');
     expect(adminSocketOnHost(gw)).toBe('.aibackend/haproxy/admin.sock');
