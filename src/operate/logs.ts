@@ -332,6 +332,10 @@ export async function streamLog(
           .split('\n')
           .map((l) => l.trim())
           .find(Boolean) ?? (done.code === 'ENOENT' ? 'docker is not installed' : 'it printed nothing');
+      if (/is not a docker command|unknown command/i.test(why))
+        throw new CliError(
+          "the docker compose plugin is not installed, and runtime.kind compose reads the gateway's log through it (Compose v1 is end of life; scripts/setup-docker.sh installs the plugin)",
+        );
       throw new CliError(`\`docker ${args.join(' ')}\` failed (exit ${done.exitCode ?? done.code}): ${why}`);
     }
     return;

@@ -1,5 +1,6 @@
 // The whole stack at a glance: the gateway (liveliness, readiness, served names against the
 // compiled ones) and every active provider, all probed concurrently, each with its own timeout.
+import { cacheTarget, connect } from './cache.js';
 import { alertingStatus, tracingStatus, type AlertingStatus, type TracingStatus } from './observability-status.js';
 import type { MappingsFile } from '../config/schema/mappings.js';
 import { HOSTED_TYPES, isActive, type Provider, type ProvidersFile } from '../config/schema/providers.js';
@@ -72,7 +73,16 @@ export interface StatusReport {
   tracing?: TracingStatus;
   /** When monitoring.alerting.enabled: Alertmanager, and the secret files its receivers read. */
   alerting?: AlertingStatus;
+  /** When cache.enabled: the Redis the gateway (every replica) shares its cache and router state through. */
+  cache?: CacheStatus;
   ok: boolean;
+}
+
+export interface CacheStatus {
+  redis: string;
+  up: boolean;
+  latency_ms: number;
+  error?: string;
 }
 
 export interface StatusOptions {
@@ -118,6 +128,7 @@ export async function collectStatus(
   const traces = gateway.tracing.enabled ? tracingStatus(gateway, o.timeoutMs) : undefined;
   const alerts =
     gateway.monitoring.enabled && gateway.monitoring.alerting.enabled ? alertingStatus(gateway, o.projectDir, o.timeoutMs) : undefined;
+  const redis = gateway.cache.enabled ? cacheStatus(gateway, o) : undefined;
   const [gw, ...probes] = await Promise.all([
     probeGatewayOnce(gateway, o),
     ...targets.map(([, p]) => probeProvider(p, o.env, o.timeoutMs)),
@@ -131,6 +142,7 @@ export async function collectStatus(
   const mcp_servers = await mcp;
   const tracing = await traces;
   const alerting = await alerts;
+  const cache = await redis;
   const list: ProviderStatus[] = targets.map(([id, p], i) => {
     const probe = probes[i]!;
     const registered = (p.models ?? []).map((m) => m.name);
@@ -160,7 +172,8 @@ export async function collectStatus(
     (monitoring?.ok ?? true) &&
     (mcp_servers ?? []).every((m) => m.state !== 'down') &&
     (tracing?.ok ?? true) &&
-    (alerting?.ok ?? true);
+    (alerting?.ok ?? true) &&
+    (cache?.up ?? true);
   return {
     gateway: gw,
     providers: list,
@@ -169,8 +182,22 @@ export async function collectStatus(
     ...(mcp_servers ? { mcp_servers } : {}),
     ...(tracing ? { tracing } : {}),
     ...(alerting ? { alerting } : {}),
+    ...(cache ? { cache } : {}),
     ok,
   };
+}
+
+/** Redis answers PING (with cache.password): without it, replicas share no cache, cooldowns or usage counts. */
+async function cacheStatus(gateway: GatewayFile, o: StatusOptions): Promise<CacheStatus> {
+  const redis = `redis://${gateway.cache.host}:${gateway.cache.port}`;
+  const t0 = performance.now();
+  try {
+    const client = await connect(cacheTarget(gateway, o.env, o.timeoutMs));
+    client.destroy();
+    return { redis, up: true, latency_ms: Math.round(performance.now() - t0) };
+  } catch (err) {
+    return { redis, up: false, latency_ms: Math.round(performance.now() - t0), error: (err as Error).message };
+  }
 }
 
 /** The gateway answers on gateway.url and serves every compiled name; with replicas, each one serves as declared. */

@@ -44,6 +44,11 @@ export function renderStatus(r: StatusReport, s: ChalkInstance): string {
   if (r.monitoring) out.push('', renderMonitoring(r.monitoring, s));
   if (r.alerting) out.push('', renderAlerting(r.alerting, s));
   if (r.tracing) out.push('', renderTracing(r.tracing, s));
+  if (r.cache)
+    out.push(
+      '',
+      `${s.bold('cache')} Redis ${r.cache.redis}: ${r.cache.up ? s.green(`up (${r.cache.latency_ms} ms)`) : `${s.red('down')}${r.cache.error ? s.dim(` (${r.cache.error})`) : ''}: the gateway caches nothing, and replicas share no cooldowns or usage counts`}`,
+    );
   const watched = `${r.mcp_servers?.length ? ', every MCP server asked answers' : ''}${r.monitoring ? ', and Prometheus scrapes every target' : ''}`;
   const failing =
     [
@@ -61,6 +66,7 @@ export function renderStatus(r: StatusReport, s: ChalkInstance): string {
         : []),
       ...(r.mcp_servers?.some((m) => m.state === 'down') ? ['an MCP server is down'] : []),
       ...(r.monitoring && !r.monitoring.ok ? ['Prometheus is down or a target it should scrape is not up'] : []),
+      ...(r.cache && !r.cache.up ? [`the cache's Redis (${r.cache.redis}) does not answer`] : []),
     ].join('; ') || 'a provider that routes use is down or does not serve a routed model';
   out.push(
     '',

@@ -2,7 +2,8 @@
 // docker-compose.replicas.yml (only its ports moved to free ones): two LiteLLM replicas, HAProxy
 // (Debian's 2.6.12 under the official image's name and entrypoint) and Redis, with plain and
 // streamed traffic through HAProxy while the roll runs.
-import { readFileSync, statSync } from 'node:fs';
+import { chownSync, readFileSync, statSync } from 'node:fs';
+import { execa } from 'execa';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { adminCommand } from '../../src/deploy/rolling/admin.js';
@@ -93,6 +94,10 @@ describe.skipIf(!docker)(
       expect((await cli(['generate'])).exitCode).toBe(0);
       // generate made the socket directory, as this user, before docker could make it as root
       expect(statSync(path.join(gw.project, '.aibackend', 'haproxy')).uid).toBe(process.getuid!());
+      // as a normal user's generate leaves it (this suite runs as root): HAProxy runs as that owner
+      const dir = path.join(gw.project, '.aibackend', 'haproxy');
+      if (process.getuid!() === 0) chownSync(dir, 1000, 1000);
+      const owner = statSync(dir).uid;
       const up = await compose(gw.project, file, ['up', '-d'], env);
       expect(up.exitCode, up.all).toBe(0);
       await waitFor(
@@ -101,6 +106,15 @@ describe.skipIf(!docker)(
         120_000,
         500,
       );
+      expect(statSync(socket()).uid).toBe(owner);
+      const top = await execa('docker', ['top', (await ids()).haproxy!.id, '-eo', 'pid,uid,comm']);
+      const uids = top.stdout
+        .split('\n')
+        .slice(1)
+        .filter((l) => /haproxy/.test(l))
+        .map((l) => Number(l.trim().split(/\s+/)[1]));
+      expect(uids.length).toBeGreaterThan(0);
+      expect(new Set(uids)).toEqual(new Set([owner]));
       const before = await ids();
       gw.write({ 'model-mappings.yaml': MAPPINGS.replace('aliases:\n', 'aliases:\n  first: llama3.1:8b\n') });
       const { result: r, sent, failed, failures } = await underTraffic(gw.url, () => timed(reload), { streamed: true, workers: 4 });
@@ -123,10 +137,15 @@ describe.skipIf(!docker)(
     test('Redis stopped between reloads is started by the roll, and both replicas share its cache', async () => {
       await gw.baseline(env);
       expect((await compose(gw.project, file, ['stop', 'redis'], env)).exitCode).toBe(0);
+      // status no longer stays green with the replicas' shared Redis gone
+      const stopped = await cli(['status', '--json']);
+      expect(stopped.exitCode).toBe(1);
+      expect((JSON.parse(stopped.stdout) as { cache: { up: boolean } }).cache.up).toBe(false);
       gw.write({ 'model-mappings.yaml': MAPPINGS.replace('aliases:\n', 'aliases:\n  cached: llama3.1:8b\n') });
       const r = await reload();
       expect(r.exitCode, `${r.stdout}\n${r.stderr}`).toBe(0);
       expect((await ids()).redis!.state).toBe('running');
+      expect((JSON.parse((await cli(['status', '--json'])).stdout) as { cache: { up: boolean } }).cache.up).toBe(true);
       // a reply cached through r1 is the reply r2 gives for the same request
       const [r1, r2] = ports.map((p) => `http://127.0.0.1:${p}`);
       const first = await chatAt(r1!, 'shared cache please');

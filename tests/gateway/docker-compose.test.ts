@@ -4,7 +4,7 @@
 // changed, except one wrapper around LiteLLM's entrypoint: the container exits at start-up when
 // its config has the public name "broken-marker", a config LiteLLM's --validate_config accepts
 // but that never serves.
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { runCli } from '../helpers/cli.js';
@@ -129,6 +129,26 @@ describe.skipIf(!docker)('the compose runtime on a real Docker engine (docker-co
     expect(await servedModels(gw.url)).toEqual(ALL_NAMES);
   });
 
+  test('a compose failure during the load check is said to be the runtime, not LiteLLM refusing the candidate', async () => {
+    await gw.baseline(env);
+    const shipped = readFileSync(file, 'utf8');
+    writeFileSync(
+      path.join(gw.project, 'docker-compose.noimage.yml'),
+      shipped.replace('ghcr.io/berriai/litellm:v1.106.12-stable', 'aibackend/no-such-image:0'),
+    );
+    const good = readFileSync(path.join(gw.config, 'gateway.yaml'), 'utf8');
+    gw.write({
+      'gateway.yaml': good.replace('file: docker-compose.yml', 'file: docker-compose.noimage.yml'),
+      'model-mappings.yaml': MAPPINGS.replace('aliases:\n', 'aliases:\n  unjudged: llama3.1:8b\n'),
+    });
+    const r = await reload();
+    expect(r.exitCode, r.stdout).toBe(1);
+    expect(r.out.status).toBe('refused');
+    const load = (r.out.preflight as { check: string; ok: boolean; detail: string }[]).find((c) => c.check === 'litellm load')!;
+    expect(load.detail).toMatch(/^the runtime could not start LiteLLM to load the candidate .*the candidate itself was not judged/);
+    expect(await servedModels(gw.url)).toEqual(ALL_NAMES);
+  });
+
   test('a gateway that dies at start-up is seen from the engine (exit code, its own last lines) and rolled back', async () => {
     await gw.baseline(env);
     gw.write({ 'model-mappings.yaml': MAPPINGS.replace('aliases:\n', 'aliases:\n  broken-marker: llama3.1:8b\n') });
@@ -136,7 +156,8 @@ describe.skipIf(!docker)('the compose runtime on a real Docker engine (docker-co
     expect(r.exitCode, `${r.stdout}\n${r.stderr}`).toBe(3);
     expect(r.out.status).toBe('rolled-back');
     const applyProbe = (r.out.probes as { phase: string; reason?: string }[]).find((p) => p.phase === 'apply')!;
-    expect(applyProbe.reason).toMatch(/exited with code 3/);
+    // the engine's own view: exited with its code, or restarted by the restart policy (the code of a past run is not kept)
+    expect(applyProbe.reason).toMatch(/^the container \S+ (exited with code 3|exited and was restarted \d+ times?)/);
     expect(applyProbe.reason).toContain('refusing broken-marker');
     expect(await servedModels(gw.url)).toEqual(ALL_NAMES);
   });

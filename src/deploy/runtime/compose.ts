@@ -103,7 +103,7 @@ export class ComposeRuntime implements RuntimeAdapter {
   ) {}
 
   describe(): string {
-    return `docker compose${this.projectArgs().join(' ').replace(/^(.)/, ' $1')} -f ${this.file} up -d --no-deps --force-recreate ${this.service}`;
+    return ['docker compose', ...this.projectArgs(), '-f', this.file, 'up -d --no-deps --force-recreate', this.service].join(' ');
   }
 
   private projectArgs(): string[] {
@@ -225,10 +225,15 @@ export class ComposeRuntime implements RuntimeAdapter {
     const count = Number(restarts);
     if (status === 'running' && count === 0) return undefined;
     if (status === 'created') return undefined;
+    const container = name!.replace(/^\//, '');
+    const times = `${count} time${count === 1 ? '' : 's'}`;
+    // Once restarted, the engine keeps only the current run's exit code (0 while it runs).
     const what =
-      status === 'running' || status === 'restarting'
-        ? `the container ${name!.replace(/^\//, '')} exited with code ${code} and was restarted ${count} time${count === 1 ? '' : 's'} by its restart policy`
-        : `the container ${name!.replace(/^\//, '')} ${status} with code ${code}`;
+      status === 'running'
+        ? `the container ${container} exited and was restarted ${times} by its restart policy`
+        : status === 'restarting'
+          ? `the container ${container} exited with code ${code} and is being restarted by its restart policy (${times} so far)`
+          : `the container ${container} ${status} with code ${code}`;
     const logs = await execa('docker', ['logs', '--tail', '40', w.id], {
       reject: false,
       all: true,
