@@ -138,6 +138,8 @@ if [ "${AIBACKEND_DOCKER_IMAGES:-1}" != 0 ]; then
       say "$name: built in $(($(date +%s) - t0)) s"
     fi
     rm -rf "$ctx"
+    # Earlier builds of this recipe (another hash) are untagged, so the disk does not fill run after run.
+    docker images --format '{{.Repository}}:{{.Tag}}' "aibackend/$recipe" | grep -vxF "$tag" | xargs -r docker rmi >/dev/null 2>&1 || true
     local held
     held=$(docker image inspect -f "{{index .Config.Labels \"$stand_in_label\"}}" "$name" 2>/dev/null || true)
     if docker image inspect "$name" >/dev/null 2>&1 && [ -z "$held" ]; then
