@@ -7,6 +7,7 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, statSy
 import path from 'node:path';
 import { execa } from 'execa';
 import { writeFileAtomic } from '../../util/atomic-write.js';
+import { maskSecrets } from '../../util/secrets.js';
 import { composeService } from '../../config/load/compose-image.js';
 import { excerpt, RuntimeError, tail, type PreflightCheck, type RuntimeAdapter, type ValidatorPlan } from './adapter.js';
 import { argvPort, LITELLM_DEFAULT_PORT, urlPort } from './argv.js';
@@ -134,7 +135,10 @@ export class ComposeRuntime implements RuntimeAdapter {
     const argv = [...tool.argv.slice(1), ...this.projectArgs(), '-f', this.file, ...args];
     const r = await execa(tool.argv[0]!, argv, { cwd: this.cwd, reject: false, all: true, timeout, stdin: 'ignore', env: this.env });
     if (r.failed)
-      throw new RuntimeError(failure, `${tool.argv[0]} ${argv.join(' ')}: exit ${r.exitCode ?? r.signal}\n${tail(String(r.all ?? ''), 8)}`);
+      throw new RuntimeError(
+        failure,
+        `${tool.argv[0]} ${argv.join(' ')}: exit ${r.exitCode ?? r.signal}\n${maskSecrets(tail(String(r.all ?? ''), 8))}`,
+      );
     return String(r.stdout ?? '');
   }
 
@@ -241,13 +245,30 @@ export class ComposeRuntime implements RuntimeAdapter {
       stdin: 'ignore',
       env: this.env,
     });
-    const last = excerpt(String(logs.all ?? ''), 6);
+    const last = maskSecrets(excerpt(String(logs.all ?? ''), 6));
     w.verdict = `${what}${last ? `; its last lines:\n${last}` : ''}`;
     return w.verdict;
   }
 
   running(): string {
     return `compose service '${this.service}' of ${this.file}${this.project ? ` (project ${this.project})` : ''}`;
+  }
+
+  /** The service without a running container (stopped, exited, restart-looping, removed): a reload with nothing to change recreates it. */
+  async drift(): Promise<string[]> {
+    let found: ContainerState[];
+    try {
+      found = await this.containers();
+    } catch {
+      return [];
+    }
+    const now = found[0];
+    if (now?.state === 'running') return [];
+    return [
+      now
+        ? `compose service '${this.service}' is not running (container ${now.name}: ${now.state}${now.state === 'exited' ? `, exit code ${now.exitCode}` : ''})`
+        : `compose service '${this.service}' has no container`,
+    ];
   }
 
   async preflight(gatewayUrl: string): Promise<PreflightCheck[]> {
