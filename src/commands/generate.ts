@@ -1,6 +1,7 @@
 // aibackend generate: compile and write litellm-unified.yaml atomically, only when it changed.
 // --check reports drift without writing; --stdout prints instead of writing; --json reports
 // what happened (or what differs) as one object.
+import { checkKubernetesSchema } from '../config/kubernetes-schema.js';
 import type { GenerateFlags } from '../cli/specs/config.js';
 import { checkConfig } from '../config/check-config.js';
 import { drift, generatedFiles, writeGeneratedFiles } from '../config/generate.js';
@@ -19,7 +20,7 @@ import { reportDiagnostics } from './shared/diagnostics.js';
 
 export async function run(ctx: CommandContext, opts: GenerateFlags): Promise<number> {
   if (opts.stdout && opts.json) throw new UsageError('--stdout prints the compiled file itself; it cannot be combined with --json');
-  const checked = checkConfig(ctx.paths, { env: ctx.env, unsetEnvSeverity: 'warning' });
+  const checked = await checkKubernetesSchema(checkConfig(ctx.paths, { env: ctx.env, unsetEnvSeverity: 'warning' }));
   if (!opts.json) reportDiagnostics(ctx, checked);
   if (!checked.compiled) {
     if (opts.json) print(ctx.stdout, JSON.stringify(generateJson(checked, false, 'invalid'), null, 2));

@@ -5,7 +5,7 @@ import type { Diagnostic } from './diagnostics/diagnostic.js';
 import { diag, sortDiagnostics } from './diagnostics/diagnostic.js';
 import { compile } from './compile/compile.js';
 import type { LiteLLMConfig } from './compile/litellm-config.js';
-import { renderFile } from './emit/emit.js';
+import { renderBody, renderFile } from './emit/emit.js';
 import { verifyLiteLLMConfig } from './emit/verify-output.js';
 import {
   DEFAULT_OUTPUT_NAME,
@@ -19,6 +19,8 @@ import {
 import { withHeader } from './emit/provenance.js';
 import { HAPROXY_FILE, haproxyConfig } from '../deploy/rolling/haproxy.js';
 import { compileMonitoring, type MonitoringFile } from '../monitoring/compile-monitoring.js';
+import { KUBERNETES_FILE, kubernetesFile, kubernetesObjects } from '../kubernetes/manifests.js';
+import { referencedVariables } from '../deploy/runtime/gateway-env.js';
 import { runRules, type RuleOptions } from './rules/index.js';
 import { canonicalJson, sha256 } from '../util/canonical.js';
 import { maskSecrets } from '../util/secrets.js';
@@ -56,7 +58,7 @@ export interface CheckedConfig {
 
 /** A generated file besides the LiteLLM config. */
 export interface GeneratedFile extends MonitoringFile {
-  group: 'monitoring' | 'load_balancer';
+  group: 'monitoring' | 'load_balancer' | 'kubernetes';
   path: string;
   display: string;
 }
@@ -97,6 +99,18 @@ export function checkConfig(paths: ConfigPaths, options: RuleOptions): CheckedCo
           ...compileMonitoring({ providers: loaded.providers, mappings: loaded.mappings, gateway: loaded.gateway }, provenance).map((f) =>
             at('monitoring', dir, f),
           ),
+        );
+      }
+      if (loaded.gateway.kubernetes.enabled) {
+        // Checked against the Kubernetes API schema by checkKubernetesSchema (validate, generate):
+        // the schema's validators load only when asked for.
+        const body = renderBody(config);
+        generated.push(
+          at('kubernetes', path.resolve(paths.projectDir, loaded.gateway.kubernetes.dir), {
+            rel: KUBERNETES_FILE,
+            format: 'text',
+            text: withHeader(kubernetesFile(kubernetesObjects(loaded.gateway, body, referencedVariables(body))), provenance),
+          }),
         );
       }
       if (loaded.gateway.replicas >= 2 && loaded.gateway.load_balancer.kind === 'haproxy') {

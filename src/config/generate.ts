@@ -14,6 +14,7 @@ export type GeneratedSummary = {
   deployments: number;
   monitoring?: { dir: string; files: { file: string; status: OutputState }[] };
   load_balancer?: { file: string; status: OutputState };
+  kubernetes?: { file: string; status: OutputState };
 };
 
 /** The gateway's config and every other generated file, each with its state on disk. */
@@ -27,6 +28,7 @@ export function generatedFiles(checked: CheckedConfig): GeneratedFiles {
   const others = generatedStatus(checked);
   const monitoring = others.filter((m) => m.file.group === 'monitoring');
   const lb = others.find((m) => m.file.group === 'load_balancer');
+  const k8s = others.find((m) => m.file.group === 'kubernetes');
   const { paths, gateway } = checked.loaded;
   return {
     output: outputStatus(checked),
@@ -42,6 +44,7 @@ export function generatedFiles(checked: CheckedConfig): GeneratedFiles {
           }
         : {}),
       ...(lb ? { load_balancer: { file: lb.file.display, status: lb.state } } : {}),
+      ...(k8s ? { kubernetes: { file: k8s.file.display, status: k8s.state } } : {}),
     },
   };
 }

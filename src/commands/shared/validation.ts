@@ -1,5 +1,6 @@
 // Validation with its report, as `aibackend validate` and the pre-commit hook print it: every
 // check, nothing written. Exit 1 on errors (or warnings with --strict).
+import { checkKubernetesSchema } from '../../config/kubernetes-schema.js';
 import { checkConfig } from '../../config/check-config.js';
 import { generatedStatus, outputStatus } from '../../config/output-status.js';
 import { sourceLines } from '../../render/source-lines.js';
@@ -29,7 +30,7 @@ export async function validateAndReport(ctx: CommandContext, opts: ValidateOptio
   if (!REPORT_FORMATS.includes(format)) {
     throw new UsageError(`unknown format '${format}'; expected one of: ${REPORT_FORMATS.join(', ')}`);
   }
-  const checked = checkConfig(ctx.paths, { env: ctx.env, unsetEnvSeverity: 'warning' });
+  const checked = await checkKubernetesSchema(checkConfig(ctx.paths, { env: ctx.env, unsetEnvSeverity: 'warning' }));
   // A bad output path was reported already; reading whatever is there would only add noise.
   const missing = opts.strict || opts.requireOutput ? 'error' : 'warning';
   const output = checked.outputUsable ? outputStatus(checked, missing) : { diagnostics: [], text: undefined };

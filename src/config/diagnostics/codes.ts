@@ -79,12 +79,14 @@ export const CODES = {
   'passthrough-loads-code': ['gateway', 'A passthrough key that makes LiteLLM import Python code at start-up'],
   'output-outside-project': ['gateway', 'The output path leaves the project directory'],
   'output-is-source': ['gateway', 'The output path would overwrite a source file'],
+  'kubernetes-loopback': ['gateway', 'kubernetes.enabled with a provider on loopback, which a pod cannot reach'],
   // output
   'output-missing': ['output', 'The generated file does not exist'],
   'output-stale': ['output', 'The generated file was compiled from other sources'],
   'output-hand-edited': ['output', 'The generated file was edited by hand'],
   'litellm-refused': ['output', 'The installed LiteLLM refuses the compiled config (validate --deep)'],
   'output-invalid': ['output', 'The compiled config does not match the LiteLLM config schema'],
+  'kubernetes-invalid': ['output', 'A generated Kubernetes object breaks the Kubernetes API schema'],
 } as const;
 
 export type Code = keyof typeof CODES;
@@ -101,6 +103,7 @@ export const WARNING_CODES: ReadonlySet<Code> = new Set<Code>([
   'mcp-url-path',
   'mcp-stdio',
   'alerting-no-receiver',
+  'kubernetes-loopback',
 ]);
 export type CheckName = (typeof CODES)[Code][0];
 

@@ -308,4 +308,14 @@ export const HELP: Record<Code, CodeHelp> = {
     cause: 'The compiled config breaks the LiteLLM config schema, usually through a `passthrough:` value of the wrong shape.',
     fix: 'Fix the passthrough value at the path the message gives.',
   },
+  'kubernetes-invalid': {
+    cause:
+      'An object that `generate` would write into kubernetes/litellm.yaml breaks the Kubernetes API schema (checked with the kubernetes-models package), so `kubectl apply` would refuse it.',
+    fix: 'Fix the `kubernetes:` value the message points at (a resource quantity, a name); nothing is written until it passes.',
+  },
+  'kubernetes-loopback': {
+    cause:
+      "With kubernetes.enabled, a provider's base_url is on 127.0.0.1 or localhost: inside a pod that address is the pod itself, so the gateway would reach nothing there.",
+    fix: 'Give the provider an address pods can reach (a Service name, a node address), or keep that provider for the host runtimes only.',
+  },
 };

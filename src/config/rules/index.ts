@@ -3,6 +3,7 @@ import { checkAliases } from './check-aliases.js';
 import { checkEnv } from './check-env.js';
 import { checkFallbacks } from './check-fallbacks.js';
 import { checkGateway } from './check-gateway.js';
+import { checkKubernetes } from './check-kubernetes.js';
 import { checkMcp } from './check-mcp.js';
 import { checkModes } from './check-modes.js';
 import { checkPassthrough } from './check-passthrough.js';
@@ -34,6 +35,7 @@ export const RULES: readonly Rule[] = [
   checkGateway,
   checkPassthrough,
   checkTopology,
+  checkKubernetes,
 ];
 
 export function runRules(config: LoadedConfig, options: RuleOptions): Diagnostic[] {

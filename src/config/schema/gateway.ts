@@ -137,6 +137,13 @@ export const tracingDefaults = {
   max_traces: 100000,
 };
 
+/** A DNS-1123 label (namespaces, object names that are also labels). */
+const dnsLabel = z.string().check(z.regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/));
+/** A DNS-1123 subdomain (Secret names). */
+const dnsSubdomain = z.string().check(z.maxLength(253), z.regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/));
+/** A Kubernetes resource quantity: 500m, 2, 512Mi, 1Gi, 1e3. */
+const quantity = z.string().check(z.regex(/^[0-9]+(\.[0-9]+)?(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei|e[0-9]+)?$/), z.describe('a Kubernetes quantity, e.g. 500m, 512Mi, 1Gi'));
+
 export const gatewayFileSchema = z.strictObject({
   $schema: z.optional(z.string()),
   version,
@@ -257,6 +264,51 @@ export const gatewayFileSchema = z.strictObject({
       image: z.optional(nonEmptyString),
     }),
     tracingDefaults,
+  ),
+  kubernetes: z._default(
+    z.strictObject({
+      enabled: z._default(z.boolean(), false),
+      dir: z._default(describedString('where `generate` writes litellm.yaml, relative to the project directory'), 'kubernetes'),
+      namespace: z._default(dnsLabel.check(z.describe('the namespace of every object (a DNS-1123 label)')), 'aibackend'),
+      name: z._default(
+        dnsLabel.check(z.describe('the Deployment, Service, PodDisruptionBudget and HPA; the ConfigMap is NAME-config-HASH')),
+        'litellm',
+      ),
+      replicas: z.optional(z.int().check(z.minimum(2), z.describe('pods; default gateway.replicas, at least 2'))),
+      secret: z._default(
+        dnsSubdomain.check(z.describe('an existing Secret holding every variable the config reads, LITELLM_MASTER_KEY included')),
+        'litellm-secrets',
+      ),
+      port: z._default(portNumber, 4000),
+      run_as_user: z._default(z.int().check(z.minimum(1), z.describe('the non-root user the pod runs as')), 1000),
+      resources: z._default(
+        z.strictObject({
+          requests: z._default(z.strictObject({ cpu: z._default(quantity, '500m'), memory: z._default(quantity, '512Mi') }), {
+            cpu: '500m',
+            memory: '512Mi',
+          }),
+          limits: z._default(z.strictObject({ cpu: z.optional(quantity), memory: z._default(quantity, '1Gi') }), { memory: '1Gi' }),
+        }),
+        { requests: { cpu: '500m', memory: '512Mi' }, limits: { memory: '1Gi' } },
+      ),
+      hpa: z.optional(
+        z.strictObject({
+          min_replicas: z._default(z.int().check(z.minimum(1)), 2),
+          max_replicas: z.int().check(z.minimum(1)),
+          cpu_percent: z._default(z.int().check(z.minimum(1), z.maximum(100)), 70),
+        }),
+      ),
+    }),
+    {
+      enabled: false,
+      dir: 'kubernetes',
+      namespace: 'aibackend',
+      name: 'litellm',
+      secret: 'litellm-secrets',
+      port: 4000,
+      run_as_user: 1000,
+      resources: { requests: { cpu: '500m', memory: '512Mi' }, limits: { memory: '1Gi' } },
+    },
   ),
   passthrough: z._default(
     z.strictObject({
