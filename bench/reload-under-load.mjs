@@ -12,11 +12,10 @@
 //   node bench/reload-under-load.mjs        (RUL_ONLY=1 or 2: one topology; DEBUG_RUL=1: each failure and slow request)
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import http from 'node:http';
-import net from 'node:net';
 import { homedir, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { admin, figures, freePort, sleep, startProvider, traffic } from './lib/under-load.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const version = /^litellm==([\d.]+)/m.exec(readFileSync(path.join(root, 'requirements/litellm.txt'), 'utf8'))[1];
@@ -28,62 +27,8 @@ if (!existsSync(litellm)) {
 const KEY = 'sk-bench-reload-under-load-0000';
 const RATE = 20;
 
-const freePort = () =>
-  new Promise((resolve) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const p = s.address().port;
-      s.close(() => resolve(p));
-    });
-  });
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-/** One command on HAProxy's admin socket. */
-const admin = (socket, command) =>
-  new Promise((resolve, reject) => {
-    const c = net.connect({ path: socket });
-    let out = '';
-    c.on('connect', () => c.end(`${command}\n`));
-    c.on('data', (d) => (out += d));
-    c.on('end', () => resolve(out));
-    c.on('error', reject);
-  });
-
-// A provider that streams 10 tokens, the first after 50 ms, then one every 20 ms.
-const provider = http.createServer((req, res) => {
-  let raw = '';
-  req.on('data', (c) => (raw += c));
-  req.on('end', async () => {
-    if (req.url.endsWith('/models')) {
-      res.writeHead(200, { 'content-type': 'application/json' });
-      return res.end(JSON.stringify({ object: 'list', data: [{ id: 'm1', object: 'model' }] }));
-    }
-    const body = raw ? JSON.parse(raw) : {};
-    const chunk = (delta, finish, extra = {}) =>
-      `data: ${JSON.stringify({ id: 'x', object: 'chat.completion.chunk', created: 1, model: 'm1', choices: [{ index: 0, delta, finish_reason: finish }], ...extra })}\n\n`;
-    if (body.stream) {
-      res.writeHead(200, { 'content-type': 'text/event-stream' });
-      for (let i = 0; i < 10; i++) {
-        await sleep(i === 0 ? 50 : 20);
-        res.write(chunk({ content: `t${i} ` }, null));
-      }
-      return res.end(`${chunk({}, 'stop', { usage: { prompt_tokens: 3, completion_tokens: 10, total_tokens: 13 } })}data: [DONE]\n\n`);
-    }
-    await sleep(50 + 9 * 20);
-    res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(
-      JSON.stringify({
-        id: 'x',
-        object: 'chat.completion',
-        created: 1,
-        model: 'm1',
-        choices: [{ index: 0, message: { role: 'assistant', content: 'hi' }, finish_reason: 'stop' }],
-        usage: { prompt_tokens: 3, completion_tokens: 10, total_tokens: 13 },
-      }),
-    );
-  });
-});
-await new Promise((r) => provider.listen(0, '127.0.0.1', r));
-const providerUrl = `http://127.0.0.1:${provider.address().port}/v1`;
+const provider = await startProvider();
+const providerUrl = provider.url;
 
 let providerKey = 'sk-provider-one';
 const cli = (cwd, ...args) =>
@@ -124,67 +69,6 @@ async function project(replicas) {
   return { dir, url: `http://127.0.0.1:${url}`, mappings };
 }
 
-function traffic(url) {
-  const samples = [];
-  const t0 = performance.now();
-  let i = 0;
-  const timer = setInterval(() => {
-    const stream = i++ % 2 === 1;
-    const start = performance.now() - t0;
-    const s = { start, end: null, ok: false };
-    samples.push(s);
-    fetch(`${url}/v1/chat/completions`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ model: 'chat', stream, messages: [{ role: 'user', content: `r${i}` }] }),
-      signal: AbortSignal.timeout(60_000),
-    })
-      .then(async (res) => {
-        const text = await res.text();
-        s.status = res.status;
-        s.stream = stream;
-        s.ok = res.status === 200 && (!stream || text.includes('[DONE]'));
-        if (!s.ok && process.env.DEBUG_RUL) console.error('FAIL', Math.round(start), res.status, stream, text.slice(0, 300));
-      })
-      .catch((e) => {
-        s.ok = false;
-        if (process.env.DEBUG_RUL) console.error('FAIL', Math.round(start), 'error', e.cause?.code ?? e.message);
-      })
-      .finally(() => {
-        s.end = performance.now() - t0;
-      });
-  }, 1000 / RATE);
-  return {
-    now: () => performance.now() - t0,
-    samples,
-    stop: async () => {
-      clearInterval(timer);
-      while (samples.some((s) => s.end === null)) await sleep(50);
-    },
-  };
-}
-
-function figures(samples, from, to) {
-  const win = samples.filter((s) => s.start >= from && s.start < to);
-  const lat = win
-    .filter((s) => s.ok)
-    .map((s) => s.end - s.start)
-    .sort((a, b) => a - b);
-  const q = (p) => (lat.length ? Math.round(lat[Math.min(lat.length - 1, Math.ceil(p * lat.length) - 1)]) : null);
-  const okEnds = samples
-    .filter((s) => s.ok && s.end >= from && s.end <= to)
-    .map((s) => s.end)
-    .sort((a, b) => a - b);
-  let gap = 0;
-  let prev = from;
-  for (const e of okEnds) {
-    gap = Math.max(gap, e - prev);
-    prev = e;
-  }
-  gap = Math.max(gap, to - prev);
-  return { sent: win.length, failed: win.filter((s) => !s.ok).length, gap_ms: Math.round(gap), p50: q(0.5), p99: q(0.99) };
-}
-
 const rows = [];
 for (const replicas of process.env.RUL_ONLY ? [Number(process.env.RUL_ONLY)] : [1, 2]) {
   const p = await project(replicas);
@@ -195,7 +79,7 @@ for (const replicas of process.env.RUL_ONLY ? [Number(process.env.RUL_ONLY)] : [
     console.error(first.stderr);
     process.exit(1);
   }
-  const t = traffic(p.url);
+  const t = traffic(p.url, KEY, RATE);
   await sleep(8000);
   const steadyTo = t.now();
   const windows = [];
@@ -311,7 +195,7 @@ for (const replicas of process.env.RUL_ONLY ? [Number(process.env.RUL_ONLY)] : [
   }
   rmSync(p.dir, { recursive: true, force: true });
 }
-provider.close();
+provider.server.close();
 
 console.log(
   `reload under load: ${RATE} requests/s through the gateway (half streamed), LiteLLM ${version}, one loopback provider streaming 10 tokens`,

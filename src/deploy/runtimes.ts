@@ -8,6 +8,7 @@ import type { RuntimeAdapter } from './runtime/adapter.js';
 import { CommandRuntime } from './runtime/command.js';
 import { ComposeRuntime } from './runtime/compose.js';
 import { ProcessRuntime } from './runtime/process.js';
+import { SwarmRuntime } from './runtime/swarm.js';
 
 /** With replicas: the gateway file, where the load balancer's config is, and where to say what the roll does. */
 export interface Topology {
@@ -24,6 +25,10 @@ export function makeRuntime(
 ): RuntimeAdapter {
   // Rolling reloads: replicas behind HAProxy, as processes or as compose services.
   const gw = topology?.gateway;
+  if (runtime.kind === 'swarm') {
+    const key = gw ? /^env:(\w+)$/.exec(gw.gateway.master_key)?.[1] : undefined;
+    return new SwarmRuntime(runtime, projectDir, env, key, path.resolve(projectDir, gw?.backups.dir ?? 'backups'), topology?.progress);
+  }
   if (topology && gw && gw.replicas >= 2 && gw.load_balancer.kind === 'haproxy' && gw.replica_ports && runtime.kind !== 'command') {
     const members =
       runtime.kind === 'process' ? processMembers(gw, runtime, projectDir, env) : composeMembers(gw, runtime, projectDir, env);

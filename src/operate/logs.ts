@@ -23,7 +23,8 @@ export type LogSource =
       project?: string;
       /** The logs of containers a reload replaced (recreation throws a container's log away), oldest first. */
       archive: string[];
-    };
+    }
+  | { kind: 'swarm'; service: string };
 
 export interface LogLine {
   timestamp: string | null;
@@ -64,6 +65,7 @@ export function logSource(gw: GatewayFile, projectDir: string): LogSource {
       archive: services.flatMap((svc) => logFiles(path.join(dir, `${svc}.log`))),
     };
   }
+  if (rt.kind === 'swarm') return { kind: 'swarm', service: `${rt.stack}_${rt.service}` };
   if (rt.log) return { kind: 'file', path: path.resolve(projectDir, rt.log) };
   throw new CliError(
     'runtime.kind command does not say where the gateway logs: set runtime.log in gateway.yaml to its log file (for systemd, e.g. a file that `journalctl -u litellm -f` is piped into)',
@@ -308,23 +310,37 @@ export async function streamLog(
   opts: { follow?: boolean; since?: string },
   onLine: (raw: string) => void,
 ): Promise<void> {
-  if (source.kind === 'compose') {
-    for (const file of source.archive) readLines(file, { offset: 0 }, onLine);
-    const args = [
-      'compose',
-      ...(source.project ? ['-p', source.project] : []),
-      '-f',
-      source.file,
-      'logs',
-      '--no-color',
-      '--no-log-prefix',
-      ...(opts.follow ? ['--follow'] : []),
-      ...(opts.since ? ['--since', opts.since] : []),
-      ...source.services,
-    ];
+  if (source.kind === 'compose' || source.kind === 'swarm') {
+    // Swarm: every task's log, those of tasks an update replaced included, as the engine keeps them.
+    const args =
+      source.kind === 'swarm'
+        ? [
+            'service',
+            'logs',
+            '--raw',
+            '--no-task-ids',
+            ...(opts.follow ? ['--follow'] : []),
+            ...(opts.since ? ['--since', opts.since] : []),
+            source.service,
+          ]
+        : [
+            'compose',
+            ...(source.project ? ['-p', source.project] : []),
+            '-f',
+            source.file,
+            'logs',
+            '--no-color',
+            '--no-log-prefix',
+            ...(opts.follow ? ['--follow'] : []),
+            ...(opts.since ? ['--since', opts.since] : []),
+            ...source.services,
+          ];
+    if (source.kind === 'compose') for (const file of source.archive) readLines(file, { offset: 0 }, onLine);
     const { execa } = await import('execa');
-    const child = execa('docker', args, { reject: false, buffer: false, stdin: 'ignore', stderr: 'pipe' });
-    for await (const raw of createInterface({ input: child.stdout! })) onLine(raw);
+    // docker service logs passes each task's stderr (where LiteLLM logs) on its own stderr.
+    const swarm = source.kind === 'swarm';
+    const child = execa('docker', args, { reject: false, buffer: false, stdin: 'ignore', stderr: 'pipe', all: swarm });
+    for await (const raw of createInterface({ input: swarm ? child.all! : child.stdout! })) onLine(raw);
     const done = await child;
     if (done.exitCode !== 0) {
       const why =
@@ -359,6 +375,7 @@ export async function streamLog(
 
 /** Where the lines come from, as the JSON output names it. */
 export function logSourceName(source: LogSource): string {
+  if (source.kind === 'swarm') return `docker service logs ${source.service}`;
   return source.kind === 'file'
     ? source.path
     : `docker compose${source.project ? ` -p ${source.project}` : ''} -f ${source.file} logs ${source.services.join(' ')}`;

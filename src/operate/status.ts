@@ -1,6 +1,7 @@
 // The whole stack at a glance: the gateway (liveliness, readiness, served names against the
 // compiled ones) and every active provider, all probed concurrently, each with its own timeout.
 import { cacheTarget, connect } from './cache.js';
+import { SwarmRuntime, type SwarmTask } from '../deploy/runtime/swarm.js';
 import { alertingStatus, tracingStatus, type AlertingStatus, type TracingStatus } from './observability-status.js';
 import type { MappingsFile } from '../config/schema/mappings.js';
 import { HOSTED_TYPES, isActive, type Provider, type ProvidersFile } from '../config/schema/providers.js';
@@ -59,6 +60,8 @@ export interface StatusReport {
     unexpected: string[];
     error?: string;
     replicas?: ReplicaStatus[];
+    /** runtime.kind swarm: the engine's update state and the gateway service's tasks. */
+    swarm?: SwarmStatus;
     /** With replicas: HAProxy's process and admin socket. */
     load_balancer?: LoadBalancerState;
   };
@@ -83,6 +86,15 @@ export interface CacheStatus {
   up: boolean;
   latency_ms: number;
   error?: string;
+}
+
+export interface SwarmStatus {
+  service: string;
+  exists: boolean;
+  replicas: number;
+  update_state: string | null;
+  update_message: string | null;
+  tasks: SwarmTask[];
 }
 
 export interface StatusOptions {
@@ -123,7 +135,13 @@ export async function collectStatus(
     else targets.push([id, p]);
   }
   const watching = gateway.monitoring.enabled ? monitoringStatus(providers, gateway, o.projectDir, o.timeoutMs) : undefined;
-  const replicas = gateway.replicas >= 2 && gateway.replica_ports ? replicaStatus(gateway, o) : undefined;
+  const replicas =
+    gateway.replicas >= 2 && gateway.replica_ports && gateway.runtime.kind !== 'swarm' ? replicaStatus(gateway, o) : undefined;
+  const swarmRt = gateway.runtime;
+  const tasks =
+    swarmRt.kind === 'swarm'
+      ? new SwarmRuntime(swarmRt, o.projectDir, o.env, undefined, path.resolve(o.projectDir, gateway.backups.dir)).snapshot()
+      : undefined;
   const mcp = providers.mcp_servers && Object.keys(providers.mcp_servers).length ? mcpStatus(providers, o.env, o.timeoutMs) : undefined;
   const traces = gateway.tracing.enabled ? tracingStatus(gateway, o.timeoutMs) : undefined;
   const alerts =
@@ -133,6 +151,7 @@ export async function collectStatus(
     probeGatewayOnce(gateway, o),
     ...targets.map(([, p]) => probeProvider(p, o.env, o.timeoutMs)),
   ]);
+  if (tasks) gw.swarm = await tasks;
   if (replicas) {
     const rs = await replicas;
     gw.replicas = rs.replicas;
@@ -202,7 +221,10 @@ async function cacheStatus(gateway: GatewayFile, o: StatusOptions): Promise<Cach
 
 /** The gateway answers on gateway.url and serves every compiled name; with replicas, each one serves as declared. */
 export function gatewayOk(g: StatusReport['gateway']): boolean {
-  return g.live && g.missing.length === 0 && (g.replicas ?? []).every(replicaOk) && (g.load_balancer ? g.load_balancer.admin : true);
+  const swarmOk = !g.swarm || g.swarm.tasks.filter((t) => t.desired === 'running' && t.state === 'running').length >= g.swarm.replicas;
+  return (
+    g.live && g.missing.length === 0 && (g.replicas ?? []).every(replicaOk) && (g.load_balancer ? g.load_balancer.admin : true) && swarmOk
+  );
 }
 
 async function probeGatewayOnce(gateway: GatewayFile, o: StatusOptions): Promise<StatusReport['gateway']> {

@@ -17,6 +17,15 @@ export function renderStatus(r: StatusReport, s: ChalkInstance): string {
           `  load balancer: HAProxy ${g.load_balancer.running ? 'running' : s.red('not running')}, admin socket ${g.load_balancer.admin ? s.green('answers') : s.red('does not answer')}${g.load_balancer.config_current === false ? `, ${s.yellow('haproxy.cfg changed since it started (the next reload applies it)')}` : ''}`,
         ]
       : []),
+    ...(g.swarm
+      ? [
+          `  swarm service ${g.swarm.service}: ${g.swarm.exists ? `update ${g.swarm.update_state ?? 'none yet'}${g.swarm.update_message ? s.dim(` (${g.swarm.update_message})`) : ''}` : s.red('does not exist')}`,
+          ...g.swarm.tasks.map(
+            (t) =>
+              `    task ${t.id} on ${t.node}: ${t.state === 'running' ? s.green(t.state) : t.desired === 'running' ? s.yellow(t.state) : s.dim(t.state)}${t.desired !== 'running' ? s.dim(` (desired ${t.desired})`) : ''}${t.config ? s.dim(` ${t.config}`) : ''}${t.error ? s.red(` ${t.error}`) : ''}`,
+          ),
+        ]
+      : []),
     ...(g.replicas ?? []).map(
       (x) =>
         `  replica ${x.name} ${x.url}: ${x.foreign ? `${s.red(x.foreign)}, ` : x.process === 'dead' ? `${s.red('its process is not running')}, ` : ''}live ${yes(x.live)}, ready ${yes(x.ready)}${x.haproxy === null ? '' : `, HAProxy: ${/^UP/.test(x.haproxy) ? s.green(x.haproxy) : s.red(x.haproxy)}`}${x.runs_deployed === null ? '' : x.runs_deployed ? ', runs the deployed config' : `, ${s.yellow('does not run the deployed config')}`}${x.config_sha256 ? s.dim(` (sha256 ${x.config_sha256.slice(0, 12)})`) : ''}`,

@@ -96,10 +96,10 @@ describe('Kubernetes manifests (kubernetes.enabled)', () => {
     const p = project(`${K8S}  hpa: { min_replicas: 2, max_replicas: 5, cpu_percent: 60 }\n`);
     const v = await runCli(['validate', '--json'], { cwd: p.project, env: ENV });
     const diags = JSON.parse(v.stdout).diagnostics as { code: string; file: string; message: string }[];
-    const loop = diags.filter((d) => d.code === 'kubernetes-loopback');
+    const loop = diags.filter((d) => d.code === 'loopback-unreachable');
     expect(loop.length).toBeGreaterThan(0);
     expect(loop[0]!.file).toMatch(/providers\.yaml$/);
-    expect(loop[0]!.message).toMatch(/from a pod .* that is the pod itself/);
+    expect(loop[0]!.message).toMatch(/from a pod .* that is the container itself/);
     expect((await runCli(['generate'], { cwd: p.project, env: ENV })).exitCode).toBe(0);
     const objs = objects(p.file);
     const hpa = objs.find((o) => o.kind === 'HorizontalPodAutoscaler')!;

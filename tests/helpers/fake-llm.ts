@@ -64,6 +64,8 @@ export interface FakeOptions {
   dropStreamAfter?: number;
   /** Every chat request gets HTTP 400 invalid_request_error about max_tokens, as OpenAI-compatible servers answer a bad parameter. */
   badRequest?: boolean;
+  /** The address to listen on (default 127.0.0.1): the docker bridge's, for containers on an overlay network. */
+  host?: string;
 }
 
 export async function startFakeLLM(
@@ -223,7 +225,8 @@ export async function startFakeLLM(
       return send(404, { error: { message: `no route ${path}` } });
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const host = options.host ?? '127.0.0.1';
+  await new Promise<void>((resolve) => server.listen(0, host, resolve));
   const port = (server.address() as AddressInfo).port;
   return {
     get failing() {
@@ -255,7 +258,7 @@ export async function startFakeLLM(
     },
     kind,
     port,
-    url: kind === 'ollama' ? `http://127.0.0.1:${port}` : `http://127.0.0.1:${port}/v1`,
+    url: kind === 'ollama' ? `http://${host}:${port}` : `http://${host}:${port}/v1`,
     models,
     requests,
     chats: () => requests.filter((r) => /chat/.test(r.path) && r.model).map((r) => ({ path: r.path, model: r.model! })),

@@ -116,13 +116,14 @@ export interface GatewaySpec {
 }
 
 /** The four fake providers the example-like registry routes to (Ollama, two llama.cpp, vLLM). */
-export async function startFakes(): Promise<{ ollama: FakeServer; llamaA: FakeServer; llamaB: FakeServer; vllm: FakeServer }> {
+export async function startFakes(host?: string): Promise<{ ollama: FakeServer; llamaA: FakeServer; llamaB: FakeServer; vllm: FakeServer }> {
   const { startFakeLLM } = await import('./fake-llm.js');
+  const at = host ? { host } : {};
   return {
-    ollama: await startFakeLLM('ollama', ['llama3.1:8b', 'qwen2.5-coder:7b'], 'ollama'),
-    llamaA: await startFakeLLM('openai', ['llama-2-13b-chat'], 'llama-native'),
-    llamaB: await startFakeLLM('openai', ['llama-2-13b-chat'], 'llama-python'),
-    vllm: await startFakeLLM('openai', ['Qwen/Qwen2.5-Coder-7B-Instruct-AWQ'], 'vllm'),
+    ollama: await startFakeLLM('ollama', ['llama3.1:8b', 'qwen2.5-coder:7b'], 'ollama', at),
+    llamaA: await startFakeLLM('openai', ['llama-2-13b-chat'], 'llama-native', at),
+    llamaB: await startFakeLLM('openai', ['llama-2-13b-chat'], 'llama-python', at),
+    vllm: await startFakeLLM('openai', ['Qwen/Qwen2.5-Coder-7B-Instruct-AWQ'], 'vllm', at),
   };
 }
 

@@ -79,7 +79,7 @@ export const CODES = {
   'passthrough-loads-code': ['gateway', 'A passthrough key that makes LiteLLM import Python code at start-up'],
   'output-outside-project': ['gateway', 'The output path leaves the project directory'],
   'output-is-source': ['gateway', 'The output path would overwrite a source file'],
-  'kubernetes-loopback': ['gateway', 'kubernetes.enabled with a provider on loopback, which a pod cannot reach'],
+  'loopback-unreachable': ['gateway', 'A provider on loopback, which the pods (kubernetes) or swarm tasks cannot reach'],
   // output
   'output-missing': ['output', 'The generated file does not exist'],
   'output-stale': ['output', 'The generated file was compiled from other sources'],
@@ -103,7 +103,7 @@ export const WARNING_CODES: ReadonlySet<Code> = new Set<Code>([
   'mcp-url-path',
   'mcp-stdio',
   'alerting-no-receiver',
-  'kubernetes-loopback',
+  'loopback-unreachable',
 ]);
 export type CheckName = (typeof CODES)[Code][0];
 

@@ -313,9 +313,9 @@ export const HELP: Record<Code, CodeHelp> = {
       'An object that `generate` would write into kubernetes/litellm.yaml breaks the Kubernetes API schema (checked with the kubernetes-models package), so `kubectl apply` would refuse it.',
     fix: 'Fix the `kubernetes:` value the message points at (a resource quantity, a name); nothing is written until it passes.',
   },
-  'kubernetes-loopback': {
+  'loopback-unreachable': {
     cause:
-      "With kubernetes.enabled, a provider's base_url is on 127.0.0.1 or localhost: inside a pod that address is the pod itself, so the gateway would reach nothing there.",
-    fix: 'Give the provider an address pods can reach (a Service name, a node address), or keep that provider for the host runtimes only.',
+      "With kubernetes.enabled or runtime.kind swarm, a provider's base_url is on 127.0.0.1 or localhost: inside a pod or a task that address is the container itself, so the gateway would reach nothing there.",
+    fix: 'Give the provider an address the containers can reach (a Service or service name, a node address, the docker bridge), or keep that provider for the host runtimes only.',
   },
 };

@@ -139,7 +139,8 @@ function resolveEscapes(result: LoadedConfig): void {
  */
 function loadCompose(result: LoadedConfig): void {
   const gw = result.gateway;
-  if (gw?.runtime.kind !== 'compose') return;
+  // The swarm runtime's stack file is a compose file too (the same format plus deploy:).
+  if (gw?.runtime.kind !== 'compose' && gw?.runtime.kind !== 'swarm') return;
   const { paths } = result;
   const abs = path.resolve(paths.projectDir, gw.runtime.file);
   const shown = displayPath(abs, paths.cwd);

@@ -9,7 +9,7 @@ export function checkGateway(ctx: RuleContext): void {
   const gw = ctx.gateway;
   if (!gw || !ctx.config.sources.gateway) return checkOutputPath(ctx);
   const declared = ctx.config.sources.gateway.data as { runtime?: { kind?: unknown } } | undefined;
-  if (gw.runtime.kind === 'compose' && declared?.runtime?.kind === 'compose') {
+  if ((gw.runtime.kind === 'compose' && declared?.runtime?.kind === 'compose') || gw.runtime.kind === 'swarm') {
     // A compose runtime that gateway.yaml asks for must have its file and service; reload would fail at the restart.
     const file = path.resolve(ctx.config.paths.projectDir, gw.runtime.file);
     const shown = path.relative(ctx.config.paths.cwd, file) || file;
@@ -22,7 +22,7 @@ export function checkGateway(ctx: RuleContext): void {
     // A file that exists but may not be read was reported by the loader.
     else if (!compose.parsed) return;
     // With replicas behind HAProxy the services are <service>-r1, ... (check-topology checks them).
-    else if (!(gw.replicas >= 2 && gw.load_balancer.kind === 'haproxy')) {
+    else if (gw.runtime.kind === 'swarm' || !(gw.replicas >= 2 && gw.load_balancer.kind === 'haproxy')) {
       const svc = serviceOf(compose.parsed, file, gw.runtime.service);
       if ('problem' in svc && /has no service/.test(svc.problem))
         ctx.error('compose-file-missing', at, `${shown} has no service '${gw.runtime.service}' (runtime.service)`);
@@ -35,7 +35,7 @@ export function checkGateway(ctx: RuleContext): void {
       else ctx.warn('image-floating-tag', at, p.message, p.suggestion);
     }
     const compose = ctx.config.compose;
-    if (gw.runtime.kind === 'compose' && compose?.parsed) {
+    if ((gw.runtime.kind === 'compose' || gw.runtime.kind === 'swarm') && compose?.parsed) {
       const running = imageOf(compose.parsed, gw.runtime.service, ctx.options.env);
       if (running && running.image !== gw.gateway.image) {
         ctx.error(

@@ -1,5 +1,5 @@
-// kubernetes.enabled: what a pod could not reach. A provider on loopback works for the host
-// runtimes (the gateway shares the host's network) and for no pod.
+// kubernetes.enabled and runtime.kind swarm: what a pod or a task could not reach. A provider on
+// loopback works for the host runtimes (the gateway shares the host's network) and for no container.
 import { isActive } from '../schema/providers.js';
 import type { RuleContext } from './context.js';
 
@@ -8,14 +8,15 @@ const LOOPBACK = /^https?:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?(\/|$
 export function checkKubernetes(ctx: RuleContext): void {
   const gw = ctx.gateway;
   const providers = ctx.config.providers;
-  if (!gw?.kubernetes.enabled || !providers) return;
+  if (!gw || !providers || (!gw.kubernetes.enabled && gw.runtime.kind !== 'swarm')) return;
+  const where = gw.runtime.kind === 'swarm' ? 'a task of the swarm service' : 'a pod of kubernetes/litellm.yaml';
   for (const [id, p] of Object.entries(providers.providers)) {
     const url = (p as { base_url?: string }).base_url;
     if (!isActive(p) || !url || !LOOPBACK.test(url)) continue;
     ctx.warn(
-      'kubernetes-loopback',
+      'loopback-unreachable',
       ctx.at('providers', ['providers', id, 'base_url']),
-      `provider '${id}' is at ${url}: from a pod of kubernetes/litellm.yaml, that is the pod itself`,
+      `provider '${id}' is at ${url}: from ${where}, that is the container itself`,
     );
   }
 }

@@ -49,6 +49,17 @@ export const runtimeSchema = z.discriminatedUnion('kind', [
     log: z.optional(describedString("the gateway's log file, relative to the project directory; `aibackend logs` reads it")),
   }),
   z.strictObject({
+    kind: z.literal('swarm'),
+    stack: z._default(
+      z.string().check(z.regex(/^[a-z0-9][a-z0-9_-]*$/), z.describe('the stack name (docker stack deploy ... STACK)')),
+      'aibackend',
+    ),
+    file: z._default(nonEmptyString, 'docker-stack.yml'),
+    service: z._default(nonEmptyString, 'litellm'),
+    replicas: z._default(z.int().check(z.minimum(1), z.describe("the gateway service's tasks")), 2),
+    secrets: z.optional(z.array(envName).check(z.describe('further variables delivered to the gateway as docker secrets'))),
+  }),
+  z.strictObject({
     kind: z.literal('process'),
     command: argv.check(z.describe('argv that starts the gateway; "{config}" becomes the deployed file path')),
     state_dir: z._default(describedString('where the pid and log files live'), '.aibackend'),

@@ -47,7 +47,7 @@ export interface RollStep {
 }
 
 export interface RuntimeAdapter {
-  readonly kind: 'compose' | 'command' | 'process';
+  readonly kind: 'compose' | 'command' | 'process' | 'swarm';
   /** One line for people: what a restart will do. */
   describe(): string;
   /** Restart the gateway so that it reads the deployed file and serves on gatewayUrl's port. Throws RuntimeError on failure. */
