@@ -1,7 +1,7 @@
 // The whole stack at a glance: the gateway (liveliness, readiness, served names against the
 // compiled ones) and every active provider, all probed concurrently, each with its own timeout.
 import { cacheTarget, connect } from './cache.js';
-import { SwarmRuntime, type SwarmTask } from '../deploy/runtime/swarm.js';
+import { SwarmRuntime, type SwarmSnapshot } from '../deploy/runtime/swarm.js';
 import { alertingStatus, tracingStatus, type AlertingStatus, type TracingStatus } from './observability-status.js';
 import type { MappingsFile } from '../config/schema/mappings.js';
 import { HOSTED_TYPES, isActive, type Provider, type ProvidersFile } from '../config/schema/providers.js';
@@ -88,14 +88,7 @@ export interface CacheStatus {
   error?: string;
 }
 
-export interface SwarmStatus {
-  service: string;
-  exists: boolean;
-  replicas: number;
-  update_state: string | null;
-  update_message: string | null;
-  tasks: SwarmTask[];
-}
+export type SwarmStatus = SwarmSnapshot;
 
 export interface StatusOptions {
   remote: boolean;

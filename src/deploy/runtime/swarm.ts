@@ -60,6 +60,16 @@ export interface SwarmTask {
   config?: string;
 }
 
+/** The gateway service as `status` shows it. */
+export interface SwarmSnapshot {
+  service: string;
+  exists: boolean;
+  replicas: number;
+  update_state: string | null;
+  update_message: string | null;
+  tasks: SwarmTask[];
+}
+
 export class SwarmRuntime implements RuntimeAdapter {
   readonly kind = 'swarm' as const;
   private readonly file: string;
@@ -477,14 +487,7 @@ export class SwarmRuntime implements RuntimeAdapter {
   }
 
   /** What `status` shows: the engine's update state and every task (node, state, config). */
-  async snapshot(): Promise<{
-    service: string;
-    exists: boolean;
-    replicas: number;
-    update_state: string | null;
-    update_message: string | null;
-    tasks: SwarmTask[];
-  }> {
+  async snapshot(): Promise<SwarmSnapshot> {
     const s = await this.serviceState();
     return {
       service: this.serviceName,
