@@ -4,7 +4,8 @@
 // objects named by content hash. The providers listen on the docker bridge's address, which the
 // tasks reach. One wrapper is added around LiteLLM's entrypoint: a task exits at start-up when its
 // config has the public name "broken-marker" (a config --validate_config accepts, that never serves).
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -195,6 +196,25 @@ describe.skipIf(!docker)('runtime.kind swarm on a real single-node swarm (docker
     const r = await cli(['rollback', '--yes', '--json']);
     expect(r.exitCode, `${r.stdout}\n${r.stderr}`).toBe(0);
     for (let i = 0; i < 4; i++) expect(await servedModels(gw.url)).toEqual(ALL_NAMES);
+    // Config objects left: the one in use, and those of retained backups; nothing else.
+    const dir = path.join(gw.project, 'backups');
+    const kept = new Set(
+      readdirSync(dir)
+        .filter((f) => f.endsWith('.yaml'))
+        .map(
+          (f) =>
+            `${stack}_config_${createHash('sha256')
+              .update(readFileSync(path.join(dir, f), 'utf8'))
+              .digest('hex')
+              .slice(0, 12)}`,
+        ),
+    );
+    const left = String((await run(['config', 'ls', '--filter', `label=org.aibackend.stack=${stack}`, '--format', '{{.Name}}'])).stdout)
+      .trim()
+      .split('\n');
+    const inUse = await configs();
+    expect(left).toContain(inUse);
+    expect(left.filter((n) => n !== inUse && !kept.has(n))).toEqual([]);
   });
 
   test('a task killed between reloads is replaced by the engine, and status shows the tasks', async () => {

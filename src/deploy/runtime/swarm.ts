@@ -449,7 +449,7 @@ export class SwarmRuntime implements RuntimeAdapter {
     const keep = new Set<string>();
     if (existsSync(this.backupsDir))
       for (const f of readdirSync(this.backupsDir)) {
-        if (f.endsWith('.meta.json') || f.endsWith('.jsonl') || f.endsWith('.lock')) continue;
+        if (!f.endsWith('.yaml')) continue;
         try {
           keep.add(this.objectName('config', readFileSync(path.join(this.backupsDir, f), 'utf8')));
         } catch {
