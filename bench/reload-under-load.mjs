@@ -10,12 +10,11 @@
 // while it was down are counted apart, the row counts those sent from the moment it answers again).
 // Real LiteLLM from the pinned virtualenv, all on 127.0.0.1.
 //   node bench/reload-under-load.mjs        (RUL_ONLY=1 or 2: one topology; DEBUG_RUL=1: each failure and slow request)
-import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { admin, figures, freePort, sleep, startProvider, traffic } from './lib/under-load.mjs';
+import { admin, aibackend, figures, freePort, sleep, startProvider, traffic } from './lib/under-load.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const version = /^litellm==([\d.]+)/m.exec(readFileSync(path.join(root, 'requirements/litellm.txt'), 'utf8'))[1];
@@ -31,15 +30,7 @@ const provider = await startProvider();
 const providerUrl = provider.url;
 
 let providerKey = 'sk-provider-one';
-const cli = (cwd, ...args) =>
-  new Promise((resolve) =>
-    execFile(
-      process.execPath,
-      [path.join(root, 'bin/aibackend.js'), ...args],
-      { cwd, env: { ...process.env, LITELLM_MASTER_KEY: KEY, PROVIDER_KEY: providerKey, NO_COLOR: '1' }, timeout: 600_000 },
-      (err, stdout, stderr) => resolve({ code: err ? (err.code ?? 1) : 0, stdout, stderr }),
-    ),
-  );
+const cli = aibackend(root, () => ({ LITELLM_MASTER_KEY: KEY, PROVIDER_KEY: providerKey }), 600_000);
 
 // A replica (or the one gateway) dies at start-up when its config has the public name broken-marker.
 const command = [

@@ -7,12 +7,12 @@
 // 127.0.0.1`) and the images of scripts/setup-docker.sh. The provider listens on the docker
 // bridge's address, which the tasks reach; the traffic goes to 127.0.0.1 only.
 //   node bench/swarm-reload.mjs
-import { execFile, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { figures, freePort, sleep, startProvider, traffic } from './lib/under-load.mjs';
+import { aibackend, figures, freePort, sleep, startProvider, traffic } from './lib/under-load.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const KEY = 'sk-bench-swarm-reload-0000';
@@ -30,15 +30,7 @@ if (!bridge) {
 const provider = await startProvider(bridge);
 
 let providerKey = 'sk-provider-one';
-const cli = (cwd, ...args) =>
-  new Promise((resolve) =>
-    execFile(
-      process.execPath,
-      [path.join(root, 'bin/aibackend.js'), ...args],
-      { cwd, env: { ...process.env, LITELLM_MASTER_KEY: KEY, PROVIDER_KEY: providerKey, NO_COLOR: '1' }, timeout: 900_000 },
-      (err, stdout, stderr) => resolve({ code: err ? (err.code ?? 1) : 0, stdout, stderr }),
-    ),
-  );
+const cli = aibackend(root, () => ({ LITELLM_MASTER_KEY: KEY, PROVIDER_KEY: providerKey }), 900_000);
 
 const dir = mkdtempSync(path.join(tmpdir(), 'aibackend-swarm-bench-'));
 const stack = `aibbench${process.pid}`;

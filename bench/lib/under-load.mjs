@@ -1,8 +1,10 @@
 // What the reload-under-load benches share: a loopback provider that streams tokens, steady
 // traffic through the gateway (half of it streamed) with every request's start, end and outcome,
 // and the figures of a window of it (sent, failed, the longest gap without a success, p50/p99).
+import { execFile } from 'node:child_process';
 import http from 'node:http';
 import net from 'node:net';
+import path from 'node:path';
 
 export const freePort = () =>
   new Promise((resolve) => {
@@ -125,3 +127,16 @@ export function figures(samples, from, to) {
   gap = Math.max(gap, to - prev);
   return { sent: win.length, failed: win.filter((s) => !s.ok).length, gap_ms: Math.round(gap), p50: q(0.5), p99: q(0.99) };
 }
+
+/** Runs the built CLI (bin/aibackend.js of `root`) in `cwd` with the variables `env()` gives at each call; never rejects. */
+export const aibackend =
+  (root, env, timeout = 600_000) =>
+  (cwd, ...args) =>
+    new Promise((resolve) =>
+      execFile(
+        process.execPath,
+        [path.join(root, 'bin/aibackend.js'), ...args],
+        { cwd, env: { ...process.env, ...env(), NO_COLOR: '1' }, timeout },
+        (err, stdout, stderr) => resolve({ code: err ? (err.code ?? 1) : 0, stdout, stderr }),
+      ),
+    );

@@ -4,7 +4,7 @@
 // as the compose secret the file declares. After traffic, every panel of every generated dashboard
 // returns data, as in the process runtime's monitoring test. Grafana has no image here (no Debian
 // package, no registry): its panels' queries are run against Prometheus directly.
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { runCli } from '../helpers/cli.js';
@@ -12,35 +12,21 @@ import { compose, down, requireDocker, shippedCompose } from '../helpers/docker.
 import { startFakeLLM, type FakeServer } from '../helpers/fake-llm.js';
 import { cleanupTempDirs } from '../helpers/fixtures.js';
 import {
-  chat,
   freePort,
   GATEWAY_ENV,
   GATEWAY_TEST_MS,
   makeGatewayProject,
-  MASTER_KEY,
   providersYaml,
   requireLitellm,
   waitFor,
   type GatewayProject,
 } from '../helpers/gateway.js';
-import { grafanaExpr } from '../helpers/monitoring.js';
+import { emptyPanels, promQuery, trafficForPanels } from '../helpers/monitoring.js';
 import { requireLlamaCpp, serve, type RealServer } from '../helpers/real-servers.js';
 
 const bin = requireLitellm();
 const docker = requireDocker(Boolean(bin));
 const lc = requireLlamaCpp(docker);
-
-interface Series {
-  metric: Record<string, string>;
-  value: [number, string];
-}
-
-async function query(promUrl: string, expr: string): Promise<Series[]> {
-  const res = await fetch(`${promUrl}/api/v1/query?query=${encodeURIComponent(expr)}`);
-  const body = (await res.json()) as { status: string; error?: string; data?: { result: Series[] } };
-  if (body.status !== 'success') throw new Error(`${expr}: ${body.error}`);
-  return body.data!.result;
-}
 
 describe.skipIf(!docker || !lc)('the monitoring profile of docker-compose.yml on a real engine', { timeout: GATEWAY_TEST_MS }, () => {
   let ollama: FakeServer, llamaA: RealServer, llamaB: FakeServer, vllm: FakeServer;
@@ -94,7 +80,7 @@ describe.skipIf(!docker || !lc)('the monitoring profile of docker-compose.yml on
     const jobs = await waitFor(
       'every target up',
       async () => {
-        const up = await query(promUrl, 'up').catch(() => []);
+        const up = await promQuery(promUrl, 'up').catch(() => []);
         return up.length === 5 && up.every((s) => s.value[1] === '1') ? up.map((s) => s.metric.job).sort() : undefined;
       },
       90_000,
@@ -106,64 +92,8 @@ describe.skipIf(!docker || !lc)('the monitoring profile of docker-compose.yml on
   });
 
   test('after traffic, every panel of every dashboard returns data', async () => {
-    const stream = async (content: string) => {
-      const res = await fetch(`${gw.url}/v1/chat/completions`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${MASTER_KEY}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ model: 'qwen-coder-vllm', stream: true, messages: [{ role: 'user', content }] }),
-      });
-      await res.text();
-      return res.status;
-    };
-    for (let round = 0; round < 2; round++) {
-      expect((await chat(gw.url, 'llama3.1:8b')).status).toBe(200);
-      expect((await chat(gw.url, 'llama3.1:8b')).status).toBe(200); // a cache hit
-      expect(await stream(`stream round ${round}`)).toBe(200);
-      expect((await chat(gw.url, 'llama2-13b')).status).toBe(200);
-      await new Promise((r) => setTimeout(r, 2500));
-    }
-    // Failures: llama2-13b has no fallback; qwen-coder-vllm falls back to Ollama.
-    await llamaA.stop();
-    llamaB.failing = vllm.failing = true;
-    try {
-      for (let round = 0; round < 2; round++) {
-        const body = (m: string) => ({
-          method: 'POST',
-          headers: { authorization: `Bearer ${MASTER_KEY}`, 'content-type': 'application/json' },
-          body: JSON.stringify({ model: m, messages: [{ role: 'user', content: `fail ${round}` }] }),
-        });
-        expect((await fetch(`${gw.url}/v1/chat/completions`, body('llama2-13b'))).status).toBeGreaterThanOrEqual(400);
-        expect((await fetch(`${gw.url}/v1/chat/completions`, body('qwen-coder-vllm'))).status).toBe(200);
-        await new Promise((r) => setTimeout(r, 2500));
-      }
-    } finally {
-      llamaB.failing = vllm.failing = false;
-      await llamaA.start();
-    }
-    for (let i = 0; i < 2; i++) {
-      const direct = await fetch(`${llamaA.url}/chat/completions`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ model: 'llama-2-13b-chat', messages: [{ role: 'user', content: `direct ${i}` }], max_tokens: 8 }),
-      });
-      expect(direct.status).toBe(200);
-      await new Promise((r) => setTimeout(r, 1500));
-    }
-    await new Promise((r) => setTimeout(r, 2000));
-    const dir = path.join(gw.project, 'monitoring/grafana/dashboards');
-    const empty: string[] = [];
-    let panels = 0;
-    for (const f of readdirSync(dir).sort()) {
-      const d = JSON.parse(readFileSync(path.join(dir, f), 'utf8')) as { panels: { title: string; targets: { expr: string }[] }[] };
-      for (const p of d.panels) {
-        panels++;
-        for (const t of p.targets) {
-          const result = await query(promUrl, grafanaExpr(t.expr));
-          if (!result.some((s) => Number.isFinite(Number(s.value[1]))))
-            empty.push(`${f} / ${p.title}: ${t.expr} -> ${JSON.stringify(result).slice(0, 200)}`);
-        }
-      }
-    }
+    await trafficForPanels(gw.url, { llamaA, llamaB, vllm });
+    const { panels, empty } = await emptyPanels(promUrl, path.join(gw.project, 'monitoring/grafana/dashboards'));
     expect(panels).toBeGreaterThanOrEqual(30);
     expect(empty).toEqual([]);
   });

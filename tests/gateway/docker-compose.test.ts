@@ -108,6 +108,7 @@ describe.skipIf(!docker)('the compose runtime on a real Docker engine (docker-co
       result: r,
       sent,
       failed,
+      outageMs,
     } = await underTraffic(
       gw.url,
       async () => {
@@ -119,7 +120,7 @@ describe.skipIf(!docker)('the compose runtime on a real Docker engine (docker-co
       { streamed: true, workers: 4 },
     );
     console.info(
-      `[compose figures] single gateway, route change: ${sent} requests (plain and streamed), ${failed} failed, reload ${wall} ms`,
+      `[compose figures] single gateway, route change: ${sent} requests (plain and streamed), ${failed} failed over ${outageMs} ms (first to last failure), reload ${wall} ms`,
     );
     expect(r.exitCode, `${r.stdout}\n${r.stderr}`).toBe(0);
     expect(sent).toBeGreaterThan(0);

@@ -7,7 +7,7 @@
 // alert fires once the gateway is stopped and reaches a webhook receiver through Debian's real
 // Alertmanager on the generated alertmanager.yml (with its bearer token read from the secret file).
 import { execa, type ResultPromise } from 'execa';
-import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -16,7 +16,6 @@ import { runCli } from '../helpers/cli.js';
 import { startFakeLLM, type FakeServer } from '../helpers/fake-llm.js';
 import { cleanupTempDirs, tempDir } from '../helpers/fixtures.js';
 import {
-  chat,
   freePort,
   GATEWAY_ENV,
   GATEWAY_TEST_MS,
@@ -28,7 +27,7 @@ import {
   type GatewayProject,
   waitFor,
 } from '../helpers/gateway.js';
-import { grafanaExpr } from '../helpers/monitoring.js';
+import { emptyPanels, promQuery, trafficForPanels } from '../helpers/monitoring.js';
 import { requireLlamaCpp, serve, type RealServer } from '../helpers/real-servers.js';
 import { requireTool } from '../helpers/tools.js';
 
@@ -48,28 +47,6 @@ const HOOK_TOKEN = 'hook-token-for-the-monitoring-test';
 interface Notification {
   authorization?: string;
   body: { status: string; alerts: { status: string; labels: Record<string, string> }[] };
-}
-
-interface Series {
-  metric: Record<string, string>;
-  value: [number, string];
-}
-
-async function query(promUrl: string, expr: string): Promise<Series[]> {
-  const res = await fetch(`${promUrl}/api/v1/query?query=${encodeURIComponent(expr)}`);
-  const body = (await res.json()) as { status: string; error?: string; data?: { result: Series[] } };
-  if (body.status !== 'success') throw new Error(`${expr}: ${body.error}`);
-  return body.data!.result;
-}
-
-async function streamChat(url: string, model: string, content: string): Promise<number> {
-  const res = await fetch(`${url}/v1/chat/completions`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${MASTER_KEY}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ model, stream: true, messages: [{ role: 'user', content }] }),
-  });
-  await res.text();
-  return res.status;
 }
 
 describe.skipIf(!ready)(
@@ -165,7 +142,7 @@ describe.skipIf(!ready)(
       const jobs = await waitFor(
         'every target up',
         async () => {
-          const up = await query(promUrl, 'up');
+          const up = await promQuery(promUrl, 'up');
           return up.length === 5 && up.every((s) => s.value[1] === '1') ? up.map((s) => s.metric.job).sort() : undefined;
         },
         60_000,
@@ -198,64 +175,9 @@ describe.skipIf(!ready)(
     });
 
     test('after traffic, every panel of every dashboard returns data', async () => {
-      // Two rounds a few scrapes apart, so that every counter and histogram has grown between two
-      // samples (rate() of a series that appeared once is 0, and a quantile of zero rates is NaN).
-      for (let round = 0; round < 2; round++) {
-        expect((await chat(gw.url, 'llama3.1:8b')).status).toBe(200);
-        expect((await chat(gw.url, 'llama3.1:8b')).status).toBe(200); // the same request again: a cache hit
-        expect(await streamChat(gw.url, 'qwen-coder-vllm', `stream round ${round}`)).toBe(200);
-        expect((await chat(gw.url, 'llama2-13b')).status).toBe(200);
-        await new Promise((r) => setTimeout(r, 2500));
-      }
-      // Failures: llama2-13b has no fallback, so its failure reaches the client; qwen-coder-vllm falls back to Ollama.
-      // The real llama-server is stopped for it, and started again on its port before the panels are read.
-      await llamaA.stop();
-      llamaB.failing = vllm.failing = true;
-      try {
-        for (let round = 0; round < 2; round++) {
-          const body = (m: string) => ({
-            method: 'POST',
-            headers: { authorization: `Bearer ${MASTER_KEY}`, 'content-type': 'application/json' },
-            body: JSON.stringify({ model: m, messages: [{ role: 'user', content: `fail ${round}` }] }),
-          });
-          expect((await fetch(`${gw.url}/v1/chat/completions`, body('llama2-13b'))).status).toBeGreaterThanOrEqual(400);
-          const fb = await fetch(`${gw.url}/v1/chat/completions`, body('qwen-coder-vllm'));
-          expect(fb.status).toBe(200);
-          await new Promise((r) => setTimeout(r, 2500));
-        }
-      } finally {
-        llamaB.failing = vllm.failing = false;
-        await llamaA.start();
-      }
-      // A few scrapes of the restarted server, and traffic it serves (out of its 60 s cooldown, the
-      // gateway routes llama2-13b to the Python one; the server is asked directly).
-      for (let i = 0; i < 2; i++) {
-        const direct = await fetch(`${llamaA.url}/chat/completions`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ model: 'llama-2-13b-chat', messages: [{ role: 'user', content: `direct ${i}` }], max_tokens: 8 }),
-        });
-        expect(direct.status).toBe(200);
-        await new Promise((r) => setTimeout(r, 1500));
-      }
-      await new Promise((r) => setTimeout(r, 2000));
-
-      const dir = path.join(gw.project, 'monitoring/grafana/dashboards');
-      const files = readdirSync(dir).sort();
+      await trafficForPanels(gw.url, { llamaA, llamaB, vllm });
+      const { files, panels, empty } = await emptyPanels(promUrl, path.join(gw.project, 'monitoring/grafana/dashboards'));
       expect(files).toEqual(['overview.json', 'performance.json', 'provider-health.json', 'system-health.json', 'token-usage.json']);
-      const empty: string[] = [];
-      let panels = 0;
-      for (const f of files) {
-        const d = JSON.parse(readFileSync(path.join(dir, f), 'utf8')) as { panels: { title: string; targets: { expr: string }[] }[] };
-        for (const p of d.panels) {
-          panels++;
-          for (const t of p.targets) {
-            const result = await query(promUrl, grafanaExpr(t.expr));
-            if (!result.some((s) => Number.isFinite(Number(s.value[1]))))
-              empty.push(`${f} / ${p.title}: ${t.expr} -> ${JSON.stringify(result).slice(0, 200)}`);
-          }
-        }
-      }
       expect(panels).toBeGreaterThanOrEqual(30);
       expect(empty).toEqual([]);
     });

@@ -197,7 +197,8 @@ export class ComposeRuntime implements RuntimeAdapter {
       } catch {
         // no archive yet
       }
-      appendFileSync(file, text.endsWith('\n') ? text : `${text}\n`);
+      // Only this user reads the gateway's log (it can carry request details).
+      appendFileSync(file, text.endsWith('\n') ? text : `${text}\n`, { mode: 0o600 });
     }
   }
 
