@@ -8,7 +8,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { adminCommand } from '../../src/deploy/rolling/admin.js';
 import { runCli } from '../helpers/cli.js';
-import { compose, containers, down, requireDocker, shippedCompose } from '../helpers/docker.js';
+import { compose, containers, down, requireDocker, shippedCompose, wallClock, withJson } from '../helpers/docker.js';
 import type { FakeServer } from '../helpers/fake-llm.js';
 import { cleanupTempDirs } from '../helpers/fixtures.js';
 import {
@@ -40,20 +40,9 @@ describe.skipIf(!docker)(
     let redis: number;
     const env = { ...GATEWAY_ENV };
     const cli = (args: string[]) => runCli(args, { cwd: gw.project, env, timeout: GATEWAY_TEST_MS });
-    const reload = async (...args: string[]) => {
-      const r = await cli(['reload', '--yes', '--json', ...args]);
-      return { ...r, out: JSON.parse(r.stdout || '{}') as Record<string, unknown> & { status: string } };
-    };
-    /** The reload, its wall time printed with the traffic's figures (the closing note's table). */
-    const timed = async <T>(fn: () => Promise<T>) => {
-      const t0 = performance.now();
-      const out = await fn();
-      wallMs = Math.round(performance.now() - t0);
-      return out;
-    };
-    let wallMs = 0;
-    const figures = (scenario: string, sent: number, failed: number) =>
-      console.info(`[compose figures] ${scenario}: ${sent} requests (plain and streamed), ${failed} failed, reload ${wallMs} ms`);
+    const reload = async (...args: string[]) => withJson(await cli(['reload', '--yes', '--json', ...args]));
+    /** The reload's wall time, printed with the traffic's figures (the closing note's table). */
+    const clock = wallClock('compose');
     const ids = async () => containers(gw.project, file, env);
     const socket = () => path.join(gw.project, '.aibackend', 'haproxy', 'admin.sock');
     const workerPid = async () => /^Pid: (\d+)$/m.exec(await adminCommand(socket(), 'show info', 2000))?.[1];
@@ -117,10 +106,10 @@ describe.skipIf(!docker)(
       expect(new Set(uids)).toEqual(new Set([owner]));
       const before = await ids();
       gw.write({ 'model-mappings.yaml': MAPPINGS.replace('aliases:\n', 'aliases:\n  first: llama3.1:8b\n') });
-      const { result: r, sent, failed, failures } = await underTraffic(gw.url, () => timed(reload), { streamed: true, workers: 4 });
+      const { result: r, sent, failed, failures } = await underTraffic(gw.url, () => clock.timed(reload), { streamed: true, workers: 4 });
       expect(r.exitCode, `${r.stdout}\n${r.stderr}`).toBe(0);
       expect(sent).toBeGreaterThan(20);
-      figures("first reload after the user's up -d", sent, failed);
+      clock.figures("first reload after the user's up -d", sent, failed);
       expect(failed, failures.slice(0, 5).join('\n')).toBe(0);
       const after = await ids();
       expect(after.haproxy!.id).toBe(before.haproxy!.id);
@@ -172,11 +161,11 @@ describe.skipIf(!docker)(
       gw.write({ 'gateway.yaml': changed });
       const container = (await ids()).haproxy!.id;
       const worker = await workerPid();
-      const { result: r, sent, failed, failures } = await underTraffic(gw.url, () => timed(reload), { streamed: true, workers: 4 });
+      const { result: r, sent, failed, failures } = await underTraffic(gw.url, () => clock.timed(reload), { streamed: true, workers: 4 });
       expect(r.exitCode, `${r.stdout}\n${r.stderr}`).toBe(0);
       expect(readFileSync(cfg, 'utf8')).not.toBe(before);
       expect(sent).toBeGreaterThan(20);
-      figures('haproxy.cfg change (in-place reload)', sent, failed);
+      clock.figures('haproxy.cfg change (in-place reload)', sent, failed);
       expect(failed, failures.slice(0, 5).join('\n')).toBe(0);
       expect((await ids()).haproxy!.id).toBe(container);
       expect(await workerPid()).not.toBe(worker);
@@ -193,10 +182,10 @@ describe.skipIf(!docker)(
       const st = await cli(['status', '--json']);
       expect(st.exitCode).not.toBe(0);
       gw.write({ 'model-mappings.yaml': MAPPINGS.replace('aliases:\n', 'aliases:\n  after-kill: llama3.1:8b\n') });
-      const { result: r, sent, failed, failures } = await underTraffic(gw.url, () => timed(reload), { streamed: true, workers: 4 });
+      const { result: r, sent, failed, failures } = await underTraffic(gw.url, () => clock.timed(reload), { streamed: true, workers: 4 });
       expect(r.exitCode, `${r.stdout}\n${r.stderr}`).toBe(0);
       expect(sent).toBeGreaterThan(20);
-      figures('replica killed, then a reload', sent, failed);
+      clock.figures('replica killed, then a reload', sent, failed);
       expect(failed, failures.slice(0, 5).join('\n')).toBe(0);
       expect((r.out.healed as string[]).join('\n')).toMatch(/replica r1 was not serving/);
       expect((await ids())['litellm-r1']!.id).not.toBe(r1);

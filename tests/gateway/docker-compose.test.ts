@@ -8,7 +8,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { runCli } from '../helpers/cli.js';
-import { compose, containers, down, requireDocker, shippedCompose } from '../helpers/docker.js';
+import { compose, containers, down, requireDocker, shippedCompose, wallClock, withJson } from '../helpers/docker.js';
 import type { FakeServer } from '../helpers/fake-llm.js';
 import { cleanupTempDirs } from '../helpers/fixtures.js';
 import { underTraffic } from '../helpers/traffic.js';
@@ -36,10 +36,8 @@ describe.skipIf(!docker)('the compose runtime on a real Docker engine (docker-co
   const env = { ...GATEWAY_ENV };
   const cli = (args: string[], extraEnv: Record<string, string> = {}) =>
     runCli(args, { cwd: gw.project, env: { ...env, ...extraEnv }, timeout: GATEWAY_TEST_MS });
-  const reload = async (extraEnv: Record<string, string> = {}, ...args: string[]) => {
-    const r = await cli(['reload', '--yes', '--json', ...args], extraEnv);
-    return { ...r, out: JSON.parse(r.stdout || '{}') as Record<string, unknown> & { status: string; message: string } };
-  };
+  const reload = async (extraEnv: Record<string, string> = {}, ...args: string[]) =>
+    withJson(await cli(['reload', '--yes', '--json', ...args], extraEnv));
   const litellmId = async () => (await containers(gw.project, file, env)).litellm?.id;
 
   beforeAll(async () => {
@@ -103,24 +101,15 @@ describe.skipIf(!docker)('the compose runtime on a real Docker engine (docker-co
     const before = await litellmId();
     gw.write({ 'model-mappings.yaml': MAPPINGS.replace('aliases:\n', 'aliases:\n  rolled: llama3.1:8b\n') });
     // One gateway is down while its container is recreated: what that costs callers is measured, not hidden.
-    let wall = 0;
+    const clock = wallClock('compose');
     const {
       result: r,
       sent,
       failed,
       outageMs,
-    } = await underTraffic(
-      gw.url,
-      async () => {
-        const t0 = performance.now();
-        const out = await reload();
-        wall = Math.round(performance.now() - t0);
-        return out;
-      },
-      { streamed: true, workers: 4 },
-    );
-    console.info(
-      `[compose figures] single gateway, route change: ${sent} requests (plain and streamed), ${failed} failed over ${outageMs} ms (first to last failure), reload ${wall} ms`,
+    } = await underTraffic(gw.url, () => clock.timed(() => reload()), { streamed: true, workers: 4 });
+    clock.note(
+      `single gateway, route change: ${sent} requests (plain and streamed), ${failed} failed over ${outageMs} ms (first to last failure)`,
     );
     expect(r.exitCode, `${r.stdout}\n${r.stderr}`).toBe(0);
     expect(sent).toBeGreaterThan(0);

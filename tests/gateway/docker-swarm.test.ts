@@ -10,7 +10,7 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ROOT, runCli } from '../helpers/cli.js';
-import { requireDocker } from '../helpers/docker.js';
+import { requireDocker, wallClock, withJson } from '../helpers/docker.js';
 import type { FakeServer } from '../helpers/fake-llm.js';
 import { cleanupTempDirs } from '../helpers/fixtures.js';
 import {
@@ -41,10 +41,8 @@ describe.skipIf(!docker)('runtime.kind swarm on a real single-node swarm (docker
   const env = { ...GATEWAY_ENV };
   const cli = (args: string[], extra: Record<string, string> = {}) =>
     runCli(args, { cwd: gw.project, env: { ...env, ...extra }, timeout: GATEWAY_TEST_MS * 2 });
-  const reload = async (extra: Record<string, string> = {}, ...args: string[]) => {
-    const r = await cli(['reload', '--yes', '--json', ...args], extra);
-    return { ...r, out: JSON.parse(r.stdout || '{}') as Record<string, unknown> & { status: string; message: string } };
-  };
+  const reload = async (extra: Record<string, string> = {}, ...args: string[]) =>
+    withJson(await cli(['reload', '--yes', '--json', ...args], extra));
   const tasks = async () =>
     String((await run(['service', 'ps', service, '--filter', 'desired-state=running', '--format', '{{.ID}} {{.CurrentState}}'])).stdout)
       .trim()
@@ -55,15 +53,8 @@ describe.skipIf(!docker)('runtime.kind swarm on a real single-node swarm (docker
       (await run(['service', 'inspect', service, '--format', '{{range .Spec.TaskTemplate.ContainerSpec.Configs}}{{.ConfigName}} {{end}}']))
         .stdout,
     ).trim();
-  let wallMs = 0;
-  const timed = async <T>(fn: () => Promise<T>) => {
-    const t0 = performance.now();
-    const out = await fn();
-    wallMs = Math.round(performance.now() - t0);
-    return out;
-  };
-  const figures = (scenario: string, sent: number, failed: number) =>
-    console.info(`[swarm figures] ${scenario}: ${sent} requests (plain and streamed), ${failed} failed, reload ${wallMs} ms`);
+  /** The reload's wall time, printed with the traffic's figures (the closing note's table). */
+  const clock = wallClock('swarm');
 
   beforeAll(async () => {
     const info = await run(['info', '--format', '{{.Swarm.LocalNodeState}}']);
@@ -124,7 +115,7 @@ describe.skipIf(!docker)('runtime.kind swarm on a real single-node swarm (docker
   });
 
   test('the first reload deploys the stack: two tasks on the config object, served through HAProxy', async () => {
-    const r = await timed(() => reload());
+    const r = await clock.timed(() => reload());
     expect(r.exitCode, `${r.stdout}\n${r.stderr}`).toBe(0);
     expect(r.out.status).toBe('applied');
     expect(await tasks()).toHaveLength(2);
@@ -134,15 +125,20 @@ describe.skipIf(!docker)('runtime.kind swarm on a real single-node swarm (docker
     const spec = String((await run(['service', 'inspect', service])).stdout);
     expect(spec).not.toContain(MASTER_KEY);
     expect(spec).toMatch(new RegExp(`${stack}_litellm_master_key_[0-9a-f]{12}`));
-    console.info(`[swarm figures] first deploy: reload ${wallMs} ms`);
+    clock.note('first deploy');
   });
 
   test('a route change rolls task by task under plain and streamed traffic: 0 failed, every task on the new config', async () => {
     await gw.baseline(env);
     const before = await configs();
     gw.write({ 'model-mappings.yaml': MAPPINGS.replace('aliases:\n', 'aliases:\n  rolled: llama3.1:8b\n') });
-    const { result: r, sent, failed, failures } = await underTraffic(gw.url, () => timed(() => reload()), { streamed: true, workers: 4 });
-    figures('route change', sent, failed);
+    const {
+      result: r,
+      sent,
+      failed,
+      failures,
+    } = await underTraffic(gw.url, () => clock.timed(() => reload()), { streamed: true, workers: 4 });
+    clock.figures('route change', sent, failed);
     expect(r.exitCode, `${r.stdout}\n${r.stderr}`).toBe(0);
     expect(sent).toBeGreaterThan(20);
     expect(failed, failures.slice(0, 5).join('\n')).toBe(0);
@@ -160,8 +156,13 @@ describe.skipIf(!docker)('runtime.kind swarm on a real single-node swarm (docker
     await gw.baseline(env);
     const before = await configs();
     gw.write({ 'model-mappings.yaml': MAPPINGS.replace('aliases:\n', 'aliases:\n  broken-marker: llama3.1:8b\n') });
-    const { result: r, sent, failed, failures } = await underTraffic(gw.url, () => timed(() => reload()), { streamed: true, workers: 4 });
-    figures('task dies at start-up (engine rollback)', sent, failed);
+    const {
+      result: r,
+      sent,
+      failed,
+      failures,
+    } = await underTraffic(gw.url, () => clock.timed(() => reload()), { streamed: true, workers: 4 });
+    clock.figures('task dies at start-up (engine rollback)', sent, failed);
     expect(r.exitCode, `${r.stdout}\n${r.stderr}`).toBe(3);
     expect(r.out.status).toBe('rolled-back');
     const said = JSON.stringify(r.out);
@@ -176,9 +177,9 @@ describe.skipIf(!docker)('runtime.kind swarm on a real single-node swarm (docker
     await gw.baseline(env);
     const ids = (await tasks()).map((t) => t.split(' ')[0]);
     const rotated = 'sk-e2e-rotated-swarm-22222222';
-    const r = await timed(() => reload({ LITELLM_MASTER_KEY: rotated }));
+    const r = await clock.timed(() => reload({ LITELLM_MASTER_KEY: rotated }));
     expect(r.exitCode, `${r.stdout}\n${r.stderr}`).toBe(0);
-    console.info(`[swarm figures] rotated secret: reload ${wallMs} ms`);
+    clock.note('rotated secret');
     const now = (await tasks()).map((t) => t.split(' ')[0]);
     expect(now.filter((id) => ids.includes(id))).toEqual([]);
     const models = async (key: string) => (await fetch(`${gw.url}/v1/models`, { headers: { authorization: `Bearer ${key}` } })).status;

@@ -74,3 +74,33 @@ export async function containers(project: string, file: string, env: Record<stri
 export async function down(project: string, file: string, env: Record<string, string> = {}): Promise<void> {
   await compose(project, file, ['--profile', 'monitoring', 'down', '-v', '--remove-orphans', '-t', '2'], env);
 }
+
+/** A CLI result whose stdout is a JSON result (reload, rollback), parsed as `out`. */
+export function withJson<R extends { stdout: string }>(r: R): R & { out: Record<string, unknown> & { status: string; message: string } } {
+  return { ...r, out: JSON.parse(r.stdout || '{}') as Record<string, unknown> & { status: string; message: string } };
+}
+
+/**
+ * The wall time of the last `timed` action, printed with a traffic's figures as one line that the
+ * closing notes quote: `[LABEL figures] scenario: N requests (plain and streamed), F failed, reload T ms`.
+ */
+export function wallClock(label: string) {
+  let ms = 0;
+  return {
+    get ms() {
+      return ms;
+    },
+    async timed<T>(fn: () => Promise<T>): Promise<T> {
+      const t0 = performance.now();
+      const out = await fn();
+      ms = Math.round(performance.now() - t0);
+      return out;
+    },
+    figures(scenario: string, sent: number, failed: number): void {
+      console.info(`[${label} figures] ${scenario}: ${sent} requests (plain and streamed), ${failed} failed, reload ${ms} ms`);
+    },
+    note(text: string): void {
+      console.info(`[${label} figures] ${text}: reload ${ms} ms`);
+    },
+  };
+}

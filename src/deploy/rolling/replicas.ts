@@ -446,8 +446,7 @@ export class ReplicaSetRuntime implements RuntimeAdapter {
     const deadline = Date.now() + 10_000;
     for (;;) {
       if (this.lb.exited()) return false;
-      const info = await adminCommand(this.socket, 'show info', 1000).catch(() => '');
-      if (successor !== undefined && new RegExp(`^Pid: ${successor}$`, 'm').test(info)) return true;
+      if (successor !== undefined && (await this.workerPid()) === successor) return true;
       if (Date.now() > deadline) return false;
       await sleep(50);
     }

@@ -4,12 +4,12 @@
 // hence a new service spec and a rolling update), deploys the stack file with them, follows the
 // engine's UpdateStatus and tasks, and leaves the proof of what serves to the probe through the
 // load balancer. The engine's own rollback (failure_action: rollback) is reported as such.
-import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
 import { parseDocument } from 'yaml';
 import { writeFileAtomic } from '../../util/atomic-write.js';
+import { sha256 } from '../../util/canonical.js';
 import { maskSecrets } from '../../util/secrets.js';
 import { sleep } from '../../util/sleep.js';
 import {
@@ -106,6 +106,11 @@ export class SwarmRuntime implements RuntimeAdapter {
     return undefined;
   }
 
+  /** `docker ARGS`, never throwing: its result, for the questions whose failure is an answer. */
+  private ask(args: string[], timeout = 20_000) {
+    return execa('docker', args, { cwd: this.projectDir, env: this.env, reject: false, all: true, stdin: 'ignore', timeout });
+  }
+
   private async docker(args: string[], failure: string, input?: string, timeout = 120_000): Promise<string> {
     const r = await execa('docker', args, {
       cwd: this.projectDir,
@@ -125,13 +130,7 @@ export class SwarmRuntime implements RuntimeAdapter {
 
   async preflight(gatewayUrl: string): Promise<PreflightCheck[]> {
     const checks: PreflightCheck[] = [];
-    const info = await execa('docker', ['info', '--format', '{{.Swarm.LocalNodeState}} {{.Swarm.ControlAvailable}}'], {
-      env: this.env,
-      reject: false,
-      all: true,
-      timeout: 20_000,
-      stdin: 'ignore',
-    });
+    const info = await this.ask(['info', '--format', '{{.Swarm.LocalNodeState}} {{.Swarm.ControlAvailable}}']);
     if (info.failed) return [{ check: 'runtime', ok: false, detail: `no Docker engine answers: ${tail(String(info.all ?? ''), 2)}` }];
     const [state, manager] = String(info.stdout).trim().split(' ');
     if (state !== 'active')
@@ -145,12 +144,7 @@ export class SwarmRuntime implements RuntimeAdapter {
       return checks;
     }
     checks.push({ check: 'stack file', ok: true, detail: `${this.file} has service '${this.spec.service}'` });
-    const image = await execa('docker', ['image', 'inspect', stack.image], {
-      env: this.env,
-      reject: false,
-      timeout: 20_000,
-      stdin: 'ignore',
-    });
+    const image = await this.ask(['image', 'inspect', stack.image]);
     checks.push(
       image.failed
         ? {
@@ -228,13 +222,13 @@ export class SwarmRuntime implements RuntimeAdapter {
   }
 
   private objectName(kind: string, content: string): string {
-    return `${this.spec.stack}_${kind}_${createHash('sha256').update(content).digest('hex').slice(0, 12)}`;
+    return `${this.spec.stack}_${kind}_${sha256(content).slice(0, 12)}`;
   }
 
   /** The docker config holding `text`, created when missing. */
   private async ensureConfig(text: string): Promise<string> {
     const name = this.objectName('config', text);
-    const have = await execa('docker', ['config', 'inspect', name], { env: this.env, reject: false, stdin: 'ignore', timeout: 20_000 });
+    const have = await this.ask(['config', 'inspect', name]);
     if (have.failed)
       await this.docker(
         ['config', 'create', '--label', `${LABEL}=${this.spec.stack}`, name, '-'],
@@ -248,7 +242,7 @@ export class SwarmRuntime implements RuntimeAdapter {
   private async ensureSecret(v: string): Promise<string> {
     const value = this.env[v]!;
     const name = this.objectName(v.toLowerCase(), `${v}\0${value}`);
-    const have = await execa('docker', ['secret', 'inspect', name], { env: this.env, reject: false, stdin: 'ignore', timeout: 20_000 });
+    const have = await this.ask(['secret', 'inspect', name]);
     if (have.failed)
       await this.docker(
         ['secret', 'create', '--label', `${LABEL}=${this.spec.stack}`, name, '-'],
@@ -280,13 +274,7 @@ export class SwarmRuntime implements RuntimeAdapter {
   }
 
   private async serviceState(): Promise<ServiceState | undefined> {
-    const r = await execa('docker', ['service', 'inspect', this.serviceName, '--format', '{{json .}}'], {
-      env: this.env,
-      reject: false,
-      all: true,
-      stdin: 'ignore',
-      timeout: 20_000,
-    });
+    const r = await this.ask(['service', 'inspect', this.serviceName, '--format', '{{json .}}']);
     if (r.failed) return undefined;
     const s = JSON.parse(String(r.stdout)) as {
       Version: { Index: number };
@@ -307,43 +295,39 @@ export class SwarmRuntime implements RuntimeAdapter {
 
   /** The gateway service's tasks, newest first: node, desired and current state, and the config each runs. */
   async tasks(): Promise<SwarmTask[]> {
-    const r = await execa('docker', ['service', 'ps', this.serviceName, '--no-trunc', '--format', '{{json .}}'], {
-      env: this.env,
-      reject: false,
-      all: true,
-      stdin: 'ignore',
-      timeout: 20_000,
-    });
+    const r = await this.ask(['service', 'ps', this.serviceName, '--no-trunc', '--format', '{{json .}}']);
     if (r.failed) return [];
     const rows = String(r.stdout)
       .trim()
       .split('\n')
       .filter(Boolean)
       .map((l) => JSON.parse(l) as { ID: string; Node: string; DesiredState: string; CurrentState: string; Error: string });
-    const configOf = async (id: string) => {
-      const t = await execa('docker', ['inspect', id, '--format', '{{range .Spec.ContainerSpec.Configs}}{{.ConfigName}} {{end}}'], {
-        env: this.env,
-        reject: false,
-        stdin: 'ignore',
-        timeout: 20_000,
-      });
-      return String(t.stdout ?? '')
-        .split(' ')
-        .find((n) => n.startsWith(`${this.spec.stack}_config_`));
-    };
-    return Promise.all(
-      rows.map(async (t) => {
-        const config = await configOf(t.ID);
-        return {
-          id: t.ID.slice(0, 12),
-          node: t.Node,
-          desired: t.DesiredState.toLowerCase(),
-          state: t.CurrentState.split(' ')[0]!.toLowerCase(),
-          error: t.Error,
-          ...(config ? { config } : {}),
-        };
-      }),
-    );
+    // Which config each task runs: one `docker inspect` for all of them (this is polled every second during an update).
+    const configs = new Map<string, string>();
+    if (rows.length) {
+      const t = await this.ask([
+        'inspect',
+        ...rows.map((x) => x.ID),
+        '--format',
+        '{{.ID}} {{range .Spec.ContainerSpec.Configs}}{{.ConfigName}} {{end}}',
+      ]);
+      for (const line of String(t.stdout ?? '').split('\n')) {
+        const [id, ...names] = line.trim().split(' ');
+        const config = names.find((n) => n.startsWith(`${this.spec.stack}_config_`));
+        if (id && config) configs.set(id, config);
+      }
+    }
+    return rows.map((t) => {
+      const config = configs.get(t.ID);
+      return {
+        id: t.ID.slice(0, 12),
+        node: t.Node,
+        desired: t.DesiredState.toLowerCase(),
+        state: t.CurrentState.split(' ')[0]!.toLowerCase(),
+        error: t.Error,
+        ...(config ? { config } : {}),
+      };
+    });
   }
 
   async restart(deployedPath: string, _gatewayUrl: string, opts: RestartOptions = {}): Promise<void> {
@@ -433,13 +417,7 @@ export class SwarmRuntime implements RuntimeAdapter {
   private async failedTaskLog(): Promise<string | undefined> {
     const failed = (await this.tasks()).find((t) => t.state === 'failed' || t.error);
     if (!failed) return undefined;
-    const r = await execa('docker', ['service', 'logs', '--no-task-ids', '--raw', '--tail', '30', failed.id], {
-      env: this.env,
-      reject: false,
-      all: true,
-      stdin: 'ignore',
-      timeout: 20_000,
-    });
+    const r = await this.ask(['service', 'logs', '--no-task-ids', '--raw', '--tail', '30', failed.id]);
     const last = maskSecrets(excerpt(String(r.all ?? ''), 6));
     return `task ${failed.id} on ${failed.node}: ${failed.state}${failed.error ? ` (${failed.error})` : ''}${last ? `; its last lines:\n${last}` : ''}`;
   }
@@ -458,19 +436,15 @@ export class SwarmRuntime implements RuntimeAdapter {
       }
     const inUse = new Set<string>();
     const services = (await this.docker(['service', 'ls', '-q'], 'could not list services')).split('\n').filter(Boolean);
-    for (const id of services) {
-      const r = await execa(
-        'docker',
-        [
-          'service',
-          'inspect',
-          id,
-          '--format',
-          '{{range .Spec.TaskTemplate.ContainerSpec.Configs}}{{.ConfigName}} {{end}}{{range .Spec.TaskTemplate.ContainerSpec.Secrets}}{{.SecretName}} {{end}}',
-        ],
-        { env: this.env, reject: false, stdin: 'ignore', timeout: 20_000 },
-      );
-      for (const n of String(r.stdout ?? '').split(' ')) if (n) inUse.add(n);
+    if (services.length) {
+      const r = await this.ask([
+        'service',
+        'inspect',
+        ...services,
+        '--format',
+        '{{range .Spec.TaskTemplate.ContainerSpec.Configs}}{{.ConfigName}} {{end}}{{range .Spec.TaskTemplate.ContainerSpec.Secrets}}{{.SecretName}} {{end}}',
+      ]);
+      for (const n of String(r.stdout ?? '').split(/\s+/)) if (n) inUse.add(n);
     }
     for (const kind of ['config', 'secret'] as const) {
       const names = (
@@ -480,7 +454,7 @@ export class SwarmRuntime implements RuntimeAdapter {
         .filter(Boolean);
       const gone = names.filter((n) => !inUse.has(n) && !keep.has(n));
       if (gone.length) {
-        await execa('docker', [kind, 'rm', ...gone], { env: this.env, reject: false, stdin: 'ignore', timeout: 60_000 });
+        await this.ask([kind, 'rm', ...gone], 60_000);
         this.progress(`removed ${gone.length} unused docker ${kind}${gone.length === 1 ? '' : 's'}`);
       }
     }
